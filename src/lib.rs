@@ -1,0 +1,5 @@
+//! custdesk: a terminal customer-service console and its reference backend.
+
+pub mod api;
+pub mod domain;
+pub mod sandbox;

@@ -1,0 +1,192 @@
+//! Errors rendered in each family's own body shape.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::api::wire::{banking::BankingError, candescent::CandescentError, citi::CitiError, newday::Problem, oauth::OAuthError, relay::RelayMessage};
+
+/// Which API family a path belongs to, deciding the error body shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    Citi,
+    NewDay,
+    Candescent,
+    Relay,
+    Banking,
+    OAuth,
+    Sandbox,
+}
+
+impl Family {
+    pub fn from_path(path: &str) -> Family {
+        if path.starts_with("/citi") {
+            Family::Citi
+        } else if path.starts_with("/customer-service") {
+            Family::NewDay
+        } else if path.starts_with("/digitalbanking") {
+            Family::Candescent
+        } else if path.starts_with("/platform") {
+            Family::Relay
+        } else if path.starts_with("/bankingservice") {
+            Family::Banking
+        } else if path.starts_with("/oauth2") {
+            Family::OAuth
+        } else {
+            Family::Sandbox
+        }
+    }
+}
+
+/// An error answer: status, a machine code, words, and the field or header at fault.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub family: Family,
+    pub status: StatusCode,
+    pub code: String,
+    pub message: String,
+    pub field: Option<String>,
+    pub retry_after: Option<u64>,
+}
+
+impl ApiError {
+    pub fn new(family: Family, status: StatusCode, message: impl Into<String>) -> Self {
+        let code = default_code(family, status).to_string();
+        ApiError { family, status, code, message: message.into(), field: None, retry_after: None }
+    }
+    pub fn code(mut self, code: impl Into<String>) -> Self {
+        self.code = code.into();
+        self
+    }
+    pub fn field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+    pub fn retry_after(mut self, secs: u64) -> Self {
+        self.retry_after = Some(secs);
+        self
+    }
+    pub fn bad_request(family: Family, field: impl Into<String>, message: impl Into<String>) -> Self {
+        let field = field.into();
+        let message = message.into();
+        Self::new(family, StatusCode::BAD_REQUEST, format!("{field}: {message}")).field(field)
+    }
+    pub fn unauthorized(family: Family, message: impl Into<String>) -> Self {
+        Self::new(family, StatusCode::UNAUTHORIZED, message)
+    }
+    pub fn forbidden(family: Family, message: impl Into<String>) -> Self {
+        Self::new(family, StatusCode::FORBIDDEN, message)
+    }
+    pub fn not_found(family: Family, message: impl Into<String>) -> Self {
+        Self::new(family, StatusCode::NOT_FOUND, message)
+    }
+    pub fn conflict(family: Family, message: impl Into<String>) -> Self {
+        Self::new(family, StatusCode::CONFLICT, message)
+    }
+    pub fn internal(family: Family, message: impl Into<String>) -> Self {
+        Self::new(family, StatusCode::INTERNAL_SERVER_ERROR, message)
+    }
+    pub fn from_field(family: Family, e: crate::domain::FieldError) -> Self {
+        Self::bad_request(family, e.field, e.message)
+    }
+}
+
+fn default_code(family: Family, status: StatusCode) -> &'static str {
+    match family {
+        Family::Citi => match status.as_u16() {
+            400 => "invalidRequest",
+            401 => "unAuthorized",
+            403 => "accessNotConfigured",
+            404 => "resourceNotFound",
+            409 => "conflict",
+            413 => "payloadTooLarge",
+            415 => "unsupportedMediaType",
+            422 => "idempotencyKeyReused",
+            429 => "tooManyRequests",
+            _ => "serverUnavailable",
+        },
+        Family::OAuth => match status.as_u16() {
+            401 => "invalid_client",
+            403 => "unauthorized_client",
+            429 => "temporarily_unavailable",
+            500..=599 => "server_error",
+            _ => "invalid_request",
+        },
+        _ => match status.as_u16() {
+            400 => "INVALID_REQUEST",
+            401 => "UNAUTHORIZED",
+            403 => "FORBIDDEN",
+            404 => "NOT_FOUND",
+            409 => "CONFLICT",
+            413 => "PAYLOAD_TOO_LARGE",
+            415 => "UNSUPPORTED_MEDIA_TYPE",
+            422 => "IDEMPOTENCY_KEY_REUSED",
+            429 => "TOO_MANY_REQUESTS",
+            _ => "SERVER_ERROR",
+        },
+    }
+}
+
+impl From<rusqlite::Error> for ApiError {
+    fn from(e: rusqlite::Error) -> Self {
+        tracing::error!(error = %e, "store error");
+        ApiError::new(Family::Sandbox, StatusCode::SERVICE_UNAVAILABLE, "the customer store is unavailable")
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status;
+        let body = match self.family {
+            Family::Citi => serde_json::to_vec(&CitiError {
+                kind: match status.as_u16() {
+                    400 | 413 | 415 | 422 => "invalid",
+                    500..=599 => "fatal",
+                    _ => "error",
+                }
+                .into(),
+                code: self.code,
+                details: Some(self.message),
+                location: self.field,
+                more_info: None,
+            }),
+            Family::NewDay => {
+                let mut errors = std::collections::BTreeMap::new();
+                if let Some(f) = &self.field {
+                    errors.insert(f.clone(), vec![self.message.clone()]);
+                }
+                serde_json::to_vec(&Problem {
+                    title: status.canonical_reason().unwrap_or("Error").to_string(),
+                    status: status.as_u16(),
+                    detail: Some(self.message),
+                    errors,
+                })
+            }
+            Family::Candescent => serde_json::to_vec(&CandescentError {
+                status: status.as_u16(),
+                message: self.message,
+                code: self.code,
+            }),
+            Family::Relay => serde_json::to_vec(&RelayMessage { message: self.message, field: self.field }),
+            Family::Banking | Family::Sandbox => serde_json::to_vec(&BankingError {
+                message: self.message,
+                code: self.code,
+                field: self.field,
+            }),
+            Family::OAuth => serde_json::to_vec(&OAuthError {
+                error: self.code,
+                error_description: Some(self.message),
+            }),
+        }
+        .unwrap_or_default();
+        let mut resp = (status, body).into_response();
+        let h = resp.headers_mut();
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        if let Some(s) = self.retry_after {
+            h.insert(header::RETRY_AFTER, HeaderValue::from(s));
+        }
+        if status == StatusCode::UNAUTHORIZED {
+            h.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        resp
+    }
+}

@@ -1,0 +1,54 @@
+//! `GET /openapi.json`: OpenAPI 3.1 generated from the handlers' annotations.
+
+use utoipa::OpenApi;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+
+use super::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "custdesk reference backend",
+        description = "All five seed customer-data APIs over one SQLite store: Citi customers (/citi), \
+NewDay customer-service (/customer-service), Candescent ux-users (/digitalbanking/ux-users), \
+Relay CDM (/platform/v3/api) and bankingservice.ai (/bankingservice). Every non-GET accepts \
+Idempotency-Key: the same key with the same payload replays the stored answer (header \
+Idempotent-Replayed: true), another payload is 422, a key still running is 409 with Retry-After. \
+Every answer carries x-correlation-id. Bodies over 1 MiB are 413.",
+        version = "1.0.0"
+    ),
+    tags(
+        (name = "oauth", description = "Tokens"),
+        (name = "citi", description = "Citi Australia Customers API (customer-bound tokens)"),
+        (name = "newday", description = "NewDay customer-service"),
+        (name = "candescent", description = "Candescent digital banking ux-users"),
+        (name = "relay", description = "Relay CDM"),
+        (name = "bankingservice", description = "bankingservice.ai customers"),
+        (name = "sandbox", description = "Sandbox only"),
+    )
+)]
+struct Base;
+
+/// The whole document.
+pub fn document() -> serde_json::Value {
+    let mut doc = Base::openapi();
+    doc.merge(routes::oauth::Doc::openapi());
+    doc.merge(routes::misc::Doc::openapi());
+    doc.merge(routes::citi::Doc::openapi());
+    doc.merge(routes::newday::Doc::openapi());
+    doc.merge(routes::candescent::Doc::openapi());
+    doc.merge(routes::relay::Doc::openapi());
+    doc.merge(routes::banking::Doc::openapi());
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "bearer",
+        SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some(
+            "Access token from POST /oauth2/token. Citi endpoints and NewDay GET /customers need a customer-bound token (token exchange).",
+        )).build()),
+    );
+    components.add_security_scheme(
+        "relayKey",
+        SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("xx-relay-api-key"))),
+    );
+    serde_json::to_value(&doc).unwrap_or_default()
+}
