@@ -7,7 +7,11 @@ use color_eyre::eyre::{Result, eyre};
 use custdesk::sandbox::{self, SandboxConfig, faults::Faults};
 
 #[derive(Parser)]
-#[command(name = "custdesk", version, about = "Terminal customer-service console")]
+#[command(
+    name = "custdesk",
+    version,
+    about = "Terminal customer-service console"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -45,7 +49,12 @@ fn main() -> Result<()> {
     color_eyre::install()?;
     let cli = Cli::parse();
     match cli.command {
-        Some(Command::Sandbox { listen, db, seed_customers, faults }) => {
+        Some(Command::Sandbox {
+            listen,
+            db,
+            seed_customers,
+            faults,
+        }) => {
             tracing_subscriber::fmt()
                 .with_env_filter(
                     tracing_subscriber::EnvFilter::try_from_default_env()
@@ -67,7 +76,9 @@ fn main() -> Result<()> {
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(run_sandbox(config))
         }
-        None => Err(eyre!("the console is not built yet; run `custdesk sandbox`")),
+        None => Err(eyre!(
+            "the console is not built yet; run `custdesk sandbox`"
+        )),
     }
 }
 
@@ -77,13 +88,27 @@ async fn run_sandbox(config: SandboxConfig) -> Result<()> {
     let running = sandbox::start(config).await?;
     let count = running.state.store.customer_count()?;
     println!("custdesk sandbox listening on {}", running.base_url());
-    println!("database {} ({count} customers, ready in {:.1?})", db.display(), started.elapsed());
+    println!(
+        "database {} ({count} customers, ready in {:.1?})",
+        db.display(),
+        started.elapsed()
+    );
     println!("demo clients (POST /oauth2/token, client_credentials):");
     for c in sandbox::auth::CLIENTS {
-        println!("  {:<12} {:<18} tenant {:<10} scopes {}", c.id, c.secret, c.tenant, c.scopes.join(" "));
+        println!(
+            "  {:<12} {:<18} tenant {:<10} scopes {}",
+            c.id,
+            c.secret,
+            c.tenant,
+            c.scopes.join(" ")
+        );
     }
     println!("relay key: demo-relay-key (demo-bank), rival-relay-key (rival-bank)");
-    println!("OpenAPI: {}/openapi.json   outbox: {}/sandbox/outbox", running.base_url(), running.base_url());
+    println!(
+        "OpenAPI: {}/openapi.json   outbox: {}/sandbox/outbox",
+        running.base_url(),
+        running.base_url()
+    );
     shutdown_signal().await;
     println!("shutting down");
     running.shutdown().await;

@@ -18,7 +18,11 @@ pub fn email(value: &str) -> String {
     };
     let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
     let (host, tld) = domain.rsplit_once('.').unwrap_or((domain, ""));
-    let tld = if tld.is_empty() { String::new() } else { format!(".{tld}") };
+    let tld = if tld.is_empty() {
+        String::new()
+    } else {
+        format!(".{tld}")
+    };
     format!("{}•••@{}•••{}", first(local), first(host), tld)
 }
 

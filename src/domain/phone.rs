@@ -37,7 +37,11 @@ pub fn format_typed(digits: &str) -> String {
         if rest.is_empty() {
             break;
         }
-        let take = if i + 1 == groups.len() { rest.len() } else { (*g).min(rest.len()) };
+        let take = if i + 1 == groups.len() {
+            rest.len()
+        } else {
+            (*g).min(rest.len())
+        };
         if !out.is_empty() {
             out.push(' ');
         }

@@ -41,8 +41,14 @@ mod tests {
         let hostile = "Ada\x1b]52;c;aGk=\x07\x1b[2J\x1bc\u{9b}31m\u{202e}";
         let shown = for_display(hostile);
         assert!(!shown.chars().any(|c| c.is_control()));
-        assert_eq!(shown, "Ada\\x1b]52;c;aGk=\\x07\\x1b[2J\\x1bc\\x9b31m\\u{202e}");
+        assert_eq!(
+            shown,
+            "Ada\\x1b]52;c;aGk=\\x07\\x1b[2J\\x1bc\\x9b31m\\u{202e}"
+        );
         assert_eq!(for_display("a\tb"), "a    b");
-        assert!(matches!(for_display("plain"), std::borrow::Cow::Borrowed(_)));
+        assert!(matches!(
+            for_display("plain"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 }

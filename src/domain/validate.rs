@@ -53,7 +53,10 @@ pub fn optional_text(field: &str, value: &str, max: usize) -> FieldResult<String
     if let Some(c) = v.chars().find(|c| c.is_control()) {
         return Err(FieldError::new(
             field,
-            format!("must not contain control characters (found U+{:04X})", c as u32),
+            format!(
+                "must not contain control characters (found U+{:04X})",
+                c as u32
+            ),
         ));
     }
     Ok(v.to_string())
@@ -62,10 +65,9 @@ pub fn optional_text(field: &str, value: &str, max: usize) -> FieldResult<String
 /// A person's name part: letters, spaces, apostrophes, hyphens and dots.
 pub fn name(field: &str, value: &str) -> FieldResult<String> {
     let v = text(field, value, 100)?;
-    if !v
-        .chars()
-        .all(|c| c.is_alphabetic() || c == ' ' || c == '\'' || c == '-' || c == '.' || c == '\u{2019}')
-    {
+    if !v.chars().all(|c| {
+        c.is_alphabetic() || c == ' ' || c == '\'' || c == '-' || c == '.' || c == '\u{2019}'
+    }) {
         return Err(FieldError::new(
             field,
             "may hold only letters, spaces, apostrophes, hyphens and dots",
@@ -84,7 +86,10 @@ pub fn email(field: &str, value: &str) -> FieldResult<String> {
         return Err(FieldError::new(field, "needs 1 to 64 characters before @"));
     }
     if v.chars().any(|c| c.is_whitespace()) || local.contains('@') {
-        return Err(FieldError::new(field, "must not contain spaces or a second @"));
+        return Err(FieldError::new(
+            field,
+            "must not contain spaces or a second @",
+        ));
     }
     let labels: Vec<&str> = domain.split('.').collect();
     if labels.len() < 2
@@ -117,7 +122,11 @@ pub fn date_of_birth(field: &str, value: &str, today: chrono::NaiveDate) -> Fiel
 /// A postcode: letters, digits, spaces and hyphens, 3 to 10 characters.
 pub fn postcode(field: &str, value: &str) -> FieldResult<String> {
     let v = text(field, value, 10)?;
-    if v.len() < 3 || !v.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-') {
+    if v.len() < 3
+        || !v
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')
+    {
         return Err(FieldError::new(
             field,
             "must be 3 to 10 letters, digits, spaces or hyphens",
@@ -162,10 +171,17 @@ pub fn one_of(field: &str, value: &str, allowed: &[&str]) -> FieldResult<String>
 
 /// A customer id: 32 lower-case hex characters.
 pub fn customer_id(field: &str, value: &str) -> FieldResult<String> {
-    if value.len() == 32 && value.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)) {
+    if value.len() == 32
+        && value
+            .chars()
+            .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+    {
         Ok(value.to_string())
     } else {
-        Err(FieldError::new(field, "must be 32 lower-case hex characters"))
+        Err(FieldError::new(
+            field,
+            "must be 32 lower-case hex characters",
+        ))
     }
 }
 
@@ -188,7 +204,10 @@ mod tests {
     fn names_and_text() {
         assert!(name("given", "Zoë O'Brien-Smith").is_ok());
         assert!(name("given", "x\u{7}").is_err());
-        assert_eq!(text("f", "   ", 5).unwrap_err().message, "must not be empty");
+        assert_eq!(
+            text("f", "   ", 5).unwrap_err().message,
+            "must not be empty"
+        );
         assert!(text("f", &"a".repeat(6), 5).is_err());
     }
 

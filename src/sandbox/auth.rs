@@ -48,14 +48,37 @@ pub struct DemoClient {
 
 /// The demo clients, as documented in the README.
 pub const CLIENTS: &[DemoClient] = &[
-    DemoClient { id: "agent", secret: "agent-secret", tenant: DEMO_TENANT, scopes: AGENT_SCOPES },
-    DemoClient { id: "backoffice", secret: "backoffice-secret", tenant: DEMO_TENANT, scopes: BACKOFFICE_SCOPES },
-    DemoClient { id: "auditor", secret: "auditor-secret", tenant: DEMO_TENANT, scopes: AUDITOR_SCOPES },
-    DemoClient { id: "rival-agent", secret: "rival-secret", tenant: RIVAL_TENANT, scopes: AGENT_SCOPES },
+    DemoClient {
+        id: "agent",
+        secret: "agent-secret",
+        tenant: DEMO_TENANT,
+        scopes: AGENT_SCOPES,
+    },
+    DemoClient {
+        id: "backoffice",
+        secret: "backoffice-secret",
+        tenant: DEMO_TENANT,
+        scopes: BACKOFFICE_SCOPES,
+    },
+    DemoClient {
+        id: "auditor",
+        secret: "auditor-secret",
+        tenant: DEMO_TENANT,
+        scopes: AUDITOR_SCOPES,
+    },
+    DemoClient {
+        id: "rival-agent",
+        secret: "rival-secret",
+        tenant: RIVAL_TENANT,
+        scopes: AGENT_SCOPES,
+    },
 ];
 
 /// Relay API keys, one per tenant.
-pub const RELAY_KEYS: &[(&str, &str)] = &[("demo-relay-key", DEMO_TENANT), ("rival-relay-key", RIVAL_TENANT)];
+pub const RELAY_KEYS: &[(&str, &str)] = &[
+    ("demo-relay-key", DEMO_TENANT),
+    ("rival-relay-key", RIVAL_TENANT),
+];
 
 pub fn client(id: &str) -> Option<&'static DemoClient> {
     CLIENTS.iter().find(|c| c.id == id)
@@ -63,7 +86,11 @@ pub fn client(id: &str) -> Option<&'static DemoClient> {
 
 /// Compare secrets without an early exit on the first differing byte.
 pub fn secret_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// Who is calling, from a valid bearer token.
@@ -92,7 +119,8 @@ impl Tokens {
     pub fn issue(&self, caller: Caller) -> String {
         let mut bytes = [0u8; 32];
         rand::rng().fill_bytes(&mut bytes);
-        let token = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, bytes);
+        let token =
+            base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, bytes);
         let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
         if map.len() > 100_000 {
             let now = Instant::now();
@@ -104,42 +132,68 @@ impl Tokens {
 
     pub fn lookup(&self, token: &str) -> Option<Caller> {
         let map = self.map.read().unwrap_or_else(|e| e.into_inner());
-        map.get(token).filter(|c| c.expires > Instant::now()).cloned()
+        map.get(token)
+            .filter(|c| c.expires > Instant::now())
+            .cloned()
     }
 }
 
 /// The bearer token in `Authorization`, if well-formed.
 pub fn bearer(headers: &HeaderMap) -> Option<&str> {
-    let v = headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let v = headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
     let (scheme, token) = v.split_once(' ')?;
     (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()).then(|| token.trim())
 }
 
 /// Authenticate a bearer call and check its scope: 401 without a valid token, 403
 /// without the scope.
-pub fn authorize(tokens: &Tokens, headers: &HeaderMap, family: Family, scope: &str) -> Result<Caller, ApiError> {
+pub fn authorize(
+    tokens: &Tokens,
+    headers: &HeaderMap,
+    family: Family,
+    scope: &str,
+) -> Result<Caller, ApiError> {
     let Some(token) = bearer(headers) else {
-        return Err(ApiError::unauthorized(family, "Authorization credentials are missing or invalid: send 'Authorization: Bearer <token>'"));
+        return Err(ApiError::unauthorized(
+            family,
+            "Authorization credentials are missing or invalid: send 'Authorization: Bearer <token>'",
+        ));
     };
     let Some(caller) = tokens.lookup(token) else {
-        return Err(ApiError::unauthorized(family, "the access token is unknown or has expired"));
+        return Err(ApiError::unauthorized(
+            family,
+            "the access token is unknown or has expired",
+        ));
     };
     if !caller.has(scope) {
-        return Err(ApiError::forbidden(family, format!("the token lacks the scope {scope}")));
+        return Err(ApiError::forbidden(
+            family,
+            format!("the token lacks the scope {scope}"),
+        ));
     }
     Ok(caller)
 }
 
 /// The tenant a Relay API key belongs to: 401 when missing or unknown.
 pub fn relay_tenant(headers: &HeaderMap) -> Result<&'static str, ApiError> {
-    let key = headers.get("xx-relay-api-key").and_then(|v| v.to_str().ok());
+    let key = headers
+        .get("xx-relay-api-key")
+        .and_then(|v| v.to_str().ok());
     match key {
-        None => Err(ApiError::unauthorized(Family::Relay, "Unauthorized: the xx-relay-api-key header is missing")),
+        None => Err(ApiError::unauthorized(
+            Family::Relay,
+            "Unauthorized: the xx-relay-api-key header is missing",
+        )),
         Some(k) => RELAY_KEYS
             .iter()
             .find(|(key, _)| secret_eq(key, k))
             .map(|(_, t)| *t)
-            .ok_or_else(|| ApiError::unauthorized(Family::Relay, "Unauthorized: the API key is not valid")),
+            .ok_or_else(|| {
+                ApiError::unauthorized(Family::Relay, "Unauthorized: the API key is not valid")
+            }),
     }
 }
 

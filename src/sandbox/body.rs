@@ -25,15 +25,25 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
             .and_then(|v| v.to_str().ok())
             .map(|v| {
                 let v = v.to_ascii_lowercase();
-                v.starts_with("application/json") || (v.starts_with("application/") && v.contains("+json"))
+                v.starts_with("application/json")
+                    || (v.starts_with("application/") && v.contains("+json"))
             })
             .unwrap_or(false);
         if !ct_ok {
-            return Err(ApiError::new(family, StatusCode::UNSUPPORTED_MEDIA_TYPE, "Content-Type: send the body as application/json")
-                .field("Content-Type"));
+            return Err(ApiError::new(
+                family,
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Content-Type: send the body as application/json",
+            )
+            .field("Content-Type"));
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|_| {
-            ApiError::new(family, StatusCode::PAYLOAD_TOO_LARGE, "the body is over 1 MiB").field("body")
+            ApiError::new(
+                family,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "the body is over 1 MiB",
+            )
+            .field("body")
         })?;
         parse(family, &bytes).map(Json)
     }

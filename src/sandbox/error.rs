@@ -3,7 +3,10 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::api::wire::{banking::BankingError, candescent::CandescentError, citi::CitiError, newday::Problem, oauth::OAuthError, relay::RelayMessage};
+use crate::api::wire::{
+    banking::BankingError, candescent::CandescentError, citi::CitiError, newday::Problem,
+    oauth::OAuthError, relay::RelayMessage,
+};
 
 /// Which API family a path belongs to, deciding the error body shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,7 +54,14 @@ pub struct ApiError {
 impl ApiError {
     pub fn new(family: Family, status: StatusCode, message: impl Into<String>) -> Self {
         let code = default_code(family, status).to_string();
-        ApiError { family, status, code, message: message.into(), field: None, retry_after: None }
+        ApiError {
+            family,
+            status,
+            code,
+            message: message.into(),
+            field: None,
+            retry_after: None,
+        }
     }
     pub fn code(mut self, code: impl Into<String>) -> Self {
         self.code = code.into();
@@ -65,10 +75,19 @@ impl ApiError {
         self.retry_after = Some(secs);
         self
     }
-    pub fn bad_request(family: Family, field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn bad_request(
+        family: Family,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         let field = field.into();
         let message = message.into();
-        Self::new(family, StatusCode::BAD_REQUEST, format!("{field}: {message}")).field(field)
+        Self::new(
+            family,
+            StatusCode::BAD_REQUEST,
+            format!("{field}: {message}"),
+        )
+        .field(field)
     }
     pub fn unauthorized(family: Family, message: impl Into<String>) -> Self {
         Self::new(family, StatusCode::UNAUTHORIZED, message)
@@ -129,7 +148,11 @@ fn default_code(family: Family, status: StatusCode) -> &'static str {
 impl From<rusqlite::Error> for ApiError {
     fn from(e: rusqlite::Error) -> Self {
         tracing::error!(error = %e, "store error");
-        ApiError::new(Family::Sandbox, StatusCode::SERVICE_UNAVAILABLE, "the customer store is unavailable")
+        ApiError::new(
+            Family::Sandbox,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the customer store is unavailable",
+        )
     }
 }
 
@@ -166,7 +189,10 @@ impl IntoResponse for ApiError {
                 message: self.message,
                 code: self.code,
             }),
-            Family::Relay => serde_json::to_vec(&RelayMessage { message: self.message, field: self.field }),
+            Family::Relay => serde_json::to_vec(&RelayMessage {
+                message: self.message,
+                field: self.field,
+            }),
             Family::Banking | Family::Sandbox => serde_json::to_vec(&BankingError {
                 message: self.message,
                 code: self.code,
@@ -180,7 +206,10 @@ impl IntoResponse for ApiError {
         .unwrap_or_default();
         let mut resp = (status, body).into_response();
         let h = resp.headers_mut();
-        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
         if let Some(s) = self.retry_after {
             h.insert(header::RETRY_AFTER, HeaderValue::from(s));
         }

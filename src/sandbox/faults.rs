@@ -24,13 +24,16 @@ impl Faults {
                 .split_once('=')
                 .ok_or_else(|| format!("fault '{part}' needs the form name=value"))?;
             let dur = |v: &str| {
-                humantime::parse_duration(v).map_err(|e| format!("{k}: '{v}' is not a duration like 200ms ({e})"))
+                humantime::parse_duration(v)
+                    .map_err(|e| format!("{k}: '{v}' is not a duration like 200ms ({e})"))
             };
             match k {
                 "latency" => f.latency = dur(v)?,
                 "jitter" => f.jitter = dur(v)?,
                 "error_rate" => {
-                    let r: f64 = v.parse().map_err(|_| format!("error_rate: '{v}' is not a number"))?;
+                    let r: f64 = v
+                        .parse()
+                        .map_err(|_| format!("error_rate: '{v}' is not a number"))?;
                     if !(0.0..=1.0).contains(&r) {
                         return Err(format!("error_rate: {r} must be between 0 and 1"));
                     }
@@ -38,7 +41,9 @@ impl Faults {
                 }
                 "rate_limit" => {
                     let n = v.strip_suffix("/s").unwrap_or(v);
-                    let r: f64 = n.parse().map_err(|_| format!("rate_limit: '{v}' is not a rate like 50/s"))?;
+                    let r: f64 = n
+                        .parse()
+                        .map_err(|_| format!("rate_limit: '{v}' is not a rate like 50/s"))?;
                     if r <= 0.0 {
                         return Err("rate_limit must be above 0".into());
                     }
@@ -84,7 +89,11 @@ pub fn roll(f: &Faults) -> Verdict {
         return Verdict::Pass;
     }
     let status = if rng.random_bool(0.5) { 500 } else { 503 };
-    if rng.random_bool(0.5) { Verdict::FailBefore(status) } else { Verdict::FailAfter(status) }
+    if rng.random_bool(0.5) {
+        Verdict::FailBefore(status)
+    } else {
+        Verdict::FailAfter(status)
+    }
 }
 
 /// A token bucket holding one second's worth of requests.
@@ -94,7 +103,9 @@ pub struct Bucket {
 
 impl Bucket {
     pub fn new(rate: f64) -> Self {
-        Bucket { state: Mutex::new((rate, Instant::now())) }
+        Bucket {
+            state: Mutex::new((rate, Instant::now())),
+        }
     }
     /// Take one token, or say how many whole seconds until one is free.
     pub fn take(&self, rate: f64) -> Result<(), u64> {
@@ -117,13 +128,18 @@ mod tests {
     use super::*;
     #[test]
     fn parses_the_documented_spec() {
-        let f = Faults::parse("latency=200ms,jitter=100ms,error_rate=0.05,rate_limit=50/s").unwrap();
+        let f =
+            Faults::parse("latency=200ms,jitter=100ms,error_rate=0.05,rate_limit=50/s").unwrap();
         assert_eq!(f.latency, Duration::from_millis(200));
         assert_eq!(f.jitter, Duration::from_millis(100));
         assert_eq!(f.error_rate, 0.05);
         assert_eq!(f.rate_limit, Some(50.0));
         assert!(Faults::parse("error_rate=2").is_err());
-        assert!(Faults::parse("speed=9").unwrap_err().contains("unknown fault"));
+        assert!(
+            Faults::parse("speed=9")
+                .unwrap_err()
+                .contains("unknown fault")
+        );
         assert!(Faults::parse("latency=fast").is_err());
     }
 }

@@ -29,7 +29,9 @@ fn client_of(st: &Shared, headers: &axum::http::HeaderMap) -> Option<String> {
     if let Some(t) = super::auth::bearer(headers) {
         return st.tokens.lookup(t).map(|c| c.client_id);
     }
-    super::auth::relay_tenant(headers).ok().map(|t| format!("relay:{t}"))
+    super::auth::relay_tenant(headers)
+        .ok()
+        .map(|t| format!("relay:{t}"))
 }
 
 pub async fn layer(State(st): State<Shared>, req: Request, next: Next) -> Response {
@@ -39,23 +41,35 @@ pub async fn layer(State(st): State<Shared>, req: Request, next: Next) -> Respon
     let family = Family::from_path(req.uri().path());
     let (parts, body) = req.into_parts();
     let Ok(bytes) = to_bytes(body, MAX_BODY).await else {
-        return ApiError::new(family, StatusCode::PAYLOAD_TOO_LARGE, "the body is over 1 MiB")
-            .field("body")
-            .into_response();
+        return ApiError::new(
+            family,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "the body is over 1 MiB",
+        )
+        .field("body")
+        .into_response();
     };
     let key = match parts.headers.get("idempotency-key").map(|v| v.to_str()) {
         None => None,
-        Some(Ok(k)) if !k.is_empty() && k.len() <= 255 && k.bytes().all(|b| b.is_ascii_graphic()) => {
+        Some(Ok(k))
+            if !k.is_empty() && k.len() <= 255 && k.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
             Some(k.to_string())
         }
         Some(_) => {
-            return ApiError::bad_request(family, "Idempotency-Key", "must be 1 to 255 printable ASCII characters")
-                .into_response();
+            return ApiError::bad_request(
+                family,
+                "Idempotency-Key",
+                "must be 1 to 255 printable ASCII characters",
+            )
+            .into_response();
         }
     };
     let client = client_of(&st, &parts.headers);
     let (Some(key), Some(client)) = (key, client) else {
-        return next.run(Request::from_parts(parts, Body::from(bytes))).await;
+        return next
+            .run(Request::from_parts(parts, Body::from(bytes)))
+            .await;
     };
     let mut h = Sha256::new();
     h.update(parts.method.as_str());
@@ -98,20 +112,27 @@ pub async fn layer(State(st): State<Shared>, req: Request, next: Next) -> Respon
         )
         .field("Idempotency-Key")
         .into_response(),
-        Ok(Claim::InFlight) => ApiError::conflict(family, "a request with this Idempotency-Key is still being processed")
-            .field("Idempotency-Key")
-            .retry_after(1)
-            .into_response(),
+        Ok(Claim::InFlight) => ApiError::conflict(
+            family,
+            "a request with this Idempotency-Key is still being processed",
+        )
+        .field("Idempotency-Key")
+        .retry_after(1)
+        .into_response(),
         Ok(Claim::Replay(status, ct, body)) => {
-            let mut resp = (StatusCode::from_u16(status).unwrap_or(StatusCode::OK), body).into_response();
+            let mut resp =
+                (StatusCode::from_u16(status).unwrap_or(StatusCode::OK), body).into_response();
             if let Some(ct) = ct.and_then(|c| HeaderValue::from_str(&c).ok()) {
                 resp.headers_mut().insert(header::CONTENT_TYPE, ct);
             }
-            resp.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+            resp.headers_mut()
+                .insert("idempotent-replayed", HeaderValue::from_static("true"));
             resp
         }
         Ok(Claim::New) => {
-            let resp = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+            let resp = next
+                .run(Request::from_parts(parts, Body::from(bytes)))
+                .await;
             let (rparts, rbody) = resp.into_parts();
             let rbytes = to_bytes(rbody, usize::MAX).await.unwrap_or_default();
             let status = rparts.status.as_u16();

@@ -106,7 +106,12 @@ pub async fn start(config: SandboxConfig) -> color_eyre::Result<RunningSandbox> 
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let bucket = config.faults.rate_limit.map(Bucket::new);
-    let state = Arc::new(AppState { store, tokens: auth::Tokens::default(), config, bucket });
+    let state = Arc::new(AppState {
+        store,
+        tokens: auth::Tokens::default(),
+        config,
+        bucket,
+    });
     let app = router(state.clone());
     let (tx, rx) = oneshot::channel::<()>();
     let listener = listener.tap_io(|tcp| {
@@ -119,14 +124,22 @@ pub async fn start(config: SandboxConfig) -> color_eyre::Result<RunningSandbox> 
             })
             .await;
     });
-    Ok(RunningSandbox { addr, state, shutdown: Some(tx), task: Some(task) })
+    Ok(RunningSandbox {
+        addr,
+        state,
+        shutdown: Some(tx),
+        task: Some(task),
+    })
 }
 
 /// Every route with its middleware: access log and correlation id outermost, then
 /// faults, then idempotency, then the handler.
 pub fn router(state: Shared) -> Router {
     routes::all()
-        .layer(middleware::from_fn_with_state(state.clone(), idempotency::layer))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::layer,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), fault_layer))
         .layer(middleware::from_fn(observe))
         .layer(axum::extract::DefaultBodyLimit::max(body::MAX_BODY))
@@ -204,9 +217,13 @@ async fn fault_layer(State(st): State<Shared>, req: Request, next: Next) -> Resp
     }
     if let (Some(bucket), Some(rate)) = (&st.bucket, f.rate_limit) {
         if let Err(wait) = bucket.take(rate) {
-            return ApiError::new(family, StatusCode::TOO_MANY_REQUESTS, "rate limit exceeded, retry later")
-                .retry_after(wait)
-                .into_response();
+            return ApiError::new(
+                family,
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate limit exceeded, retry later",
+            )
+            .retry_after(wait)
+            .into_response();
         }
     }
     let injected = |status: u16| {

@@ -21,7 +21,10 @@ const F: Family = Family::Banking;
 
 pub fn routes() -> Router<Shared> {
     Router::new()
-        .route("/bankingservice/v1/profiles/{profileId}/customers", get(list).post(create))
+        .route(
+            "/bankingservice/v1/profiles/{profileId}/customers",
+            get(list).post(create),
+        )
         .route(
             "/bankingservice/v1/profiles/{profileId}/customers/{customerId}",
             get(read).put(update).delete(delete),
@@ -29,7 +32,10 @@ pub fn routes() -> Router<Shared> {
 }
 
 #[derive(OpenApi)]
-#[openapi(paths(list, create, read, update, delete), components(schemas(BankingError, BsAddress, BsCustomer, BsCustomerInput, BsPage)))]
+#[openapi(
+    paths(list, create, read, update, delete),
+    components(schemas(BankingError, BsAddress, BsCustomer, BsCustomerInput, BsPage))
+)]
 pub struct Doc;
 
 /// `58 Kingsway` -> (`58`, `Kingsway`).
@@ -104,13 +110,19 @@ async fn list(
     let Query(q) = q.map_err(|e| ApiError::bad_request(F, "query", e.body_text()))?;
     let size = q.size.unwrap_or(20);
     if !(1..=100).contains(&size) {
-        return Err(ApiError::bad_request(F, "size", "must be between 1 and 100"));
+        return Err(ApiError::bad_request(
+            F,
+            "size",
+            "must be between 1 and 100",
+        ));
     }
     let page = q.page.unwrap_or(0);
     if page > 1_000_000 {
         return Err(ApiError::bad_request(F, "page", "must be at most 1000000"));
     }
-    let (count, rows) = st.store.read(|c| store::list_page(c, &caller.tenant, page, size))?;
+    let (count, rows) = st
+        .store
+        .read(|c| store::list_page(c, &caller.tenant, page, size))?;
     Ok(Json(BsPage {
         page,
         pages: count.div_ceil(u64::from(size)) as u32,
@@ -135,7 +147,9 @@ struct Clean {
 fn clean(input: &BsCustomerInput) -> Result<Clean, ApiError> {
     let fe = |e| ApiError::from_field(F, e);
     let opt = |field: &str, v: &Option<String>, max: usize| -> Result<Option<String>, ApiError> {
-        v.as_deref().map(|s| validate::optional_text(field, s, max).map_err(fe)).transpose()
+        v.as_deref()
+            .map(|s| validate::optional_text(field, s, max).map_err(fe))
+            .transpose()
     };
     let phone = match &input.phone {
         None => None,
@@ -144,7 +158,11 @@ fn clean(input: &BsCustomerInput) -> Result<Clean, ApiError> {
             let national = phone::national(&format!("+{digits}"));
             let cc = digits[..digits.len() - national.len()].to_string();
             if cc.is_empty() || national.len() < 6 {
-                return Err(ApiError::bad_request(F, "phone", "must be an international number with its country code, e.g. 447700900123"));
+                return Err(ApiError::bad_request(
+                    F,
+                    "phone",
+                    "must be an international number with its country code, e.g. 447700900123",
+                ));
             }
             Some((cc, national))
         }
@@ -153,15 +171,28 @@ fn clean(input: &BsCustomerInput) -> Result<Clean, ApiError> {
         None => None,
         Some(a) => {
             let country = match &a.country {
-                Some(c) if c.len() == 2 && c.chars().all(|ch| ch.is_ascii_alphabetic()) => Some(c.to_uppercase()),
-                Some(_) => return Err(ApiError::bad_request(F, "address.country", "must be a two-letter ISO country code")),
+                Some(c) if c.len() == 2 && c.chars().all(|ch| ch.is_ascii_alphabetic()) => {
+                    Some(c.to_uppercase())
+                }
+                Some(_) => {
+                    return Err(ApiError::bad_request(
+                        F,
+                        "address.country",
+                        "must be a two-letter ISO country code",
+                    ));
+                }
                 None => None,
             };
             Some(BsAddress {
                 premise: opt("address.premise", &a.premise, 20)?,
                 sub_premise: opt("address.sub_premise", &a.sub_premise, 50)?,
                 building: opt("address.building", &a.building, 100)?,
-                postal_code: a.postal_code.as_deref().map(|p| validate::postcode("address.postal_code", p)).transpose().map_err(fe)?,
+                postal_code: a
+                    .postal_code
+                    .as_deref()
+                    .map(|p| validate::postcode("address.postal_code", p))
+                    .transpose()
+                    .map_err(fe)?,
                 thoroughfare: opt("address.thoroughfare", &a.thoroughfare, 100)?,
                 locality: opt("address.locality", &a.locality, 100)?,
                 state: opt("address.state", &a.state, 100)?,
@@ -171,9 +202,24 @@ fn clean(input: &BsCustomerInput) -> Result<Clean, ApiError> {
     };
     Ok(Clean {
         company: opt("company", &input.company, 100)?,
-        first_name: input.first_name.as_deref().map(|v| validate::name("first_name", v)).transpose().map_err(fe)?,
-        last_name: input.last_name.as_deref().map(|v| validate::name("last_name", v)).transpose().map_err(fe)?,
-        email: input.email.as_deref().map(|v| validate::email("email", v)).transpose().map_err(fe)?,
+        first_name: input
+            .first_name
+            .as_deref()
+            .map(|v| validate::name("first_name", v))
+            .transpose()
+            .map_err(fe)?,
+        last_name: input
+            .last_name
+            .as_deref()
+            .map(|v| validate::name("last_name", v))
+            .transpose()
+            .map_err(fe)?,
+        email: input
+            .email
+            .as_deref()
+            .map(|v| validate::email("email", v))
+            .transpose()
+            .map_err(fe)?,
         phone,
         address,
         date_of_birth: input
@@ -188,20 +234,36 @@ fn clean(input: &BsCustomerInput) -> Result<Clean, ApiError> {
 /// Apply the cleaned fields to customer `cid` (absent fields stay as they are).
 fn apply(tx: &Transaction, cid: i64, c: &Clean) -> Result<(), ApiError> {
     if let Some(v) = &c.first_name {
-        tx.execute("UPDATE customers SET given_name = ?2, given_norm = ?3 WHERE cid = ?1", params![cid, v, text::fold(v)])?;
+        tx.execute(
+            "UPDATE customers SET given_name = ?2, given_norm = ?3 WHERE cid = ?1",
+            params![cid, v, text::fold(v)],
+        )?;
     }
     if let Some(v) = &c.last_name {
-        tx.execute("UPDATE customers SET family_name = ?2, family_norm = ?3 WHERE cid = ?1", params![cid, v, text::fold(v)])?;
+        tx.execute(
+            "UPDATE customers SET family_name = ?2, family_norm = ?3 WHERE cid = ?1",
+            params![cid, v, text::fold(v)],
+        )?;
     }
     if let Some(v) = &c.company {
-        tx.execute("UPDATE customers SET company = ?2 WHERE cid = ?1", params![cid, v])?;
+        tx.execute(
+            "UPDATE customers SET company = ?2 WHERE cid = ?1",
+            params![cid, v],
+        )?;
     }
     if let Some(v) = &c.date_of_birth {
-        tx.execute("UPDATE customers SET date_of_birth = ?2 WHERE cid = ?1", params![cid, v])?;
+        tx.execute(
+            "UPDATE customers SET date_of_birth = ?2 WHERE cid = ?1",
+            params![cid, v],
+        )?;
     }
     if let Some(v) = &c.email {
         let key: Option<i64> = tx
-            .query_row("SELECT id FROM emails WHERE cid = ?1 ORDER BY preferred DESC, id LIMIT 1", [cid], |r| r.get(0))
+            .query_row(
+                "SELECT id FROM emails WHERE cid = ?1 ORDER BY preferred DESC, id LIMIT 1",
+                [cid],
+                |r| r.get(0),
+            )
             .optional()?;
         match key {
             Some(k) => tx.execute("UPDATE emails SET address = ?2 WHERE id = ?1", params![k, v])?,
@@ -237,7 +299,13 @@ fn apply(tx: &Transaction, cid: i64, c: &Clean) -> Result<(), ApiError> {
             .filter(|s| !s.is_empty())
             .collect::<Vec<_>>()
             .join(" ");
-        let key: Option<i64> = tx.query_row("SELECT id FROM addresses WHERE cid = ?1 ORDER BY id LIMIT 1", [cid], |r| r.get(0)).optional()?;
+        let key: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM addresses WHERE cid = ?1 ORDER BY id LIMIT 1",
+                [cid],
+                |r| r.get(0),
+            )
+            .optional()?;
         let postcode = a.postal_code.clone().unwrap_or_default();
         let vals = params![
             key.unwrap_or(cid),
@@ -284,7 +352,11 @@ async fn create(
     profile(&caller, &profile_id)?;
     let c = clean(&input)?;
     let (Some(first), Some(last)) = (&c.first_name, &c.last_name) else {
-        let missing = if c.first_name.is_none() { "first_name" } else { "last_name" };
+        let missing = if c.first_name.is_none() {
+            "first_name"
+        } else {
+            "last_name"
+        };
         return Err(ApiError::bad_request(F, missing, "is required"));
     };
     let id = uuid::Uuid::new_v4().simple().to_string();
@@ -313,7 +385,9 @@ async fn create(
         Ok(next)
     })?;
     let rec = st.store.read(|c| store::customers_by_cid(c, &[cid]))?;
-    rec.first().map(|r| Json(to_wire(r))).ok_or_else(|| ApiError::internal(F, "created customer vanished"))
+    rec.first()
+        .map(|r| Json(to_wire(r)))
+        .ok_or_else(|| ApiError::internal(F, "created customer vanished"))
 }
 
 /// Returns the data of the customer.
@@ -329,7 +403,12 @@ async fn read(
 ) -> Result<Json<BsCustomer>, ApiError> {
     let caller = authorize(&st.tokens, &headers, F, SCOPE_READ)?;
     profile(&caller, &profile_id)?;
-    Ok(Json(to_wire(&load_customer(&st, F, &caller.tenant, &customer_id)?)))
+    Ok(Json(to_wire(&load_customer(
+        &st,
+        F,
+        &caller.tenant,
+        &customer_id,
+    )?)))
 }
 
 /// Updates a customer: fields present in the body replace the stored ones (email: the
@@ -356,14 +435,23 @@ async fn update(
     let path = format!("/bankingservice/v1/profiles/{profile_id}/customers/{customer_id}");
     st.store.write(|tx| -> Result<(), ApiError> {
         let cid: i64 = tx
-            .query_row("SELECT cid FROM customers WHERE id = ?1 AND tenant = ?2", params![customer_id, caller.tenant], |r| r.get(0))
+            .query_row(
+                "SELECT cid FROM customers WHERE id = ?1 AND tenant = ?2",
+                params![customer_id, caller.tenant],
+                |r| r.get(0),
+            )
             .optional()?
             .ok_or_else(|| ApiError::not_found(F, "customer not found"))?;
         apply(tx, cid, &c)?;
         log_write(tx, &caller.client_id, key.as_deref(), "PUT", &path)?;
         Ok(())
     })?;
-    Ok(Json(to_wire(&load_customer(&st, F, &caller.tenant, &customer_id)?)))
+    Ok(Json(to_wire(&load_customer(
+        &st,
+        F,
+        &caller.tenant,
+        &customer_id,
+    )?)))
 }
 
 /// Deletes the customer with everything held for them, answering the deleted record.

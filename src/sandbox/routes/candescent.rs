@@ -17,11 +17,17 @@ use crate::sandbox::store::CustomerRec;
 const F: Family = Family::Candescent;
 
 pub fn routes() -> Router<Shared> {
-    Router::new().route("/digitalbanking/ux-users/v1/customers/{customerId}/contact-methods", get(contact_methods))
+    Router::new().route(
+        "/digitalbanking/ux-users/v1/customers/{customerId}/contact-methods",
+        get(contact_methods),
+    )
 }
 
 #[derive(OpenApi)]
-#[openapi(paths(contact_methods), components(schemas(CandescentError, ContactMethod, ContactMethods, NumOrString)))]
+#[openapi(
+    paths(contact_methods),
+    components(schemas(CandescentError, ContactMethod, ContactMethods, NumOrString))
+)]
 pub struct Doc;
 
 #[derive(Deserialize, IntoParams)]
@@ -55,7 +61,10 @@ pub fn to_wire(c: &CustomerRec) -> ContactMethods {
         consent_type: None,
         client_source: None,
     });
-    ContactMethods { customer_id: c.id.clone(), contact_methods: phones.chain(emails).collect() }
+    ContactMethods {
+        customer_id: c.id.clone(),
+        contact_methods: phones.chain(emails).collect(),
+    }
 }
 
 /// Fetch the contact methods for a customer: each phone (with its Relay consent and
@@ -90,13 +99,21 @@ async fn contact_methods(
         "LOGIN_ID" => {
             let found: Option<String> = st.store.read(|c| {
                 use rusqlite::OptionalExtension;
-                c.prepare_cached("SELECT id FROM customers WHERE customer_ref = ?1 AND tenant = ?2")?
-                    .query_row([&customer_id, &caller.tenant], |r| r.get(0))
-                    .optional()
+                c.prepare_cached(
+                    "SELECT id FROM customers WHERE customer_ref = ?1 AND tenant = ?2",
+                )?
+                .query_row([&customer_id, &caller.tenant], |r| r.get(0))
+                .optional()
             })?;
             found.ok_or_else(|| ApiError::not_found(F, "customer not found"))?
         }
-        _ => return Err(ApiError::bad_request(F, "userIdType", "must be CUSTOMER_ID or LOGIN_ID")),
+        _ => {
+            return Err(ApiError::bad_request(
+                F,
+                "userIdType",
+                "must be CUSTOMER_ID or LOGIN_ID",
+            ));
+        }
     };
     Ok(Json(to_wire(&load_customer(&st, F, &caller.tenant, &id)?)))
 }

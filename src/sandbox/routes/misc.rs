@@ -19,13 +19,19 @@ pub fn routes() -> Router<Shared> {
 }
 
 #[derive(OpenApi)]
-#[openapi(paths(healthz, outbox), components(schemas(Health, Outbox, OutboxMessage)))]
+#[openapi(
+    paths(healthz, outbox),
+    components(schemas(Health, Outbox, OutboxMessage))
+)]
 pub struct Doc;
 
 /// Liveness and the number of customers in the store.
 #[utoipa::path(get, path = "/healthz", tag = "sandbox", responses((status = 200, body = Health)))]
 async fn healthz(State(st): State<Shared>) -> Result<Json<Health>, ApiError> {
-    Ok(Json(Health { status: "ok".into(), customers: st.store.customer_count()? }))
+    Ok(Json(Health {
+        status: "ok".into(),
+        customers: st.store.customer_count()?,
+    }))
 }
 
 async fn openapi() -> Json<serde_json::Value> {
@@ -43,7 +49,10 @@ struct OutboxQuery {
 /// real deployments have no such endpoint.
 #[utoipa::path(get, path = "/sandbox/outbox", tag = "sandbox", params(OutboxQuery),
     responses((status = 200, body = Outbox)))]
-async fn outbox(State(st): State<Shared>, Query(q): Query<OutboxQuery>) -> Result<Json<Outbox>, ApiError> {
+async fn outbox(
+    State(st): State<Shared>,
+    Query(q): Query<OutboxQuery>,
+) -> Result<Json<Outbox>, ApiError> {
     let messages = st.store.read(|c| {
         let mut stmt = c.prepare_cached(
             "SELECT to_addr, channel, text, otp, flow_id, sent_at FROM outbox

@@ -29,18 +29,43 @@ pub fn all() -> Router<Shared> {
 
 /// A customer of `tenant`, or 404: another tenant's customer is indistinguishable from
 /// one that does not exist.
-pub fn load_customer(st: &Shared, family: Family, tenant: &str, id: &str) -> Result<CustomerRec, ApiError> {
+pub fn load_customer(
+    st: &Shared,
+    family: Family,
+    tenant: &str,
+    id: &str,
+) -> Result<CustomerRec, ApiError> {
     st.store
         .read(|c| store::customer_by_id(c, tenant, id))?
-        .ok_or_else(|| ApiError::not_found(family, format!("customer {} not found", crate::domain::sanitize::for_display(id))))
+        .ok_or_else(|| {
+            ApiError::not_found(
+                family,
+                format!(
+                    "customer {} not found",
+                    crate::domain::sanitize::for_display(id)
+                ),
+            )
+        })
 }
 
 /// A header that must be present and non-empty: 400 naming it.
-pub fn require_header<'a>(headers: &'a HeaderMap, name: &str, family: Family) -> Result<&'a str, ApiError> {
+pub fn require_header<'a>(
+    headers: &'a HeaderMap,
+    name: &str,
+    family: Family,
+) -> Result<&'a str, ApiError> {
     match headers.get(name).map(|v| v.to_str()) {
         Some(Ok(v)) if !v.trim().is_empty() => Ok(v),
-        Some(_) => Err(ApiError::bad_request(family, name, "must be printable ASCII")),
-        None => Err(ApiError::bad_request(family, name, "required header is missing")),
+        Some(_) => Err(ApiError::bad_request(
+            family,
+            name,
+            "must be printable ASCII",
+        )),
+        None => Err(ApiError::bad_request(
+            family,
+            name,
+            "required header is missing",
+        )),
     }
 }
 

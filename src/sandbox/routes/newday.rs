@@ -21,17 +21,38 @@ const F: Family = Family::NewDay;
 pub fn routes() -> Router<Shared> {
     Router::new()
         .route("/customer-service/customers", get(get_by_token))
-        .route("/customer-service/customers/{customerId}", get(get_customer))
+        .route(
+            "/customer-service/customers/{customerId}",
+            get(get_customer),
+        )
         .route("/customer-service/customers/search", post(search))
-        .route("/customer-service/customers/supported-formats/email-address", post(verify_email))
-        .route("/customer-service/customers/supported-formats/phone-number", post(verify_phone))
+        .route(
+            "/customer-service/customers/supported-formats/email-address",
+            post(verify_email),
+        )
+        .route(
+            "/customer-service/customers/supported-formats/phone-number",
+            post(verify_phone),
+        )
 }
 
 #[derive(OpenApi)]
 #[openapi(
     paths(get_customer, get_by_token, search, verify_email, verify_phone),
-    components(schemas(Problem, Customer, Contact, TypedValue, CustomerAddress, Account, SearchFilter,
-        SearchRequest, SearchResponse, VerifyEmail, VerifyPhone, Verification))
+    components(schemas(
+        Problem,
+        Customer,
+        Contact,
+        TypedValue,
+        CustomerAddress,
+        Account,
+        SearchFilter,
+        SearchRequest,
+        SearchResponse,
+        VerifyEmail,
+        VerifyPhone,
+        Verification
+    ))
 )]
 pub struct Doc;
 
@@ -50,12 +71,18 @@ pub fn to_wire(c: &CustomerRec) -> Customer {
             phone_numbers: c
                 .phones
                 .iter()
-                .map(|p| TypedValue { kind: p.kind.clone(), value: format!("+{}", p.international()) })
+                .map(|p| TypedValue {
+                    kind: p.kind.clone(),
+                    value: format!("+{}", p.international()),
+                })
                 .collect(),
             email_addresses: c
                 .emails
                 .iter()
-                .map(|e| TypedValue { kind: e.kind.clone(), value: e.address.clone() })
+                .map(|e| TypedValue {
+                    kind: e.kind.clone(),
+                    value: e.address.clone(),
+                })
                 .collect(),
         },
         addresses: c
@@ -125,12 +152,16 @@ async fn get_customer(
 async fn get_by_token(State(st): State<Shared>, headers: HeaderMap) -> Result<Response, ApiError> {
     let caller = authorize(&st.tokens, &headers, F, SCOPE_READ)?;
     let Some(id) = caller.customer.as_deref() else {
-        return Err(ApiError::forbidden(F, "this endpoint needs a customer-bound token (token exchange with resource=<customer id>)"));
+        return Err(ApiError::forbidden(
+            F,
+            "this endpoint needs a customer-bound token (token exchange with resource=<customer id>)",
+        ));
     };
     let c = load_customer(&st, F, &caller.tenant, id)?;
     if c.accounts.is_empty() {
         let mut r = ApiError::not_found(F, "no account is held for this customer").into_response();
-        r.headers_mut().insert("NoCustomerDetails", HeaderValue::from_static("true"));
+        r.headers_mut()
+            .insert("NoCustomerDetails", HeaderValue::from_static("true"));
         return Ok(r);
     }
     Ok(Json(to_wire(&c)).into_response())
@@ -138,7 +169,10 @@ async fn get_by_token(State(st): State<Shared>, headers: HeaderMap) -> Result<Re
 
 fn filter_text(field: &str, v: &Option<String>, max: usize) -> Result<Option<String>, ApiError> {
     v.as_deref()
-        .map(|s| validate::text(&format!("filter.{field}"), s, max).map_err(|e| ApiError::from_field(F, e)))
+        .map(|s| {
+            validate::text(&format!("filter.{field}"), s, max)
+                .map_err(|e| ApiError::from_field(F, e))
+        })
         .transpose()
 }
 
@@ -175,15 +209,23 @@ async fn search(
         ..Search::default()
     };
     if let Some(p) = &f.phone_number {
-        let p = validate::text("filter.phoneNumber", p, 20).map_err(|e| ApiError::from_field(F, e))?;
+        let p =
+            validate::text("filter.phoneNumber", p, 20).map_err(|e| ApiError::from_field(F, e))?;
         let n = phone::national(&p);
         if n.len() < 6 || n.len() > 15 || p.chars().any(|c| c.is_alphabetic()) {
-            return Err(ApiError::bad_request(F, "filter.phoneNumber", "must be a phone number of 6 to 15 digits"));
+            return Err(ApiError::bad_request(
+                F,
+                "filter.phoneNumber",
+                "must be a phone number of 6 to 15 digits",
+            ));
         }
         s.phone_national = Some(n);
     }
     if let Some(d) = &f.date_of_birth {
-        s.date_of_birth = Some(validate::date_of_birth("filter.dateOfBirth", d, today).map_err(|e| ApiError::from_field(F, e))?);
+        s.date_of_birth = Some(
+            validate::date_of_birth("filter.dateOfBirth", d, today)
+                .map_err(|e| ApiError::from_field(F, e))?,
+        );
     }
     if s.given_prefix.is_none()
         && s.family_prefix.is_none()
@@ -194,11 +236,19 @@ async fn search(
         && s.customer_ref.is_none()
         && s.email.is_none()
     {
-        return Err(ApiError::bad_request(F, "filter", "give at least one filter"));
+        return Err(ApiError::bad_request(
+            F,
+            "filter",
+            "give at least one filter",
+        ));
     }
     let size = req.size.unwrap_or(20);
     if !(1..=100).contains(&size) {
-        return Err(ApiError::bad_request(F, "size", "must be between 1 and 100"));
+        return Err(ApiError::bad_request(
+            F,
+            "size",
+            "must be between 1 and 100",
+        ));
     }
     let page = req.page.unwrap_or(0);
     if page > 100_000 {
@@ -216,14 +266,23 @@ async fn search(
             "dateOfBirth" => SortKey::DateOfBirth,
             "postcode" => SortKey::Postcode,
             _ => {
-                return Err(ApiError::bad_request(F, "sort", "must be familyName, givenName, dateOfBirth or postcode, optionally prefixed with -"));
+                return Err(ApiError::bad_request(
+                    F,
+                    "sort",
+                    "must be familyName, givenName, dateOfBirth or postcode, optionally prefixed with -",
+                ));
             }
         };
     }
     s.page = page;
     s.size = size;
     let (count, rows) = st.store.read(|c| store::search(c, &s))?;
-    Ok(Json(SearchResponse { values: rows.iter().map(to_wire).collect(), page, size, count }))
+    Ok(Json(SearchResponse {
+        values: rows.iter().map(to_wire).collect(),
+        page,
+        size,
+        count,
+    }))
 }
 
 /// Check an email address's format (not possession). Malformed input (empty, too long,
@@ -245,11 +304,20 @@ async fn verify_email(
     body::Json(req): body::Json<VerifyEmail>,
 ) -> Result<Json<Verification>, ApiError> {
     authorize(&st.tokens, &headers, F, SCOPE_READ)?;
-    validate::text("emailAddress", &req.email_address, 254).map_err(|e| ApiError::from_field(F, e))?;
-    Ok(Json(match validate::email("emailAddress", &req.email_address) {
-        Ok(_) => Verification { is_valid: true, reason: None },
-        Err(e) => Verification { is_valid: false, reason: Some(e.message) },
-    }))
+    validate::text("emailAddress", &req.email_address, 254)
+        .map_err(|e| ApiError::from_field(F, e))?;
+    Ok(Json(
+        match validate::email("emailAddress", &req.email_address) {
+            Ok(_) => Verification {
+                is_valid: true,
+                reason: None,
+            },
+            Err(e) => Verification {
+                is_valid: false,
+                reason: Some(e.message),
+            },
+        },
+    ))
 }
 
 /// Check a UK mobile number's format (not possession): `07xxx xxxxxx`, `+44 7xxx` or
@@ -270,29 +338,42 @@ async fn verify_phone(
     body::Json(req): body::Json<VerifyPhone>,
 ) -> Result<Json<Verification>, ApiError> {
     authorize(&st.tokens, &headers, F, SCOPE_READ)?;
-    let p = validate::text("phoneNumber", &req.phone_number, 20).map_err(|e| ApiError::from_field(F, e))?;
+    let p = validate::text("phoneNumber", &req.phone_number, 20)
+        .map_err(|e| ApiError::from_field(F, e))?;
     Ok(Json(uk_mobile(&p)))
 }
 
 /// Whether `p` is a UK mobile number.
 pub fn uk_mobile(p: &str) -> Verification {
-    let bad = |r: &str| Verification { is_valid: false, reason: Some(r.to_string()) };
+    let bad = |r: &str| Verification {
+        is_valid: false,
+        reason: Some(r.to_string()),
+    };
     if !p.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)) {
         return bad("may hold only digits, spaces, +, - and brackets");
     }
     let d: String = p.chars().filter(|c| c.is_ascii_digit()).collect();
-    let uk = p.trim_start().starts_with("+44") || d.starts_with("0044") || (d.starts_with('0') && !d.starts_with("00"));
+    let uk = p.trim_start().starts_with("+44")
+        || d.starts_with("0044")
+        || (d.starts_with('0') && !d.starts_with("00"));
     if !uk {
         return bad("must be a UK number: 07..., +44 7... or 0044 7...");
     }
-    let n = phone::national(if d.starts_with('0') && !d.starts_with("00") { &d } else { p });
+    let n = phone::national(if d.starts_with('0') && !d.starts_with("00") {
+        &d
+    } else {
+        p
+    });
     if !n.starts_with('7') {
         return bad("must be a mobile number (07...)");
     }
     if n.len() != 10 {
         return bad("must have 11 digits as 07xxx xxxxxx");
     }
-    Verification { is_valid: true, reason: None }
+    Verification {
+        is_valid: true,
+        reason: None,
+    }
 }
 
 #[cfg(test)]

@@ -19,7 +19,10 @@ pub fn routes() -> Router<Shared> {
 }
 
 #[derive(OpenApi)]
-#[openapi(paths(token), components(schemas(TokenRequest, TokenResponse, OAuthError)))]
+#[openapi(
+    paths(token),
+    components(schemas(TokenRequest, TokenResponse, OAuthError))
+)]
 pub struct Doc;
 
 fn err(status: StatusCode, code: &str, message: &str) -> ApiError {
@@ -28,9 +31,16 @@ fn err(status: StatusCode, code: &str, message: &str) -> ApiError {
 
 /// Client id and secret from HTTP Basic, if sent that way.
 fn basic(headers: &HeaderMap) -> Option<(String, String)> {
-    let v = headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
-    let b64 = v.strip_prefix("Basic ").or_else(|| v.strip_prefix("basic "))?;
-    let raw = base64::engine::general_purpose::STANDARD.decode(b64.trim()).ok()?;
+    let v = headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let b64 = v
+        .strip_prefix("Basic ")
+        .or_else(|| v.strip_prefix("basic "))?;
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(b64.trim())
+        .ok()?;
     let s = String::from_utf8(raw).ok()?;
     let (id, secret) = s.split_once(':')?;
     Some((id.to_string(), secret.to_string()))
@@ -64,20 +74,39 @@ async fn token(
         } else {
             StatusCode::BAD_REQUEST
         };
-        err(status, "invalid_request", &format!("the body must be a form with grant_type: {e}"))
+        err(
+            status,
+            "invalid_request",
+            &format!("the body must be a form with grant_type: {e}"),
+        )
     })?;
     match req.grant_type.as_str() {
         GRANT_CLIENT_CREDENTIALS => {
             let (id, secret) = match (req.client_id.clone(), req.client_secret.clone()) {
                 (Some(i), Some(s)) => (i, s),
                 _ => basic(&headers).ok_or_else(|| {
-                    err(StatusCode::UNAUTHORIZED, "invalid_client", "client_id and client_secret are required")
+                    err(
+                        StatusCode::UNAUTHORIZED,
+                        "invalid_client",
+                        "client_id and client_secret are required",
+                    )
                 })?,
             };
             let client = auth::client(&id)
                 .filter(|c| auth::secret_eq(c.secret, &secret))
-                .ok_or_else(|| err(StatusCode::UNAUTHORIZED, "invalid_client", "unknown client or wrong secret"))?;
-            let scopes: Vec<String> = match req.scope.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                .ok_or_else(|| {
+                    err(
+                        StatusCode::UNAUTHORIZED,
+                        "invalid_client",
+                        "unknown client or wrong secret",
+                    )
+                })?;
+            let scopes: Vec<String> = match req
+                .scope
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+            {
                 None => client.scopes.iter().map(|s| s.to_string()).collect(),
                 Some(asked) => {
                     let asked: Vec<String> = asked.split_whitespace().map(str::to_string).collect();
@@ -85,7 +114,10 @@ async fn token(
                         return Err(err(
                             StatusCode::BAD_REQUEST,
                             "invalid_scope",
-                            &format!("scope {} is not granted to this client", crate::domain::sanitize::for_display(bad)),
+                            &format!(
+                                "scope {} is not granted to this client",
+                                crate::domain::sanitize::for_display(bad)
+                            ),
                         ));
                     }
                     asked
@@ -100,39 +132,75 @@ async fn token(
                 customer: None,
                 expires: auth::ttl(ttl),
             });
-            Ok(Json(TokenResponse { access_token, token_type: "Bearer".into(), expires_in: ttl, scope, issued_token_type: None }))
+            Ok(Json(TokenResponse {
+                access_token,
+                token_type: "Bearer".into(),
+                expires_in: ttl,
+                scope,
+                issued_token_type: None,
+            }))
         }
         GRANT_TOKEN_EXCHANGE => {
-            let subject = req
-                .subject_token
-                .as_deref()
-                .ok_or_else(|| err(StatusCode::BAD_REQUEST, "invalid_request", "subject_token is required"))?;
+            let subject = req.subject_token.as_deref().ok_or_else(|| {
+                err(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "subject_token is required",
+                )
+            })?;
             if let Some(t) = req.subject_token_type.as_deref() {
                 if t != TOKEN_TYPE_ACCESS {
-                    return Err(err(StatusCode::BAD_REQUEST, "invalid_request", "subject_token_type must be an access token"));
+                    return Err(err(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_request",
+                        "subject_token_type must be an access token",
+                    ));
                 }
             }
-            let agent = st
-                .tokens
-                .lookup(subject)
-                .ok_or_else(|| err(StatusCode::UNAUTHORIZED, "invalid_grant", "the subject_token is unknown or has expired"))?;
+            let agent = st.tokens.lookup(subject).ok_or_else(|| {
+                err(
+                    StatusCode::UNAUTHORIZED,
+                    "invalid_grant",
+                    "the subject_token is unknown or has expired",
+                )
+            })?;
             if agent.customer.is_some() {
-                return Err(err(StatusCode::BAD_REQUEST, "invalid_request", "the subject_token is already customer-bound"));
+                return Err(err(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "the subject_token is already customer-bound",
+                ));
             }
-            let resource = req
-                .resource
-                .as_deref()
-                .ok_or_else(|| err(StatusCode::BAD_REQUEST, "invalid_target", "resource (the customer id) is required"))?;
+            let resource = req.resource.as_deref().ok_or_else(|| {
+                err(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_target",
+                    "resource (the customer id) is required",
+                )
+            })?;
             let known = st
                 .store
                 .read(|c| crate::sandbox::store::customer_by_id(c, &agent.tenant, resource))?
                 .is_some();
             if !known {
-                return Err(err(StatusCode::BAD_REQUEST, "invalid_target", "no such customer"));
+                return Err(err(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_target",
+                    "no such customer",
+                ));
             }
-            let ttl = st.config.exchange_ttl.min(agent.expires.saturating_duration_since(std::time::Instant::now()).as_secs());
+            let ttl = st.config.exchange_ttl.min(
+                agent
+                    .expires
+                    .saturating_duration_since(std::time::Instant::now())
+                    .as_secs(),
+            );
             let scope = agent.scopes.join(" ");
-            let access_token = st.tokens.issue(Caller { customer: Some(resource.to_string()), expires: auth::ttl(ttl), ..agent });
+            let access_token = st.tokens.issue(Caller {
+                customer: Some(resource.to_string()),
+                expires: auth::ttl(ttl),
+                ..agent
+            });
             Ok(Json(TokenResponse {
                 access_token,
                 token_type: "Bearer".into(),
@@ -144,7 +212,10 @@ async fn token(
         other => Err(err(
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",
-            &format!("grant_type {} is not supported", crate::domain::sanitize::for_display(other)),
+            &format!(
+                "grant_type {} is not supported",
+                crate::domain::sanitize::for_display(other)
+            ),
         )),
     }
 }

@@ -60,17 +60,33 @@ async fn add_phone(
 ) -> Result<Json<RelayMessage>, ApiError> {
     let tenant = relay_tenant(&headers)?;
     if client_id != tenant {
-        return Err(ApiError::unauthorized(F, "Unauthorized: the API key is not valid for this client"));
+        return Err(ApiError::unauthorized(
+            F,
+            "Unauthorized: the API key is not valid for this client",
+        ));
     }
     if ccid.is_empty() || ccid.chars().count() > 100 {
-        return Err(ApiError::bad_request(F, "ccid", "must be 1 to 100 characters"));
+        return Err(ApiError::bad_request(
+            F,
+            "ccid",
+            "must be 1 to 100 characters",
+        ));
     }
-    let number = validate::digits("phone_number", &phone_number, 10, 11).map_err(|e| ApiError::from_field(F, e))?;
-    let consent = validate::one_of("consent_type", &req.consent_type, &["written", "express", "stop"])
+    let number = validate::digits("phone_number", &phone_number, 10, 11)
         .map_err(|e| ApiError::from_field(F, e))?;
-    let kind = match validate::one_of("phone_type", &req.phone_type, &["mobile", "landline", "unknown"])
-        .map_err(|e| ApiError::from_field(F, e))?
-        .as_str()
+    let consent = validate::one_of(
+        "consent_type",
+        &req.consent_type,
+        &["written", "express", "stop"],
+    )
+    .map_err(|e| ApiError::from_field(F, e))?;
+    let kind = match validate::one_of(
+        "phone_type",
+        &req.phone_type,
+        &["mobile", "landline", "unknown"],
+    )
+    .map_err(|e| ApiError::from_field(F, e))?
+    .as_str()
     {
         "mobile" => "MOBILE",
         "landline" => "HOME",
@@ -78,11 +94,15 @@ async fn add_phone(
     };
     let cc = match &req.country_code {
         None => "1".to_string(),
-        Some(c) => validate::digits("country_code", c, 1, 3).map_err(|e| ApiError::from_field(F, e))?,
+        Some(c) => {
+            validate::digits("country_code", c, 1, 3).map_err(|e| ApiError::from_field(F, e))?
+        }
     };
     let source = match &req.client_source {
         None => "internal".to_string(),
-        Some(s) => validate::text("client_source", s, 50).map_err(|e| ApiError::from_field(F, e))?,
+        Some(s) => {
+            validate::text("client_source", s, 50).map_err(|e| ApiError::from_field(F, e))?
+        }
     };
     let national = if cc == "1" && number.len() == 11 && number.starts_with('1') {
         number[1..].to_string()
@@ -135,5 +155,8 @@ async fn add_phone(
         log_write(tx, &format!("relay:{tenant}"), key.as_deref(), "PUT", &path)?;
         Ok("Phone number added to the customer's notification channels".to_string())
     })?;
-    Ok(Json(RelayMessage { message, field: None }))
+    Ok(Json(RelayMessage {
+        message,
+        field: None,
+    }))
 }

@@ -197,10 +197,15 @@ pub struct CustomerRec {
 
 impl CustomerRec {
     pub fn preferred_email(&self) -> Option<&EmailRec> {
-        self.emails.iter().find(|e| e.preferred).or(self.emails.first())
+        self.emails
+            .iter()
+            .find(|e| e.preferred)
+            .or(self.emails.first())
     }
     pub fn mobile(&self) -> Option<&PhoneRec> {
-        self.phones.iter().find(|p| p.kind == "MOBILE" && p.consent != "stop")
+        self.phones
+            .iter()
+            .find(|p| p.kind == "MOBILE" && p.consent != "stop")
             .or_else(|| self.phones.iter().find(|p| p.kind == "MOBILE"))
     }
     pub fn primary_phone(&self) -> Option<&PhoneRec> {
@@ -241,7 +246,10 @@ pub fn customer_by_id(c: &Connection, tenant: &str, id: &str) -> DbResult<Option
     let mut stmt = c.prepare_cached(&format!(
         "SELECT {CUSTOMER_COLS} FROM customers WHERE id = ?1 AND tenant = ?2"
     ))?;
-    let Some(mut rec) = stmt.query_row(params![id, tenant], customer_row).optional()? else {
+    let Some(mut rec) = stmt
+        .query_row(params![id, tenant], customer_row)
+        .optional()?
+    else {
         return Ok(None);
     };
     load_children(c, &mut rec)?;
@@ -250,7 +258,9 @@ pub fn customer_by_id(c: &Connection, tenant: &str, id: &str) -> DbResult<Option
 
 /// Load customers by row id, keeping the order given.
 pub fn customers_by_cid(c: &Connection, cids: &[i64]) -> DbResult<Vec<CustomerRec>> {
-    let mut stmt = c.prepare_cached(&format!("SELECT {CUSTOMER_COLS} FROM customers WHERE cid = ?1"))?;
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {CUSTOMER_COLS} FROM customers WHERE cid = ?1"
+    ))?;
     let mut out = Vec::with_capacity(cids.len());
     for cid in cids {
         if let Some(mut rec) = stmt.query_row([cid], customer_row).optional()? {
@@ -407,7 +417,9 @@ pub fn search(c: &Connection, s: &Search) -> DbResult<(u64, Vec<CustomerRec>)> {
     }
     let where_sql = wh.join(" AND ");
     let count: u64 = c
-        .prepare_cached(&format!("SELECT count(*) FROM customers c WHERE {where_sql}"))?
+        .prepare_cached(&format!(
+            "SELECT count(*) FROM customers c WHERE {where_sql}"
+        ))?
         .query_row(rusqlite::params_from_iter(args.iter()), |r| r.get(0))?;
     let dir = if s.descending { "DESC" } else { "ASC" };
     let order = match s.sort {
@@ -431,27 +443,47 @@ pub fn search(c: &Connection, s: &Search) -> DbResult<(u64, Vec<CustomerRec>)> {
 }
 
 /// Customers of a tenant by creation order, for bankingservice's paged list.
-pub fn list_page(c: &Connection, tenant: &str, page: u32, size: u32) -> DbResult<(u64, Vec<CustomerRec>)> {
+pub fn list_page(
+    c: &Connection,
+    tenant: &str,
+    page: u32,
+    size: u32,
+) -> DbResult<(u64, Vec<CustomerRec>)> {
     let count: u64 = c
         .prepare_cached("SELECT count(*) FROM customers WHERE tenant = ?1")?
         .query_row([tenant], |r| r.get(0))?;
     let cids: Vec<i64> = c
-        .prepare_cached("SELECT cid FROM customers WHERE tenant = ?1 ORDER BY cid LIMIT ?2 OFFSET ?3")?
-        .query_map(params![tenant, size, u64::from(page) * u64::from(size)], |r| r.get(0))?
+        .prepare_cached(
+            "SELECT cid FROM customers WHERE tenant = ?1 ORDER BY cid LIMIT ?2 OFFSET ?3",
+        )?
+        .query_map(
+            params![tenant, size, u64::from(page) * u64::from(size)],
+            |r| r.get(0),
+        )?
         .collect::<DbResult<_>>()?;
     Ok((count, customers_by_cid(c, &cids)?))
 }
 
 /// Record that a write was applied, with its idempotency key (for exactly-once checks).
-pub fn log_write(tx: &Transaction, client: &str, key: Option<&str>, method: &str, path: &str) -> DbResult<()> {
-    tx.prepare_cached("INSERT INTO write_log (client, idem_key, method, path, at) VALUES (?1, ?2, ?3, ?4, ?5)")?
-        .execute(params![client, key, method, path, now()])?;
+pub fn log_write(
+    tx: &Transaction,
+    client: &str,
+    key: Option<&str>,
+    method: &str,
+    path: &str,
+) -> DbResult<()> {
+    tx.prepare_cached(
+        "INSERT INTO write_log (client, idem_key, method, path, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![client, key, method, path, now()])?;
     Ok(())
 }
 
 /// The current time as RFC 3339 with milliseconds, UTC.
 pub fn now() -> String {
-    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+    chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
 }
 
 pub fn now_unix() -> i64 {

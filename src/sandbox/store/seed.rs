@@ -27,68 +27,305 @@ const GB: Country = Country {
     code: "GB",
     name: "United Kingdom",
     cc: "44",
-    given: &["Oliver", "Amelia", "George", "Isla", "Harry", "Ava", "Noah", "Mia", "Jack", "Ivy", "Charlie", "Sophie", "Arthur", "Grace", "Thomas", "Freya", "James", "Emily", "William", "Poppy", "Alfie", "Ella", "Henry", "Evie", "Rhys", "Siobhan", "Aled", "Niamh", "Callum", "Zoë"],
-    family: &["Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel", "Robinson", "Wright", "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall", "Thomas", "Clarke", "Jackson", "Wood", "Harris", "Edwards", "Turner", "Martin", "Cooper", "Hill", "Ward", "Hughes", "Khan", "O'Neill", "Ahmed", "Singh", "Okafor"],
-    streets: &["High Street", "Station Road", "Church Lane", "Victoria Road", "Green Lane", "Manor Road", "Park Avenue", "Kings Road", "Queen Street", "Mill Lane"],
-    cities: &[("London", "Greater London"), ("Manchester", "Greater Manchester"), ("Birmingham", "West Midlands"), ("Leeds", "West Yorkshire"), ("Bristol", "Bristol"), ("Cardiff", "South Glamorgan"), ("Edinburgh", "Midlothian"), ("Norwich", "Norfolk")],
+    given: &[
+        "Oliver", "Amelia", "George", "Isla", "Harry", "Ava", "Noah", "Mia", "Jack", "Ivy",
+        "Charlie", "Sophie", "Arthur", "Grace", "Thomas", "Freya", "James", "Emily", "William",
+        "Poppy", "Alfie", "Ella", "Henry", "Evie", "Rhys", "Siobhan", "Aled", "Niamh", "Callum",
+        "Zoë",
+    ],
+    family: &[
+        "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel",
+        "Robinson", "Wright", "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall",
+        "Thomas", "Clarke", "Jackson", "Wood", "Harris", "Edwards", "Turner", "Martin", "Cooper",
+        "Hill", "Ward", "Hughes", "Khan", "O'Neill", "Ahmed", "Singh", "Okafor",
+    ],
+    streets: &[
+        "High Street",
+        "Station Road",
+        "Church Lane",
+        "Victoria Road",
+        "Green Lane",
+        "Manor Road",
+        "Park Avenue",
+        "Kings Road",
+        "Queen Street",
+        "Mill Lane",
+    ],
+    cities: &[
+        ("London", "Greater London"),
+        ("Manchester", "Greater Manchester"),
+        ("Birmingham", "West Midlands"),
+        ("Leeds", "West Yorkshire"),
+        ("Bristol", "Bristol"),
+        ("Cardiff", "South Glamorgan"),
+        ("Edinburgh", "Midlothian"),
+        ("Norwich", "Norfolk"),
+    ],
     email_domains: &["example.co.uk", "mail.example.com", "post.example.org"],
 };
 const AU: Country = Country {
     code: "AU",
     name: "Australia",
     cc: "61",
-    given: &["Jack", "Charlotte", "William", "Olivia", "Lachlan", "Matilda", "Cooper", "Chloe", "Riley", "Zara", "Mason", "Ruby", "Hamish", "Harper", "Kai", "Willow", "Liam", "Mei", "Arjun", "Priya"],
-    family: &["Nguyen", "Smith", "Jones", "Williams", "Brown", "Wilson", "Taylor", "Anderson", "Martin", "Thompson", "Tran", "Kelly", "Murphy", "Ryan", "Campbell", "Stewart", "Chen", "Li", "Papadopoulos", "Rossi"],
-    streets: &["George Street", "Pitt Street", "Collins Street", "Ocean Parade", "Bay Road", "Eucalyptus Drive", "Wattle Avenue", "Banksia Way"],
-    cities: &[("Sydney", "NSW"), ("Melbourne", "VIC"), ("Brisbane", "QLD"), ("Perth", "WA"), ("Adelaide", "SA"), ("Hobart", "TAS"), ("Canberra", "ACT")],
+    given: &[
+        "Jack",
+        "Charlotte",
+        "William",
+        "Olivia",
+        "Lachlan",
+        "Matilda",
+        "Cooper",
+        "Chloe",
+        "Riley",
+        "Zara",
+        "Mason",
+        "Ruby",
+        "Hamish",
+        "Harper",
+        "Kai",
+        "Willow",
+        "Liam",
+        "Mei",
+        "Arjun",
+        "Priya",
+    ],
+    family: &[
+        "Nguyen",
+        "Smith",
+        "Jones",
+        "Williams",
+        "Brown",
+        "Wilson",
+        "Taylor",
+        "Anderson",
+        "Martin",
+        "Thompson",
+        "Tran",
+        "Kelly",
+        "Murphy",
+        "Ryan",
+        "Campbell",
+        "Stewart",
+        "Chen",
+        "Li",
+        "Papadopoulos",
+        "Rossi",
+    ],
+    streets: &[
+        "George Street",
+        "Pitt Street",
+        "Collins Street",
+        "Ocean Parade",
+        "Bay Road",
+        "Eucalyptus Drive",
+        "Wattle Avenue",
+        "Banksia Way",
+    ],
+    cities: &[
+        ("Sydney", "NSW"),
+        ("Melbourne", "VIC"),
+        ("Brisbane", "QLD"),
+        ("Perth", "WA"),
+        ("Adelaide", "SA"),
+        ("Hobart", "TAS"),
+        ("Canberra", "ACT"),
+    ],
     email_domains: &["example.com.au", "mail.example.net"],
 };
 const US: Country = Country {
     code: "US",
     name: "United States",
     cc: "1",
-    given: &["Liam", "Emma", "Noah", "Olivia", "Elijah", "Ava", "Mateo", "Sofia", "Lucas", "Isabella", "Ethan", "Mia", "Aiden", "Camila", "Jayden", "Aaliyah", "Diego", "Harper", "Malik", "Grace"],
-    family: &["Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez", "Martinez", "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Washington", "Kim", "Nguyen", "O'Connor"],
-    streets: &["Main Street", "Oak Avenue", "Maple Drive", "Elm Street", "Washington Boulevard", "Lakeview Road", "Cedar Lane", "Sunset Boulevard"],
-    cities: &[("Springfield", "IL"), ("Austin", "TX"), ("Portland", "OR"), ("Columbus", "OH"), ("Denver", "CO"), ("Raleigh", "NC"), ("Phoenix", "AZ"), ("Boston", "MA")],
+    given: &[
+        "Liam", "Emma", "Noah", "Olivia", "Elijah", "Ava", "Mateo", "Sofia", "Lucas", "Isabella",
+        "Ethan", "Mia", "Aiden", "Camila", "Jayden", "Aaliyah", "Diego", "Harper", "Malik",
+        "Grace",
+    ],
+    family: &[
+        "Smith",
+        "Johnson",
+        "Williams",
+        "Brown",
+        "Jones",
+        "Garcia",
+        "Miller",
+        "Davis",
+        "Rodriguez",
+        "Martinez",
+        "Hernandez",
+        "Lopez",
+        "Gonzalez",
+        "Wilson",
+        "Anderson",
+        "Thomas",
+        "Washington",
+        "Kim",
+        "Nguyen",
+        "O'Connor",
+    ],
+    streets: &[
+        "Main Street",
+        "Oak Avenue",
+        "Maple Drive",
+        "Elm Street",
+        "Washington Boulevard",
+        "Lakeview Road",
+        "Cedar Lane",
+        "Sunset Boulevard",
+    ],
+    cities: &[
+        ("Springfield", "IL"),
+        ("Austin", "TX"),
+        ("Portland", "OR"),
+        ("Columbus", "OH"),
+        ("Denver", "CO"),
+        ("Raleigh", "NC"),
+        ("Phoenix", "AZ"),
+        ("Boston", "MA"),
+    ],
     email_domains: &["example.com", "mail.example.net", "inbox.example.org"],
 };
 const NL: Country = Country {
     code: "NL",
     name: "Netherlands",
     cc: "31",
-    given: &["Daan", "Emma", "Sem", "Julia", "Lucas", "Mila", "Finn", "Tess", "Levi", "Sophie", "Bram", "Anouk", "Jesse", "Fleur", "Thijs", "Sanne"],
-    family: &["de Jong", "Jansen", "de Vries", "van den Berg", "van Dijk", "Bakker", "Janssen", "Visser", "Smit", "Meijer", "de Boer", "Mulder", "de Groot", "Bos", "Vos", "Peters"],
-    streets: &["Kerkstraat", "Dorpsstraat", "Molenweg", "Schoolstraat", "Stationsweg", "Prinsengracht", "Herengracht", "Julianalaan"],
-    cities: &[("Amsterdam", "Noord-Holland"), ("Hoofddorp", "Noord-Holland"), ("Rotterdam", "Zuid-Holland"), ("Utrecht", "Utrecht"), ("Eindhoven", "Noord-Brabant"), ("Groningen", "Groningen")],
+    given: &[
+        "Daan", "Emma", "Sem", "Julia", "Lucas", "Mila", "Finn", "Tess", "Levi", "Sophie", "Bram",
+        "Anouk", "Jesse", "Fleur", "Thijs", "Sanne",
+    ],
+    family: &[
+        "de Jong",
+        "Jansen",
+        "de Vries",
+        "van den Berg",
+        "van Dijk",
+        "Bakker",
+        "Janssen",
+        "Visser",
+        "Smit",
+        "Meijer",
+        "de Boer",
+        "Mulder",
+        "de Groot",
+        "Bos",
+        "Vos",
+        "Peters",
+    ],
+    streets: &[
+        "Kerkstraat",
+        "Dorpsstraat",
+        "Molenweg",
+        "Schoolstraat",
+        "Stationsweg",
+        "Prinsengracht",
+        "Herengracht",
+        "Julianalaan",
+    ],
+    cities: &[
+        ("Amsterdam", "Noord-Holland"),
+        ("Hoofddorp", "Noord-Holland"),
+        ("Rotterdam", "Zuid-Holland"),
+        ("Utrecht", "Utrecht"),
+        ("Eindhoven", "Noord-Brabant"),
+        ("Groningen", "Groningen"),
+    ],
     email_domains: &["example.nl", "mail.example.net"],
 };
 const IE: Country = Country {
     code: "IE",
     name: "Ireland",
     cc: "353",
-    given: &["Seán", "Aoife", "Conor", "Saoirse", "Oisín", "Caoimhe", "Cian", "Róisín", "Darragh", "Ciara", "Fionn", "Éabha"],
-    family: &["Murphy", "Kelly", "O'Sullivan", "Walsh", "O'Brien", "Byrne", "Ryan", "O'Connor", "Ó Súilleabháin", "McCarthy", "Doyle", "Gallagher"],
-    streets: &["Main Street", "Church Road", "Strand Road", "Quay Street", "Bridge Street", "Patrick Street"],
-    cities: &[("Dublin", "Leinster"), ("Cork", "Munster"), ("Galway", "Connacht"), ("Limerick", "Munster"), ("Sligo", "Connacht")],
+    given: &[
+        "Seán", "Aoife", "Conor", "Saoirse", "Oisín", "Caoimhe", "Cian", "Róisín", "Darragh",
+        "Ciara", "Fionn", "Éabha",
+    ],
+    family: &[
+        "Murphy",
+        "Kelly",
+        "O'Sullivan",
+        "Walsh",
+        "O'Brien",
+        "Byrne",
+        "Ryan",
+        "O'Connor",
+        "Ó Súilleabháin",
+        "McCarthy",
+        "Doyle",
+        "Gallagher",
+    ],
+    streets: &[
+        "Main Street",
+        "Church Road",
+        "Strand Road",
+        "Quay Street",
+        "Bridge Street",
+        "Patrick Street",
+    ],
+    cities: &[
+        ("Dublin", "Leinster"),
+        ("Cork", "Munster"),
+        ("Galway", "Connacht"),
+        ("Limerick", "Munster"),
+        ("Sligo", "Connacht"),
+    ],
     email_domains: &["example.ie", "mail.example.net"],
 };
 const DE: Country = Country {
     code: "DE",
     name: "Germany",
     cc: "49",
-    given: &["Lukas", "Lea", "Leon", "Hannah", "Jonas", "Anna", "Felix", "Marie", "Paul", "Lena", "Jürgen", "Jörg", "Mehmet", "Ayşe"],
-    family: &["Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz", "Hoffmann", "Strauß", "Yılmaz", "Köhler", "Groß"],
-    streets: &["Hauptstraße", "Schulstraße", "Gartenstraße", "Bahnhofstraße", "Bergstraße", "Lindenstraße"],
-    cities: &[("Berlin", "Berlin"), ("München", "Bayern"), ("Hamburg", "Hamburg"), ("Köln", "Nordrhein-Westfalen"), ("Leipzig", "Sachsen")],
+    given: &[
+        "Lukas", "Lea", "Leon", "Hannah", "Jonas", "Anna", "Felix", "Marie", "Paul", "Lena",
+        "Jürgen", "Jörg", "Mehmet", "Ayşe",
+    ],
+    family: &[
+        "Müller",
+        "Schmidt",
+        "Schneider",
+        "Fischer",
+        "Weber",
+        "Meyer",
+        "Wagner",
+        "Becker",
+        "Schulz",
+        "Hoffmann",
+        "Strauß",
+        "Yılmaz",
+        "Köhler",
+        "Groß",
+    ],
+    streets: &[
+        "Hauptstraße",
+        "Schulstraße",
+        "Gartenstraße",
+        "Bahnhofstraße",
+        "Bergstraße",
+        "Lindenstraße",
+    ],
+    cities: &[
+        ("Berlin", "Berlin"),
+        ("München", "Bayern"),
+        ("Hamburg", "Hamburg"),
+        ("Köln", "Nordrhein-Westfalen"),
+        ("Leipzig", "Sachsen"),
+    ],
     email_domains: &["example.de", "mail.example.net"],
 };
 
 /// Weighted towards the UK, where the demo bank's call centre is.
-const COUNTRIES: &[(&Country, u32)] = &[(&GB, 45), (&AU, 15), (&US, 15), (&NL, 10), (&IE, 8), (&DE, 7)];
+const COUNTRIES: &[(&Country, u32)] = &[
+    (&GB, 45),
+    (&AU, 15),
+    (&US, 15),
+    (&NL, 10),
+    (&IE, 8),
+    (&DE, 7),
+];
 
 const PREFIXES: &[&str] = &["Mr", "Ms", "Mrs", "Mx", "Dr", ""];
-const SEGMENTS: &[&str] = &["STANDARD", "STANDARD", "STANDARD", "PRIORITY", "GOLD", "PRIVATE"];
+const SEGMENTS: &[&str] = &[
+    "STANDARD", "STANDARD", "STANDARD", "PRIORITY", "GOLD", "PRIVATE",
+];
 
 /// The country's name for an ISO alpha-2 code the generator uses (Citi `countryName`).
 pub fn country_name(code: &str) -> &'static str {
@@ -104,7 +341,9 @@ fn pick<'a, T>(rng: &mut ChaCha8Rng, items: &'a [T]) -> &'a T {
 }
 
 fn digits(rng: &mut ChaCha8Rng, n: usize) -> String {
-    (0..n).map(|_| char::from(b'0' + rng.random_range(0..10u8))).collect()
+    (0..n)
+        .map(|_| char::from(b'0' + rng.random_range(0..10u8)))
+        .collect()
 }
 
 fn letter(rng: &mut ChaCha8Rng) -> char {
@@ -126,8 +365,21 @@ fn postcode(rng: &mut ChaCha8Rng, c: &Country) -> String {
         }
         "AU" => digits(rng, 4),
         "US" => digits(rng, 5),
-        "NL" => format!("{}{} {}{}", rng.random_range(1..10), digits(rng, 3), letter(rng), letter(rng)),
-        "IE" => format!("D{:02} {}{}{}{}", rng.random_range(1..25), letter(rng), digits(rng, 1), letter(rng), letter(rng)),
+        "NL" => format!(
+            "{}{} {}{}",
+            rng.random_range(1..10),
+            digits(rng, 3),
+            letter(rng),
+            letter(rng)
+        ),
+        "IE" => format!(
+            "D{:02} {}{}{}{}",
+            rng.random_range(1..25),
+            letter(rng),
+            digits(rng, 1),
+            letter(rng),
+            letter(rng)
+        ),
         _ => digits(rng, 5),
     }
 }
@@ -139,7 +391,10 @@ fn phone(rng: &mut ChaCha8Rng, c: &Country, mobile: bool) -> (String, String, St
         ("GB", false) => (format!("20{}", rng.random_range(3..9)), digits(rng, 7)),
         ("AU", true) => (format!("4{}", digits(rng, 2)), digits(rng, 6)),
         ("AU", false) => (pick(rng, &["2", "3", "7", "8"]).to_string(), digits(rng, 8)),
-        ("US", _) => (format!("{}{}", rng.random_range(2..10), digits(rng, 2)), format!("555{}", digits(rng, 4))),
+        ("US", _) => (
+            format!("{}{}", rng.random_range(2..10), digits(rng, 2)),
+            format!("555{}", digits(rng, 4)),
+        ),
         ("NL", true) => ("6".to_string(), digits(rng, 8)),
         ("NL", false) => ("20".to_string(), digits(rng, 7)),
         ("IE", true) => (format!("8{}", rng.random_range(3..10)), digits(rng, 7)),
@@ -163,7 +418,9 @@ pub fn seed(conn: &mut Connection, n: u64) -> DbResult<()> {
     for sql in schema::INDEXES {
         conn.execute_batch(sql)?;
     }
-    conn.execute_batch("PRAGMA analysis_limit=400; ANALYZE; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")?;
+    conn.execute_batch(
+        "PRAGMA analysis_limit=400; ANALYZE; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    )?;
     result
 }
 
@@ -198,7 +455,11 @@ fn insert_all(conn: &mut Connection, n: u64, rival: u64) -> DbResult<()> {
             "INSERT INTO alert_history (cid, alert_code, channel, message, sent_at) VALUES (?1,?2,?3,?4,?5)",
         )?;
         for cid in 1..=(n + rival) as i64 {
-            let tenant = if cid as u64 <= n { DEMO_TENANT } else { RIVAL_TENANT };
+            let tenant = if cid as u64 <= n {
+                DEMO_TENANT
+            } else {
+                RIVAL_TENANT
+            };
             let id = format!("{:016x}{:016x}", rng.random::<u64>(), rng.random::<u64>());
             let mut roll = rng.random_range(0..total_weight);
             let country = COUNTRIES
@@ -214,15 +475,36 @@ fn insert_all(conn: &mut Connection, n: u64, rival: u64) -> DbResult<()> {
                 .map(|(c, _)| *c)
                 .unwrap_or(&GB);
             let ada = cid == 1;
-            let given = if ada { "Ada" } else { pick(&mut rng, country.given) };
-            let family = if ada { "Quartermaine" } else { pick(&mut rng, country.family) };
-            let middle = if rng.random_bool(0.3) { *pick(&mut rng, country.given) } else { "" };
+            let given = if ada {
+                "Ada"
+            } else {
+                pick(&mut rng, country.given)
+            };
+            let family = if ada {
+                "Quartermaine"
+            } else {
+                pick(&mut rng, country.family)
+            };
+            let middle = if rng.random_bool(0.3) {
+                *pick(&mut rng, country.given)
+            } else {
+                ""
+            };
             let dob = if ada {
                 "1984-03-09".to_string()
             } else {
-                format!("{}-{:02}-{:02}", rng.random_range(1935..2006), rng.random_range(1..13), rng.random_range(1..29))
+                format!(
+                    "{}-{:02}-{:02}",
+                    rng.random_range(1935..2006),
+                    rng.random_range(1..13),
+                    rng.random_range(1..29)
+                )
             };
-            let company = if rng.random_bool(0.1) { format!("{family} & Co") } else { String::new() };
+            let company = if rng.random_bool(0.1) {
+                format!("{family} & Co")
+            } else {
+                String::new()
+            };
             let created = format!(
                 "20{:02}-{:02}-{:02}T{:02}:{:02}:00.000Z",
                 rng.random_range(10..26),
@@ -249,28 +531,72 @@ fn insert_all(conn: &mut Connection, n: u64, rival: u64) -> DbResult<()> {
                 fold(family),
                 dob,
                 company,
-                if company.is_empty() { "INDIVIDUAL" } else { "SOLE_TRADER" },
+                if company.is_empty() {
+                    "INDIVIDUAL"
+                } else {
+                    "SOLE_TRADER"
+                },
                 pick(&mut rng, SEGMENTS),
-                if rng.random_bool(0.2) { "PARTNER_PLUS" } else { "" },
+                if rng.random_bool(0.2) {
+                    "PARTNER_PLUS"
+                } else {
+                    ""
+                },
                 status,
                 created,
             ])?;
             let (city, state) = *pick(&mut rng, country.cities);
-            let pc = if ada { "SW1A 1AA".to_string() } else { postcode(&mut rng, country) };
+            let pc = if ada {
+                "SW1A 1AA".to_string()
+            } else {
+                postcode(&mut rng, country)
+            };
             let line1 = if ada {
                 "10 Downing Street".to_string()
             } else if country.code == "NL" || country.code == "DE" {
-                format!("{} {}", pick(&mut rng, country.streets), rng.random_range(1..200))
+                format!(
+                    "{} {}",
+                    pick(&mut rng, country.streets),
+                    rng.random_range(1..200)
+                )
             } else {
-                format!("{} {}", rng.random_range(1..200), pick(&mut rng, country.streets))
+                format!(
+                    "{} {}",
+                    rng.random_range(1..200),
+                    pick(&mut rng, country.streets)
+                )
             };
-            let line2 = if rng.random_bool(0.15) { format!("Flat {}", rng.random_range(1..40)) } else { String::new() };
+            let line2 = if rng.random_bool(0.15) {
+                format!("Flat {}", rng.random_range(1..40))
+            } else {
+                String::new()
+            };
             let city = if ada { "London" } else { city };
-            ins_a.execute(params![cid, "HOME", line1, line2, city, state, pc, postcode_key(&pc), country.code])?;
+            ins_a.execute(params![
+                cid,
+                "HOME",
+                line1,
+                line2,
+                city,
+                state,
+                pc,
+                postcode_key(&pc),
+                country.code
+            ])?;
             if rng.random_bool(0.15) {
                 let pc2 = postcode(&mut rng, country);
                 let l1 = format!("PO Box {}", rng.random_range(100..9999));
-                ins_a.execute(params![cid, "MAILING", l1, "", city, state, pc2, postcode_key(&pc2), country.code])?;
+                ins_a.execute(params![
+                    cid,
+                    "MAILING",
+                    l1,
+                    "",
+                    city,
+                    state,
+                    pc2,
+                    postcode_key(&pc2),
+                    country.code
+                ])?;
             }
             let user = format!("{}.{}", fold(given), fold(family))
                 .chars()
@@ -279,28 +605,54 @@ fn insert_all(conn: &mut Connection, n: u64, rival: u64) -> DbResult<()> {
             let email = format!("{user}{}@{}", cid, pick(&mut rng, country.email_domains));
             ins_e.execute(params![cid, "PERSONAL", email, true, created])?;
             if rng.random_bool(0.1) {
-                ins_e.execute(params![cid, "WORK", format!("{user}@work.example.com"), false, created])?;
+                ins_e.execute(params![
+                    cid,
+                    "WORK",
+                    format!("{user}@work.example.com"),
+                    false,
+                    created
+                ])?;
             }
-            let consent = |rng: &mut ChaCha8Rng| *pick(rng, &["written", "express", "express", "stop"]);
+            let consent =
+                |rng: &mut ChaCha8Rng| *pick(rng, &["written", "express", "express", "stop"]);
             let (area, number, national) = if ada {
-                ("7700".to_string(), "900123".to_string(), "7700900123".to_string())
+                (
+                    "7700".to_string(),
+                    "900123".to_string(),
+                    "7700900123".to_string(),
+                )
             } else {
                 phone(&mut rng, country, true)
             };
             let c1 = if ada { "express" } else { consent(&mut rng) };
-            ins_p.execute(params![cid, "MOBILE", country.cc, area, number, national, c1, "internal", created])?;
+            ins_p.execute(params![
+                cid, "MOBILE", country.cc, area, number, national, c1, "internal", created
+            ])?;
             if rng.random_bool(0.4) {
                 let (area, number, national) = phone(&mut rng, country, false);
                 let c2 = consent(&mut rng);
-                ins_p.execute(params![cid, "HOME", country.cc, area, number, national, c2, "branch", created])?;
+                ins_p.execute(params![
+                    cid, "HOME", country.cc, area, number, national, c2, "branch", created
+                ])?;
             }
             let accounts = if rng.random_bool(0.35) { 2 } else { 1 };
             for k in 0..accounts {
                 let card = k == 0 || rng.random_bool(0.5);
                 let (kind, product, number) = if card {
-                    ("CARD", *pick(&mut rng, &["Classic Credit Card", "Rewards Card", "Platinum Card"]), format!("4{}", digits(&mut rng, 15)))
+                    (
+                        "CARD",
+                        *pick(
+                            &mut rng,
+                            &["Classic Credit Card", "Rewards Card", "Platinum Card"],
+                        ),
+                        format!("4{}", digits(&mut rng, 15)),
+                    )
                 } else {
-                    ("CURRENT", *pick(&mut rng, &["Everyday Account", "Saver Account"]), digits(&mut rng, 8))
+                    (
+                        "CURRENT",
+                        *pick(&mut rng, &["Everyday Account", "Saver Account"]),
+                        digits(&mut rng, 8),
+                    )
                 };
                 let acc_id = format!("ACC{cid:09}{k}");
                 ins_acc.execute(params![cid, acc_id, number, kind, product, "OPEN"])?;
@@ -308,11 +660,24 @@ fn insert_all(conn: &mut Connection, n: u64, rival: u64) -> DbResult<()> {
             if rng.random_bool(0.5) {
                 let def = pick(&mut rng, catalog::ALERTS);
                 let channel = *pick(&mut rng, catalog::CHANNELS);
-                let threshold = def.takes_threshold.then(|| f64::from(rng.random_range(1..20u32) * 50));
+                let threshold = def
+                    .takes_threshold
+                    .then(|| f64::from(rng.random_range(1..20u32) * 50));
                 ins_al.execute(params![cid, def.code, channel, threshold])?;
                 if rng.random_bool(0.5) {
-                    let at = format!("2026-{:02}-{:02}T09:{:02}:00.000Z", rng.random_range(1..11), rng.random_range(1..29), rng.random_range(0..60));
-                    ins_h.execute(params![cid, def.code, channel, format!("{} alert sent", def.name), at])?;
+                    let at = format!(
+                        "2026-{:02}-{:02}T09:{:02}:00.000Z",
+                        rng.random_range(1..11),
+                        rng.random_range(1..29),
+                        rng.random_range(0..60)
+                    );
+                    ins_h.execute(params![
+                        cid,
+                        def.code,
+                        channel,
+                        format!("{} alert sent", def.name),
+                        at
+                    ])?;
                 }
             }
         }
