@@ -1,0 +1,43 @@
+//! Status bar: backend and profile, agent and scopes, last correlation id, spinner,
+//! and the last error in words (or the latest notice).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::tui::app::App;
+use crate::tui::view::{SPINNER, safe};
+
+pub fn draw(f: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
+    let sep = Span::styled(" │ ", t.border);
+    let s = &app.status;
+    let mut spans = vec![
+        Span::styled(if app.busy() { SPINNER[s.spinner % SPINNER.len()] } else { "●" }, t.accent),
+        Span::raw(" "),
+        Span::raw(safe(&s.backend)),
+    ];
+    if !s.profile.is_empty() {
+        spans.push(Span::styled(format!(" ({})", safe(&s.profile)), t.muted));
+    }
+    spans.push(sep.clone());
+    spans.push(Span::raw(safe(&s.agent)));
+    if !s.scopes.is_empty() && area.width >= 100 {
+        spans.push(Span::styled(format!(" [{}]", safe(&s.scopes.join(" "))), t.muted));
+    }
+    if app.read_only {
+        spans.push(Span::styled(" READ-ONLY", t.warning));
+    }
+    spans.push(sep.clone());
+    spans.push(Span::styled("corr ", t.muted));
+    spans.push(Span::raw(s.last_correlation.as_deref().map(safe).unwrap_or_else(|| "—".into())));
+    if let Some(e) = &s.last_error {
+        spans.push(sep.clone());
+        spans.push(Span::styled(format!("✗ Error: {}", safe(e)), t.error));
+    } else if let Some(n) = &s.notice {
+        spans.push(sep);
+        spans.push(Span::styled(safe(n), t.ok));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
