@@ -1,6 +1,7 @@
 //! custdesk: a terminal customer-service console and its reference backend.
 
 pub mod api;
+pub mod audit;
 pub mod domain;
 pub mod sandbox;
 pub mod tui;
