@@ -227,6 +227,8 @@ pub struct App {
     pub quit: bool,
     /// Rows of the results table visible at the last draw (for paging keys).
     pub visible_rows: usize,
+    /// Opened with `--caller`: open the customer when the phone search finds exactly one.
+    pub caller_pending: bool,
 }
 
 impl App {
@@ -248,6 +250,7 @@ impl App {
             dirty: true,
             quit: false,
             visible_rows: 10,
+            caller_pending: false,
         }
     }
 
@@ -316,6 +319,16 @@ impl App {
                         }
                         self.search.count = resp.count;
                         self.search.error = None;
+                        if std::mem::take(&mut self.caller_pending) {
+                            if resp.count == 1 {
+                                let id = self.search.rows[0].id.clone();
+                                self.open_customer(id, &mut fx);
+                                self.focus = Pane::Profile;
+                            } else {
+                                self.search.editing = false;
+                                self.status.notice = Some(format!("{} customers have the caller's number", resp.count));
+                            }
+                        }
                     }
                     Err(e) => self.search.error = Some(e),
                 }
@@ -353,6 +366,13 @@ impl App {
                     }
                 };
                 self.finish_call(&cid, err.as_ref());
+                self.dirty = true;
+            }
+            Msg::SignedIn(o) => {
+                match o.result {
+                    Ok(scopes) => self.status.scopes = scopes,
+                    Err(e) => self.status.last_error = Some(format!("sign-in failed: {e}")),
+                }
                 self.dirty = true;
             }
             Msg::Quit => self.quit = true,
@@ -687,6 +707,16 @@ impl App {
                 self.open_customer(id, fx);
             }
         }
+    }
+
+    /// A telephony screen-pop: search the caller's number; one match opens at once,
+    /// several land in the filtered search.
+    pub fn screen_pop(&mut self, phone: &str) -> Vec<Effect> {
+        let mut fx = Vec::new();
+        self.search.input = Input::new(format!("phone:{}", one_line(phone)));
+        self.caller_pending = true;
+        self.search_changed(&mut fx);
+        fx
     }
 
     pub fn open_customer(&mut self, id: String, fx: &mut Vec<Effect>) {

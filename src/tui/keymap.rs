@@ -267,7 +267,10 @@ impl Keymap {
 
     /// The keys bound to `action`, for help and hints.
     pub fn keys(&self, action: Action) -> Vec<String> {
-        self.by_chord.iter().filter(|(_, a)| **a == action).map(|(c, _)| c.to_string()).collect()
+        let mut chords: Vec<&Chord> = self.by_chord.iter().filter(|(_, a)| **a == action).map(|(c, _)| c).collect();
+        // Plain keys first: they are what hints should show.
+        chords.sort_by_key(|c| (c.ctrl || c.alt, !matches!(c.code, KeyCodeOrd::Char(_))));
+        chords.into_iter().map(|c| c.to_string()).collect()
     }
 
     /// The first key of `action`, or `:name` when it has none.

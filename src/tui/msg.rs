@@ -42,6 +42,8 @@ pub enum Msg {
     Tick,
     Searched { seq: u64, page: u32, outcome: Outcome<newday::SearchResponse> },
     Loaded { customer_id: String, part: Part },
+    /// Sign-in finished: the granted scopes, or why it failed.
+    SignedIn(Outcome<Vec<String>>),
     /// SIGTERM, SIGHUP or the input stream ending.
     Quit,
 }

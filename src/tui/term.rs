@@ -83,6 +83,17 @@ impl<W: Write> Term<W> {
         Ok(Term { terminal, bytes })
     }
 
+    /// A terminal of a fixed size over any writer, for measuring without a tty.
+    pub fn fixed(w: W, width: u16, height: u16) -> io::Result<Self> {
+        let counting = Counting::new(w);
+        let bytes = counting.count.clone();
+        let terminal = Terminal::with_options(
+            CrosstermBackend::new(counting),
+            ratatui::TerminalOptions { viewport: ratatui::Viewport::Fixed(ratatui::layout::Rect::new(0, 0, width, height)) },
+        )?;
+        Ok(Term { terminal, bytes })
+    }
+
     /// Draw one frame inside a synchronized update, so the terminal shows it whole.
     pub fn draw(&mut self, app: &mut App) -> io::Result<()> {
         queue!(self.terminal.backend_mut(), BeginSynchronizedUpdate)?;

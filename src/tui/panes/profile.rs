@@ -96,8 +96,14 @@ fn lines(app: &App, focused: bool) -> Vec<(bool, Line<'static>)> {
         out.push(plain(app, "", "none".into()));
     }
     for (i, a) in d.accounts.iter().enumerate() {
-        let label = format!("{} {}", safe(&a.account_type.to_lowercase()), safe(&a.product_name));
-        out.push(field_line(app, &format!("account:{i}"), label, &a.account_number, mask::account(&safe(&a.account_number))));
+        let product = safe(&a.product_name);
+        out.push(field_line(
+            app,
+            &format!("account:{i}"),
+            safe(&a.account_type.to_lowercase()),
+            &format!("{}  {product}", a.account_number),
+            format!("{}  {product}", mask::account(&safe(&a.account_number))),
+        ));
     }
     out.push(heading(app, "Addresses"));
     for a in &d.addresses {

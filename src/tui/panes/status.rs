@@ -16,15 +16,18 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let mut spans = vec![
         Span::styled(if app.busy() { SPINNER[s.spinner % SPINNER.len()] } else { "●" }, t.accent),
         Span::raw(" "),
-        Span::raw(safe(&s.backend)),
+        // Narrow terminals keep the correlation id whole and shorten the backend.
+        Span::raw(if area.width < 110 { safe(s.backend.split_whitespace().next().unwrap_or("")) } else { safe(&s.backend) }),
     ];
-    if !s.profile.is_empty() {
+    if !s.profile.is_empty() && area.width >= 110 {
         spans.push(Span::styled(format!(" ({})", safe(&s.profile)), t.muted));
     }
     spans.push(sep.clone());
     spans.push(Span::raw(safe(&s.agent)));
-    if !s.scopes.is_empty() && area.width >= 100 {
+    if !s.scopes.is_empty() && area.width >= 160 {
         spans.push(Span::styled(format!(" [{}]", safe(&s.scopes.join(" "))), t.muted));
+    } else if !s.scopes.is_empty() {
+        spans.push(Span::styled(format!(" [{} scopes]", s.scopes.len()), t.muted));
     }
     if app.read_only {
         spans.push(Span::styled(" READ-ONLY", t.warning));
