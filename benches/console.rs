@@ -11,7 +11,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use custdesk::api::wire::newday::{Account, Contact, Customer, CustomerAddress, SearchResponse, TypedValue};
+use custdesk::api::wire::newday::{
+    Account, Contact, Customer, CustomerAddress, SearchResponse, TypedValue,
+};
 use custdesk::tui::app::App;
 use custdesk::tui::keymap::Keymap;
 use custdesk::tui::msg::{Msg, Outcome};
@@ -30,7 +32,10 @@ fn customer(i: usize) -> Customer {
         family_name: format!("Family{i:06}"),
         date_of_birth: "1980-01-01".into(),
         contact: Contact {
-            phone_numbers: vec![TypedValue { kind: "MOBILE".into(), value: format!("+4477009{i:05}") }],
+            phone_numbers: vec![TypedValue {
+                kind: "MOBILE".into(),
+                value: format!("+4477009{i:05}"),
+            }],
             email_addresses: vec![],
         },
         addresses: vec![CustomerAddress {
@@ -68,7 +73,19 @@ fn render_figures() {
     let _ = app.update(key(KeyCode::Char('f')));
     let seq = app.search.seq;
     let rows: Vec<Customer> = (0..100_000).map(customer).collect();
-    let _ = app.update(Msg::Searched { seq, page: 0, outcome: Outcome::ok(SearchResponse { values: rows, page: 0, size: 100_000, count: 100_000 }, "c") });
+    let _ = app.update(Msg::Searched {
+        seq,
+        page: 0,
+        outcome: Outcome::ok(
+            SearchResponse {
+                values: rows,
+                page: 0,
+                size: 100_000,
+                count: 100_000,
+            },
+            "c",
+        ),
+    });
     let _ = app.update(key(KeyCode::Esc));
     let mut term = Term::fixed(std::io::sink(), 200, 50).unwrap();
     term.draw(&mut app).unwrap();
@@ -77,7 +94,11 @@ fn render_figures() {
     for i in 0..2000 {
         let before = term.bytes.load(Ordering::Relaxed);
         let t = Instant::now();
-        let _ = app.update(key(if (i / 500) % 2 == 0 { KeyCode::Down } else { KeyCode::Up }));
+        let _ = app.update(key(if (i / 500) % 2 == 0 {
+            KeyCode::Down
+        } else {
+            KeyCode::Up
+        }));
         if app.dirty {
             term.draw(&mut app).unwrap();
             app.dirty = false;
@@ -94,7 +115,12 @@ fn render_figures() {
         pct(&times, 0.99),
         times.last().unwrap()
     );
-    println!("bytes written per one-row move: median {}  p99 {}  max {}", bytes[bytes.len() / 2], bytes[bytes.len() * 99 / 100], bytes.last().unwrap());
+    println!(
+        "bytes written per one-row move: median {}  p99 {}  max {}",
+        bytes[bytes.len() / 2],
+        bytes[bytes.len() * 99 / 100],
+        bytes.last().unwrap()
+    );
     let before = term.bytes.load(Ordering::Relaxed);
     for _ in 0..50 {
         let _ = app.update(Msg::Tick);
@@ -103,13 +129,23 @@ fn render_figures() {
             app.dirty = false;
         }
     }
-    println!("bytes written over 50 idle ticks (5 s of timer): {}", term.bytes.load(Ordering::Relaxed) - before);
+    println!(
+        "bytes written over 50 idle ticks (5 s of timer): {}",
+        term.bytes.load(Ordering::Relaxed) - before
+    );
 }
 
 /// Spawn the real binary in a pty; answer (time to first frame, bytes written during
 /// `idle` after it).
 fn pty_run(data: &std::path::Path, idle: Duration) -> (Duration, usize) {
-    let pair = native_pty_system().openpty(PtySize { rows: 50, cols: 200, pixel_width: 0, pixel_height: 0 }).unwrap();
+    let pair = native_pty_system()
+        .openpty(PtySize {
+            rows: 50,
+            cols: 200,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
     let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_custdesk"));
     cmd.args(["--seed-customers", "5000"]);
     cmd.env("CUSTDESK_DATA_DIR", data);
@@ -159,7 +195,10 @@ fn main() {
         firsts.push(pty_run(dir.path(), Duration::from_millis(0)).0);
     }
     firsts.sort();
-    println!("first frame on an existing database, 5 runs: median {:?}  max {:?}", firsts[2], firsts[4]);
+    println!(
+        "first frame on an existing database, 5 runs: median {:?}  max {:?}",
+        firsts[2], firsts[4]
+    );
     let (_, idle) = pty_run(dir.path(), Duration::from_secs(5));
     println!("bytes written by the real binary over 5 idle seconds: {idle}");
 }

@@ -27,7 +27,9 @@ pub struct Entry {
 impl Entry {
     pub fn new(agent: &str, customer: &str, action: &str, outcome: impl Into<String>) -> Entry {
         Entry {
-            time: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+            time: chrono::Utc::now()
+                .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+                .to_string(),
             agent: agent.to_string(),
             customer: customer.to_string(),
             action: action.to_string(),
@@ -60,14 +62,21 @@ impl AuditLog {
         }
         let mut line = serde_json::to_string(e).map_err(std::io::Error::other)?;
         line.push('\n');
-        let mut f = OpenOptions::new().create(true).append(true).open(&self.path)?;
+        let mut f = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)?;
         f.write_all(line.as_bytes())?;
         f.sync_data()
     }
 
     /// Entries matching the filters, oldest first. Unreadable lines are reported, not
     /// dropped silently.
-    pub fn read(&self, customer: Option<&str>, since: Option<&str>) -> std::io::Result<(Vec<Entry>, Vec<String>)> {
+    pub fn read(
+        &self,
+        customer: Option<&str>,
+        since: Option<&str>,
+    ) -> std::io::Result<(Vec<Entry>, Vec<String>)> {
         let f = match std::fs::File::open(&self.path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((vec![], vec![])),
@@ -82,7 +91,9 @@ impl AuditLog {
             }
             match serde_json::from_str::<Entry>(&line) {
                 Ok(e) => {
-                    if customer.is_some_and(|c| c != e.customer) || since.is_some_and(|s| e.time.as_str() < s) {
+                    if customer.is_some_and(|c| c != e.customer)
+                        || since.is_some_and(|s| e.time.as_str() < s)
+                    {
                         continue;
                     }
                     out.push(e);
@@ -101,12 +112,17 @@ pub fn parse_since(s: &str) -> Result<String, String> {
         return Ok(t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string());
     }
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
-        return Ok(t.with_timezone(&chrono::Utc).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string());
+        return Ok(t
+            .with_timezone(&chrono::Utc)
+            .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+            .to_string());
     }
     if let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         return Ok(format!("{}T00:00:00.000Z", d.format("%Y-%m-%d")));
     }
-    Err(format!("--since '{s}': use a time (2026-11-21T09:00:00Z), a date (2026-11-21) or a duration ago (2h, 7d)"))
+    Err(format!(
+        "--since '{s}': use a time (2026-11-21T09:00:00Z), a date (2026-11-21) or a duration ago (2h, 7d)"
+    ))
 }
 
 #[cfg(test)]
@@ -116,12 +132,17 @@ mod tests {
     fn appends_and_filters() {
         let dir = tempfile::tempdir().unwrap();
         let log = AuditLog::new(dir.path().join("audit.log"));
-        log.append(&Entry::new("agent", "c1", "reveal", "reason: caller asked")).unwrap();
-        log.append(&Entry::new("agent", "c2", "update_email", "ok")).unwrap();
+        log.append(&Entry::new("agent", "c1", "reveal", "reason: caller asked"))
+            .unwrap();
+        log.append(&Entry::new("agent", "c2", "update_email", "ok"))
+            .unwrap();
         let (all, bad) = log.read(None, None).unwrap();
         assert_eq!(all.len(), 2);
         assert!(bad.is_empty());
-        assert_eq!(log.read(Some("c2"), None).unwrap().0[0].action, "update_email");
+        assert_eq!(
+            log.read(Some("c2"), None).unwrap().0[0].action,
+            "update_email"
+        );
         assert!(log.read(None, Some("2999-01-01")).unwrap().0.is_empty());
         assert!(parse_since("2h").is_ok());
         assert!(parse_since("yesterday").is_err());

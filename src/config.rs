@@ -19,13 +19,19 @@ pub struct Paths {
 impl Paths {
     pub fn discover() -> Result<Paths, String> {
         let dirs = directories::ProjectDirs::from("", "", "custdesk");
-        let pick = |var: &str, f: fn(&directories::ProjectDirs) -> &Path| -> Result<PathBuf, String> {
-            if let Some(v) = std::env::var_os(var).filter(|v| !v.is_empty()) {
-                return Ok(PathBuf::from(v));
-            }
-            dirs.as_ref().map(|d| f(d).to_path_buf()).ok_or_else(|| format!("no home directory: set {var}"))
-        };
-        Ok(Paths { config_dir: pick("CUSTDESK_CONFIG_DIR", |d| d.config_dir())?, data_dir: pick("CUSTDESK_DATA_DIR", |d| d.data_dir())? })
+        let pick =
+            |var: &str, f: fn(&directories::ProjectDirs) -> &Path| -> Result<PathBuf, String> {
+                if let Some(v) = std::env::var_os(var).filter(|v| !v.is_empty()) {
+                    return Ok(PathBuf::from(v));
+                }
+                dirs.as_ref()
+                    .map(|d| f(d).to_path_buf())
+                    .ok_or_else(|| format!("no home directory: set {var}"))
+            };
+        Ok(Paths {
+            config_dir: pick("CUSTDESK_CONFIG_DIR", |d| d.config_dir())?,
+            data_dir: pick("CUSTDESK_DATA_DIR", |d| d.data_dir())?,
+        })
     }
     pub fn sandbox_db(&self) -> PathBuf {
         self.data_dir.join("sandbox.db")
@@ -85,25 +91,58 @@ pub struct BackendProfile {
 impl BackendProfile {
     pub fn api_config(&self, name: &str) -> Result<ApiConfig, String> {
         let from_base = self.base_url.as_deref().map(FamilyBases::sandbox);
-        let need = |field: &str, v: &Option<String>, fallback: Option<&String>| -> Result<String, String> {
-            v.clone().or_else(|| fallback.cloned()).ok_or_else(|| format!("profile '{name}': set base_url or {field}"))
+        let need = |field: &str,
+                    v: &Option<String>,
+                    fallback: Option<&String>|
+         -> Result<String, String> {
+            v.clone()
+                .or_else(|| fallback.cloned())
+                .ok_or_else(|| format!("profile '{name}': set base_url or {field}"))
         };
         let bases = FamilyBases {
             citi: need("citi", &self.citi, from_base.as_ref().map(|b| &b.citi))?,
-            newday: need("newday", &self.newday, from_base.as_ref().map(|b| &b.newday))?,
-            candescent: need("candescent", &self.candescent, from_base.as_ref().map(|b| &b.candescent))?,
+            newday: need(
+                "newday",
+                &self.newday,
+                from_base.as_ref().map(|b| &b.newday),
+            )?,
+            candescent: need(
+                "candescent",
+                &self.candescent,
+                from_base.as_ref().map(|b| &b.candescent),
+            )?,
             relay: need("relay", &self.relay, from_base.as_ref().map(|b| &b.relay))?,
-            banking: need("banking", &self.banking, from_base.as_ref().map(|b| &b.banking))?,
-            token_url: need("token_url", &self.token_url, from_base.as_ref().map(|b| &b.token_url))?,
+            banking: need(
+                "banking",
+                &self.banking,
+                from_base.as_ref().map(|b| &b.banking),
+            )?,
+            token_url: need(
+                "token_url",
+                &self.token_url,
+                from_base.as_ref().map(|b| &b.token_url),
+            )?,
         };
-        let env = |var: &str| std::env::var(var).map_err(|_| format!("profile '{name}': environment variable {var} is not set"));
+        let env = |var: &str| {
+            std::env::var(var)
+                .map_err(|_| format!("profile '{name}': environment variable {var} is not set"))
+        };
         let credentials = match (&self.token_env, &self.client_secret_env) {
             (Some(var), _) => {
                 env(var)?;
-                Credentials::StaticTokenEnv { env_var: var.clone() }
+                Credentials::StaticTokenEnv {
+                    env_var: var.clone(),
+                }
             }
-            (None, Some(var)) => Credentials::ClientSecret { secret: Secret::new(env(var)?), scope: None },
-            (None, None) => return Err(format!("profile '{name}': set client_secret_env or token_env")),
+            (None, Some(var)) => Credentials::ClientSecret {
+                secret: Secret::new(env(var)?),
+                scope: None,
+            },
+            (None, None) => {
+                return Err(format!(
+                    "profile '{name}': set client_secret_env or token_env"
+                ));
+            }
         };
         let relay_key = match &self.relay_key_env {
             Some(var) => Some(Secret::new(env(var)?)),
@@ -111,10 +150,16 @@ impl BackendProfile {
         };
         let mut cfg = ApiConfig::sandbox("http://127.0.0.1");
         cfg.bases = bases;
-        cfg.client_id = self.client_id.clone().ok_or_else(|| format!("profile '{name}': set client_id"))?;
+        cfg.client_id = self
+            .client_id
+            .clone()
+            .ok_or_else(|| format!("profile '{name}': set client_id"))?;
         cfg.credentials = credentials;
         cfg.relay_key = relay_key;
-        cfg.tenant = self.tenant.clone().ok_or_else(|| format!("profile '{name}': set tenant"))?;
+        cfg.tenant = self
+            .tenant
+            .clone()
+            .ok_or_else(|| format!("profile '{name}': set tenant"))?;
         Ok(cfg)
     }
 }
@@ -134,9 +179,15 @@ mod tests {
     use super::*;
     #[test]
     fn profiles_report_what_is_missing() {
-        let c: ConsoleConfig = toml::from_str("[profiles.bank]\nbase_url = \"https://x.example\"\n").unwrap();
+        let c: ConsoleConfig =
+            toml::from_str("[profiles.bank]\nbase_url = \"https://x.example\"\n").unwrap();
         let e = c.profiles["bank"].api_config("bank").unwrap_err();
         assert!(e.contains("client_secret_env or token_env"), "{e}");
-        assert!(toml::from_str::<ConsoleConfig>("colour = 1").unwrap_err().to_string().contains("colour"));
+        assert!(
+            toml::from_str::<ConsoleConfig>("colour = 1")
+                .unwrap_err()
+                .to_string()
+                .contains("colour")
+        );
     }
 }

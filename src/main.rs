@@ -75,12 +75,17 @@ enum Command {
 }
 
 fn default_db() -> Result<PathBuf> {
-    Ok(custdesk::config::Paths::discover().map_err(|e| eyre!(e))?.sandbox_db())
+    Ok(custdesk::config::Paths::discover()
+        .map_err(|e| eyre!(e))?
+        .sandbox_db())
 }
 
 fn audit(customer: Option<String>, since: Option<String>, json: bool) -> Result<()> {
     let paths = custdesk::config::Paths::discover().map_err(|e| eyre!(e))?;
-    let since = since.map(|s| custdesk::audit::parse_since(&s)).transpose().map_err(|e| eyre!(e))?;
+    let since = since
+        .map(|s| custdesk::audit::parse_since(&s))
+        .transpose()
+        .map_err(|e| eyre!(e))?;
     let log = custdesk::audit::AuditLog::new(paths.audit_log());
     let (entries, bad) = log.read(customer.as_deref(), since.as_deref())?;
     let clean = |s: &str| custdesk::domain::sanitize::for_display(s).into_owned();
@@ -102,10 +107,20 @@ fn audit(customer: Option<String>, since: Option<String>, json: bool) -> Result<
         }
     }
     for b in &bad {
-        eprintln!("custdesk audit: {} has an unreadable {b}", log.path().display());
+        eprintln!(
+            "custdesk audit: {} has an unreadable {b}",
+            log.path().display()
+        );
     }
     if entries.is_empty() && bad.is_empty() {
-        eprintln!("no audit entries{}", if customer.is_some() || since.is_some() { " match" } else { " yet" });
+        eprintln!(
+            "no audit entries{}",
+            if customer.is_some() || since.is_some() {
+                " match"
+            } else {
+                " yet"
+            }
+        );
     }
     Ok(())
 }
@@ -141,7 +156,11 @@ fn main() -> Result<()> {
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(run_sandbox(config))
         }
-        Some(Command::Audit { customer, since, json }) => audit(customer, since, json),
+        Some(Command::Audit {
+            customer,
+            since,
+            json,
+        }) => audit(customer, since, json),
         None => custdesk::tui::start::main(custdesk::tui::start::Options {
             backend: cli.backend,
             profile: cli.profile,

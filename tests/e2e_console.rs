@@ -26,7 +26,14 @@ impl Console {
     fn spawn(args: &[&str], rows: u16, cols: u16) -> Console {
         let data = tempfile::tempdir().unwrap();
         let pty = native_pty_system();
-        let pair = pty.openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 }).unwrap();
+        let pair = pty
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_custdesk"));
         for a in args {
             cmd.arg(a);
@@ -40,7 +47,10 @@ impl Console {
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().unwrap();
         let writer = pair.master.take_writer().unwrap();
-        let screen = Arc::new(Mutex::new(Screen { parser: vt100::Parser::new(rows, cols, 0), raw: Vec::new() }));
+        let screen = Arc::new(Mutex::new(Screen {
+            parser: vt100::Parser::new(rows, cols, 0),
+            raw: Vec::new(),
+        }));
         let s2 = screen.clone();
         std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
@@ -55,7 +65,14 @@ impl Console {
                 }
             }
         });
-        Console { master: pair.master, writer, child, screen, started, _data: data }
+        Console {
+            master: pair.master,
+            writer,
+            child,
+            screen,
+            started,
+            _data: data,
+        }
     }
 
     fn text(&self) -> String {
@@ -78,7 +95,11 @@ impl Console {
     }
 
     fn expect(&self, what: &str) {
-        assert!(self.wait_for(what, Duration::from_secs(20)), "screen never showed {what:?}; it shows:\n{}", self.text());
+        assert!(
+            self.wait_for(what, Duration::from_secs(20)),
+            "screen never showed {what:?}; it shows:\n{}",
+            self.text()
+        );
     }
 
     fn send(&mut self, s: &str) {
@@ -87,8 +108,20 @@ impl Console {
     }
 
     fn resize(&self, rows: u16, cols: u16) {
-        self.master.resize(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 }).unwrap();
-        self.screen.lock().unwrap().parser.set_size(rows, cols);
+        self.master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        self.screen
+            .lock()
+            .unwrap()
+            .parser
+            .screen_mut()
+            .set_size(rows, cols);
     }
 
     fn wait_exit(&mut self) -> portable_pty::ExitStatus {
@@ -97,7 +130,11 @@ impl Console {
             if let Some(s) = self.child.try_wait().unwrap() {
                 return s;
             }
-            assert!(Instant::now() < until, "console did not exit; screen:\n{}", self.text());
+            assert!(
+                Instant::now() < until,
+                "console did not exit; screen:\n{}",
+                self.text()
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -115,7 +152,15 @@ impl Console {
         let raw = self.raw();
         let leave = find_last(&raw, b"\x1b[?1049l");
         let enter = find_last(&raw, b"\x1b[?1049h");
-        leave.is_some() && leave > enter && !self.screen.lock().unwrap().parser.screen().alternate_screen()
+        leave.is_some()
+            && leave > enter
+            && !self
+                .screen
+                .lock()
+                .unwrap()
+                .parser
+                .screen()
+                .alternate_screen()
     }
 }
 
@@ -131,7 +176,10 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 fn search_open_panes_resize_copy_and_quit() {
     let mut c = Console::spawn(&["--seed-customers", "300"], 24, 80);
     c.expect("TRAINING SANDBOX");
-    eprintln!("first frame (new database, 300 customers) after {:?}", c.started.elapsed());
+    eprintln!(
+        "first frame (new database, 300 customers) after {:?}",
+        c.started.elapsed()
+    );
     c.send("quarter");
     c.expect("Quartermaine");
     c.expect("1 of 1 matches");
@@ -140,24 +188,51 @@ fn search_open_panes_resize_copy_and_quit() {
     c.expect("Offers");
     assert!(c.text().contains("▶Profile"), "{}", c.text());
     // Masked by default: Ada's mobile shows only its last four digits.
-    assert!(c.text().contains("0123") && !c.text().contains("7700900123"), "{}", c.text());
+    assert!(
+        c.text().contains("0123") && !c.text().contains("7700900123"),
+        "{}",
+        c.text()
+    );
     c.send("\t");
     c.expect("Consent");
     c.send("\t");
     c.expect("History");
     c.resize(12, 40);
     std::thread::sleep(Duration::from_millis(300));
-    assert!(c.child.try_wait().unwrap().is_none(), "console died on resize");
+    assert!(
+        c.child.try_wait().unwrap().is_none(),
+        "console died on resize"
+    );
     c.resize(24, 80);
     c.expect("Alerts");
     // Copy the correlation id shown in the status bar.
-    let status = c.text().lines().rev().find(|l| l.contains("corr ")).unwrap_or_default().to_string();
-    let corr: String = status.split("corr ").nth(1).unwrap_or("").chars().take_while(|ch| ch.is_ascii_hexdigit() || *ch == '-').collect();
-    assert_eq!(corr.len(), 36, "status bar shows a correlation id: {status}");
+    // The status bar shows the last correlation id in full (read once the frame is whole).
+    let corr_on_screen = |c: &Console| -> Option<String> {
+        let text = c.text();
+        let after = text.split("corr ").nth(1)?;
+        let id: String = after
+            .chars()
+            .take_while(|ch| ch.is_ascii_hexdigit() || *ch == '-')
+            .collect();
+        (id.len() == 36).then_some(id)
+    };
+    let until = Instant::now() + Duration::from_secs(10);
+    let mut corr = corr_on_screen(&c);
+    while corr.is_none() && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(20));
+        corr = corr_on_screen(&c);
+    }
+    let corr = corr.unwrap_or_else(|| panic!("no correlation id in the status bar:\n{}", c.text()));
     c.send("Y");
     c.expect("Copied correlation id");
-    let osc = format!("\x1b]52;c;{}\x07", base64::Engine::encode(&base64::engine::general_purpose::STANDARD, corr.as_bytes()));
-    assert!(contains(&c.raw(), osc.as_bytes()), "OSC 52 with the correlation id was written");
+    let osc = format!(
+        "\x1b]52;c;{}\x07",
+        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, corr.as_bytes())
+    );
+    assert!(
+        contains(&c.raw(), osc.as_bytes()),
+        "OSC 52 with the correlation id was written"
+    );
     c.send("q");
     let status = c.wait_exit();
     assert!(status.success(), "exit status {status:?}");
@@ -173,12 +248,18 @@ fn sigterm_restores_the_terminal() {
     assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
     c.wait_exit();
     assert!(c.cooked(), "terminal left in raw mode after SIGTERM");
-    assert!(c.on_main_screen(), "terminal left on the alternate screen after SIGTERM");
+    assert!(
+        c.on_main_screen(),
+        "terminal left on the alternate screen after SIGTERM"
+    );
 }
 
 #[test]
 fn without_a_terminal_it_says_so_and_fails() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_custdesk")).stdin(std::process::Stdio::null()).output().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_custdesk"))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
@@ -201,36 +282,59 @@ async fn hostile_names_are_shown_escaped_and_never_reach_the_terminal() {
         })
         .unwrap();
     let base = ts.base.clone();
-    let mut c = tokio::task::spawn_blocking(move || Console::spawn(&["--backend", &base], 30, 120)).await.unwrap();
+    let mut c = tokio::task::spawn_blocking(move || Console::spawn(&["--backend", &base], 30, 120))
+        .await
+        .unwrap();
     let c = tokio::task::spawn_blocking(move || {
-        c.expect("sandbox");
+        c.expect("corr");
         c.send("zzhost");
-        c.expect("Zzhostile\\x1b]52;c;aGk=\\x07X\\x1b[2JY\\x1bcZ\\x9b31m");
+        c.expect("Zzhostile\\x1b]52;c;aGk=");
         c.send("\r");
-        c.expect("Evil\\x1b[2JRoad");
+        c.expect("Zzhostile\\x1b]52;c;aGk=\\x07X\\x1b[2JY\\x1bcZ\\x9b31m");
+        c.expect("Eve\\x1b]0;PWNED\\x07");
+        c.expect("Evil\\x1b[2JRoad\\x9b0m");
         c
     })
     .await
     .unwrap();
     let raw = c.raw();
-    for bad in [&b"\x1b]52;c;aGk="[..], b"\x1b]0;PWNED", b"\x1b]8;;http://evil", b"X\x1b[2JY", b"\x1bc", b"\xc2\x9b", b"Evil\x1b[2J"] {
-        assert!(!contains(&raw, bad), "hostile bytes {:?} reached the terminal", String::from_utf8_lossy(bad));
+    for bad in [
+        &b"\x1b]52;c;aGk="[..],
+        b"\x1b]0;PWNED",
+        b"\x1b]8;;http://evil",
+        b"X\x1b[2JY",
+        b"\x1bc",
+        b"\xc2\x9b",
+        b"Evil\x1b[2J",
+    ] {
+        assert!(
+            !contains(&raw, bad),
+            "hostile bytes {:?} reached the terminal",
+            String::from_utf8_lossy(bad)
+        );
     }
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn keys_answer_while_calls_are_in_flight() {
-    let ts = common::start_with(50, |cfg| cfg.faults = custdesk::sandbox::faults::Faults::parse("latency=500ms").unwrap()).await;
+    let ts = common::start_with(50, |cfg| {
+        cfg.faults = custdesk::sandbox::faults::Faults::parse("latency=500ms").unwrap()
+    })
+    .await;
     let base = ts.base.clone();
     tokio::task::spawn_blocking(move || {
         let mut c = Console::spawn(&["--backend", &base], 24, 80);
-        c.expect("sandbox");
+        c.expect("corr");
         c.send("quarter");
         c.expect("searching");
         // While the search is still in flight, switch panes and come back.
         c.send("\t");
         c.expect("▶Profile");
-        assert!(c.text().contains("No customer open") || c.text().contains("loading"), "{}", c.text());
+        assert!(
+            c.text().contains("No customer open") || c.text().contains("loading"),
+            "{}",
+            c.text()
+        );
         c.send("\x1b[Z");
         c.expect("▶Search");
         // The answer arrives later and is shown.

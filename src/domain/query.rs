@@ -23,7 +23,10 @@ pub fn parse(input: &str) -> Option<SearchFilter> {
     // A field value runs to the next field prefix, so `phone:+44 7700 900123` works.
     let mut rest = input.trim();
     while !rest.is_empty() {
-        if let Some((prefix, _)) = PREFIXES.iter().find(|(p, _)| rest.to_lowercase().starts_with(p)) {
+        if let Some((prefix, _)) = PREFIXES
+            .iter()
+            .find(|(p, _)| rest.to_lowercase().starts_with(p))
+        {
             let after = &rest[prefix.len()..];
             let end = PREFIXES
                 .iter()
@@ -69,7 +72,10 @@ mod tests {
         let f = parse("quart").unwrap();
         assert_eq!(f.family_name.as_deref(), Some("quart"));
         let f = parse("ada quart").unwrap();
-        assert_eq!((f.given_name.as_deref(), f.family_name.as_deref()), (Some("ada"), Some("quart")));
+        assert_eq!(
+            (f.given_name.as_deref(), f.family_name.as_deref()),
+            (Some("ada"), Some("quart"))
+        );
         let f = parse("phone:+44 7700 900123").unwrap();
         assert_eq!(f.phone_number.as_deref(), Some("+44 7700 900123"));
         let f = parse("pc:SW1A 1AA dob:1984-03-09").unwrap();

@@ -43,7 +43,6 @@ impl Pane {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Column {
     Name,
-    GivenName,
     DateOfBirth,
     Postcode,
     Phone,
@@ -52,9 +51,8 @@ pub enum Column {
 }
 
 impl Column {
-    pub const ALL: [Column; 7] = [
+    pub const ALL: [Column; 6] = [
         Column::Name,
-        Column::GivenName,
         Column::DateOfBirth,
         Column::Postcode,
         Column::Phone,
@@ -63,8 +61,7 @@ impl Column {
     ];
     pub fn title(self) -> &'static str {
         match self {
-            Column::Name => "Family name",
-            Column::GivenName => "Given name",
+            Column::Name => "Name",
             Column::DateOfBirth => "Born",
             Column::Postcode => "Postcode",
             Column::Phone => "Phone",
@@ -76,7 +73,6 @@ impl Column {
     pub fn sort_key(self) -> Option<&'static str> {
         match self {
             Column::Name => Some("familyName"),
-            Column::GivenName => Some("givenName"),
             Column::DateOfBirth => Some("dateOfBirth"),
             Column::Postcode => Some("postcode"),
             _ => None,
@@ -190,9 +186,18 @@ pub struct FieldRef {
 
 #[derive(Debug, Clone)]
 pub enum Overlay {
-    Help { scroll: u16 },
-    Palette { input: Input, selected: usize },
-    Reveal { field: FieldRef, reason: Input, error: Option<String> },
+    Help {
+        scroll: u16,
+    },
+    Palette {
+        input: Input,
+        selected: usize,
+    },
+    Reveal {
+        field: FieldRef,
+        reason: Input,
+        error: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Default)]
@@ -255,12 +260,16 @@ impl App {
     }
 
     pub fn is_revealed(&self, customer: &str, field: &str) -> bool {
-        self.reveals.iter().any(|(f, _)| f.customer == customer && f.field == field)
+        self.reveals
+            .iter()
+            .any(|(f, _)| f.customer == customer && f.field == field)
     }
 
     /// Whether any call is in flight (drives the spinner); derived, never counted.
     pub fn busy(&self) -> bool {
-        self.search.loading || self.search.fetching_page.is_some() || self.customer.as_ref().is_some_and(Customer::loading)
+        self.search.loading
+            || self.search.fetching_page.is_some()
+            || self.customer.as_ref().is_some_and(Customer::loading)
     }
 
     /// Apply one message. Returns the effects to run; sets `dirty` when the screen must
@@ -271,7 +280,10 @@ impl App {
             Msg::Key(k) => self.on_key(k, &mut fx),
             Msg::Paste(text) => {
                 if let Some(Overlay::Reveal { reason, .. }) = &mut self.overlay {
-                    *reason = reason.clone().with_value(format!("{}{}", reason.value(), one_line(&text)));
+                    *reason =
+                        reason
+                            .clone()
+                            .with_value(format!("{}{}", reason.value(), one_line(&text)));
                     self.dirty = true;
                 } else if self.focus == Pane::Search {
                     let v = format!("{}{}", self.search.input.value(), one_line(&text));
@@ -326,7 +338,10 @@ impl App {
                                 self.focus = Pane::Profile;
                             } else {
                                 self.search.editing = false;
-                                self.status.notice = Some(format!("{} customers have the caller's number", resp.count));
+                                self.status.notice = Some(format!(
+                                    "{} customers have the caller's number",
+                                    resp.count
+                                ));
                             }
                         }
                     }
@@ -404,12 +419,21 @@ impl App {
         }
         if self.focus == Pane::Search && self.search.editing {
             match k.code {
+                // Function keys are never text: F1 opens help while typing.
+                KeyCode::F(_) => {
+                    if let Some(a) = self.keymap.action(&k) {
+                        self.on_action(a, fx);
+                    }
+                }
                 KeyCode::Esc => {
                     self.search.editing = false;
                     self.dirty = true;
                 }
                 KeyCode::Enter | KeyCode::Down | KeyCode::Tab | KeyCode::BackTab | KeyCode::Up => {
-                    if !self.search.rows.is_empty() || k.code == KeyCode::Tab || k.code == KeyCode::BackTab {
+                    if !self.search.rows.is_empty()
+                        || k.code == KeyCode::Tab
+                        || k.code == KeyCode::BackTab
+                    {
                         self.search.editing = false;
                     }
                     let action = match k.code {
@@ -426,7 +450,9 @@ impl App {
                 }
                 _ => {
                     let before = self.search.input.value().to_string();
-                    self.search.input.handle_event(&crossterm::event::Event::Key(k));
+                    self.search
+                        .input
+                        .handle_event(&crossterm::event::Event::Key(k));
                     if self.search.input.value() != before {
                         self.search_changed(fx);
                     }
@@ -442,28 +468,40 @@ impl App {
 
     fn on_overlay_key(&mut self, k: KeyEvent, fx: &mut Vec<Effect>) {
         self.dirty = true;
-        let Some(overlay) = self.overlay.as_mut() else { return };
+        let Some(overlay) = self.overlay.as_mut() else {
+            return;
+        };
         match overlay {
             Overlay::Help { scroll } => match self.keymap.action(&k) {
                 Some(Action::Down) => *scroll = scroll.saturating_add(1),
                 Some(Action::Up) => *scroll = scroll.saturating_sub(1),
-                Some(Action::Quit) => self.quit = true,
-                _ if k.code == KeyCode::Esc || self.keymap.action(&k) == Some(Action::Help) => self.overlay = None,
+                // Quit, Esc and the help key all close help; Ctrl-C still quits.
+                _ if k.code == KeyCode::Esc
+                    || matches!(self.keymap.action(&k), Some(Action::Help | Action::Quit)) =>
+                {
+                    self.overlay = None
+                }
                 _ => {}
             },
             Overlay::Palette { input, selected } => match k.code {
                 KeyCode::Esc => self.overlay = None,
                 KeyCode::Up => *selected = selected.saturating_sub(1),
-                KeyCode::Down => *selected = selected.saturating_add(1),
+                KeyCode::Down => {
+                    let n = palette_matches(input.value()).len();
+                    *selected = (*selected + 1).min(n.saturating_sub(1));
+                }
                 KeyCode::Tab => {
                     if let Some(a) = palette_matches(input.value()).get(*selected) {
                         *input = Input::new(a.name().to_string());
                         *selected = 0;
                     }
                 }
+                KeyCode::Enter if input.value().trim().is_empty() => self.overlay = None,
                 KeyCode::Enter => {
                     let matches = palette_matches(input.value());
-                    let chosen = matches.get((*selected).min(matches.len().saturating_sub(1))).copied();
+                    let chosen = matches
+                        .get((*selected).min(matches.len().saturating_sub(1)))
+                        .copied();
                     let typed = crate::domain::sanitize::for_display(input.value()).into_owned();
                     self.overlay = None;
                     match chosen {
@@ -476,12 +514,19 @@ impl App {
                     *selected = 0;
                 }
             },
-            Overlay::Reveal { field, reason, error } => match k.code {
+            Overlay::Reveal {
+                field,
+                reason,
+                error,
+            } => match k.code {
                 KeyCode::Esc => self.overlay = None,
                 KeyCode::Enter => {
                     let why = reason.value().trim().to_string();
                     if why.chars().count() < 4 {
-                        *error = Some("Give a reason of at least 4 characters (it goes to the audit log)".into());
+                        *error = Some(
+                            "Give a reason of at least 4 characters (it goes to the audit log)"
+                                .into(),
+                        );
                     } else {
                         let field = field.clone();
                         fx.push(Effect::Audit {
@@ -489,7 +534,11 @@ impl App {
                             action: "reveal".into(),
                             detail: format!("{} (reason: {})", field.label, why),
                         });
-                        self.status.notice = Some(format!("{} revealed for {} s", field.label, REVEAL_FOR.as_secs()));
+                        self.status.notice = Some(format!(
+                            "{} revealed for {} s",
+                            field.label,
+                            REVEAL_FOR.as_secs()
+                        ));
                         self.reveals.push((field, Instant::now() + REVEAL_FOR));
                         self.overlay = None;
                     }
@@ -521,8 +570,20 @@ impl App {
     }
 
     fn search_effect(&self, filter: newday::SearchFilter, page: u32) -> Effect {
-        let sort = self.search.sort.sort_key().map(|k| if self.search.descending { format!("-{k}") } else { k.to_string() });
-        Effect::Search { seq: self.search.seq, filter, page, size: PAGE_SIZE, sort }
+        let sort = self.search.sort.sort_key().map(|k| {
+            if self.search.descending {
+                format!("-{k}")
+            } else {
+                k.to_string()
+            }
+        });
+        Effect::Search {
+            seq: self.search.seq,
+            filter,
+            page,
+            size: PAGE_SIZE,
+            sort,
+        }
     }
 
     /// Fetch the next page when the selection nears the end of what is loaded.
@@ -557,7 +618,8 @@ impl App {
             Pane::Profile => {
                 let n = self.profile_fields().len();
                 if n > 0 {
-                    let new = (self.profile_cursor as isize + delta).clamp(0, n as isize - 1) as usize;
+                    let new =
+                        (self.profile_cursor as isize + delta).clamp(0, n as isize - 1) as usize;
                     if new != self.profile_cursor {
                         self.profile_cursor = new;
                         self.dirty = true;
@@ -570,17 +632,31 @@ impl App {
 
     /// The revealable fields of the open customer's profile, in display order.
     pub fn profile_fields(&self) -> Vec<FieldRef> {
-        let Some(c) = &self.customer else { return vec![] };
+        let Some(c) = &self.customer else {
+            return vec![];
+        };
         let mut out = Vec::new();
         if let Some(d) = c.details.ready() {
             for (i, p) in d.contact.phone_numbers.iter().enumerate() {
-                out.push(FieldRef { customer: c.id.clone(), field: format!("phone:{i}"), label: format!("{} phone", p.kind.to_lowercase()) });
+                out.push(FieldRef {
+                    customer: c.id.clone(),
+                    field: format!("phone:{i}"),
+                    label: format!("{} phone", p.kind.to_lowercase()),
+                });
             }
             for (i, e) in d.contact.email_addresses.iter().enumerate() {
-                out.push(FieldRef { customer: c.id.clone(), field: format!("email:{i}"), label: format!("{} email", e.kind.to_lowercase()) });
+                out.push(FieldRef {
+                    customer: c.id.clone(),
+                    field: format!("email:{i}"),
+                    label: format!("{} email", e.kind.to_lowercase()),
+                });
             }
             for (i, a) in d.accounts.iter().enumerate() {
-                out.push(FieldRef { customer: c.id.clone(), field: format!("account:{i}"), label: format!("{} account", a.account_type.to_lowercase()) });
+                out.push(FieldRef {
+                    customer: c.id.clone(),
+                    field: format!("account:{i}"),
+                    label: format!("{} account", a.account_type.to_lowercase()),
+                });
             }
         }
         out
@@ -588,7 +664,11 @@ impl App {
 
     pub fn selected_customer_id(&self) -> Option<String> {
         match self.focus {
-            Pane::Search => self.search.rows.get(self.search.selected).map(|c| c.id.clone()),
+            Pane::Search => self
+                .search
+                .rows
+                .get(self.search.selected)
+                .map(|c| c.id.clone()),
             _ => self.customer.as_ref().map(|c| c.id.clone()),
         }
     }
@@ -599,7 +679,12 @@ impl App {
         match a {
             Action::Quit => self.quit = true,
             Action::Help => self.overlay = Some(Overlay::Help { scroll: 0 }),
-            Action::Palette => self.overlay = Some(Overlay::Palette { input: Input::default(), selected: 0 }),
+            Action::Palette => {
+                self.overlay = Some(Overlay::Palette {
+                    input: Input::default(),
+                    selected: 0,
+                })
+            }
             Action::FocusSearch => {
                 self.focus = Pane::Search;
                 self.search.editing = true;
@@ -607,7 +692,11 @@ impl App {
             Action::NextPane | Action::PrevPane => {
                 let i = Pane::ALL.iter().position(|p| *p == self.focus).unwrap_or(0);
                 let n = Pane::ALL.len();
-                let j = if a == Action::NextPane { (i + 1) % n } else { (i + n - 1) % n };
+                let j = if a == Action::NextPane {
+                    (i + 1) % n
+                } else {
+                    (i + n - 1) % n
+                };
                 self.focus = Pane::ALL[j];
                 if self.focus != Pane::Search {
                     self.search.editing = false;
@@ -622,12 +711,26 @@ impl App {
             Action::Bottom => self.move_selection(isize::MAX / 2, fx),
             Action::Left | Action::Right => {
                 if self.focus == Pane::Search {
-                    let i = Column::ALL.iter().position(|c| *c == self.search.column).unwrap_or(0);
+                    let i = Column::ALL
+                        .iter()
+                        .position(|c| *c == self.search.column)
+                        .unwrap_or(0);
                     let n = Column::ALL.len();
-                    let j = if a == Action::Right { (i + 1) % n } else { (i + n - 1) % n };
+                    let j = if a == Action::Right {
+                        (i + 1) % n
+                    } else {
+                        (i + n - 1) % n
+                    };
                     self.search.column = Column::ALL[j];
                 } else {
-                    self.on_action(if a == Action::Right { Action::NextPane } else { Action::PrevPane }, fx);
+                    self.on_action(
+                        if a == Action::Right {
+                            Action::NextPane
+                        } else {
+                            Action::PrevPane
+                        },
+                        fx,
+                    );
                 }
             }
             Action::Open => {
@@ -649,7 +752,10 @@ impl App {
                 if self.focus == Pane::Search {
                     let col = self.search.column;
                     if col.sort_key().is_none() {
-                        self.status.notice = Some(format!("{} cannot be sorted by the backend; sort by name, given name, born or postcode", col.title()));
+                        self.status.notice = Some(format!(
+                            "{} cannot be sorted by the backend; sort by name, given name, born or postcode",
+                            col.title()
+                        ));
                         return;
                     }
                     if self.search.sort == col {
@@ -664,10 +770,17 @@ impl App {
             Action::Reveal => {
                 if self.focus == Pane::Profile {
                     if let Some(field) = self.profile_fields().get(self.profile_cursor).cloned() {
-                        self.overlay = Some(Overlay::Reveal { field, reason: Input::default(), error: None });
+                        self.overlay = Some(Overlay::Reveal {
+                            field,
+                            reason: Input::default(),
+                            error: None,
+                        });
                     }
                 } else {
-                    self.status.notice = Some("Open the profile pane and select a phone, email or account to reveal".into());
+                    self.status.notice = Some(
+                        "Open the profile pane and select a phone, email or account to reveal"
+                            .into(),
+                    );
                 }
             }
             Action::CopyId => match self.selected_customer_id() {
@@ -686,7 +799,14 @@ impl App {
             },
             Action::ToggleMouse => {
                 self.mouse = !self.mouse;
-                self.status.notice = Some(if self.mouse { "Mouse on" } else { "Mouse off: terminal text selection works" }.into());
+                self.status.notice = Some(
+                    if self.mouse {
+                        "Mouse on"
+                    } else {
+                        "Mouse off: terminal text selection works"
+                    }
+                    .into(),
+                );
                 fx.push(Effect::Mouse(self.mouse));
             }
             Action::Refresh => match self.focus {
@@ -730,12 +850,21 @@ impl App {
 /// Palette entries matching what was typed (prefix first, then substring).
 pub fn palette_matches(typed: &str) -> Vec<Action> {
     let t = typed.trim().to_lowercase();
-    let mut prefix: Vec<Action> = Action::ALL.iter().copied().filter(|a| a.name().starts_with(&t)).collect();
-    let rest = Action::ALL.iter().copied().filter(|a| !a.name().starts_with(&t) && (a.name().contains(&t) || a.description().to_lowercase().contains(&t)));
+    let mut prefix: Vec<Action> = Action::ALL
+        .iter()
+        .copied()
+        .filter(|a| a.name().starts_with(&t))
+        .collect();
+    let rest = Action::ALL.iter().copied().filter(|a| {
+        !a.name().starts_with(&t)
+            && (a.name().contains(&t) || a.description().to_lowercase().contains(&t))
+    });
     prefix.extend(rest);
     prefix
 }
 
 fn one_line(s: &str) -> String {
-    s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }

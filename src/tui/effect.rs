@@ -6,7 +6,13 @@ use crate::api::wire::newday::SearchFilter;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Search; a newer search cancels an older one (latest keystroke wins).
-    Search { seq: u64, filter: SearchFilter, page: u32, size: u32, sort: Option<String> },
+    Search {
+        seq: u64,
+        filter: SearchFilter,
+        page: u32,
+        size: u32,
+        sort: Option<String>,
+    },
     /// Load every part of a customer.
     LoadCustomer { id: String },
     /// Put text on the clipboard via OSC 52.
@@ -14,5 +20,9 @@ pub enum Effect {
     /// Switch mouse capture.
     Mouse(bool),
     /// Append to the audit log.
-    Audit { customer: String, action: String, detail: String },
+    Audit {
+        customer: String,
+        action: String,
+        detail: String,
+    },
 }

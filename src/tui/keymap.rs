@@ -121,7 +121,11 @@ impl Chord {
                 KeyCodeOrd::F(f[1..].parse().unwrap_or(1))
             }
             c if c.chars().count() == 1 => KeyCodeOrd::Char(c.chars().next().unwrap_or(' ')),
-            other => return Err(format!("'{other}' is not a key (try q, ctrl-s, enter, f5, space)")),
+            other => {
+                return Err(format!(
+                    "'{other}' is not a key (try q, ctrl-s, enter, f5, space)"
+                ));
+            }
         };
         Ok(Chord { code, ctrl, alt })
     }
@@ -209,12 +213,17 @@ impl Keymap {
         let mut overridden: BTreeMap<Chord, Action> = BTreeMap::new();
         for (name, keys) in &bindings {
             let Some(action) = Action::from_name(name) else {
-                problems.push(format!("keymap: unknown action '{name}' (see `?` for the list)"));
+                problems.push(format!(
+                    "keymap: unknown action '{name}' (see `?` for the list)"
+                ));
                 continue;
             };
             let keys: Vec<String> = match keys {
                 toml::Value::String(s) => vec![s.clone()],
-                toml::Value::Array(a) => a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+                toml::Value::Array(a) => a
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect(),
                 _ => {
                     problems.push(format!("keymap: {name} must be a key or a list of keys"));
                     continue;
@@ -252,7 +261,11 @@ impl Keymap {
             }
             km.by_chord.insert(chord, action);
         }
-        if problems.is_empty() { Ok(km) } else { Err(problems) }
+        if problems.is_empty() {
+            Ok(km)
+        } else {
+            Err(problems)
+        }
     }
 
     pub fn action(&self, key: &KeyEvent) -> Option<Action> {
@@ -262,12 +275,20 @@ impl Keymap {
         }
         // Terminals differ on whether shifted letters carry SHIFT; the char decides.
         chord.alt = false;
-        self.by_chord.get(&chord).copied().filter(|_| !key.modifiers.contains(KeyModifiers::ALT))
+        self.by_chord
+            .get(&chord)
+            .copied()
+            .filter(|_| !key.modifiers.contains(KeyModifiers::ALT))
     }
 
     /// The keys bound to `action`, for help and hints.
     pub fn keys(&self, action: Action) -> Vec<String> {
-        let mut chords: Vec<&Chord> = self.by_chord.iter().filter(|(_, a)| **a == action).map(|(c, _)| c).collect();
+        let mut chords: Vec<&Chord> = self
+            .by_chord
+            .iter()
+            .filter(|(_, a)| **a == action)
+            .map(|(c, _)| c)
+            .collect();
         // Plain keys first: they are what hints should show.
         chords.sort_by_key(|c| (c.ctrl || c.alt, !matches!(c.code, KeyCodeOrd::Char(_))));
         chords.into_iter().map(|c| c.to_string()).collect()
@@ -275,7 +296,10 @@ impl Keymap {
 
     /// The first key of `action`, or `:name` when it has none.
     pub fn hint(&self, action: Action) -> String {
-        self.keys(action).into_iter().next().unwrap_or_else(|| format!(":{}", action.name()))
+        self.keys(action)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| format!(":{}", action.name()))
     }
 }
 
@@ -290,15 +314,26 @@ mod tests {
         assert_eq!(km.action(&q), Some(Action::Quit));
         let km = Keymap::with_overrides("[bindings]\nquit = \"x\"\n").unwrap();
         assert_eq!(km.action(&q), None);
-        assert_eq!(km.action(&KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE)), Some(Action::Quit));
+        assert_eq!(
+            km.action(&KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE)),
+            Some(Action::Quit)
+        );
         assert_eq!(km.hint(Action::Quit), "x");
     }
 
     #[test]
     fn reports_every_problem() {
-        let errs = Keymap::with_overrides("[bindings]\nfly = \"z\"\nquit = \"j\"\nhelp = \"ctrl-\"\n").unwrap_err();
-        assert!(errs.iter().any(|e| e.contains("unknown action 'fly'")), "{errs:?}");
-        assert!(errs.iter().any(|e| e.contains("'j'") && e.contains("down")), "{errs:?}");
+        let errs =
+            Keymap::with_overrides("[bindings]\nfly = \"z\"\nquit = \"j\"\nhelp = \"ctrl-\"\n")
+                .unwrap_err();
+        assert!(
+            errs.iter().any(|e| e.contains("unknown action 'fly'")),
+            "{errs:?}"
+        );
+        assert!(
+            errs.iter().any(|e| e.contains("'j'") && e.contains("down")),
+            "{errs:?}"
+        );
         assert!(errs.iter().any(|e| e.contains("help")), "{errs:?}");
         let errs = Keymap::with_overrides("[bindings]\nquit = \"z\"\nhelp = \"z\"\n").unwrap_err();
         assert!(errs.iter().any(|e| e.contains("bound to both")), "{errs:?}");

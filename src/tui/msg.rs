@@ -14,10 +14,16 @@ pub struct Outcome<T> {
 
 impl<T> Outcome<T> {
     pub fn ok(value: T, correlation_id: impl Into<String>) -> Self {
-        Outcome { result: Ok(value), correlation_id: Some(correlation_id.into()) }
+        Outcome {
+            result: Ok(value),
+            correlation_id: Some(correlation_id.into()),
+        }
     }
     pub fn err(message: impl Into<String>, correlation_id: Option<String>) -> Self {
-        Outcome { result: Err(message.into()), correlation_id }
+        Outcome {
+            result: Err(message.into()),
+            correlation_id,
+        }
     }
 }
 
@@ -40,8 +46,15 @@ pub enum Msg {
     Paste(String),
     /// Spinner frames and timed reveals expiring.
     Tick,
-    Searched { seq: u64, page: u32, outcome: Outcome<newday::SearchResponse> },
-    Loaded { customer_id: String, part: Part },
+    Searched {
+        seq: u64,
+        page: u32,
+        outcome: Outcome<newday::SearchResponse>,
+    },
+    Loaded {
+        customer_id: String,
+        part: Part,
+    },
     /// Sign-in finished: the granted scopes, or why it failed.
     SignedIn(Outcome<Vec<String>>),
     /// SIGTERM, SIGHUP or the input stream ending.

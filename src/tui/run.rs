@@ -15,7 +15,13 @@ use super::term::{self, Term};
 /// Spinner and timed-reveal clock. Ticks that change nothing draw nothing.
 const TICK: Duration = Duration::from_millis(100);
 
-pub async fn run(mut app: App, runner: Runner, tx: mpsc::UnboundedSender<Msg>, mut rx: mpsc::UnboundedReceiver<Msg>, first: Vec<Effect>) -> color_eyre::Result<()> {
+pub async fn run(
+    mut app: App,
+    runner: Runner,
+    tx: mpsc::UnboundedSender<Msg>,
+    mut rx: mpsc::UnboundedReceiver<Msg>,
+    first: Vec<Effect>,
+) -> color_eyre::Result<()> {
     term::install_panic_hook();
     let mut term = Term::enter(app.mouse)?;
     let size = term.terminal.size()?;
@@ -58,7 +64,10 @@ pub async fn run(mut app: App, runner: Runner, tx: mpsc::UnboundedSender<Msg>, m
         use tokio::signal::unix::{SignalKind, signal};
         let sig_tx = tx.clone();
         tokio::spawn(async move {
-            let (Ok(mut term_sig), Ok(mut hup)) = (signal(SignalKind::terminate()), signal(SignalKind::hangup())) else {
+            let (Ok(mut term_sig), Ok(mut hup)) = (
+                signal(SignalKind::terminate()),
+                signal(SignalKind::hangup()),
+            ) else {
                 return;
             };
             tokio::select! {

@@ -39,20 +39,37 @@ pub fn preflight(opts: &Options) -> Result<(Paths, Keymap, Theme, config::Consol
     let paths = Paths::discover()?;
     let cfg = config::load(&paths)?;
     let keymap = match std::fs::read_to_string(paths.keymap_file()) {
-        Ok(text) => Keymap::with_overrides(&text).map_err(|problems| format!("{}:\n  {}", paths.keymap_file().display(), problems.join("\n  ")))?,
+        Ok(text) => Keymap::with_overrides(&text).map_err(|problems| {
+            format!(
+                "{}:\n  {}",
+                paths.keymap_file().display(),
+                problems.join("\n  ")
+            )
+        })?,
         Err(_) => Keymap::default(),
     };
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let theme_name = opts.theme.clone().or(cfg.theme.clone()).unwrap_or_else(|| "default".into());
+    let theme_name = opts
+        .theme
+        .clone()
+        .or(cfg.theme.clone())
+        .unwrap_or_else(|| "default".into());
     let theme = Theme::load(&theme_name, Some(&paths.config_dir), no_color)?;
     Ok((paths, keymap, theme, cfg))
 }
 
 fn init_logging(paths: &Paths) {
     let _ = std::fs::create_dir_all(&paths.data_dir);
-    if let Ok(file) = std::fs::OpenOptions::new().create(true).append(true).open(paths.log_file()) {
+    if let Ok(file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(paths.log_file())
+    {
         let _ = tracing_subscriber::fmt()
-            .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("CUSTDESK_LOG").unwrap_or_else(|_| "info".into()))
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::try_from_env("CUSTDESK_LOG")
+                    .unwrap_or_else(|_| "info".into()),
+            )
             .with_ansi(false)
             .with_writer(std::sync::Mutex::new(file))
             .try_init();
@@ -72,18 +89,38 @@ pub fn main(opts: Options) -> Result<()> {
     rt.block_on(console(opts, paths, keymap, theme, cfg))
 }
 
-async fn console(opts: Options, paths: Paths, keymap: Keymap, theme: Theme, cfg: config::ConsoleConfig) -> Result<()> {
+async fn console(
+    opts: Options,
+    paths: Paths,
+    keymap: Keymap,
+    theme: Theme,
+    cfg: config::ConsoleConfig,
+) -> Result<()> {
     let mut app = App::new(keymap, theme);
     app.mouse = !opts.no_mouse && cfg.mouse.unwrap_or(true);
     let mut _embedded = None;
     let (api, backend_label, profile_label, read_only) = if let Some(name) = &opts.profile {
         let p = cfg.profiles.get(name).ok_or_else(|| {
-            eyre!("no profile '{name}' in {} (profiles: {})", paths.config_file().display(), cfg.profiles.keys().cloned().collect::<Vec<_>>().join(", "))
+            eyre!(
+                "no profile '{name}' in {} (profiles: {})",
+                paths.config_file().display(),
+                cfg.profiles.keys().cloned().collect::<Vec<_>>().join(", ")
+            )
         })?;
         let api = p.api_config(name).map_err(|e| eyre!(e))?;
-        (api.clone(), api.bases.newday.clone(), name.clone(), p.read_only)
+        (
+            api.clone(),
+            api.bases.newday.clone(),
+            name.clone(),
+            p.read_only,
+        )
     } else if let Some(url) = &opts.backend {
-        (with_env_client(ApiConfig::sandbox(url)), url.clone(), "remote sandbox".to_string(), false)
+        (
+            with_env_client(ApiConfig::sandbox(url)),
+            url.clone(),
+            "remote sandbox".to_string(),
+            false,
+        )
     } else {
         let mut sc = SandboxConfig::new(opts.db.clone().unwrap_or_else(|| paths.sandbox_db()));
         sc.seed_customers = opts.seed_customers;
@@ -91,7 +128,12 @@ async fn console(opts: Options, paths: Paths, keymap: Keymap, theme: Theme, cfg:
         let url = running.base_url();
         _embedded = Some(running);
         app.banner = Some(" TRAINING SANDBOX · demo customers only · no real data ".to_string());
-        (ApiConfig::sandbox(&url), format!("sandbox {url}"), "embedded".to_string(), false)
+        (
+            ApiConfig::sandbox(&url),
+            format!("sandbox {url}"),
+            "embedded".to_string(),
+            false,
+        )
     };
     app.read_only = opts.read_only || read_only;
     app.status.backend = backend_label;
@@ -107,7 +149,10 @@ async fn console(opts: Options, paths: Paths, keymap: Keymap, theme: Theme, cfg:
         tokio::spawn(async move {
             let r = client.sign_in().await;
             let outcome = match r {
-                Ok(scopes) => Outcome { result: Ok(scopes), correlation_id: None },
+                Ok(scopes) => Outcome {
+                    result: Ok(scopes),
+                    correlation_id: None,
+                },
                 Err(e) => Outcome::err(e.to_string(), Some(e.correlation_id.clone())),
             };
             let _ = tx.send(Msg::SignedIn(outcome));
@@ -117,14 +162,22 @@ async fn console(opts: Options, paths: Paths, keymap: Keymap, theme: Theme, cfg:
     if let Some(phone) = &opts.caller {
         first = app.screen_pop(phone);
     }
-    let runner = Runner::new(client.clone(), tx.clone(), AuditLog::new(paths.audit_log()), app.status.agent.clone());
+    let runner = Runner::new(
+        client.clone(),
+        tx.clone(),
+        AuditLog::new(paths.audit_log()),
+        app.status.agent.clone(),
+    );
     run::run(app, runner, tx, rx, first).await
 }
 
 /// `--backend URL` signs in as the demo agent unless `CUSTDESK_CLIENT_ID` /
 /// `CUSTDESK_CLIENT_SECRET` say otherwise.
 fn with_env_client(cfg: ApiConfig) -> ApiConfig {
-    match (std::env::var("CUSTDESK_CLIENT_ID"), std::env::var("CUSTDESK_CLIENT_SECRET")) {
+    match (
+        std::env::var("CUSTDESK_CLIENT_ID"),
+        std::env::var("CUSTDESK_CLIENT_SECRET"),
+    ) {
         (Ok(id), Ok(secret)) => cfg.with_client(&id, &secret),
         _ => cfg,
     }

@@ -34,12 +34,25 @@ pub fn outcome<T>(r: Result<Reply<T>, ApiError>) -> Outcome<T> {
 
 impl Runner {
     pub fn new(client: Client, tx: UnboundedSender<Msg>, audit: AuditLog, agent: String) -> Runner {
-        Runner { client, tx, audit, agent, search: None, customer: Vec::new() }
+        Runner {
+            client,
+            tx,
+            audit,
+            agent,
+            search: None,
+            customer: Vec::new(),
+        }
     }
 
     pub fn run<W: Write>(&mut self, effect: Effect, term: &mut Term<W>) {
         match effect {
-            Effect::Search { seq, filter, page, size, sort } => {
+            Effect::Search {
+                seq,
+                filter,
+                page,
+                size,
+                sort,
+            } => {
                 // Paging requests of the same search run beside it; a new search cancels.
                 if page == 0 {
                     if let Some(h) = self.search.take() {
@@ -48,10 +61,19 @@ impl Runner {
                 }
                 let client = self.client.clone();
                 let tx = self.tx.clone();
-                let req = SearchRequest { filter, page: Some(page), size: Some(size), sort };
+                let req = SearchRequest {
+                    filter,
+                    page: Some(page),
+                    size: Some(size),
+                    sort,
+                };
                 let h = tokio::spawn(async move {
                     let r = client.newday().search(&req).await;
-                    let _ = tx.send(Msg::Searched { seq, page, outcome: outcome(r) });
+                    let _ = tx.send(Msg::Searched {
+                        seq,
+                        page,
+                        outcome: outcome(r),
+                    });
                 });
                 if page == 0 {
                     self.search = Some(h);
@@ -63,11 +85,41 @@ impl Runner {
                 }
                 let c = &self.client;
                 let parts: Vec<JoinHandle<()>> = vec![
-                    spawn_part(&self.tx, &id, { let c = c.clone(); let id = id.clone(); async move { Part::Customer(outcome(c.newday().get_customer(&id).await)) } }),
-                    spawn_part(&self.tx, &id, { let c = c.clone(); let id = id.clone(); async move { Part::Profile(outcome(c.citi().profile(&id).await)) } }),
-                    spawn_part(&self.tx, &id, { let c = c.clone(); let id = id.clone(); async move { Part::Contacts(outcome(c.candescent().contact_methods(&id, UserIdType::CustomerId).await)) } }),
-                    spawn_part(&self.tx, &id, { let c = c.clone(); let id = id.clone(); async move { Part::Alerts(outcome(c.citi().alerts(&id, None).await)) } }),
-                    spawn_part(&self.tx, &id, { let c = c.clone(); let id = id.clone(); async move { Part::History(outcome(c.citi().alert_history(&id, None, Some(20)).await)) } }),
+                    spawn_part(&self.tx, &id, {
+                        let c = c.clone();
+                        let id = id.clone();
+                        async move { Part::Customer(outcome(c.newday().get_customer(&id).await)) }
+                    }),
+                    spawn_part(&self.tx, &id, {
+                        let c = c.clone();
+                        let id = id.clone();
+                        async move { Part::Profile(outcome(c.citi().profile(&id).await)) }
+                    }),
+                    spawn_part(&self.tx, &id, {
+                        let c = c.clone();
+                        let id = id.clone();
+                        async move {
+                            Part::Contacts(outcome(
+                                c.candescent()
+                                    .contact_methods(&id, UserIdType::CustomerId)
+                                    .await,
+                            ))
+                        }
+                    }),
+                    spawn_part(&self.tx, &id, {
+                        let c = c.clone();
+                        let id = id.clone();
+                        async move { Part::Alerts(outcome(c.citi().alerts(&id, None).await)) }
+                    }),
+                    spawn_part(&self.tx, &id, {
+                        let c = c.clone();
+                        let id = id.clone();
+                        async move {
+                            Part::History(outcome(
+                                c.citi().alert_history(&id, None, Some(20)).await,
+                            ))
+                        }
+                    }),
                 ];
                 self.customer = parts;
             }
@@ -79,8 +131,15 @@ impl Runner {
             Effect::Mouse(on) => {
                 let _ = term.set_mouse(on);
             }
-            Effect::Audit { customer, action, detail } => {
-                if let Err(e) = self.audit.append(&Entry::new(&self.agent, &customer, &action, detail)) {
+            Effect::Audit {
+                customer,
+                action,
+                detail,
+            } => {
+                if let Err(e) =
+                    self.audit
+                        .append(&Entry::new(&self.agent, &customer, &action, detail))
+                {
                     tracing::error!(error = %e, "audit log write failed");
                 }
             }
@@ -88,7 +147,11 @@ impl Runner {
     }
 }
 
-fn spawn_part(tx: &UnboundedSender<Msg>, id: &str, fut: impl Future<Output = Part> + Send + 'static) -> JoinHandle<()> {
+fn spawn_part(
+    tx: &UnboundedSender<Msg>,
+    id: &str,
+    fut: impl Future<Output = Part> + Send + 'static,
+) -> JoinHandle<()> {
     let tx = tx.clone();
     let customer_id = id.to_string();
     tokio::spawn(async move {

@@ -6,8 +6,13 @@ use std::io::{self, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crossterm::event::{DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture};
-use crossterm::terminal::{self, BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen, LeaveAlternateScreen};
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
+use crossterm::terminal::{
+    self, BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen,
+    LeaveAlternateScreen,
+};
 use crossterm::{cursor, execute, queue};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
@@ -23,7 +28,10 @@ pub struct Counting<W> {
 
 impl<W> Counting<W> {
     pub fn new(inner: W) -> Self {
-        Counting { inner, count: Arc::new(AtomicU64::new(0)) }
+        Counting {
+            inner,
+            count: Arc::new(AtomicU64::new(0)),
+        }
     }
 }
 
@@ -43,7 +51,13 @@ pub type Backend<W> = CrosstermBackend<Counting<W>>;
 /// Put the terminal back as we found it. Safe to call more than once.
 pub fn restore() {
     let mut out = io::stdout();
-    let _ = execute!(out, DisableMouseCapture, DisableBracketedPaste, LeaveAlternateScreen, cursor::Show);
+    let _ = execute!(
+        out,
+        DisableMouseCapture,
+        DisableBracketedPaste,
+        LeaveAlternateScreen,
+        cursor::Show
+    );
     let _ = terminal::disable_raw_mode();
 }
 
@@ -66,7 +80,12 @@ impl Term<io::Stdout> {
     pub fn enter(mouse: bool) -> io::Result<Self> {
         terminal::enable_raw_mode()?;
         let mut out = io::stdout();
-        execute!(out, EnterAlternateScreen, EnableBracketedPaste, cursor::Hide)?;
+        execute!(
+            out,
+            EnterAlternateScreen,
+            EnableBracketedPaste,
+            cursor::Hide
+        )?;
         if mouse {
             execute!(out, EnableMouseCapture)?;
         }
@@ -89,7 +108,9 @@ impl<W: Write> Term<W> {
         let bytes = counting.count.clone();
         let terminal = Terminal::with_options(
             CrosstermBackend::new(counting),
-            ratatui::TerminalOptions { viewport: ratatui::Viewport::Fixed(ratatui::layout::Rect::new(0, 0, width, height)) },
+            ratatui::TerminalOptions {
+                viewport: ratatui::Viewport::Fixed(ratatui::layout::Rect::new(0, 0, width, height)),
+            },
         )?;
         Ok(Term { terminal, bytes })
     }
@@ -113,7 +134,8 @@ impl<W: Write> Term<W> {
     /// Put `text` on the clipboard with OSC 52 (works over SSH). Only our own text is
     /// sent: the customer id or correlation id, never raw backend data.
     pub fn copy(&mut self, text: &str) -> io::Result<()> {
-        let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, text.as_bytes());
+        let b64 =
+            base64::Engine::encode(&base64::engine::general_purpose::STANDARD, text.as_bytes());
         let w = self.terminal.backend_mut();
         write!(w, "\x1b]52;c;{b64}\x07")?;
         w.flush()

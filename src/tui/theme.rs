@@ -8,7 +8,10 @@ use serde::Deserialize;
 pub const BUILT_IN: &[(&str, &str)] = &[
     ("default", include_str!("../../themes/default.toml")),
     ("light", include_str!("../../themes/light.toml")),
-    ("high-contrast", include_str!("../../themes/high-contrast.toml")),
+    (
+        "high-contrast",
+        include_str!("../../themes/high-contrast.toml"),
+    ),
     ("16-color", include_str!("../../themes/16-color.toml")),
 ];
 
@@ -53,31 +56,55 @@ fn color(field: &str, s: &str) -> Result<Color, String> {
 impl Theme {
     pub fn parse(text: &str, no_color: bool) -> Result<Theme, String> {
         let f: ThemeFile = toml::from_str(text).map_err(|e| format!("theme: {e}"))?;
-        let c = |field: &str, v: &str| if no_color { Ok(Color::Reset) } else { color(field, v) };
+        let c = |field: &str, v: &str| {
+            if no_color {
+                Ok(Color::Reset)
+            } else {
+                color(field, v)
+            }
+        };
         let fg = c("fg", &f.fg)?;
         let bg = c("bg", &f.bg)?;
         let base = Style::new().fg(fg).bg(bg);
-        let mut selection = Style::new().fg(c("selection_fg", &f.selection_fg)?).bg(c("selection_bg", &f.selection_bg)?).add_modifier(Modifier::BOLD);
+        let mut selection = Style::new()
+            .fg(c("selection_fg", &f.selection_fg)?)
+            .bg(c("selection_bg", &f.selection_bg)?)
+            .add_modifier(Modifier::BOLD);
         if f.selection_reverse || no_color {
             selection = selection.add_modifier(Modifier::REVERSED);
         }
         Ok(Theme {
             name: f.name,
             base,
-            accent: Style::new().fg(c("accent", &f.accent)?).add_modifier(Modifier::BOLD),
+            accent: Style::new()
+                .fg(c("accent", &f.accent)?)
+                .add_modifier(Modifier::BOLD),
             muted: Style::new().fg(c("muted", &f.muted)?),
             border: Style::new().fg(c("border", &f.border)?),
             selection,
-            error: Style::new().fg(c("error", &f.error)?).add_modifier(Modifier::BOLD),
+            error: Style::new()
+                .fg(c("error", &f.error)?)
+                .add_modifier(Modifier::BOLD),
             warning: Style::new().fg(c("warning", &f.warning)?),
             ok: Style::new().fg(c("ok", &f.ok)?),
-            banner: Style::new().fg(c("banner_fg", &f.banner_fg)?).bg(c("banner_bg", &f.banner_bg)?).add_modifier(if no_color { Modifier::REVERSED } else { Modifier::BOLD }),
+            banner: Style::new()
+                .fg(c("banner_fg", &f.banner_fg)?)
+                .bg(c("banner_bg", &f.banner_bg)?)
+                .add_modifier(if no_color {
+                    Modifier::REVERSED
+                } else {
+                    Modifier::BOLD
+                }),
             title: Style::new().add_modifier(Modifier::BOLD),
         })
     }
 
     /// A built-in theme by name, or a file `<config>/themes/<name>.toml`.
-    pub fn load(name: &str, config_dir: Option<&std::path::Path>, no_color: bool) -> Result<Theme, String> {
+    pub fn load(
+        name: &str,
+        config_dir: Option<&std::path::Path>,
+        no_color: bool,
+    ) -> Result<Theme, String> {
         if let Some((_, text)) = BUILT_IN.iter().find(|(n, _)| *n == name) {
             return Theme::parse(text, no_color);
         }
@@ -86,13 +113,18 @@ impl Theme {
             Some(Ok(text)) => Theme::parse(&text, no_color),
             _ => Err(format!(
                 "theme '{name}' not found: built-in themes are {}",
-                BUILT_IN.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+                BUILT_IN
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )),
         }
     }
 
     pub fn built_in(name: &str) -> Theme {
-        Theme::load(name, None, false).unwrap_or_else(|_| Theme::parse(BUILT_IN[0].1, false).expect("default theme parses"))
+        Theme::load(name, None, false)
+            .unwrap_or_else(|_| Theme::parse(BUILT_IN[0].1, false).expect("default theme parses"))
     }
 }
 
@@ -108,6 +140,10 @@ mod tests {
             assert_eq!(plain.error.fg, Some(Color::Reset));
         }
         assert!(Theme::parse("name = 1", false).is_err());
-        assert!(Theme::load("nope", None, false).unwrap_err().contains("high-contrast"));
+        assert!(
+            Theme::load("nope", None, false)
+                .unwrap_err()
+                .contains("high-contrast")
+        );
     }
 }

@@ -21,11 +21,12 @@ pub fn draw(f: &mut Frame, app: &mut App) {
     let area = f.area();
     f.render_widget(Block::new().style(app.theme.base), area);
     let banner_h = u16::from(app.banner.is_some() && area.height >= 8);
+    let status_h = if area.width >= 140 || area.height < 12 { 1 } else { 2 };
     let [banner, tabs, body, status, hints] = Layout::vertical([
         Constraint::Length(banner_h),
         Constraint::Length(1),
         Constraint::Min(1),
-        Constraint::Length(1),
+        Constraint::Length(status_h),
         Constraint::Length(u16::from(area.height >= 10)),
     ])
     .areas(area);
@@ -38,9 +39,15 @@ pub fn draw(f: &mut Frame, app: &mut App) {
     }
     draw_tabs(f, app, tabs);
     if body.width >= 140 {
-        let [left, right] = Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(body);
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
+                .areas(body);
         panes::search::draw(f, app, left);
-        let detail = if app.focus == Pane::Search { Pane::Profile } else { app.focus };
+        let detail = if app.focus == Pane::Search {
+            Pane::Profile
+        } else {
+            app.focus
+        };
         draw_detail(f, app, detail, right);
     } else if app.focus == Pane::Search {
         panes::search::draw(f, app, body);
@@ -51,8 +58,14 @@ pub fn draw(f: &mut Frame, app: &mut App) {
     draw_hints(f, app, hints);
     match &app.overlay {
         Some(Overlay::Help { scroll }) => dialogs::help::draw(f, app, *scroll),
-        Some(Overlay::Palette { input, selected }) => dialogs::palette::draw(f, app, input, *selected),
-        Some(Overlay::Reveal { field, reason, error }) => dialogs::reveal::draw(f, app, field, reason, error.as_deref()),
+        Some(Overlay::Palette { input, selected }) => {
+            dialogs::palette::draw(f, app, input, *selected)
+        }
+        Some(Overlay::Reveal {
+            field,
+            reason,
+            error,
+        }) => dialogs::reveal::draw(f, app, field, reason, error.as_deref()),
         None => {}
     }
 }
@@ -70,7 +83,14 @@ fn draw_tabs(f: &mut Frame, app: &App, area: Rect) {
     for (i, p) in Pane::ALL.iter().enumerate() {
         let focused = *p == app.focus;
         let label = format!(" {}{} ", if focused { "▶" } else { " " }, p.title());
-        spans.push(Span::styled(label, if focused { app.theme.selection } else { app.theme.muted }));
+        spans.push(Span::styled(
+            label,
+            if focused {
+                app.theme.selection
+            } else {
+                app.theme.muted
+            },
+        ));
         if i + 1 < Pane::ALL.len() {
             spans.push(Span::styled("│", app.theme.border));
         }
@@ -84,10 +104,40 @@ fn draw_hints(f: &mut Frame, app: &App, area: Rect) {
         return;
     }
     let actions: &[Action] = match app.focus {
-        Pane::Search if app.search.editing => &[Action::Open, Action::Back, Action::NextPane, Action::Help, Action::Quit],
-        Pane::Search => &[Action::FocusSearch, Action::Open, Action::Sort, Action::CopyId, Action::NextPane, Action::Palette, Action::Help, Action::Quit],
-        Pane::Profile => &[Action::Up, Action::Down, Action::Reveal, Action::CopyId, Action::CopyCorrelation, Action::Back, Action::NextPane, Action::Help],
-        _ => &[Action::NextPane, Action::PrevPane, Action::Refresh, Action::Back, Action::Help, Action::Quit],
+        Pane::Search if app.search.editing => &[
+            Action::Open,
+            Action::Back,
+            Action::NextPane,
+            Action::Help,
+        ],
+        Pane::Search => &[
+            Action::FocusSearch,
+            Action::Open,
+            Action::Sort,
+            Action::CopyId,
+            Action::NextPane,
+            Action::Palette,
+            Action::Help,
+            Action::Quit,
+        ],
+        Pane::Profile => &[
+            Action::Up,
+            Action::Down,
+            Action::Reveal,
+            Action::CopyId,
+            Action::CopyCorrelation,
+            Action::Back,
+            Action::NextPane,
+            Action::Help,
+        ],
+        _ => &[
+            Action::NextPane,
+            Action::PrevPane,
+            Action::Refresh,
+            Action::Back,
+            Action::Help,
+            Action::Quit,
+        ],
     };
     let editing_keys = app.focus == Pane::Search && app.search.editing;
     let mut spans = Vec::new();
@@ -97,7 +147,12 @@ fn draw_hints(f: &mut Frame, app: &App, area: Rect) {
                 Action::Open => "enter".to_string(),
                 Action::Back => "esc".to_string(),
                 Action::NextPane => "tab".to_string(),
-                Action::Help | Action::Quit => continue,
+                Action::Help => app
+                    .keymap
+                    .keys(Action::Help)
+                    .into_iter()
+                    .find(|k| k != "?")
+                    .unwrap_or_else(|| ":help".into()),
                 _ => app.keymap.hint(*a),
             }
         } else {
@@ -107,7 +162,10 @@ fn draw_hints(f: &mut Frame, app: &App, area: Rect) {
         spans.push(Span::styled(format!("{} ", short(*a)), app.theme.muted));
     }
     if editing_keys {
-        spans.push(Span::styled(" phone: pc: dob: acct: ref: email: ", app.theme.muted));
+        spans.push(Span::styled(
+            " phone: pc: dob: acct: ref: email: ",
+            app.theme.muted,
+        ));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
@@ -137,13 +195,29 @@ fn short(a: Action) -> &'static str {
 pub fn pane_block<'a>(app: &App, title: &'a str, focused: bool) -> Block<'a> {
     Block::new()
         .borders(Borders::ALL)
-        .title(Span::styled(format!(" {title} "), if focused { app.theme.accent } else { app.theme.title }))
-        .border_style(if focused { app.theme.accent } else { app.theme.border })
+        .title(Span::styled(
+            format!(" {title} "),
+            if focused {
+                app.theme.accent
+            } else {
+                app.theme.title
+            },
+        ))
+        .border_style(if focused {
+            app.theme.accent
+        } else {
+            app.theme.border
+        })
 }
 
 /// Centre a `w` x `h` box in `area`, shrinking to fit.
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
-    Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
 }

@@ -15,35 +15,72 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     f.render_widget(block, area);
     let spinner = SPINNER[app.status.spinner % SPINNER.len()];
     let Some(c) = &app.customer else {
-        f.render_widget(Paragraph::new(Span::styled("No customer open", app.theme.muted)), inner);
+        f.render_widget(
+            Paragraph::new(Span::styled("No customer open", app.theme.muted)),
+            inner,
+        );
         return;
     };
     let cm = match &c.contacts {
         Load::Loading => {
-            f.render_widget(Paragraph::new(format!("{spinner} loading contact methods…")), inner);
+            f.render_widget(
+                Paragraph::new(format!("{spinner} loading contact methods…")),
+                inner,
+            );
             return;
         }
         Load::Failed(e) => {
             f.render_widget(
-                Paragraph::new(Line::from(Span::styled(format!("✗ Error: could not load contact methods: {}", safe(e)), app.theme.error))),
+                Paragraph::new(Line::from(Span::styled(
+                    format!("✗ Error: could not load contact methods: {}", safe(e)),
+                    app.theme.error,
+                ))).wrap(ratatui::widgets::Wrap { trim: false }),
                 inner,
             );
             return;
         }
         Load::Ready(cm) => cm,
     };
-    let header = Row::new(["Channel", "Contact", "Cc", "Active", "Consent", "Source", "Enrolled"].map(|h| Cell::from(h).style(app.theme.title)));
+    let header = Row::new(
+        [
+            "Channel", "Contact", "Cc", "Active", "Consent", "Source", "Enrolled",
+        ]
+        .map(|h| Cell::from(h).style(app.theme.title)),
+    );
     let rows = cm.contact_methods.iter().map(|m| {
         let info = m.contact_info.to_string();
-        let shown = if m.protocol == "EMAIL" { mask::email(&safe(&info)) } else { mask::phone(&safe(&info)) };
+        let shown = if m.protocol == "EMAIL" {
+            mask::email(&safe(&info))
+        } else {
+            mask::phone(&safe(&info))
+        };
         Row::new(vec![
             Cell::from(safe(&m.protocol)),
             Cell::from(shown),
-            Cell::from(m.telephone_country_code.as_ref().map(|c| format!("+{}", safe(&c.to_string()))).unwrap_or_default()),
+            Cell::from(
+                m.telephone_country_code
+                    .as_ref()
+                    .map(|c| format!("+{}", safe(&c.to_string())))
+                    .unwrap_or_default(),
+            ),
             Cell::from(if m.is_activated { "yes" } else { "no" }),
-            Cell::from(m.consent_type.as_deref().map(safe).unwrap_or_else(|| "—".into())),
-            Cell::from(m.client_source.as_deref().map(safe).unwrap_or_else(|| "—".into())),
-            Cell::from(safe(m.enrolled_date_time.get(..10).unwrap_or(&m.enrolled_date_time))),
+            Cell::from(
+                m.consent_type
+                    .as_deref()
+                    .map(safe)
+                    .unwrap_or_else(|| "—".into()),
+            ),
+            Cell::from(
+                m.client_source
+                    .as_deref()
+                    .map(safe)
+                    .unwrap_or_else(|| "—".into()),
+            ),
+            Cell::from(safe(
+                m.enrolled_date_time
+                    .get(..10)
+                    .unwrap_or(&m.enrolled_date_time),
+            )),
         ])
     });
     let widths = [
@@ -55,5 +92,8 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         Constraint::Fill(1),
         Constraint::Length(10),
     ];
-    f.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);
+    f.render_widget(
+        Table::new(rows, widths).header(header).column_spacing(1),
+        inner,
+    );
 }
