@@ -198,14 +198,15 @@ fn lines(app: &App, focused: bool) -> Vec<(bool, Line<'static>)> {
         out.push(plain(app, "", "none".into()));
     }
     for (i, a) in d.accounts.iter().enumerate() {
-        let product = safe(&a.product_name);
-        out.push(field_line(
+        let (selected, mut line) = field_line(
             app,
             &format!("account:{i}"),
             safe(&a.account_type.to_lowercase()),
-            &format!("{}  {product}", a.account_number),
-            format!("{}  {product}", mask::account(&safe(&a.account_number))),
-        ));
+            &a.account_number,
+            mask::account(&safe(&a.account_number)),
+        );
+        line.push_span(Span::styled(format!("  {}", safe(&a.product_name)), app.theme.muted));
+        out.push((selected, line));
     }
     out
 }
