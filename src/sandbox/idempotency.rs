@@ -17,6 +17,16 @@ use super::store::now_unix;
 /// A running claim older than this is taken to be abandoned.
 const STALE_SECS: i64 = 60;
 
+/// An `idempotency` row: fingerprint, state, status, content type, body, created.
+type StoredKey = (
+    String,
+    String,
+    Option<u16>,
+    Option<String>,
+    Option<Vec<u8>>,
+    i64,
+);
+
 enum Claim {
     New,
     Replay(u16, Option<String>, Vec<u8>),
@@ -78,7 +88,7 @@ pub async fn layer(State(st): State<Shared>, req: Request, next: Next) -> Respon
     let fp = format!("{:x}", h.finalize());
 
     let claim = st.store.write(|tx| -> rusqlite::Result<Claim> {
-        let row: Option<(String, String, Option<u16>, Option<String>, Option<Vec<u8>>, i64)> = tx
+        let row: Option<StoredKey> = tx
             .prepare_cached(
                 "SELECT fingerprint, state, status, content_type, body, created_unix FROM idempotency
                  WHERE client = ?1 AND key = ?2",

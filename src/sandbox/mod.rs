@@ -215,16 +215,16 @@ async fn fault_layer(State(st): State<Shared>, req: Request, next: Next) -> Resp
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
-    if let (Some(bucket), Some(rate)) = (&st.bucket, f.rate_limit) {
-        if let Err(wait) = bucket.take(rate) {
-            return ApiError::new(
-                family,
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate limit exceeded, retry later",
-            )
-            .retry_after(wait)
-            .into_response();
-        }
+    if let (Some(bucket), Some(rate)) = (&st.bucket, f.rate_limit)
+        && let Err(wait) = bucket.take(rate)
+    {
+        return ApiError::new(
+            family,
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate limit exceeded, retry later",
+        )
+        .retry_after(wait)
+        .into_response();
     }
     let injected = |status: u16| {
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

@@ -148,14 +148,14 @@ async fn token(
                     "subject_token is required",
                 )
             })?;
-            if let Some(t) = req.subject_token_type.as_deref() {
-                if t != TOKEN_TYPE_ACCESS {
-                    return Err(err(
-                        StatusCode::BAD_REQUEST,
-                        "invalid_request",
-                        "subject_token_type must be an access token",
-                    ));
-                }
+            if let Some(t) = req.subject_token_type.as_deref()
+                && t != TOKEN_TYPE_ACCESS
+            {
+                return Err(err(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "subject_token_type must be an access token",
+                ));
             }
             let agent = st.tokens.lookup(subject).ok_or_else(|| {
                 err(
