@@ -133,7 +133,7 @@ pub async fn start(config: SandboxConfig) -> color_eyre::Result<RunningSandbox> 
 }
 
 /// Every route with its middleware: access log and correlation id outermost, then
-/// faults, then idempotency, then the handler.
+/// error shaping, then faults, then idempotency, then the handler.
 pub fn router(state: Shared) -> Router {
     routes::all()
         .layer(middleware::from_fn_with_state(
@@ -141,6 +141,7 @@ pub fn router(state: Shared) -> Router {
             idempotency::layer,
         ))
         .layer(middleware::from_fn_with_state(state.clone(), fault_layer))
+        .layer(middleware::from_fn(family_errors))
         .layer(middleware::from_fn(observe))
         .layer(axum::extract::DefaultBodyLimit::max(body::MAX_BODY))
         .with_state(state)
@@ -199,6 +200,13 @@ async fn observe(req: Request, next: Next) -> Response {
         latency_us = started.elapsed().as_micros() as u64,
     );
     resp
+}
+
+/// Every error answer, whoever raised it, in the family's own body shape.
+async fn family_errors(req: Request, next: Next) -> Response {
+    let family = Family::from_path(req.uri().path());
+    let resp = next.run(req).await;
+    error::reshape(family, resp).await
 }
 
 fn faults_apply(path: &str) -> bool {
