@@ -51,6 +51,15 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
 
 /// Parse JSON, naming the failing field.
 pub fn parse<T: DeserializeOwned>(family: Family, bytes: &[u8]) -> Result<T, ApiError> {
+    // Every body of every family is an object; serde would otherwise take a struct from
+    // a JSON array of its fields in order.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return Err(ApiError::bad_request(
+            family,
+            "body",
+            "must be a JSON object, not an array",
+        ));
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
