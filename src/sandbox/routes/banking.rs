@@ -394,7 +394,7 @@ async fn create(
 #[utoipa::path(get, path = "/bankingservice/v1/profiles/{profileId}/customers/{customerId}", tag = "bankingservice",
     params(("profileId" = String, Path, description = "The id of the profile (tenant)"), ("customerId" = String, Path, description = "The id of the customer")),
     security(("bearer" = ["customers:read"])),
-    responses((status = 200, body = BsCustomer), (status = 401, body = BankingError), (status = 403, body = BankingError),
+    responses((status = 200, body = BsCustomer), (status = 400, body = BankingError), (status = 401, body = BankingError), (status = 403, body = BankingError),
         (status = 404, body = BankingError), (status = 429, body = BankingError), (status = 500, body = BankingError), (status = 503, body = BankingError)))]
 async fn read(
     State(st): State<Shared>,
