@@ -61,7 +61,7 @@ pub fn parse<T: DeserializeOwned>(family: Family, bytes: &[u8]) -> Result<T, Api
         ));
     }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         let msg = inner.to_string();
@@ -76,7 +76,13 @@ pub fn parse<T: DeserializeOwned>(family: Family, bytes: &[u8]) -> Result<T, Api
         };
         let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
         ApiError::bad_request(family, field, msg)
-    })
+    })?;
+    // Only whitespace may follow the value (serde_json::from_slice checks this; a bare
+    // Deserializer does not).
+    de.end().map_err(|_| {
+        ApiError::bad_request(family, "body", "unexpected characters after the JSON value")
+    })?;
+    Ok(value)
 }
 
 fn extract_quoted(msg: &str, marker: &str) -> Option<String> {
