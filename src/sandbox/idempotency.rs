@@ -45,7 +45,11 @@ fn client_of(st: &Shared, headers: &axum::http::HeaderMap) -> Option<String> {
 }
 
 pub async fn layer(State(st): State<Shared>, req: Request, next: Next) -> Response {
-    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+    // Token requests are not replayed: a stored answer would keep a live access token
+    // in the database, and RFC 6749 forbids caching token answers.
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        || req.uri().path().starts_with("/oauth2/")
+    {
         return next.run(req).await;
     }
     let family = Family::from_path(req.uri().path());
