@@ -382,3 +382,36 @@ async fn exchanged_token_never_outlives_the_agents() {
     .await;
     assert_eq!(a.status, 401);
 }
+
+#[tokio::test]
+async fn token_answers_are_never_stored_or_replayed() {
+    let ts = start(50).await;
+    let agent = ts.agent().await;
+    let send = || async {
+        answer(
+            ts.http
+                .post(ts.url("/oauth2/token"))
+                // Even with a bearer token naming a client, and a key.
+                .bearer_auth(&agent)
+                .header("Idempotency-Key", "token-1")
+                .form(&cc("agent", "agent-secret"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    };
+    let a = send().await;
+    let b = send().await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert_eq!(b.status, 200, "{}", b.text);
+    assert!(b.header("idempotent-replayed").is_none());
+    assert_ne!(a.body["access_token"], b.body["access_token"]);
+    assert_eq!(a.header("cache-control"), Some("no-store"));
+    assert_eq!(a.header("pragma"), Some("no-cache"));
+    assert_eq!(
+        ts.count("SELECT count(*) FROM idempotency"),
+        0,
+        "no token kept in the store"
+    );
+}
