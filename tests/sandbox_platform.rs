@@ -317,6 +317,73 @@ async fn a_malformed_key_is_400_naming_it() {
     assert_eq!(a.status, 200, "{}", a.text);
 }
 
+#[tokio::test]
+async fn idempotency_never_hides_a_401_or_a_405() {
+    let ts = start(50).await;
+    let ada = ts.customer_ids(DEMO, 1).remove(0);
+    let one = format!("{BS_LIST}/{ada}");
+    let body = json!({"last_name": "Keyed"});
+    // A Relay key is no credential for bankingservice: 401 every time, nothing stored,
+    // even after a Relay call used the same key.
+    let relay = answer(
+        ts.req(Method::PUT, &relay_path(&ada, "1005550009"), None)
+            .header("xx-relay-api-key", "demo-relay-key")
+            .header("Idempotency-Key", "shared")
+            .json(&json!({"consent_type": "express", "phone_type": "mobile"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(relay.status, 200, "{}", relay.text);
+    for _ in 0..2 {
+        let a = answer(
+            ts.req(Method::PUT, &one, None)
+                .header("xx-relay-api-key", "demo-relay-key")
+                .header("Idempotency-Key", "shared")
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_banking_error(&a, 401, None);
+    }
+    // Unauthenticated with a malformed key: still the 401.
+    let a = answer(
+        ts.req(Method::PUT, &one, None)
+            .header("Idempotency-Key", "not ok")
+            .json(&body)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_banking_error(&a, 401, None);
+    // A method the route does not serve is a 405 whatever the key.
+    let bo = ts.backoffice().await;
+    for _ in 0..2 {
+        let a = answer(
+            ts.req(Method::TRACE, BS_LIST, Some(&bo))
+                .header("Idempotency-Key", "trace")
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(a.status, 405, "{}", a.text);
+    }
+    assert_eq!(
+        ts.count("SELECT count(*) FROM idempotency WHERE key IN ('trace', 'not ok')"),
+        0
+    );
+    assert_eq!(
+        ts.count("SELECT count(*) FROM idempotency WHERE key = 'shared'"),
+        1,
+        "only the Relay call's"
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // Faults
 
