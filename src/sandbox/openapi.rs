@@ -88,7 +88,8 @@ while the first is still running 409.",
             ObjectBuilder::new()
                 .schema_type(Type::String)
                 .min_length(Some(1))
-                .max_length(Some(255)),
+                .max_length(Some(255))
+                .pattern(Some("^[!-~]{1,255}$")),
         ))
         .build()
 }

@@ -87,8 +87,10 @@ fn profile(caller: &Caller, profile_id: &str) -> Result<(), ApiError> {
 #[into_params(parameter_in = Query)]
 struct PageQuery {
     /// Zero-based page, default 0.
+    #[param(minimum = 0, maximum = 1000000)]
     page: Option<u32>,
     /// Page size, default 20, at most 100.
+    #[param(minimum = 1, maximum = 100)]
     size: Option<u32>,
 }
 
