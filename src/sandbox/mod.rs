@@ -133,18 +133,25 @@ pub async fn start(config: SandboxConfig) -> color_eyre::Result<RunningSandbox> 
 }
 
 /// Every route with its middleware: access log and correlation id outermost, then
-/// error shaping, then faults, then idempotency, then the handler.
+/// error shaping, then faults, then idempotency, then the handler. A method a path does
+/// not serve is answered 405 outside the idempotency layer (the fallback is set after
+/// it), so it is never a stored or conflicting reply.
 pub fn router(state: Shared) -> Router {
     routes::all()
         .layer(middleware::from_fn_with_state(
             state.clone(),
             idempotency::layer,
         ))
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), fault_layer))
         .layer(middleware::from_fn(family_errors))
         .layer(middleware::from_fn(observe))
         .layer(axum::extract::DefaultBodyLimit::max(body::MAX_BODY))
         .with_state(state)
+}
+
+async fn method_not_allowed() -> StatusCode {
+    StatusCode::METHOD_NOT_ALLOWED
 }
 
 /// The correlation id a caller sent (`x-correlation-id`, Candescent `correlationId`,
