@@ -373,8 +373,23 @@ async fn idempotency_never_hides_a_401_or_a_405() {
         .await;
         assert_eq!(a.status, 405, "{}", a.text);
     }
+    // Nor a method that other routes serve: PUT on a POST-only path.
+    for _ in 0..2 {
+        let a = with_key(
+            &ts,
+            Method::PUT,
+            "/customer-service/customers/search",
+            Some(&bo),
+            "put-on-post",
+            &json!({"filter": {"familyName": "Q"}}),
+        )
+        .await;
+        assert_newday_error(&a, 405, None);
+    }
     assert_eq!(
-        ts.count("SELECT count(*) FROM idempotency WHERE key IN ('trace', 'not ok')"),
+        ts.count(
+            "SELECT count(*) FROM idempotency WHERE key IN ('trace', 'not ok', 'put-on-post')"
+        ),
         0
     );
     assert_eq!(
