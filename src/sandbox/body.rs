@@ -51,8 +51,17 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
 
 /// Parse JSON, naming the failing field.
 pub fn parse<T: DeserializeOwned>(family: Family, bytes: &[u8]) -> Result<T, ApiError> {
+    // Every body of every family is an object; serde would otherwise take a struct from
+    // a JSON array of its fields in order.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return Err(ApiError::bad_request(
+            family,
+            "body",
+            "must be a JSON object, not an array",
+        ));
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         let msg = inner.to_string();
@@ -67,7 +76,13 @@ pub fn parse<T: DeserializeOwned>(family: Family, bytes: &[u8]) -> Result<T, Api
         };
         let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
         ApiError::bad_request(family, field, msg)
-    })
+    })?;
+    // Only whitespace may follow the value (serde_json::from_slice checks this; a bare
+    // Deserializer does not).
+    de.end().map_err(|_| {
+        ApiError::bad_request(family, "body", "unexpected characters after the JSON value")
+    })?;
+    Ok(value)
 }
 
 fn extract_quoted(msg: &str, marker: &str) -> Option<String> {

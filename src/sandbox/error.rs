@@ -116,6 +116,7 @@ fn default_code(family: Family, status: StatusCode) -> &'static str {
             401 => "unAuthorized",
             403 => "accessNotConfigured",
             404 => "resourceNotFound",
+            405 => "methodNotAllowed",
             409 => "conflict",
             413 => "payloadTooLarge",
             415 => "unsupportedMediaType",
@@ -135,6 +136,7 @@ fn default_code(family: Family, status: StatusCode) -> &'static str {
             401 => "UNAUTHORIZED",
             403 => "FORBIDDEN",
             404 => "NOT_FOUND",
+            405 => "METHOD_NOT_ALLOWED",
             409 => "CONFLICT",
             413 => "PAYLOAD_TOO_LARGE",
             415 => "UNSUPPORTED_MEDIA_TYPE",
@@ -156,8 +158,64 @@ impl From<rusqlite::Error> for ApiError {
     }
 }
 
+/// Attached to the response of an error raised without knowing its family (a store
+/// failure), so [`reshape`] can render it again in the family of the path.
+#[derive(Debug, Clone)]
+pub struct Unshaped(pub ApiError);
+
+/// Render again in `family`'s shape an error answer that is not in it: axum's own plain
+/// text rejections (unknown path 404, 405, a malformed path segment or query string) and
+/// store failures raised as [`Family::Sandbox`]. Other answers pass through unchanged.
+pub async fn reshape(family: Family, resp: Response) -> Response {
+    let status = resp.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return resp;
+    }
+    if let Some(Unshaped(e)) = resp.extensions().get::<Unshaped>() {
+        if family == Family::Sandbox {
+            return resp;
+        }
+        let mut again = ApiError::new(family, e.status, e.message.clone());
+        again.field = e.field.clone();
+        again.retry_after = e.retry_after;
+        return again.into_response();
+    }
+    let is_json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        return resp;
+    }
+    let (parts, body) = resp.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes).trim().to_string();
+    let message = match (status.as_u16(), text.is_empty()) {
+        (_, false) => text,
+        (404, true) => "no such endpoint: see /openapi.json".to_string(),
+        (405, true) => "method not allowed on this endpoint".to_string(),
+        (_, true) => status.canonical_reason().unwrap_or("error").to_string(),
+    };
+    let mut e = ApiError::new(family, status, message.clone());
+    // axum names the offending parameter in backticks: "Invalid UTF-8 in `customerId`".
+    if let Some(name) = message.split('`').nth(1).filter(|n| !n.is_empty()) {
+        e = e.field(name);
+    }
+    let mut out = e.into_response();
+    for h in [header::ALLOW, header::RETRY_AFTER] {
+        if let Some(v) = parts.headers.get(&h) {
+            out.headers_mut().insert(h, v.clone());
+        }
+    }
+    out
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let unshaped = (self.family == Family::Sandbox).then(|| Unshaped(self.clone()));
         let status = self.status;
         let body = match self.family {
             Family::Citi => serde_json::to_vec(&CitiError {
@@ -215,6 +273,9 @@ impl IntoResponse for ApiError {
         }
         if status == StatusCode::UNAUTHORIZED {
             h.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Some(u) = unshaped {
+            resp.extensions_mut().insert(u);
         }
         resp
     }

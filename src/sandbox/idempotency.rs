@@ -17,6 +17,16 @@ use super::store::now_unix;
 /// A running claim older than this is taken to be abandoned.
 const STALE_SECS: i64 = 60;
 
+/// An `idempotency` row: fingerprint, state, status, content type, body, created.
+type StoredKey = (
+    String,
+    String,
+    Option<u16>,
+    Option<String>,
+    Option<Vec<u8>>,
+    i64,
+);
+
 enum Claim {
     New,
     Replay(u16, Option<String>, Vec<u8>),
@@ -24,18 +34,28 @@ enum Claim {
     InFlight,
 }
 
-/// The client a key is scoped to: the token's client, or the Relay key's tenant.
-fn client_of(st: &Shared, headers: &axum::http::HeaderMap) -> Option<String> {
-    if let Some(t) = super::auth::bearer(headers) {
-        return st.tokens.lookup(t).map(|c| c.client_id);
+/// The client a key is scoped to: the Relay key's tenant on Relay paths, the token's
+/// client elsewhere, as each family authenticates. None when the call will be refused
+/// as unauthenticated, so the 401 is answered rather than a stored or conflicting reply.
+fn client_of(st: &Shared, family: Family, headers: &axum::http::HeaderMap) -> Option<String> {
+    if family == Family::Relay {
+        return super::auth::relay_tenant(headers)
+            .ok()
+            .map(|t| format!("relay:{t}"));
     }
-    super::auth::relay_tenant(headers)
-        .ok()
-        .map(|t| format!("relay:{t}"))
+    let t = super::auth::bearer(headers)?;
+    st.tokens.lookup(t).map(|c| c.client_id)
 }
 
 pub async fn layer(State(st): State<Shared>, req: Request, next: Next) -> Response {
-    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+    // Only writes take a key; other methods (TRACE...) go on to the router's 405. Token
+    // requests are not replayed: a stored answer would keep a live access token in the
+    // database, and RFC 6749 forbids caching token answers.
+    if !matches!(
+        *req.method(),
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    ) || req.uri().path().starts_with("/oauth2/")
+    {
         return next.run(req).await;
     }
     let family = Family::from_path(req.uri().path());
@@ -48,6 +68,12 @@ pub async fn layer(State(st): State<Shared>, req: Request, next: Next) -> Respon
         )
         .field("body")
         .into_response();
+    };
+    let Some(client) = client_of(&st, family, &parts.headers) else {
+        // Unauthenticated: the handler answers 401 whatever the key says.
+        return next
+            .run(Request::from_parts(parts, Body::from(bytes)))
+            .await;
     };
     let key = match parts.headers.get("idempotency-key").map(|v| v.to_str()) {
         None => None,
@@ -65,8 +91,7 @@ pub async fn layer(State(st): State<Shared>, req: Request, next: Next) -> Respon
             .into_response();
         }
     };
-    let client = client_of(&st, &parts.headers);
-    let (Some(key), Some(client)) = (key, client) else {
+    let Some(key) = key else {
         return next
             .run(Request::from_parts(parts, Body::from(bytes)))
             .await;
@@ -78,7 +103,7 @@ pub async fn layer(State(st): State<Shared>, req: Request, next: Next) -> Respon
     let fp = format!("{:x}", h.finalize());
 
     let claim = st.store.write(|tx| -> rusqlite::Result<Claim> {
-        let row: Option<(String, String, Option<u16>, Option<String>, Option<Vec<u8>>, i64)> = tx
+        let row: Option<StoredKey> = tx
             .prepare_cached(
                 "SELECT fingerprint, state, status, content_type, body, created_unix FROM idempotency
                  WHERE client = ?1 AND key = ?2",

@@ -133,17 +133,25 @@ pub async fn start(config: SandboxConfig) -> color_eyre::Result<RunningSandbox> 
 }
 
 /// Every route with its middleware: access log and correlation id outermost, then
-/// faults, then idempotency, then the handler.
+/// error shaping, then faults, then idempotency, then the handler. A method a path does
+/// not serve is answered 405 outside the idempotency layer (the fallback is set after
+/// it), so it is never a stored or conflicting reply.
 pub fn router(state: Shared) -> Router {
     routes::all()
         .layer(middleware::from_fn_with_state(
             state.clone(),
             idempotency::layer,
         ))
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), fault_layer))
+        .layer(middleware::from_fn(family_errors))
         .layer(middleware::from_fn(observe))
         .layer(axum::extract::DefaultBodyLimit::max(body::MAX_BODY))
         .with_state(state)
+}
+
+async fn method_not_allowed() -> StatusCode {
+    StatusCode::METHOD_NOT_ALLOWED
 }
 
 /// The correlation id a caller sent (`x-correlation-id`, Candescent `correlationId`,
@@ -201,6 +209,13 @@ async fn observe(req: Request, next: Next) -> Response {
     resp
 }
 
+/// Every error answer, whoever raised it, in the family's own body shape.
+async fn family_errors(req: Request, next: Next) -> Response {
+    let family = Family::from_path(req.uri().path());
+    let resp = next.run(req).await;
+    error::reshape(family, resp).await
+}
+
 fn faults_apply(path: &str) -> bool {
     !(path == "/healthz" || path == "/openapi.json" || path.starts_with("/sandbox/"))
 }
@@ -215,16 +230,16 @@ async fn fault_layer(State(st): State<Shared>, req: Request, next: Next) -> Resp
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
-    if let (Some(bucket), Some(rate)) = (&st.bucket, f.rate_limit) {
-        if let Err(wait) = bucket.take(rate) {
-            return ApiError::new(
-                family,
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate limit exceeded, retry later",
-            )
-            .retry_after(wait)
-            .into_response();
-        }
+    if let (Some(bucket), Some(rate)) = (&st.bucket, f.rate_limit)
+        && let Err(wait) = bucket.take(rate)
+    {
+        return ApiError::new(
+            family,
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate limit exceeded, retry later",
+        )
+        .retry_after(wait)
+        .into_response();
     }
     let injected = |status: u16| {
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

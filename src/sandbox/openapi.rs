@@ -1,7 +1,9 @@
 //! `GET /openapi.json`: OpenAPI 3.1 generated from the handlers' annotations.
 
 use utoipa::OpenApi;
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ObjectBuilder, Required, Type};
 
 use super::routes;
 
@@ -50,5 +52,44 @@ pub fn document() -> serde_json::Value {
         "relayKey",
         SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("xx-relay-api-key"))),
     );
+    for (path, item) in doc.paths.paths.iter_mut() {
+        if path.starts_with("/oauth2/") {
+            continue;
+        }
+        for op in [
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            op.parameters
+                .get_or_insert_with(Vec::new)
+                .push(idempotency_key());
+        }
+    }
     serde_json::to_value(&doc).unwrap_or_default()
+}
+
+/// The optional `Idempotency-Key` header every non-GET accepts.
+fn idempotency_key() -> Parameter {
+    ParameterBuilder::new()
+        .name("Idempotency-Key")
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(
+            "1 to 255 printable ASCII characters, scoped to the client. The same key with the \
+same request replays the stored answer (Idempotent-Replayed: true); with another request 422; \
+while the first is still running 409.",
+        ))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(255))
+                .pattern(Some("^[!-~]{1,255}$")),
+        ))
+        .build()
 }

@@ -87,8 +87,10 @@ fn profile(caller: &Caller, profile_id: &str) -> Result<(), ApiError> {
 #[into_params(parameter_in = Query)]
 struct PageQuery {
     /// Zero-based page, default 0.
+    #[param(minimum = 0, maximum = 1000000)]
     page: Option<u32>,
     /// Page size, default 20, at most 100.
+    #[param(minimum = 1, maximum = 100)]
     size: Option<u32>,
 }
 
@@ -394,7 +396,7 @@ async fn create(
 #[utoipa::path(get, path = "/bankingservice/v1/profiles/{profileId}/customers/{customerId}", tag = "bankingservice",
     params(("profileId" = String, Path, description = "The id of the profile (tenant)"), ("customerId" = String, Path, description = "The id of the customer")),
     security(("bearer" = ["customers:read"])),
-    responses((status = 200, body = BsCustomer), (status = 401, body = BankingError), (status = 403, body = BankingError),
+    responses((status = 200, body = BsCustomer), (status = 400, body = BankingError), (status = 401, body = BankingError), (status = 403, body = BankingError),
         (status = 404, body = BankingError), (status = 429, body = BankingError), (status = 500, body = BankingError), (status = 503, body = BankingError)))]
 async fn read(
     State(st): State<Shared>,

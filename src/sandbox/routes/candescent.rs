@@ -36,6 +36,7 @@ pub struct Doc;
 struct ContactQuery {
     /// `CUSTOMER_ID` (default): the path holds the customer id; `LOGIN_ID`: it holds the
     /// customer reference.
+    #[param(pattern = "^(CUSTOMER_ID|LOGIN_ID)$")]
     user_id_type: Option<String>,
 }
 
@@ -74,7 +75,7 @@ pub fn to_wire(c: &CustomerRec) -> ContactMethods {
 #[utoipa::path(get, path = "/digitalbanking/ux-users/v1/customers/{customerId}/contact-methods", tag = "candescent",
     params(
         ("customerId" = String, Path, description = "Unique identifier of financial institution customer"),
-        ("correlationId" = String, Header, description = "UUID that uniquely identifies the request"),
+        ("correlationId" = String, Header, description = "UUID that uniquely identifies the request", min_length = 1, pattern = "^[!-~]([ -~]*[!-~])?$"),
         ContactQuery,
     ),
     security(("bearer" = ["institution-users:read"])),

@@ -7,6 +7,7 @@ use rusqlite::params;
 use serde::Deserialize;
 use utoipa::{IntoParams, OpenApi};
 
+use crate::api::wire::banking::BankingError;
 use crate::api::wire::sandbox::{Health, Outbox, OutboxMessage};
 use crate::sandbox::Shared;
 use crate::sandbox::error::ApiError;
@@ -20,13 +21,14 @@ pub fn routes() -> Router<Shared> {
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(healthz, outbox),
+    paths(healthz, openapi, outbox),
     components(schemas(Health, Outbox, OutboxMessage))
 )]
 pub struct Doc;
 
 /// Liveness and the number of customers in the store.
-#[utoipa::path(get, path = "/healthz", tag = "sandbox", responses((status = 200, body = Health)))]
+#[utoipa::path(get, path = "/healthz", tag = "sandbox", responses((status = 200, body = Health),
+    (status = 503, body = BankingError, description = "the customer store is unavailable")))]
 async fn healthz(State(st): State<Shared>) -> Result<Json<Health>, ApiError> {
     Ok(Json(Health {
         status: "ok".into(),
@@ -34,6 +36,9 @@ async fn healthz(State(st): State<Shared>) -> Result<Json<Health>, ApiError> {
     }))
 }
 
+/// This document: OpenAPI 3.1, generated from the handlers' annotations.
+#[utoipa::path(get, path = "/openapi.json", tag = "sandbox",
+    responses((status = 200, description = "The OpenAPI 3.1 document", body = Object)))]
 async fn openapi() -> Json<serde_json::Value> {
     Json(crate::sandbox::openapi::document())
 }
@@ -48,7 +53,8 @@ struct OutboxQuery {
 /// Messages the sandbox "sent" (one-time passcodes, SMS), newest first. Sandbox only:
 /// real deployments have no such endpoint.
 #[utoipa::path(get, path = "/sandbox/outbox", tag = "sandbox", params(OutboxQuery),
-    responses((status = 200, body = Outbox)))]
+    responses((status = 200, body = Outbox), (status = 400, body = BankingError),
+        (status = 503, body = BankingError, description = "the customer store is unavailable")))]
 async fn outbox(
     State(st): State<Shared>,
     Query(q): Query<OutboxQuery>,

@@ -56,7 +56,8 @@ pub fn require_header<'a>(
 ) -> Result<&'a str, ApiError> {
     match headers.get(name).map(|v| v.to_str()) {
         Some(Ok(v)) if !v.trim().is_empty() => Ok(v),
-        Some(_) => Err(ApiError::bad_request(
+        Some(Ok(_)) => Err(ApiError::bad_request(family, name, "must not be empty")),
+        Some(Err(_)) => Err(ApiError::bad_request(
             family,
             name,
             "must be printable ASCII",

@@ -117,7 +117,7 @@ pub fn to_wire(c: &CustomerRec) -> Customer {
 /// Retrieve a customer by id with contact details and accounts. A customer of another
 /// tenant answers 404, as does an unknown id.
 #[utoipa::path(get, path = "/customer-service/customers/{customerId}", tag = "newday",
-    params(("customerId" = String, Path, description = "32 lower-case hex characters")),
+    params(("customerId" = String, Path, description = "32 lower-case hex characters", pattern = "^[0-9a-f]{32}$")),
     security(("bearer" = ["customers:read"])),
     responses(
         (status = 200, body = Customer),

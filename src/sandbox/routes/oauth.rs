@@ -3,7 +3,8 @@
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::IntoResponse;
 use axum::routing::post;
 use axum::{Json, Router};
 use base64::Engine;
@@ -24,6 +25,17 @@ pub fn routes() -> Router<Shared> {
     components(schemas(TokenRequest, TokenResponse, OAuthError))
 )]
 pub struct Doc;
+
+/// A token answer, never to be cached (RFC 6749 section 5.1).
+fn no_store(t: TokenResponse) -> impl IntoResponse {
+    (
+        [
+            (header::CACHE_CONTROL, "no-store"),
+            (header::PRAGMA, "no-cache"),
+        ],
+        Json(t),
+    )
+}
 
 fn err(status: StatusCode, code: &str, message: &str) -> ApiError {
     ApiError::new(Family::OAuth, status, message).code(code)
@@ -58,6 +70,7 @@ fn basic(headers: &HeaderMap) -> Option<(String, String)> {
         (status = 200, body = TokenResponse),
         (status = 400, body = OAuthError, description = "invalid_request, unsupported_grant_type, invalid_scope, invalid_target"),
         (status = 401, body = OAuthError, description = "invalid_client or an invalid subject_token"),
+        (status = 413, body = OAuthError),
         (status = 415, body = OAuthError),
         (status = 429, body = OAuthError),
         (status = 500, body = OAuthError),
@@ -67,12 +80,11 @@ async fn token(
     State(st): State<Shared>,
     headers: HeaderMap,
     form: Result<Form<TokenRequest>, FormRejection>,
-) -> Result<Json<TokenResponse>, ApiError> {
+) -> Result<impl IntoResponse, ApiError> {
     let Form(req) = form.map_err(|e| {
-        let status = if matches!(e, FormRejection::InvalidFormContentType(_)) {
-            StatusCode::UNSUPPORTED_MEDIA_TYPE
-        } else {
-            StatusCode::BAD_REQUEST
+        let status = match e.status() {
+            s @ (StatusCode::UNSUPPORTED_MEDIA_TYPE | StatusCode::PAYLOAD_TOO_LARGE) => s,
+            _ => StatusCode::BAD_REQUEST,
         };
         err(
             status,
@@ -132,7 +144,7 @@ async fn token(
                 customer: None,
                 expires: auth::ttl(ttl),
             });
-            Ok(Json(TokenResponse {
+            Ok(no_store(TokenResponse {
                 access_token,
                 token_type: "Bearer".into(),
                 expires_in: ttl,
@@ -148,14 +160,14 @@ async fn token(
                     "subject_token is required",
                 )
             })?;
-            if let Some(t) = req.subject_token_type.as_deref() {
-                if t != TOKEN_TYPE_ACCESS {
-                    return Err(err(
-                        StatusCode::BAD_REQUEST,
-                        "invalid_request",
-                        "subject_token_type must be an access token",
-                    ));
-                }
+            if let Some(t) = req.subject_token_type.as_deref()
+                && t != TOKEN_TYPE_ACCESS
+            {
+                return Err(err(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "subject_token_type must be an access token",
+                ));
             }
             let agent = st.tokens.lookup(subject).ok_or_else(|| {
                 err(
@@ -201,7 +213,7 @@ async fn token(
                 expires: auth::ttl(ttl),
                 ..agent
             });
-            Ok(Json(TokenResponse {
+            Ok(no_store(TokenResponse {
                 access_token,
                 token_type: "Bearer".into(),
                 expires_in: ttl,

@@ -38,8 +38,8 @@ pub struct Doc;
 #[utoipa::path(put, path = "/platform/v3/api/cdm/client/{client_id}/customer/{ccid}/add_phone/{phone_number}", tag = "relay",
     params(
         ("client_id" = String, Path, description = "Client ID (the tenant)"),
-        ("ccid" = String, Path, description = "Uniquely identifies a Customer; at most 100 characters"),
-        ("phone_number" = String, Path, description = "10 to 11 digits"),
+        ("ccid" = String, Path, description = "Uniquely identifies a Customer; at most 100 characters", min_length = 1, max_length = 100),
+        ("phone_number" = String, Path, description = "10 to 11 digits", pattern = "^[0-9]{10,11}$"),
     ),
     request_body = AddPhone,
     security(("relayKey" = [])),
