@@ -25,7 +25,12 @@ pub async fn start_with(customers: u64, tweak: impl FnOnce(&mut SandboxConfig)) 
     tweak(&mut cfg);
     let sb = sandbox::start(cfg).await.expect("sandbox starts");
     let base = sb.base_url();
-    TestSandbox { sb, base, http: reqwest::Client::new(), _dir: dir }
+    TestSandbox {
+        sb,
+        base,
+        http: reqwest::Client::new(),
+        _dir: dir,
+    }
 }
 
 impl TestSandbox {
@@ -38,14 +43,21 @@ impl TestSandbox {
         let r: serde_json::Value = self
             .http
             .post(self.url("/oauth2/token"))
-            .form(&[("grant_type", "client_credentials"), ("client_id", client), ("client_secret", secret)])
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", client),
+                ("client_secret", secret),
+            ])
             .send()
             .await
             .expect("token call")
             .json()
             .await
             .expect("token json");
-        r["access_token"].as_str().expect("access_token").to_string()
+        r["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_string()
     }
 
     pub async fn agent(&self) -> String {
@@ -58,9 +70,15 @@ impl TestSandbox {
             .http
             .post(self.url("/oauth2/token"))
             .form(&[
-                ("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange"),
+                (
+                    "grant_type",
+                    "urn:ietf:params:oauth:grant-type:token-exchange",
+                ),
                 ("subject_token", agent_token),
-                ("subject_token_type", "urn:ietf:params:oauth:token-type:access_token"),
+                (
+                    "subject_token_type",
+                    "urn:ietf:params:oauth:token-type:access_token",
+                ),
                 ("resource", customer_id),
             ])
             .send()
@@ -69,7 +87,10 @@ impl TestSandbox {
             .json()
             .await
             .expect("exchange json");
-        r["access_token"].as_str().expect("exchanged access_token").to_string()
+        r["access_token"]
+            .as_str()
+            .expect("exchanged access_token")
+            .to_string()
     }
 
     /// Ada Quartermaine's customer id, found by search.
@@ -85,6 +106,9 @@ impl TestSandbox {
             .json()
             .await
             .expect("search json");
-        r["values"][0]["id"].as_str().expect("Ada exists").to_string()
+        r["values"][0]["id"]
+            .as_str()
+            .expect("Ada exists")
+            .to_string()
     }
 }
