@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use api_support::*;
 use custdesk::api::wire::banking::BsCustomerInput;
+use custdesk::api::wire::citi::{AlertSubscriptions, Subscription};
 use custdesk::api::wire::relay::AddPhone;
 use custdesk::api::{Client, ErrorKind, Family, IdempotencyKey};
 use custdesk::sandbox::faults::Faults;
@@ -23,6 +24,7 @@ enum Op {
     Read(String),
     Update(String, IdempotencyKey),
     AddPhone(String, String, IdempotencyKey),
+    Subscribe(String, IdempotencyKey),
 }
 
 #[tokio::test]
@@ -39,6 +41,7 @@ async fn under_error_rate_0_3_every_call_ends_typed_and_no_write_applies_twice()
             format!("77009{:05}", 10_000 + i),
             IdempotencyKey::fresh(),
         ));
+        ops.push(Op::Subscribe(id.clone(), IdempotencyKey::fresh()));
     }
     let calls = ops.len();
     let results: Vec<(Option<IdempotencyKey>, Result<u32, custdesk::api::ApiError>)> =
@@ -67,6 +70,19 @@ async fn under_error_rate_0_3_every_call_ends_typed_and_no_write_applies_twice()
                                 client_source: None,
                             };
                             let r = bo.relay().add_phone(&id, &number, &body, &key).await;
+                            (Some(key), r.map(|r| r.attempts))
+                        }
+                        Op::Subscribe(id, key) => {
+                            let body = AlertSubscriptions {
+                                alert_profile: None,
+                                subscriptions: vec![Subscription {
+                                    alert_code: "PAYMENT_DUE".into(),
+                                    action: "SUBSCRIBE".into(),
+                                    channel: Some("SMS".into()),
+                                    threshold: None,
+                                }],
+                            };
+                            let r = bo.citi().update_alert_subscriptions(&id, &body, &key).await;
                             (Some(key), r.map(|r| r.attempts))
                         }
                     }
