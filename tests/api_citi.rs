@@ -25,12 +25,6 @@ fn wrong(otp: &str) -> String {
     format!("{:06}", (otp.parse::<u32>().unwrap() + 1) % 1_000_000)
 }
 
-fn invalid(field: &str) -> ErrorKind {
-    ErrorKind::Invalid {
-        field: Some(field.to_string()),
-    }
-}
-
 #[tokio::test]
 async fn citi_reads() {
     let ts = common::start(30).await;

@@ -8,12 +8,6 @@ use api_support::*;
 use custdesk::api::wire::{banking::*, newday::*, relay::AddPhone};
 use custdesk::api::{ErrorKind, Family, IdempotencyKey, UserIdType};
 
-fn invalid(field: &str) -> ErrorKind {
-    ErrorKind::Invalid {
-        field: Some(field.to_string()),
-    }
-}
-
 #[tokio::test]
 async fn newday_get_customer_and_its_errors() {
     let ts = common::start(30).await;

@@ -283,14 +283,14 @@ impl Inner {
     ) -> BoxFuture<'a, Result<Token, ApiError>> {
         Box::pin(async move {
             let reply: Reply<TokenResponse> = self.send(&Req::token(form), cid).await?;
-            Token::issued(&reply.value).ok_or_else(|| ApiError {
-                kind: ErrorKind::Decode,
-                family: Family::OAuth,
-                status: Some(reply.status),
-                code: None,
-                message: "the token endpoint issued a token that cannot go in a header".into(),
-                correlation_id: cid.to_string(),
-                attempts: reply.attempts,
+            Token::issued(&reply.value).ok_or_else(|| {
+                ApiError::decode(
+                    Family::OAuth,
+                    reply.status,
+                    "the token endpoint issued a token that cannot go in a header".into(),
+                    cid,
+                    reply.attempts,
+                )
             })
         })
     }

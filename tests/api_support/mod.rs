@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use custdesk::api::{ApiConfig, Client, Credentials, Secret};
+use custdesk::api::{ApiConfig, Client, Credentials, ErrorKind, Secret};
 
 use crate::common::TestSandbox;
 
@@ -85,6 +85,13 @@ pub fn rival(ts: &TestSandbox) -> String {
             )
         })
         .expect("rival customer")
+}
+
+/// Invalid input naming `field`.
+pub fn invalid(field: &str) -> ErrorKind {
+    ErrorKind::Invalid {
+        field: Some(field.to_string()),
+    }
 }
 
 pub fn is_uuid(s: &str) -> bool {
