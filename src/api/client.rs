@@ -442,16 +442,16 @@ impl Inner {
                     )
                 }
                 Err(e) => {
-                    let (outcome, kind) = if e.is_connect() {
-                        (Outcome::Transport, ErrorKind::Unreachable)
-                    } else if e.is_timeout() {
+                    // A connect timeout means the host never answered: unreachable.
+                    let (outcome, kind) = if e.is_timeout() && !e.is_connect() {
                         (Outcome::Timeout, ErrorKind::Timeout)
                     } else {
                         (Outcome::Transport, ErrorKind::Unreachable)
                     };
+                    let message = transport_message(&e);
                     tracing::debug!(target: "custdesk::api", op = req.op, correlation_id = cid,
-                        attempt, error = %transport_message(&e));
-                    let mut err = local(kind, transport_message(&e));
+                        attempt, error = %message);
+                    let mut err = local(kind, message);
                     err.attempts = attempt;
                     (outcome, err)
                 }
