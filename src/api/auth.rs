@@ -58,6 +58,19 @@ impl Token {
         Some(h)
     }
 
+    fn fixed(token: &str) -> Result<Token, ClientBuildError> {
+        let token = token.trim();
+        if token.is_empty() {
+            return Err(ClientBuildError::BadHeader("the static token (empty)"));
+        }
+        Ok(Token {
+            header: Self::bearer(token).ok_or(ClientBuildError::BadHeader("the static token"))?,
+            token: Secret::new(token),
+            scope: String::new(),
+            renew_at: None,
+        })
+    }
+
     fn issued(r: &TokenResponse) -> Option<Token> {
         let life = Duration::from_secs(r.expires_in);
         let margin = RENEW_MARGIN.min(life / 10);
@@ -112,18 +125,10 @@ impl Auth {
             },
             Credentials::StaticTokenEnv { env_var } => {
                 let token = std::env::var(env_var)
-                    .ok()
-                    .filter(|t| !t.trim().is_empty())
-                    .ok_or_else(|| ClientBuildError::MissingTokenEnv(env_var.clone()))?;
-                let token = token.trim();
-                Source::Static(Token {
-                    header: Token::bearer(token)
-                        .ok_or(ClientBuildError::BadHeader("the static token"))?,
-                    token: Secret::new(token),
-                    scope: String::new(),
-                    renew_at: None,
-                })
+                    .map_err(|_| ClientBuildError::MissingTokenEnv(env_var.clone()))?;
+                Source::Static(Token::fixed(&token)?)
             }
+            Credentials::StaticToken { token } => Source::Static(Token::fixed(token.expose())?),
         };
         let relay = match &config.relay_key {
             None => None,
@@ -278,14 +283,14 @@ impl Inner {
     ) -> BoxFuture<'a, Result<Token, ApiError>> {
         Box::pin(async move {
             let reply: Reply<TokenResponse> = self.send(&Req::token(form), cid).await?;
-            Token::issued(&reply.value).ok_or_else(|| ApiError {
-                kind: ErrorKind::Decode,
-                family: Family::OAuth,
-                status: Some(reply.status),
-                code: None,
-                message: "the token endpoint issued a token that cannot go in a header".into(),
-                correlation_id: cid.to_string(),
-                attempts: reply.attempts,
+            Token::issued(&reply.value).ok_or_else(|| {
+                ApiError::decode(
+                    Family::OAuth,
+                    reply.status,
+                    "the token endpoint issued a token that cannot go in a header".into(),
+                    cid,
+                    reply.attempts,
+                )
             })
         })
     }

@@ -57,7 +57,7 @@ struct Bases {
     candescent: Url,
     relay: Url,
     banking: Url,
-    pub(super) token: Url,
+    token: Url,
 }
 
 pub(crate) struct Inner {
@@ -208,7 +208,7 @@ pub(crate) struct Req<'a> {
     method: Method,
     segs: Vec<Seg<'a>>,
     query: Vec<(&'static str, String)>,
-    pub(super) auth: AuthBy<'a>,
+    auth: AuthBy<'a>,
     body: Body,
     key: Option<&'a IdempotencyKey>,
     /// Set when the body could not be serialised; reported before sending.
@@ -378,37 +378,33 @@ impl Inner {
                 .attempt(req, url.clone(), &cid_header, credential.as_ref())
                 .await;
             let (outcome, err) = match result {
-                Ok(a) if (200..300).contains(&a.status) => {
-                    tracing::debug!(target: "custdesk::api", op = req.op, correlation_id = cid,
-                        attempt, status = a.status, latency_us = sent.elapsed().as_micros() as u64);
-                    let body: &[u8] = if a.body.is_empty() { b"null" } else { &a.body };
-                    return match serde_json::from_slice::<T>(body) {
-                        Ok(value) => Ok(Reply {
-                            value,
-                            correlation_id: cid.to_string(),
-                            status: a.status,
-                            attempts: attempt,
-                            elapsed: started.elapsed(),
-                            replayed: a.replayed,
-                        }),
-                        Err(e) => Err(ApiError {
-                            kind: ErrorKind::Decode,
-                            family: req.family,
-                            status: Some(a.status),
-                            code: None,
-                            message: format!(
-                                "the {} answer to {} is not in the documented shape: {e}",
-                                req.family.name(),
-                                req.op
-                            ),
-                            correlation_id: cid.to_string(),
-                            attempts: attempt,
-                        }),
-                    };
-                }
                 Ok(a) => {
                     tracing::debug!(target: "custdesk::api", op = req.op, correlation_id = cid,
                         attempt, status = a.status, latency_us = sent.elapsed().as_micros() as u64);
+                    if (200..300).contains(&a.status) {
+                        let body: &[u8] = if a.body.is_empty() { b"null" } else { &a.body };
+                        return match serde_json::from_slice::<T>(body) {
+                            Ok(value) => Ok(Reply {
+                                value,
+                                correlation_id: cid.to_string(),
+                                status: a.status,
+                                attempts: attempt,
+                                elapsed: started.elapsed(),
+                                replayed: a.replayed,
+                            }),
+                            Err(e) => Err(ApiError::decode(
+                                req.family,
+                                a.status,
+                                format!(
+                                    "the {} answer to {} is not in the documented shape: {e}",
+                                    req.family.name(),
+                                    req.op
+                                ),
+                                cid,
+                                attempt,
+                            )),
+                        };
+                    }
                     if a.status == 401
                         && !reauthenticated
                         && attempt < self.timeouts.max_attempts
@@ -446,16 +442,16 @@ impl Inner {
                     )
                 }
                 Err(e) => {
-                    let (outcome, kind) = if e.is_connect() {
-                        (Outcome::Transport, ErrorKind::Unreachable)
-                    } else if e.is_timeout() {
+                    // A connect timeout means the host never answered: unreachable.
+                    let (outcome, kind) = if e.is_timeout() && !e.is_connect() {
                         (Outcome::Timeout, ErrorKind::Timeout)
                     } else {
                         (Outcome::Transport, ErrorKind::Unreachable)
                     };
+                    let message = transport_message(&e);
                     tracing::debug!(target: "custdesk::api", op = req.op, correlation_id = cid,
-                        attempt, error = %transport_message(&e));
-                    let mut err = local(kind, transport_message(&e));
+                        attempt, error = %message);
+                    let mut err = local(kind, message);
                     err.attempts = attempt;
                     (outcome, err)
                 }

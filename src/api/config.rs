@@ -88,6 +88,9 @@ pub enum Credentials {
     /// A bearer token issued elsewhere, read once from this environment variable
     /// when the client is built. It is never renewed.
     StaticTokenEnv { env_var: String },
+    /// A bearer token issued elsewhere, given directly (a sign-in prompt, a test).
+    /// It is never renewed.
+    StaticToken { token: Secret },
 }
 
 /// Connect and total timeouts, and the retry policy.

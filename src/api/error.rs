@@ -108,6 +108,25 @@ impl ApiError {
         }
     }
 
+    /// A success status whose body is not what the endpoint documents.
+    pub(crate) fn decode(
+        family: Family,
+        status: u16,
+        message: String,
+        correlation_id: &str,
+        attempts: u32,
+    ) -> Self {
+        ApiError {
+            kind: ErrorKind::Decode,
+            family,
+            status: Some(status),
+            code: None,
+            message,
+            correlation_id: correlation_id.to_string(),
+            attempts,
+        }
+    }
+
     /// The field at fault, for an invalid-input error.
     pub fn field(&self) -> Option<&str> {
         match &self.kind {

@@ -72,19 +72,6 @@ pub struct Reply<T> {
     pub replayed: bool,
 }
 
-impl<T> Reply<T> {
-    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Reply<U> {
-        Reply {
-            value: f(self.value),
-            correlation_id: self.correlation_id,
-            status: self.status,
-            attempts: self.attempts,
-            elapsed: self.elapsed,
-            replayed: self.replayed,
-        }
-    }
-}
-
 /// The `Idempotency-Key` of one logical write, reused across all of its attempts (and
 /// by a caller who retries the same write later). 1 to 255 printable ASCII characters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -9,6 +9,7 @@ use super::Reply;
 use super::client::{Client, UserIdType};
 use super::error::ApiError;
 use super::wire::{candescent, citi, newday};
+use crate::domain::phone;
 
 type Part<T> = Result<Reply<T>, ApiError>;
 
@@ -89,12 +90,6 @@ impl Client {
     }
 }
 
-/// National significant digits: no formatting, no trunk `0`.
-fn national_digits(s: &str) -> String {
-    let d: String = s.chars().filter(char::is_ascii_digit).collect();
-    d.trim_start_matches('0').to_string()
-}
-
 impl CustomerView {
     /// "Mrs Ada L Quartermaine", from NewDay, else from the Citi profile.
     pub fn name(&self) -> Option<String> {
@@ -158,11 +153,11 @@ impl CustomerView {
             return lines;
         };
         for p in &profile.phones {
-            let digits = national_digits(&format!("{}{}", p.area_code, p.phone_number));
+            let digits = phone::national(&format!("{}{}", p.area_code, p.phone_number));
             let found = lines.iter_mut().find(|l| {
                 l.channel == Channel::Phone
                     && l.citi_key.is_none()
-                    && national_digits(&l.value) == digits
+                    && phone::national(&l.value) == digits
                     && l.country_code
                         .as_deref()
                         .is_none_or(|c| c == p.phone_country_code)
