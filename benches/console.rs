@@ -95,7 +95,11 @@ fn render_figures() {
     for i in 0..2000 {
         let before = term.bytes.load(Ordering::Relaxed);
         let t = Instant::now();
-        let _ = app.update(key(if (i / 500) % 2 == 0 { KeyCode::Down } else { KeyCode::Up }));
+        let _ = app.update(key(if (i / 500) % 2 == 0 {
+            KeyCode::Down
+        } else {
+            KeyCode::Up
+        }));
         if app.dirty {
             term.draw(&mut app).unwrap();
             app.dirty = false;
@@ -117,7 +121,11 @@ fn render_figures() {
     let mut bytes = Vec::new();
     for i in 0..1000 {
         let before = term.bytes.load(Ordering::Relaxed);
-        let _ = app.update(key(if i % 2 == 0 { KeyCode::Down } else { KeyCode::Up }));
+        let _ = app.update(key(if i % 2 == 0 {
+            KeyCode::Down
+        } else {
+            KeyCode::Up
+        }));
         if app.dirty {
             term.draw(&mut app).unwrap();
             app.dirty = false;

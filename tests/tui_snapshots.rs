@@ -112,12 +112,18 @@ fn profile_pane() {
     }
     // Accounts sit below addresses and offers: on screen at 200x50, reached by
     // moving the cursor at 80x24.
-    assert!(wide.contains("••••7890") && wide.contains("••••6819"), "{wide}");
+    assert!(
+        wide.contains("••••7890") && wide.contains("••••6819"),
+        "{wide}"
+    );
     for _ in 0..4 {
         a.update(key(KeyCode::Char('j')));
     }
     let moved = screen(&mut a, 80, 24);
-    assert!(moved.contains("▶ card") && moved.contains("••••7890"), "{moved}");
+    assert!(
+        moved.contains("▶ card") && moved.contains("••••7890"),
+        "{moved}"
+    );
     assert!(
         wide.contains("10 Downing Street, London, SW1A 1AA, GB"),
         "{wide}"
@@ -299,7 +305,10 @@ fn status_bar_with_correlation_id() {
     // At 80 columns the status bar takes two lines: who, then the correlation id whole.
     let bottom: Vec<&str> = small.lines().rev().take(3).collect();
     assert!(bottom[2].contains("demo.agent"), "{small}");
-    assert!(bottom[1].contains(&format!("corr {CORR_SEARCH}")), "{small}");
+    assert!(
+        bottom[1].contains(&format!("corr {CORR_SEARCH}")),
+        "{small}"
+    );
     let status = wide.lines().rev().nth(1).unwrap_or("");
     assert!(status.contains("demo.agent"), "{wide}");
     assert!(status.contains(&format!("corr {CORR_SEARCH}")), "{wide}");
@@ -525,7 +534,12 @@ fn search_family_names_readable_at_80x24() {
     let mut a = app();
     searched(&mut a);
     let s = screen(&mut a, 80, 24);
-    for name in ["Quartermaine, Ada", "Quarterman, Priya", "Quartermass, Hugo", "Born"] {
+    for name in [
+        "Quartermaine, Ada",
+        "Quarterman, Priya",
+        "Quartermass, Hugo",
+        "Born",
+    ] {
         assert!(s.contains(name), "{name} cut off:\n{s}");
     }
 }

@@ -504,7 +504,10 @@ fn palette_tab_completes_the_highlighted_entry_after_overshooting() {
     }
     // Completion narrows the list to the completed name; Enter runs it.
     let fx = a.update(key(KeyCode::Enter));
-    assert!(matches!(fx.as_slice(), [custdesk::tui::effect::Effect::Copy(_)]), "{fx:?}");
+    assert!(
+        matches!(fx.as_slice(), [custdesk::tui::effect::Effect::Copy(_)]),
+        "{fx:?}"
+    );
 }
 
 // ---- reveal --------------------------------------------------------------------------------
@@ -917,6 +920,9 @@ fn hostile_phone_and_account_in_search_rows_are_shown_escaped() {
         .expect("row");
     // The compact masks keep only the last four digits, so the hostile bytes are
     // dropped before masking rather than shown; none reaches a cell.
-    assert!(row.contains("••••0123") && row.contains("••••7890"), "{row}");
+    assert!(
+        row.contains("••••0123") && row.contains("••••7890"),
+        "{row}"
+    );
     assert_eq!(control_cells(t.backend().buffer()), vec![]);
 }

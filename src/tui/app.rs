@@ -592,12 +592,12 @@ impl App {
         if self.search.fetching_page.is_some() || (loaded as u64) >= self.search.count {
             return;
         }
-        if self.search.selected + self.visible_rows.max(20) >= loaded {
-            if let Some(filter) = self.search.filter.clone() {
-                let page = (loaded as u32).div_ceil(PAGE_SIZE);
-                self.search.fetching_page = Some(page);
-                fx.push(self.search_effect(filter, page));
-            }
+        if self.search.selected + self.visible_rows.max(20) >= loaded
+            && let Some(filter) = self.search.filter.clone()
+        {
+            let page = (loaded as u32).div_ceil(PAGE_SIZE);
+            self.search.fetching_page = Some(page);
+            fx.push(self.search_effect(filter, page));
         }
     }
 
@@ -734,11 +734,11 @@ impl App {
                 }
             }
             Action::Open => {
-                if self.focus == Pane::Search {
-                    if let Some(id) = self.selected_customer_id() {
-                        self.open_customer(id, fx);
-                        self.focus = Pane::Profile;
-                    }
+                if self.focus == Pane::Search
+                    && let Some(id) = self.selected_customer_id()
+                {
+                    self.open_customer(id, fx);
+                    self.focus = Pane::Profile;
                 }
             }
             Action::Back => {
@@ -821,11 +821,11 @@ impl App {
     }
 
     fn open_selected_if_none(&mut self, fx: &mut Vec<Effect>) {
-        if self.customer.is_none() {
-            if let Some(c) = self.search.rows.get(self.search.selected) {
-                let id = c.id.clone();
-                self.open_customer(id, fx);
-            }
+        if self.customer.is_none()
+            && let Some(c) = self.search.rows.get(self.search.selected)
+        {
+            let id = c.id.clone();
+            self.open_customer(id, fx);
         }
     }
 

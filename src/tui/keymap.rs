@@ -234,13 +234,13 @@ impl Keymap {
                 match Chord::parse(&k) {
                     Err(e) => problems.push(format!("keymap: {name}: {e}")),
                     Ok(chord) => {
-                        if let Some(other) = overridden.get(&chord) {
-                            if *other != action {
-                                problems.push(format!(
-                                    "keymap: '{chord}' is bound to both {} and {name}",
-                                    other.name()
-                                ));
-                            }
+                        if let Some(other) = overridden.get(&chord)
+                            && *other != action
+                        {
+                            problems.push(format!(
+                                "keymap: '{chord}' is bound to both {} and {name}",
+                                other.name()
+                            ));
                         }
                         overridden.insert(chord, action);
                     }
@@ -248,16 +248,17 @@ impl Keymap {
             }
         }
         for (chord, action) in overridden {
-            if let Some(prev) = km.by_chord.get(&chord) {
-                if *prev != action && !bindings.contains_key(prev.name()) {
-                    problems.push(format!(
-                        "keymap: '{chord}' for {} is already the default key of {}; rebind {} too",
-                        action.name(),
-                        prev.name(),
-                        prev.name()
-                    ));
-                    continue;
-                }
+            if let Some(prev) = km.by_chord.get(&chord)
+                && *prev != action
+                && !bindings.contains_key(prev.name())
+            {
+                problems.push(format!(
+                    "keymap: '{chord}' for {} is already the default key of {}; rebind {} too",
+                    action.name(),
+                    prev.name(),
+                    prev.name()
+                ));
+                continue;
             }
             km.by_chord.insert(chord, action);
         }

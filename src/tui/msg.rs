@@ -37,6 +37,9 @@ pub enum Part {
     History(Outcome<citi::AlertHistory>),
 }
 
+// Messages move once through the queue; boxing the larger answers would only add an
+// allocation per call.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
     Key(KeyEvent),

@@ -54,10 +54,10 @@ impl Runner {
                 sort,
             } => {
                 // Paging requests of the same search run beside it; a new search cancels.
-                if page == 0 {
-                    if let Some(h) = self.search.take() {
-                        h.abort();
-                    }
+                if page == 0
+                    && let Some(h) = self.search.take()
+                {
+                    h.abort();
                 }
                 let client = self.client.clone();
                 let tx = self.tx.clone();

@@ -21,7 +21,11 @@ pub fn draw(f: &mut Frame, app: &mut App) {
     let area = f.area();
     f.render_widget(Block::new().style(app.theme.base), area);
     let banner_h = u16::from(app.banner.is_some() && area.height >= 8);
-    let status_h = if area.width >= 140 || area.height < 12 { 1 } else { 2 };
+    let status_h = if area.width >= 140 || area.height < 12 {
+        1
+    } else {
+        2
+    };
     let [banner, tabs, body, status, hints] = Layout::vertical([
         Constraint::Length(banner_h),
         Constraint::Length(1),
@@ -104,12 +108,9 @@ fn draw_hints(f: &mut Frame, app: &App, area: Rect) {
         return;
     }
     let actions: &[Action] = match app.focus {
-        Pane::Search if app.search.editing => &[
-            Action::Open,
-            Action::Back,
-            Action::NextPane,
-            Action::Help,
-        ],
+        Pane::Search if app.search.editing => {
+            &[Action::Open, Action::Back, Action::NextPane, Action::Help]
+        }
         Pane::Search => &[
             Action::FocusSearch,
             Action::Open,

@@ -10,7 +10,11 @@ use crate::tui::keymap::Action;
 use crate::tui::view::centered;
 
 pub fn draw(f: &mut Frame, app: &App, scroll: u16) {
-    let area = centered(f.area(), f.area().width.saturating_sub(4).clamp(20, 110), 40);
+    let area = centered(
+        f.area(),
+        f.area().width.saturating_sub(4).clamp(20, 110),
+        40,
+    );
     let t = &app.theme;
     let mut lines = vec![Line::from(Span::styled(
         "Keys (change them in keymap.toml)",

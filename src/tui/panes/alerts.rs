@@ -28,7 +28,8 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             Paragraph::new(Line::from(Span::styled(
                 format!("✗ Error: could not load alerts: {}", safe(e)),
                 app.theme.error,
-            ))).wrap(ratatui::widgets::Wrap { trim: false }),
+            )))
+            .wrap(ratatui::widgets::Wrap { trim: false }),
             top,
         ),
         Load::Ready(a) => {
@@ -96,5 +97,8 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             }
         }
     }
-    f.render_widget(Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false }), bottom);
+    f.render_widget(
+        Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false }),
+        bottom,
+    );
 }

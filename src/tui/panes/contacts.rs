@@ -34,7 +34,8 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
                 Paragraph::new(Line::from(Span::styled(
                     format!("✗ Error: could not load contact methods: {}", safe(e)),
                     app.theme.error,
-                ))).wrap(ratatui::widgets::Wrap { trim: false }),
+                )))
+                .wrap(ratatui::widgets::Wrap { trim: false }),
                 inner,
             );
             return;

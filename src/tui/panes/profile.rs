@@ -20,11 +20,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let cursor_line = lines.iter().position(|(sel, _)| *sel).unwrap_or(0) as u16;
     let scroll = cursor_line.saturating_sub(inner.height.saturating_sub(2));
     let text: Vec<Line> = lines.into_iter().map(|(_, l)| l).collect();
-    f.render_widget(
-        Paragraph::new(text)
-            .scroll((scroll, 0)),
-        inner,
-    );
+    f.render_widget(Paragraph::new(text).scroll((scroll, 0)), inner);
 }
 
 fn heading(app: &App, t: &str) -> (bool, Line<'static>) {
@@ -205,7 +201,10 @@ fn lines(app: &App, focused: bool) -> Vec<(bool, Line<'static>)> {
             &a.account_number,
             mask::account(&safe(&a.account_number)),
         );
-        line.push_span(Span::styled(format!("  {}", safe(&a.product_name)), app.theme.muted));
+        line.push_span(Span::styled(
+            format!("  {}", safe(&a.product_name)),
+            app.theme.muted,
+        ));
         out.push((selected, line));
     }
     out

@@ -147,14 +147,31 @@ pub fn draw(f: &mut Frame, app: &mut App, area: Rect) {
 
 fn row_cells(c: &Customer, selected: bool, theme: &crate::tui::theme::Theme) -> Row<'static> {
     // Escape first, then mask: hostile bytes never reach a cell either way.
-    let phone = c.contact.phone_numbers.first().map(|p| mask::short(&safe(&p.value))).unwrap_or_default();
-    let account = c.accounts.first().map(|a| mask::account(&safe(&a.account_number))).unwrap_or_default();
-    let postcode = c.addresses.first().map(|a| safe(&a.postcode)).unwrap_or_default();
+    let phone = c
+        .contact
+        .phone_numbers
+        .first()
+        .map(|p| mask::short(&safe(&p.value)))
+        .unwrap_or_default();
+    let account = c
+        .accounts
+        .first()
+        .map(|a| mask::account(&safe(&a.account_number)))
+        .unwrap_or_default();
+    let postcode = c
+        .addresses
+        .first()
+        .map(|a| safe(&a.postcode))
+        .unwrap_or_default();
     let marker = if selected { "▶ " } else { "  " };
     let name = format!("{marker}{}, {}", safe(&c.family_name), safe(&c.given_name));
     // Only the name cell carries the selection style, so moving the selection rewrites
     // two short runs of cells rather than two whole rows.
-    let name = if selected { Cell::from(name).style(theme.selection) } else { Cell::from(name) };
+    let name = if selected {
+        Cell::from(name).style(theme.selection)
+    } else {
+        Cell::from(name)
+    };
     Row::new(vec![
         name,
         Cell::from(safe(&c.date_of_birth)),
