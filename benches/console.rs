@@ -201,7 +201,7 @@ fn pty_run(data: &std::path::Path, idle: Duration) -> (Duration, usize) {
     let before = raw.lock().unwrap().len();
     std::thread::sleep(idle);
     let idle_bytes = raw.lock().unwrap().len() - before;
-    let _ = writer.write_all(b"q");
+    let _ = writer.write_all(b"\x03"); // Ctrl-C: the search box has focus at start
     let _ = child.wait();
     let first_frame = first.lock().unwrap().unwrap_or(Duration::MAX);
     (first_frame, idle_bytes)
