@@ -14,6 +14,8 @@ use super::theme::Theme;
 use crate::api::wire::{candescent::ContactMethods, citi, newday};
 use crate::domain::query;
 
+use super::edit::verify::{CallerCheck, VerifyDialog};
+
 /// Rows fetched per search page.
 pub const PAGE_SIZE: u32 = 100;
 /// How long a revealed field stays visible.
@@ -198,6 +200,8 @@ pub enum Overlay {
         reason: Input,
         error: Option<String>,
     },
+    /// Caller verification.
+    Verify(VerifyDialog),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -234,6 +238,10 @@ pub struct App {
     pub visible_rows: usize,
     /// Opened with `--caller`: open the customer when the phone search finds exactly one.
     pub caller_pending: bool,
+    /// What the caller has proved, for the open customer (see `edit::verify`).
+    pub caller: Option<CallerCheck>,
+    /// Numbers the calls of edit dialogs so a stale answer is recognised and dropped.
+    pub edit_seq: u64,
 }
 
 impl App {
@@ -256,6 +264,8 @@ impl App {
             quit: false,
             visible_rows: 10,
             caller_pending: false,
+            caller: None,
+            edit_seq: 0,
         }
     }
 
@@ -279,7 +289,16 @@ impl App {
         match msg {
             Msg::Key(k) => self.on_key(k, &mut fx),
             Msg::Paste(text) => {
-                if let Some(Overlay::Reveal { reason, .. }) = &mut self.overlay {
+                if let Some(Overlay::Verify(d)) = &mut self.overlay {
+                    let i = d.field;
+                    d.inputs[i] = d.inputs[i].clone().with_value(format!(
+                        "{}{}",
+                        d.inputs[i].value(),
+                        one_line(&text)
+                    ));
+                    d.messages[i] = None;
+                    self.dirty = true;
+                } else if let Some(Overlay::Reveal { reason, .. }) = &mut self.overlay {
                     *reason =
                         reason
                             .clone()
@@ -390,6 +409,11 @@ impl App {
                 }
                 self.dirty = true;
             }
+            Msg::Debounced { .. }
+            | Msg::ContactVerified { .. }
+            | Msg::ChangeRequested { .. }
+            | Msg::ChangeConfirmed { .. }
+            | Msg::PhoneAdded { .. } => {}
             Msg::Quit => self.quit = true,
         }
         fx
@@ -468,6 +492,16 @@ impl App {
 
     fn on_overlay_key(&mut self, k: KeyEvent, fx: &mut Vec<Effect>) {
         self.dirty = true;
+        // Edit dialogs take the whole app while they handle a key, then go back unless
+        // they closed.
+        if let Some(Overlay::Verify(_)) = &self.overlay
+            && let Some(Overlay::Verify(mut d)) = self.overlay.take()
+        {
+            if self.verify_key(&mut d, k, fx) {
+                self.overlay = Some(Overlay::Verify(d));
+            }
+            return;
+        }
         let Some(overlay) = self.overlay.as_mut() else {
             return;
         };
@@ -514,6 +548,7 @@ impl App {
                     *selected = 0;
                 }
             },
+            Overlay::Verify(_) => {}
             Overlay::Reveal {
                 field,
                 reason,
@@ -809,6 +844,22 @@ impl App {
                 );
                 fx.push(Effect::Mouse(self.mouse));
             }
+            Action::VerifyCaller => self.open_verify(),
+            Action::EditEmail => {
+                if self.contact_edit_gate("update_email", fx) {
+                    self.status.notice = Some("edit_email is not available yet".into());
+                }
+            }
+            Action::EditPhone => {
+                if self.contact_edit_gate("update_phone", fx) {
+                    self.status.notice = Some("edit_phone is not available yet".into());
+                }
+            }
+            Action::AddPhone => {
+                if self.contact_edit_gate("add_phone", fx) {
+                    self.status.notice = Some("add_phone is not available yet".into());
+                }
+            }
             Action::Refresh => match self.focus {
                 Pane::Search => self.search_changed(fx),
                 _ => {
@@ -840,6 +891,10 @@ impl App {
     }
 
     pub fn open_customer(&mut self, id: String, fx: &mut Vec<Effect>) {
+        // Another customer is another caller: what was proved does not carry over.
+        if self.caller.as_ref().is_some_and(|c| c.customer != id) {
+            self.caller = None;
+        }
         self.customer = Some(Customer::new(id.clone()));
         self.profile_cursor = 0;
         fx.push(Effect::LoadCustomer { id });

@@ -54,6 +54,10 @@ actions! {
     CopyCorrelation => "copy_correlation", "Copy the last correlation id", ["Y"];
     ToggleMouse => "toggle_mouse", "Switch mouse capture on or off", ["m"];
     Refresh => "refresh", "Reload the current customer or search", ["r", "f5"];
+    VerifyCaller => "verify_caller", "Verify the caller (date of birth, postcode, last four)", ["V"];
+    EditEmail => "edit_email", "Update the customer's email (passcode to the customer)", ["e"];
+    EditPhone => "edit_phone", "Update the customer's phone (passcode to the customer)", ["p"];
+    AddPhone => "add_phone", "Add a phone with the customer's consent (Relay)", ["a"];
 }
 
 /// A key chord as written in keymap files: `q`, `ctrl-c`, `enter`, `backtab`, `f5`, `G`.

@@ -70,6 +70,7 @@ pub fn draw(f: &mut Frame, app: &mut App) {
             reason,
             error,
         }) => dialogs::reveal::draw(f, app, field, reason, error.as_deref()),
+        Some(Overlay::Verify(d)) => dialogs::verify::draw(f, app, d),
         None => {}
     }
 }
@@ -121,7 +122,7 @@ fn draw_hints(f: &mut Frame, app: &App, area: Rect) {
             Action::Help,
             Action::Quit,
         ],
-        Pane::Profile => &[
+        Pane::Profile if app.read_only => &[
             Action::Up,
             Action::Down,
             Action::Reveal,
@@ -129,6 +130,16 @@ fn draw_hints(f: &mut Frame, app: &App, area: Rect) {
             Action::CopyCorrelation,
             Action::Back,
             Action::NextPane,
+            Action::Help,
+        ],
+        Pane::Profile => &[
+            Action::Reveal,
+            Action::VerifyCaller,
+            Action::EditEmail,
+            Action::EditPhone,
+            Action::AddPhone,
+            Action::CopyId,
+            Action::Back,
             Action::Help,
         ],
         _ => &[
@@ -188,6 +199,10 @@ fn short(a: Action) -> &'static str {
         Action::Up => "up",
         Action::Down => "down",
         Action::Refresh => "reload",
+        Action::VerifyCaller => "verify",
+        Action::EditEmail => "email",
+        Action::EditPhone => "phone",
+        Action::AddPhone => "add phone",
         other => other.name(),
     }
 }

@@ -3,3 +3,4 @@
 pub mod help;
 pub mod palette;
 pub mod reveal;
+pub mod verify;
