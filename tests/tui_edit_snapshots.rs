@@ -7,10 +7,12 @@
 //! Update with `INSTA_UPDATE=always cargo test --test tui_edit_snapshots` and read the
 //! `.snap` files before committing them.
 
+mod edit_fixture;
 mod tui_fixture;
 
 use crossterm::event::KeyCode;
 use custdesk::tui::app::App;
+use edit_fixture::*;
 use tui_fixture::*;
 
 /// Render at 80x24, check what must always hold, snapshot, and return the text.
@@ -29,10 +31,6 @@ fn verifying() -> App {
     ada_open(&mut a);
     a.update(ch('V'));
     a
-}
-
-fn enter(a: &mut App) {
-    a.update(key(KeyCode::Enter));
 }
 
 #[test]
@@ -76,4 +74,169 @@ fn verify_caller_dialog_states() {
     a.update(key(KeyCode::Esc));
     let s = snap("profile_caller_verified", &mut a);
     assert!(s.contains("Caller verified: DOB ✓ last four ✓"), "{s}");
+}
+
+#[test]
+fn update_email_states() {
+    let mut a = verified();
+    a.update(ch('e'));
+    let s = snap("email_empty", &mut a);
+    assert!(
+        s.contains("[1 Edit] › 2 Confirm › 3 Passcode › 4 Done"),
+        "{s}"
+    );
+    assert!(
+        s.contains("Current preferred email") && s.contains("New email"),
+        "{s}"
+    );
+    assert!(s.contains("a•••@e•••.uk"), "{s}");
+
+    // Invalid as typed, by the local rules; NewDay is not asked.
+    let fx = type_str(&mut a, "ada.new@");
+    assert!(
+        !fx.iter()
+            .any(|e| matches!(e, custdesk::tui::effect::Effect::Debounce { .. }))
+    );
+    let s = snap("email_invalid", &mut a);
+    assert!(
+        s.contains("✗ Invalid email: needs a domain such as example.com"),
+        "{s}"
+    );
+
+    // Valid locally, waiting for NewDay; then NewDay accepts.
+    let fx = type_str(&mut a, "example.org");
+    let s = snap("email_checking", &mut a);
+    assert!(s.contains("checking the address with NewDay"), "{s}");
+    newday_says(&mut a, debounce_seq(&fx), true, None);
+    let s = snap("email_editing_valid", &mut a);
+    assert!(s.contains("ada.new@example.org"), "{s}");
+    assert!(s.contains("✓ Valid: NewDay accepts this address"), "{s}");
+    assert!(s.contains("enter continue · esc cancel"), "{s}");
+
+    enter(&mut a);
+    let s = snap("email_confirming", &mut a);
+    assert!(s.contains("[2 Confirm]"), "{s}");
+    assert!(s.contains("enter send · esc back to edit"), "{s}");
+
+    let fx = enter(&mut a);
+    let s = snap("email_requesting", &mut a);
+    assert!(s.contains("sending the change request"), "{s}");
+    requested_err(&mut a, write_seq(&fx), server_error());
+    let s = snap("email_server_error", &mut a);
+    assert!(
+        s.contains("✗ Error: server error (503): the backend is unavailable"),
+        "{s}"
+    );
+    assert!(s.contains(CORR_PUT), "{s}");
+    assert!(s.contains("enter try again (the same request)"), "{s}");
+
+    let fx = enter(&mut a);
+    requested_ok(&mut a, write_seq(&fx));
+    type_str(&mut a, "4821");
+    let s = snap("email_passcode", &mut a);
+    assert!(s.contains("[3 Passcode]"), "{s}");
+    assert!(s.contains("Passcode sent by SMS to •••••••0123"), "{s}");
+    assert!(s.contains("Passcode  ••••__"), "{s}");
+    assert!(!s.contains("4821"), "the passcode is on screen:\n{s}");
+
+    type_str(&mut a, "73");
+    let fx = enter(&mut a);
+    let s = snap("email_passcode_sending", &mut a);
+    assert!(s.contains("checking the passcode"), "{s}");
+    confirmed(&mut a, write_seq(&fx), Err(wrong_otp(2)));
+    let s = snap("email_wrong_passcode", &mut a);
+    assert!(s.contains("✗ Wrong passcode: 2 attempts left"), "{s}");
+    assert!(s.contains("Passcode  ______"), "{s}");
+    assert!(!s.contains("482173"), "{s}");
+
+    type_str(&mut a, "482174");
+    let fx = enter(&mut a);
+    confirmed(&mut a, write_seq(&fx), Ok(()));
+    let s = snap("email_success", &mut a);
+    assert!(s.contains("[4 Done]"), "{s}");
+    assert!(
+        s.contains("✓ Email updated: a•••@e•••.org (was a•••@e•••.uk)"),
+        "{s}"
+    );
+    assert!(s.contains(&format!("Correlation id {CORR_CONFIRM}")), "{s}");
+    assert!(!s.contains("ada.new@example.org"), "{s}");
+    assert_ada_masked(&s, "email success");
+}
+
+#[test]
+fn update_email_locked_and_rejected() {
+    let mut a = at_passcode();
+    type_str(&mut a, "000000");
+    let fx = enter(&mut a);
+    confirmed(&mut a, write_seq(&fx), Err(locked()));
+    let s = snap("email_locked", &mut a);
+    assert!(
+        s.contains("✗ Locked: the passcode was wrong 3 times, so nothing changed"),
+        "{s}"
+    );
+    assert!(
+        s.contains("enter start again (sends a new passcode) · esc close"),
+        "{s}"
+    );
+
+    let mut a = verified();
+    a.update(ch('e'));
+    let fx = type_str(&mut a, "ada@example.com");
+    newday_says(
+        &mut a,
+        debounce_seq(&fx),
+        false,
+        Some("is on a blocked domain"),
+    );
+    let s = snap("email_rejected_by_newday", &mut a);
+    assert!(
+        s.contains("✗ Invalid email: NewDay says it is on a blocked domain"),
+        "{s}"
+    );
+}
+
+#[test]
+fn update_phone_states() {
+    let mut a = verified();
+    a.update(ch('p'));
+    let fx = type_str(&mut a, "07700900999");
+    let s = snap("phone_checking", &mut a);
+    assert!(s.contains("Current mobile phone"), "{s}");
+    assert!(s.contains("+44 ••••••0123"), "{s}");
+    assert!(s.contains("07700 900999"), "formatted as typed:\n{s}");
+    newday_says(&mut a, debounce_seq(&fx), true, None);
+    enter(&mut a);
+    let fx = enter(&mut a);
+    requested_ok(&mut a, write_seq(&fx));
+    type_str(&mut a, "123456");
+    let fx = enter(&mut a);
+    confirmed(&mut a, write_seq(&fx), Ok(()));
+    let s = snap("phone_success", &mut a);
+    assert!(
+        s.contains("✓ Phone updated: •••••••0999 (was +44 ••••••0123)"),
+        "{s}"
+    );
+
+    // The home phone: NewDay has no check for landlines; local rules only.
+    let mut a = verified();
+    citi_home_phone(&mut a);
+    a.update(key(KeyCode::Down));
+    a.update(ch('p'));
+    type_str(&mut a, "0207946");
+    let s = snap("phone_invalid", &mut a);
+    assert!(s.contains("Current home phone"), "{s}");
+    assert!(
+        s.contains("✗ Invalid phone: must be 10 to 11 digits"),
+        "{s}"
+    );
+    let fx = type_str(&mut a, "0000");
+    assert!(
+        !fx.iter()
+            .any(|e| matches!(e, custdesk::tui::effect::Effect::Debounce { .. }))
+    );
+    let s = snap("phone_landline_valid", &mut a);
+    assert!(
+        s.contains("✓ Valid number (NewDay checks UK mobiles only)"),
+        "{s}"
+    );
 }

@@ -1,40 +1,14 @@
 //! The edit dialogs' behaviour: `App::update` driven with keys and the answers the
 //! runtime would send back, checked through state, effects and the screen. No network.
 
+mod edit_fixture;
 mod tui_fixture;
 
 use crossterm::event::KeyCode;
 use custdesk::tui::app::{App, Overlay};
-use custdesk::tui::effect::{AuditNote, Effect};
+use custdesk::tui::effect::Effect;
+use edit_fixture::*;
 use tui_fixture::*;
-
-fn enter(a: &mut App) -> Vec<Effect> {
-    a.update(key(KeyCode::Enter))
-}
-
-fn records(fx: &[Effect]) -> Vec<AuditNote> {
-    fx.iter()
-        .filter_map(|e| match e {
-            Effect::Record(n) => Some(n.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
-/// Ada open and the caller verified with date of birth and postcode.
-fn verified() -> App {
-    let mut a = app();
-    ada_open(&mut a);
-    a.update(ch('V'));
-    type_str(&mut a, "1984-03-09");
-    enter(&mut a);
-    type_str(&mut a, "sw1a 1aa");
-    enter(&mut a);
-    a.update(key(KeyCode::Esc));
-    assert!(a.caller_verified());
-    assert!(a.overlay.is_none());
-    a
-}
 
 // ---- caller verification ---------------------------------------------------------------
 
@@ -230,4 +204,293 @@ fn read_only_offers_no_edit_and_refuses_the_keys() {
         );
     }
     assert!(!matches!(a.overlay, Some(Overlay::Verify(_))));
+}
+
+// ---- update email / phone --------------------------------------------------------------
+
+use custdesk::api::ErrorKind;
+use custdesk::api::IdempotencyKey;
+use custdesk::api::wire::newday;
+use custdesk::tui::edit::contact::{Check, Step};
+use custdesk::tui::msg::{Msg, Outcome};
+
+fn contact(a: &App) -> &custdesk::tui::edit::contact::ContactDialog {
+    match &a.overlay {
+        Some(Overlay::Contact(d)) => d.as_ref(),
+        other => panic!("no contact dialog: {other:?}"),
+    }
+}
+
+fn request_key(fx: &[Effect]) -> IdempotencyKey {
+    fx.iter()
+        .find_map(|e| match e {
+            Effect::RequestChange { key, .. } => Some(key.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no change request in {fx:?}"))
+}
+
+fn confirm_key(fx: &[Effect]) -> IdempotencyKey {
+    fx.iter()
+        .find_map(|e| match e {
+            Effect::ConfirmChange { key, .. } => Some(key.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no confirmation in {fx:?}"))
+}
+
+#[test]
+fn typing_checks_locally_then_with_newday_latest_wins() {
+    let mut a = verified();
+    a.update(ch('e'));
+    // Each keystroke of a locally valid value restarts the 300 ms timer.
+    let fx = type_str(&mut a, "ada@example.co");
+    let timers: Vec<(u64, std::time::Duration)> = fx
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Debounce { seq, after } => Some((*seq, *after)),
+            _ => None,
+        })
+        .collect();
+    assert!(timers.len() >= 2, "{fx:?}");
+    assert!(timers.iter().all(|(_, d)| d.as_millis() == 300));
+    assert!(!fx.iter().any(|e| matches!(e, Effect::VerifyContact { .. })));
+    let older = timers[timers.len() - 2].0;
+    let latest = timers.last().unwrap().0;
+    // An older timer running out asks nothing.
+    assert!(a.update(Msg::Debounced { seq: older }).is_empty());
+    // The latest asks NewDay once, with the value as it stands.
+    let fx = a.update(Msg::Debounced { seq: latest });
+    match fx.as_slice() {
+        [Effect::VerifyContact { seq, value, .. }] => {
+            assert_eq!((*seq, value.as_str()), (latest, "ada@example.co"))
+        }
+        other => panic!("{other:?}"),
+    }
+    // The agent types on; the answer for the old value arrives late and is dropped.
+    let fx = type_str(&mut a, "m");
+    let newest = debounce_seq(&fx);
+    a.update(Msg::ContactVerified {
+        seq: latest,
+        outcome: Outcome::ok(
+            newday::Verification {
+                is_valid: true,
+                reason: None,
+            },
+            CORR_VERIFY,
+        ),
+    });
+    assert_eq!(contact(&a).check, Check::Checking);
+    // Enter while checking does not go on.
+    enter(&mut a);
+    assert_eq!(contact(&a).step, Step::Editing);
+    newday_says(&mut a, newest, true, None);
+    assert_eq!(contact(&a).check, Check::Valid);
+
+    // NewDay unreachable: says so; enter asks again at once.
+    let fx = type_str(&mut a, "x");
+    let seq = debounce_seq(&fx);
+    a.update(Msg::Debounced { seq });
+    a.update(Msg::ContactVerified {
+        seq,
+        outcome: Outcome::err("backend unreachable: connection refused", None),
+    });
+    assert!(matches!(contact(&a).check, Check::Unavailable(_)));
+    let fx = enter(&mut a);
+    assert!(
+        matches!(fx.as_slice(), [Effect::VerifyContact { value, .. }] if value == "ada@example.comx"),
+        "{fx:?}"
+    );
+    assert_eq!(contact(&a).step, Step::Editing);
+}
+
+#[test]
+fn the_same_submission_keeps_its_idempotency_key_a_new_one_gets_a_fresh_key() {
+    let mut a = verified();
+    a.update(ch('e'));
+    type_valid(&mut a, NEW_EMAIL);
+    enter(&mut a);
+    let fx = enter(&mut a);
+    let k1 = request_key(&fx);
+    // A server error: unknown whether it applied, so enter retries with the same key.
+    requested_err(&mut a, write_seq(&fx), server_error());
+    assert_eq!(contact(&a).step, Step::Confirming);
+    let fx = enter(&mut a);
+    assert_eq!(request_key(&fx), k1, "a retry of the same submission");
+    // Back to edit, change the value: another submission, another key.
+    requested_err(&mut a, write_seq(&fx), server_error());
+    esc(&mut a);
+    type_valid(&mut a, "x");
+    enter(&mut a);
+    let fx = enter(&mut a);
+    let k2 = request_key(&fx);
+    assert_ne!(k2, k1);
+    requested_ok(&mut a, write_seq(&fx));
+
+    // Passcodes: a wrong one answered, the next is a new submission with a new key.
+    type_str(&mut a, "111111");
+    let fx = enter(&mut a);
+    let c1 = confirm_key(&fx);
+    confirmed(&mut a, write_seq(&fx), Err(wrong_otp(2)));
+    type_str(&mut a, "222222");
+    let fx = enter(&mut a);
+    let c2 = confirm_key(&fx);
+    assert_ne!(c1, c2);
+    // A timeout keeps the typed code and the key: enter sends the same again.
+    confirmed(
+        &mut a,
+        write_seq(&fx),
+        Err(fail(
+            ErrorKind::Timeout,
+            None,
+            "timed out: no answer in 10 s",
+        )),
+    );
+    match &contact(&a).step {
+        Step::Passcode(p) => assert_eq!(p.code.len(), 6),
+        other => panic!("{other:?}"),
+    }
+    let fx = enter(&mut a);
+    assert_eq!(confirm_key(&fx), c2);
+    // Locked: start again sends a new request with a fresh key.
+    confirmed(&mut a, write_seq(&fx), Err(locked()));
+    let fx = enter(&mut a);
+    let k3 = request_key(&fx);
+    assert!(k3 != k1 && k3 != k2);
+    assert_eq!(contact(&a).step, Step::Requesting);
+}
+
+#[test]
+fn an_error_never_closes_the_dialog_or_loses_the_typed_value() {
+    let mut a = verified();
+    a.update(ch('e'));
+    type_valid(&mut a, NEW_EMAIL);
+    enter(&mut a);
+    let fx = enter(&mut a);
+    requested_err(
+        &mut a,
+        write_seq(&fx),
+        fail(
+            ErrorKind::Conflict,
+            Some("conflict"),
+            "conflict (409): the customer already has this email address",
+        ),
+    );
+    let d = contact(&a);
+    assert_eq!(d.step, Step::Editing);
+    assert_eq!(d.input.value(), NEW_EMAIL);
+    assert_eq!(
+        d.error.as_ref().map(|e| e.message.as_str()),
+        Some("conflict (409): the customer already has this email address")
+    );
+    let s = screen(&mut a, 80, 24);
+    assert!(s.contains("✗ Error: conflict (409)"), "{s}");
+    assert!(s.contains(CORR_PUT), "{s}");
+
+    // Expired flow: offered to start again, dialog open.
+    let mut a = at_passcode();
+    type_str(&mut a, "123456");
+    let fx = enter(&mut a);
+    confirmed(&mut a, write_seq(&fx), Err(expired()));
+    let s = screen(&mut a, 80, 24);
+    assert!(
+        s.contains("This passcode has expired or was already used; nothing changed"),
+        "{s}"
+    );
+    assert!(s.contains("enter start again"), "{s}");
+    assert_eq!(contact(&a).input.value(), NEW_EMAIL);
+}
+
+#[test]
+fn esc_backs_out_one_step_and_late_answers_are_dropped() {
+    let mut a = verified();
+    a.update(ch('e'));
+    type_valid(&mut a, NEW_EMAIL);
+    enter(&mut a);
+    assert_eq!(contact(&a).step, Step::Confirming);
+    esc(&mut a);
+    assert_eq!(contact(&a).step, Step::Editing);
+    assert_eq!(contact(&a).input.value(), NEW_EMAIL);
+    enter(&mut a);
+    let fx = enter(&mut a);
+    let seq = write_seq(&fx);
+    // Esc while the request is in flight closes the dialog...
+    esc(&mut a);
+    assert!(a.overlay.is_none());
+    // ...and its answer, arriving later, changes nothing but the last correlation id.
+    let fx = requested_ok(&mut a, seq);
+    assert!(fx.is_empty());
+    assert!(a.overlay.is_none());
+    assert_eq!(a.status.last_correlation.as_deref(), Some(CORR_PUT));
+
+    // Esc at the passcode abandons the change.
+    let mut a = at_passcode();
+    type_str(&mut a, "12");
+    esc(&mut a);
+    assert!(a.overlay.is_none());
+    assert!(
+        a.status.notice.as_deref().unwrap().contains("abandoned"),
+        "{:?}",
+        a.status.notice
+    );
+
+    // An answer for another seq is dropped while the dialog waits.
+    let mut a = at_passcode();
+    type_str(&mut a, "123456");
+    let fx = enter(&mut a);
+    let seq = write_seq(&fx);
+    confirmed(&mut a, seq + 100, Ok(()));
+    assert!(matches!(contact(&a).step, Step::Passcode(_)));
+    let fx = confirmed(&mut a, seq, Ok(()));
+    assert!(matches!(contact(&a).step, Step::Done { .. }));
+    // The customer is loaded again so the panes show the new email.
+    assert_eq!(fx, vec![Effect::LoadCustomer { id: ADA_ID.into() }]);
+    assert!(a.caller_verified(), "a reload keeps the caller verified");
+    esc(&mut a);
+    assert!(a.overlay.is_none());
+}
+
+#[test]
+fn writes_carry_masked_audit_notes_and_never_the_passcode() {
+    let mut a = at_passcode();
+    type_str(&mut a, "482173");
+    let fx = enter(&mut a);
+    let printed = format!("{fx:?} {:?}", a.overlay);
+    assert!(!printed.contains("482173"), "{printed}");
+    match fx.as_slice() {
+        [Effect::ConfirmChange { note, passcode, .. }] => {
+            assert_eq!(passcode.expose(), "482173");
+            assert_eq!(note.action, "update_email.confirm");
+            assert_eq!(note.customer, ADA_ID);
+            assert_eq!(note.old.as_deref(), Some("a•••@e•••.uk"));
+            assert_eq!(note.new.as_deref(), Some("a•••@e•••.org"));
+        }
+        other => panic!("{other:?}"),
+    }
+    // The passcode step's state prints no digits either.
+    let mut a = at_passcode();
+    type_str(&mut a, "9081");
+    assert!(!format!("{:?}", a.overlay).contains("9081"));
+}
+
+#[test]
+fn a_selected_field_missing_from_citi_is_refused_not_swapped() {
+    let mut a = verified();
+    // The home phone is in NewDay's record but not in the Citi fixture's.
+    a.update(key(KeyCode::Down));
+    a.update(ch('p'));
+    assert!(a.overlay.is_none());
+    assert!(
+        a.status
+            .notice
+            .as_deref()
+            .unwrap()
+            .contains("not in the Citi profile"),
+        "{:?}",
+        a.status.notice
+    );
+    citi_home_phone(&mut a);
+    a.update(ch('p'));
+    assert_eq!(contact(&a).target.phone_type, "HOME");
+    assert_eq!(contact(&a).target.key, Some(2));
 }

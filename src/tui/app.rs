@@ -14,6 +14,8 @@ use super::theme::Theme;
 use crate::api::wire::{candescent::ContactMethods, citi, newday};
 use crate::domain::query;
 
+use super::edit::ContactKind;
+use super::edit::contact::ContactDialog;
 use super::edit::verify::{CallerCheck, VerifyDialog};
 
 /// Rows fetched per search page.
@@ -202,6 +204,8 @@ pub enum Overlay {
     },
     /// Caller verification.
     Verify(VerifyDialog),
+    /// Update email or phone (Citi passcode flow).
+    Contact(Box<ContactDialog>),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -289,7 +293,31 @@ impl App {
         match msg {
             Msg::Key(k) => self.on_key(k, &mut fx),
             Msg::Paste(text) => {
-                if let Some(Overlay::Verify(d)) = &mut self.overlay {
+                if let Some(Overlay::Contact(_)) = &self.overlay
+                    && let Some(Overlay::Contact(mut d)) = self.overlay.take()
+                {
+                    if d.step == crate::tui::edit::contact::Step::Editing {
+                        let pasted = one_line(&text);
+                        let v = match d.kind {
+                            ContactKind::Email => format!("{}{}", d.input.value(), pasted.trim()),
+                            ContactKind::Phone => format!(
+                                "{}{}",
+                                d.input.value(),
+                                pasted
+                                    .chars()
+                                    .filter(char::is_ascii_digit)
+                                    .collect::<String>()
+                            )
+                            .chars()
+                            .take(11)
+                            .collect(),
+                        };
+                        d.input = Input::new(v);
+                        self.contact_typed(&mut d, &mut fx);
+                    }
+                    self.overlay = Some(Overlay::Contact(d));
+                    self.dirty = true;
+                } else if let Some(Overlay::Verify(d)) = &mut self.overlay {
                     let i = d.field;
                     d.inputs[i] = d.inputs[i].clone().with_value(format!(
                         "{}{}",
@@ -409,14 +437,59 @@ impl App {
                 }
                 self.dirty = true;
             }
-            Msg::Debounced { .. }
-            | Msg::ContactVerified { .. }
-            | Msg::ChangeRequested { .. }
-            | Msg::ChangeConfirmed { .. }
-            | Msg::PhoneAdded { .. } => {}
+            Msg::Debounced { seq } => {
+                if let Some(Overlay::Contact(_)) = &self.overlay
+                    && let Some(Overlay::Contact(mut d)) = self.overlay.take()
+                {
+                    fx.extend(self.contact_debounced(&mut d, seq));
+                    self.overlay = Some(Overlay::Contact(d));
+                }
+            }
+            Msg::ContactVerified { seq, outcome } => {
+                if let Some(Overlay::Contact(_)) = &self.overlay
+                    && let Some(Overlay::Contact(mut d)) = self.overlay.take()
+                {
+                    self.contact_verified(&mut d, seq, outcome);
+                    self.overlay = Some(Overlay::Contact(d));
+                    self.dirty = true;
+                }
+            }
+            Msg::ChangeRequested { seq, outcome } => {
+                self.finish_write(&outcome.correlation_id);
+                if let Some(Overlay::Contact(_)) = &self.overlay
+                    && let Some(Overlay::Contact(mut d)) = self.overlay.take()
+                {
+                    self.contact_requested(&mut d, seq, outcome);
+                    self.overlay = Some(Overlay::Contact(d));
+                }
+            }
+            Msg::ChangeConfirmed { seq, outcome } => {
+                self.finish_write(&outcome.correlation_id);
+                if let Some(Overlay::Contact(_)) = &self.overlay
+                    && let Some(Overlay::Contact(mut d)) = self.overlay.take()
+                {
+                    self.contact_confirmed(&mut d, seq, outcome, &mut fx);
+                    self.overlay = Some(Overlay::Contact(d));
+                }
+            }
+            Msg::PhoneAdded { .. } => {}
             Msg::Quit => self.quit = true,
         }
         fx
+    }
+
+    /// A new number for an edit dialog's call.
+    pub(crate) fn next_seq(&mut self) -> u64 {
+        self.edit_seq += 1;
+        self.edit_seq
+    }
+
+    /// A write answered: its correlation id becomes the last one (copyable with `Y`).
+    fn finish_write(&mut self, correlation: &Option<String>) {
+        if let Some(c) = correlation {
+            self.status.last_correlation = Some(c.clone());
+        }
+        self.dirty = true;
     }
 
     fn finish_call(&mut self, correlation: &Option<String>, err: Option<&String>) {
@@ -502,6 +575,14 @@ impl App {
             }
             return;
         }
+        if let Some(Overlay::Contact(_)) = &self.overlay
+            && let Some(Overlay::Contact(mut d)) = self.overlay.take()
+        {
+            if self.contact_key(&mut d, k, fx) {
+                self.overlay = Some(Overlay::Contact(d));
+            }
+            return;
+        }
         let Some(overlay) = self.overlay.as_mut() else {
             return;
         };
@@ -548,7 +629,7 @@ impl App {
                     *selected = 0;
                 }
             },
-            Overlay::Verify(_) => {}
+            Overlay::Verify(_) | Overlay::Contact(_) => {}
             Overlay::Reveal {
                 field,
                 reason,
@@ -847,12 +928,12 @@ impl App {
             Action::VerifyCaller => self.open_verify(),
             Action::EditEmail => {
                 if self.contact_edit_gate("update_email", fx) {
-                    self.status.notice = Some("edit_email is not available yet".into());
+                    self.open_contact(ContactKind::Email);
                 }
             }
             Action::EditPhone => {
                 if self.contact_edit_gate("update_phone", fx) {
-                    self.status.notice = Some("edit_phone is not available yet".into());
+                    self.open_contact(ContactKind::Phone);
                 }
             }
             Action::AddPhone => {
@@ -888,6 +969,13 @@ impl App {
         self.caller_pending = true;
         self.search_changed(&mut fx);
         fx
+    }
+
+    /// Load the open customer again after a change, keeping the cursor where it was.
+    pub(crate) fn reload_customer(&mut self, id: String, fx: &mut Vec<Effect>) {
+        let cursor = self.profile_cursor;
+        self.open_customer(id, fx);
+        self.profile_cursor = cursor;
     }
 
     pub fn open_customer(&mut self, id: String, fx: &mut Vec<Effect>) {

@@ -1,5 +1,6 @@
 //! Overlays and dialogs, one file each.
 
+pub mod contact;
 pub mod help;
 pub mod palette;
 pub mod reveal;
