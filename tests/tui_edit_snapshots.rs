@@ -240,3 +240,108 @@ fn update_phone_states() {
         "{s}"
     );
 }
+
+#[test]
+fn add_phone_states() {
+    use custdesk::api::ErrorKind;
+    let mut a = verified();
+    a.update(ch('a'));
+    let s = snap("add_phone_empty", &mut a);
+    assert!(s.contains("Add phone (Relay)"), "{s}");
+    assert!(
+        s.contains("▶ Number") && s.contains("10 or 11 digits"),
+        "{s}"
+    );
+    assert!(s.contains("(•) mobile") && s.contains("+1"), "{s}");
+    assert!(
+        s.contains("( ) written  ( ) express  ( ) stop  required"),
+        "{s}"
+    );
+
+    type_str(&mut a, "07700900999");
+    // No consent chosen: refused locally, the cursor taken to the consent.
+    enter(&mut a);
+    let s = snap("add_phone_invalid", &mut a);
+    assert!(
+        s.contains("07700 900999") && s.contains("✓ 11 digits"),
+        "{s}"
+    );
+    assert!(
+        s.contains("✗ Consent: choose written, express or stop"),
+        "{s}"
+    );
+    assert!(s.contains("▶ Consent"), "{s}");
+
+    for (k, name, words) in [
+        ('w', "written", "signed, written consent"),
+        ('s', "stop", "does not consent"),
+        ('e', "express", "express verbal consent"),
+    ] {
+        a.update(ch(k));
+        let s = snap(&format!("add_phone_consent_{name}"), &mut a);
+        assert!(s.contains(&format!("(•) {name}")), "{s}");
+        assert!(
+            s.contains("Read to the caller:") && s.contains(words),
+            "{s}"
+        );
+    }
+    // Country code 44, landline.
+    a.update(key(KeyCode::BackTab));
+    a.update(key(KeyCode::Backspace));
+    type_str(&mut a, "44");
+    a.update(key(KeyCode::BackTab));
+    a.update(ch('l'));
+    enter(&mut a);
+    let s = snap("add_phone_confirming", &mut a);
+    assert!(
+        s.contains("Add +44 •••••••0999 (landline, consent express) to this customer?"),
+        "{s}"
+    );
+
+    let fx = enter(&mut a);
+    let s = snap("add_phone_sending", &mut a);
+    assert!(s.contains("adding the phone"), "{s}");
+    added(
+        &mut a,
+        write_seq(&fx),
+        Err(fail(
+            ErrorKind::Conflict,
+            None,
+            "conflict (409): Conflict: this customer already has 50 phone numbers, the most allowed",
+        )),
+    );
+    let s = snap("add_phone_limit", &mut a);
+    assert!(
+        s.contains("✗ Not added: this customer already has 50 phone numbers, the most"),
+        "{s}"
+    );
+    assert!(
+        s.contains("07700 900999") && s.contains("(•) express"),
+        "{s}"
+    );
+    assert!(s.contains(CORR_RELAY), "{s}");
+
+    enter(&mut a);
+    let fx = enter(&mut a);
+    added(&mut a, write_seq(&fx), Err(server_error()));
+    let s = snap("add_phone_server_error", &mut a);
+    assert!(s.contains("✗ Error: server error (503)"), "{s}");
+
+    enter(&mut a);
+    let fx = enter(&mut a);
+    added(
+        &mut a,
+        write_seq(&fx),
+        Ok("Phone number added to the customer's notification channels"),
+    );
+    let s = snap("add_phone_success", &mut a);
+    assert!(
+        s.contains("✓ Phone number added to the customer's notification channels"),
+        "{s}"
+    );
+    assert!(
+        s.contains("+44 •••••••0999 (landline, consent express)"),
+        "{s}"
+    );
+    assert!(!s.contains("900999"), "{s}");
+}

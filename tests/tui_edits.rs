@@ -494,3 +494,161 @@ fn a_selected_field_missing_from_citi_is_refused_not_swapped() {
     assert_eq!(contact(&a).target.phone_type, "HOME");
     assert_eq!(contact(&a).target.key, Some(2));
 }
+
+// ---- add phone ----------------------------------------------------------------------------
+
+use custdesk::tui::edit::add_phone::{AddPhoneDialog, Field};
+
+fn add_phone(a: &App) -> &AddPhoneDialog {
+    match &a.overlay {
+        Some(Overlay::AddPhone(d)) => d.as_ref(),
+        other => panic!("no add-phone dialog: {other:?}"),
+    }
+}
+
+fn add_key(fx: &[Effect]) -> IdempotencyKey {
+    fx.iter()
+        .find_map(|e| match e {
+            Effect::AddPhone { key, .. } => Some(key.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no add phone in {fx:?}"))
+}
+
+/// Verified, `a`, a number typed, express consent chosen, at the confirm step.
+fn add_phone_ready(number: &str) -> App {
+    let mut a = verified();
+    a.update(ch('a'));
+    type_str(&mut a, number);
+    for _ in 0..3 {
+        a.update(key(KeyCode::Tab));
+    }
+    a.update(ch('e'));
+    enter(&mut a);
+    a
+}
+
+#[test]
+fn the_number_takes_digits_only_and_at_most_eleven() {
+    let mut a = verified();
+    a.update(ch('a'));
+    type_str(&mut a, "07a7-00 900 12345");
+    assert_eq!(add_phone(&a).number, "07700900123");
+    a.update(Msg::Paste("+44 (0) 99".into()));
+    assert_eq!(
+        add_phone(&a).number,
+        "07700900123",
+        "full: nothing more taken"
+    );
+    for _ in 0..5 {
+        a.update(key(KeyCode::Backspace));
+    }
+    a.update(Msg::Paste("90 0999 77".into()));
+    assert_eq!(add_phone(&a).number, "07700990099");
+    // The country code: digits, at most three.
+    a.update(key(KeyCode::Tab));
+    a.update(key(KeyCode::Tab));
+    assert_eq!(add_phone(&a).field, Field::Country);
+    a.update(key(KeyCode::Backspace));
+    type_str(&mut a, "4x4 12");
+    assert_eq!(add_phone(&a).country_code(), "441");
+    // Too short a number is refused locally, the cursor taken to it.
+    let mut a = verified();
+    a.update(ch('a'));
+    type_str(&mut a, "0770090");
+    enter(&mut a);
+    let d = add_phone(&a);
+    assert_eq!(d.field, Field::Number);
+    assert_eq!(
+        d.problem.as_ref().map(|p| p.1.as_str()),
+        Some("must be 10 to 11 digits")
+    );
+    assert_eq!(d.step, custdesk::tui::edit::add_phone::Step::Editing);
+}
+
+#[test]
+fn add_phone_sends_the_choices_and_a_masked_audit_note() {
+    let mut a = add_phone_ready("2125550100");
+    let fx = enter(&mut a);
+    match fx.as_slice() {
+        [
+            Effect::AddPhone {
+                customer,
+                number,
+                body,
+                note,
+                ..
+            },
+        ] => {
+            assert_eq!((customer.as_str(), number.as_str()), (ADA_ID, "2125550100"));
+            assert_eq!(body.consent_type, "express");
+            assert_eq!(body.phone_type, "mobile");
+            assert_eq!(body.country_code.as_deref(), Some("1"));
+            assert_eq!(note.action, "add_phone");
+            assert_eq!(
+                note.new.as_deref(),
+                Some("+1 ••••••0100 (mobile, consent express)")
+            );
+            assert!(!format!("{note:?}").contains("5550100"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_refused_add_keeps_the_form_and_a_retry_reuses_the_key_only_when_unknown() {
+    let mut a = add_phone_ready("07700900999");
+    let fx = enter(&mut a);
+    let k1 = add_key(&fx);
+    added(
+        &mut a,
+        write_seq(&fx),
+        Err(fail(
+            ErrorKind::Conflict,
+            None,
+            "conflict (409): Conflict: this phone number is already on this customer",
+        )),
+    );
+    let d = add_phone(&a);
+    assert_eq!(d.number, "07700900999");
+    assert_eq!(d.consent_name(), Some("express"));
+    assert_eq!(
+        d.error.as_ref().unwrap().message,
+        "Not added: this phone number is already on this customer"
+    );
+    // The agent picks another consent and sends: a new write, a new key.
+    a.update(ch('w'));
+    enter(&mut a);
+    let fx = enter(&mut a);
+    let k2 = add_key(&fx);
+    assert_ne!(k1, k2);
+    // A server error: the same form sent again is the same write.
+    added(&mut a, write_seq(&fx), Err(server_error()));
+    enter(&mut a);
+    let fx = enter(&mut a);
+    assert_eq!(add_key(&fx), k2);
+    // Success reloads the customer (the Contact methods pane shows the phone).
+    let fx = added(&mut a, write_seq(&fx), Ok("Phone number added"));
+    assert_eq!(fx, vec![Effect::LoadCustomer { id: ADA_ID.into() }]);
+    esc(&mut a);
+    assert!(a.overlay.is_none());
+}
+
+#[test]
+fn esc_backs_out_of_add_phone() {
+    let mut a = add_phone_ready("07700900999");
+    esc(&mut a);
+    assert_eq!(
+        add_phone(&a).step,
+        custdesk::tui::edit::add_phone::Step::Editing
+    );
+    assert_eq!(add_phone(&a).number, "07700900999");
+    enter(&mut a);
+    let fx = enter(&mut a);
+    esc(&mut a);
+    assert!(a.overlay.is_none());
+    // The late answer changes nothing but the last correlation id.
+    let after = added(&mut a, write_seq(&fx), Ok("Phone number added"));
+    assert!(after.is_empty());
+    assert_eq!(a.status.last_correlation.as_deref(), Some(CORR_RELAY));
+}

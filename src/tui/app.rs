@@ -15,6 +15,7 @@ use crate::api::wire::{candescent::ContactMethods, citi, newday};
 use crate::domain::query;
 
 use super::edit::ContactKind;
+use super::edit::add_phone::AddPhoneDialog;
 use super::edit::contact::ContactDialog;
 use super::edit::verify::{CallerCheck, VerifyDialog};
 
@@ -206,6 +207,8 @@ pub enum Overlay {
     Verify(VerifyDialog),
     /// Update email or phone (Citi passcode flow).
     Contact(Box<ContactDialog>),
+    /// Add a phone with consent (Relay).
+    AddPhone(Box<AddPhoneDialog>),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -316,6 +319,18 @@ impl App {
                         self.contact_typed(&mut d, &mut fx);
                     }
                     self.overlay = Some(Overlay::Contact(d));
+                    self.dirty = true;
+                } else if let Some(Overlay::AddPhone(d)) = &mut self.overlay {
+                    if d.step == crate::tui::edit::add_phone::Step::Editing
+                        && d.field == crate::tui::edit::add_phone::Field::Number
+                    {
+                        let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+                        d.number = format!("{}{digits}", d.number)
+                            .chars()
+                            .take(crate::tui::edit::add_phone::MAX_DIGITS)
+                            .collect();
+                        d.error = None;
+                    }
                     self.dirty = true;
                 } else if let Some(Overlay::Verify(d)) = &mut self.overlay {
                     let i = d.field;
@@ -472,7 +487,15 @@ impl App {
                     self.overlay = Some(Overlay::Contact(d));
                 }
             }
-            Msg::PhoneAdded { .. } => {}
+            Msg::PhoneAdded { seq, outcome } => {
+                self.finish_write(&outcome.correlation_id);
+                if let Some(Overlay::AddPhone(_)) = &self.overlay
+                    && let Some(Overlay::AddPhone(mut d)) = self.overlay.take()
+                {
+                    self.phone_added(&mut d, seq, outcome, &mut fx);
+                    self.overlay = Some(Overlay::AddPhone(d));
+                }
+            }
             Msg::Quit => self.quit = true,
         }
         fx
@@ -583,6 +606,14 @@ impl App {
             }
             return;
         }
+        if let Some(Overlay::AddPhone(_)) = &self.overlay
+            && let Some(Overlay::AddPhone(mut d)) = self.overlay.take()
+        {
+            if self.add_phone_key(&mut d, k, fx) {
+                self.overlay = Some(Overlay::AddPhone(d));
+            }
+            return;
+        }
         let Some(overlay) = self.overlay.as_mut() else {
             return;
         };
@@ -629,7 +660,7 @@ impl App {
                     *selected = 0;
                 }
             },
-            Overlay::Verify(_) | Overlay::Contact(_) => {}
+            Overlay::Verify(_) | Overlay::Contact(_) | Overlay::AddPhone(_) => {}
             Overlay::Reveal {
                 field,
                 reason,
@@ -938,7 +969,7 @@ impl App {
             }
             Action::AddPhone => {
                 if self.contact_edit_gate("add_phone", fx) {
-                    self.status.notice = Some("add_phone is not available yet".into());
+                    self.open_add_phone();
                 }
             }
             Action::Refresh => match self.focus {

@@ -72,6 +72,7 @@ pub fn draw(f: &mut Frame, app: &mut App) {
         }) => dialogs::reveal::draw(f, app, field, reason, error.as_deref()),
         Some(Overlay::Verify(d)) => dialogs::verify::draw(f, app, d),
         Some(Overlay::Contact(d)) => dialogs::contact::draw(f, app, d),
+        Some(Overlay::AddPhone(d)) => dialogs::add_phone::draw(f, app, d),
         None => {}
     }
 }

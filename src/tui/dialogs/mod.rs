@@ -1,5 +1,6 @@
 //! Overlays and dialogs, one file each.
 
+pub mod add_phone;
 pub mod contact;
 pub mod help;
 pub mod palette;

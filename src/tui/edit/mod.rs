@@ -10,6 +10,7 @@
 //! - nothing is offered or sent in read-only mode, and contact edits wait for the caller
 //!   to be verified (see [`verify`]).
 
+pub mod add_phone;
 pub mod contact;
 pub mod verify;
 
