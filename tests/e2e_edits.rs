@@ -512,3 +512,166 @@ async fn a_wrong_passcode_first_keeps_the_dialog_open_then_the_right_one_applies
     );
     assert_eq!(confirms[1], "applied");
 }
+
+/// Add a phone in the open dialog-less profile: `a`, the number, country 44, the
+/// consent by its first letter, confirm; returns when the result (or refusal) shows.
+fn add_phone(c: &mut Console, number: &str, consent: char, expect: &str) {
+    c.send("a");
+    c.expect("Add phone (Relay)");
+    c.type_keys(number);
+    c.send("\t");
+    c.send("\t");
+    c.send("\x7f");
+    c.type_keys("44");
+    c.send("\t");
+    c.send(&consent.to_string());
+    c.expect("Read to the caller:");
+    c.send("\r");
+    c.expect("to this customer?");
+    c.send("\r");
+    c.expect(expect);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn add_phones_with_each_consent_then_the_51st_is_refused_and_the_number_kept() {
+    let _serial = SERIAL.lock().await;
+    access_log().lock().unwrap().clear();
+    let ts = common::start(30).await;
+    let (ada_id, _) = ada_now(&ts).await;
+    let base = ts.base.clone();
+    let ts = Arc::new(ts);
+    let t2 = ts.clone();
+    let numbers = ["07700900201", "07700900202", "07700900203"];
+    let c = tokio::task::spawn_blocking(move || {
+        let mut c = Console::spawn(&base, 30, 120);
+        open_ada_and_verify(&mut c);
+        for (n, (consent, wording)) in numbers.iter().zip([
+            ('w', "signed, written consent"),
+            ('e', "express verbal consent"),
+            ('s', "does not consent"),
+        ]) {
+            c.send("a");
+            c.expect("Add phone (Relay)");
+            c.type_keys(n);
+            c.expect(&domain_format(n));
+            c.send("\t");
+            c.send("\t");
+            c.send("\x7f");
+            c.type_keys("44");
+            c.send("\t");
+            c.send(&consent.to_string());
+            c.expect(wording);
+            c.send("\r");
+            c.expect("to this customer?");
+            c.send("\r");
+            c.expect("✓ Phone number added to the customer's notification channels");
+            c.send("\r");
+            c.expect_gone("Add phone (Relay)");
+        }
+        // The Contact methods pane lists them with their consent.
+        c.send("\t");
+        c.expect("Consent");
+        for (n, consent) in numbers.iter().zip(["written", "express", "stop"]) {
+            let tail = &n[n.len() - 4..];
+            let until = Instant::now() + Duration::from_secs(20);
+            loop {
+                let text = c.text();
+                if text
+                    .lines()
+                    .any(|l| l.contains(&format!("••{tail}")) && l.contains(consent))
+                {
+                    break;
+                }
+                assert!(
+                    Instant::now() < until,
+                    "no {consent} row for …{tail}:\n{text}"
+                );
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        c.send("\x1b[Z");
+        c.expect("▶Profile");
+
+        // Fill Ada up to the limit through the Relay API.
+        block(async {
+            for i in 0..60 {
+                let r = t2
+                    .http
+                    .put(t2.url(&format!(
+                        "/platform/v3/api/cdm/client/demo-bank/customer/{ada_id}/add_phone/21255{i:05}"
+                    )))
+                    .header("xx-relay-api-key", "demo-relay-key")
+                    .header("x-correlation-id", format!("test-prefill-{i}"))
+                    .json(&serde_json::json!({"consent_type": "express", "phone_type": "mobile"}))
+                    .send()
+                    .await
+                    .unwrap();
+                let status = r.status().as_u16();
+                let body: Value = r.json().await.unwrap();
+                if status == 409 {
+                    assert!(
+                        body["message"].as_str().unwrap().contains("already has 50"),
+                        "{body}"
+                    );
+                    return;
+                }
+                assert_eq!(status, 200, "{body}");
+            }
+            panic!("never reached the limit");
+        });
+
+        // The 51st, from the console: refused in words, the dialog keeps the number.
+        add_phone(
+            &mut c,
+            "07700900299",
+            'e',
+            "Not added: this customer already has 50 phone numbers",
+        );
+        c.expect("07700 900299");
+        c.expect("(•) express");
+        c.expect("+44");
+        assert!(c.text().contains("Add phone (Relay)"), "{}", c.text());
+        c.esc("Add phone (Relay)");
+        c.quit();
+        c
+    })
+    .await
+    .unwrap();
+
+    let mut forbidden: Vec<String> = numbers.iter().map(|n| n.to_string()).collect();
+    forbidden.extend(numbers.iter().map(|n| n[1..].to_string()));
+    forbidden.push("7700900299".into());
+    forbidden.push("7700900123".into());
+    let audit = check_audit(&c, &forbidden);
+    let adds: Vec<(&str, &str)> = audit
+        .iter()
+        .filter(|e| e["action"] == "add_phone")
+        .map(|e| (e["new"].as_str().unwrap(), e["outcome"].as_str().unwrap()))
+        .collect();
+    assert_eq!(adds.len(), 4, "{audit:#?}");
+    assert_eq!(
+        adds[0],
+        (
+            "+44 •••••••0201 (mobile, consent written)",
+            "ok: Phone number added to the customer's notification channels"
+        )
+    );
+    assert!(adds[1].0.ends_with("consent express)") && adds[2].0.ends_with("consent stop)"));
+    assert!(
+        adds[3]
+            .1
+            .starts_with("error: conflict (409): Conflict: this customer already has 50"),
+        "{adds:?}"
+    );
+    let writes = console_writes();
+    assert_eq!(
+        writes.iter().filter(|w| w.status == 409).count(),
+        1,
+        "{writes:#?}"
+    );
+}
+
+/// What `domain::phone::format_typed` shows for a typed number.
+fn domain_format(n: &str) -> String {
+    custdesk::domain::phone::format_typed(n)
+}
