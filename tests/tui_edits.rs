@@ -204,6 +204,33 @@ fn read_only_offers_no_edit_and_refuses_the_keys() {
         );
     }
     assert!(!matches!(a.overlay, Some(Overlay::Verify(_))));
+    // Neither the palette nor help offers them.
+    a.update(ch(':'));
+    type_str(&mut a, "edit");
+    let s = screen(&mut a, 80, 24);
+    assert!(
+        !s.contains("edit_email") && !s.contains("edit_phone"),
+        "{s}"
+    );
+    enter(&mut a);
+    assert!(a.overlay.is_none());
+    a.update(ch(':'));
+    type_str(&mut a, "add_phone");
+    enter(&mut a);
+    assert!(a.overlay.is_none(), "the palette ran an edit in read-only");
+    a.update(ch('?'));
+    let s = screen(&mut a, 200, 50);
+    assert!(
+        s.contains("verify_caller") && !s.contains("edit_email"),
+        "{s}"
+    );
+    // Writable, the palette offers them.
+    a.update(key(KeyCode::Esc));
+    a.read_only = false;
+    a.update(ch(':'));
+    type_str(&mut a, "edit");
+    let s = screen(&mut a, 80, 24);
+    assert!(s.contains("edit_email") && s.contains("edit_phone"), "{s}");
 }
 
 // ---- update email / phone --------------------------------------------------------------

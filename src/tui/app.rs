@@ -633,18 +633,18 @@ impl App {
                 KeyCode::Esc => self.overlay = None,
                 KeyCode::Up => *selected = selected.saturating_sub(1),
                 KeyCode::Down => {
-                    let n = palette_matches(input.value()).len();
+                    let n = palette_for(self.read_only, input.value()).len();
                     *selected = (*selected + 1).min(n.saturating_sub(1));
                 }
                 KeyCode::Tab => {
-                    if let Some(a) = palette_matches(input.value()).get(*selected) {
+                    if let Some(a) = palette_for(self.read_only, input.value()).get(*selected) {
                         *input = Input::new(a.name().to_string());
                         *selected = 0;
                     }
                 }
                 KeyCode::Enter if input.value().trim().is_empty() => self.overlay = None,
                 KeyCode::Enter => {
-                    let matches = palette_matches(input.value());
+                    let matches = palette_for(self.read_only, input.value());
                     let chosen = matches
                         .get((*selected).min(matches.len().saturating_sub(1)))
                         .copied();
@@ -1019,6 +1019,14 @@ impl App {
         fx.push(Effect::LoadCustomer { id });
         self.dirty = true;
     }
+}
+
+/// The palette's entries: edits are not offered in read-only mode.
+pub fn palette_for(read_only: bool, typed: &str) -> Vec<Action> {
+    palette_matches(typed)
+        .into_iter()
+        .filter(|a| !(read_only && a.is_edit()))
+        .collect()
 }
 
 /// Palette entries matching what was typed (prefix first, then substring).

@@ -60,6 +60,16 @@ actions! {
     AddPhone => "add_phone", "Add a phone with the customer's consent (Relay)", ["a"];
 }
 
+impl Action {
+    /// Whether the action changes data: not offered in read-only mode.
+    pub fn is_edit(self) -> bool {
+        matches!(
+            self,
+            Action::EditEmail | Action::EditPhone | Action::AddPhone
+        )
+    }
+}
+
 /// A key chord as written in keymap files: `q`, `ctrl-c`, `enter`, `backtab`, `f5`, `G`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Chord {

@@ -229,7 +229,7 @@ impl Runner {
             } => {
                 if let Err(e) =
                     self.audit
-                        .append(&Entry::new(&self.agent, &customer, &action, detail))
+                        .append(&Entry::new(&self.agent, &customer, &action, scrub(&detail)))
                 {
                     tracing::error!(error = %e, "audit log write failed");
                 }

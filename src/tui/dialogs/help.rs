@@ -20,7 +20,10 @@ pub fn draw(f: &mut Frame, app: &App, scroll: u16) {
         "Keys (change them in keymap.toml)",
         t.accent,
     ))];
-    for a in Action::ALL {
+    for a in Action::ALL
+        .iter()
+        .filter(|a| !(app.read_only && a.is_edit()))
+    {
         let keys = app.keymap.keys(*a);
         let keys = if keys.is_empty() {
             format!(":{}", a.name())
