@@ -214,3 +214,96 @@ async fn a_write_is_audited_once_with_its_correlation_id_and_a_retry_replays() {
     assert!(!text.contains(&wrong) && !text.contains(&otp), "{text}");
     assert!(!text.contains("ada.runner"), "{text}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn offer_alert_and_customer_writes_reach_the_sandbox_and_are_audited() {
+    use custdesk::api::wire::banking::BsCustomerInput;
+    use custdesk::tui::effect::WriteOp;
+    let e = env().await;
+    let client = Client::new(ApiConfig::sandbox(&e.ts.base)).unwrap();
+    let offer = client.citi().profile(&e.ada).await.unwrap().value.offers[0].clone();
+    let (mut r, mut rx) = runner(&e, false);
+    let write = |seq: u64, op: WriteOp, action: &str| Effect::Write {
+        seq,
+        op,
+        key: IdempotencyKey::fresh(),
+        note: AuditNote {
+            customer: e.ada.clone(),
+            action: action.into(),
+            ..AuditNote::default()
+        },
+    };
+    r.run_detached(write(
+        1,
+        WriteOp::Offer {
+            customer: e.ada.clone(),
+            update: citi::OfferUpdate {
+                offer_id: offer.offer_id.clone(),
+                action: "ACCEPT".into(),
+            },
+        },
+        "offer.accept",
+    ));
+    r.run_detached(write(
+        2,
+        WriteOp::Alerts {
+            customer: e.ada.clone(),
+            subscriptions: citi::AlertSubscriptions {
+                alert_profile: None,
+                subscriptions: vec![citi::Subscription {
+                    alert_code: "PAYMENT_DUE".into(),
+                    action: "SUBSCRIBE".into(),
+                    channel: Some("EMAIL".into()),
+                    threshold: None,
+                }],
+            },
+        },
+        "alerts.subscribe",
+    ));
+    // The demo agent may not create customers: refused, in words.
+    r.run_detached(write(
+        3,
+        WriteOp::CreateCustomer(BsCustomerInput {
+            first_name: Some("Grace".into()),
+            last_name: Some("Hopper".into()),
+            ..BsCustomerInput::default()
+        }),
+        "customer.create",
+    ));
+    let mut answers = std::collections::BTreeMap::new();
+    for _ in 0..3 {
+        match rx.recv().await.unwrap() {
+            Msg::Written { seq, outcome } => {
+                answers.insert(seq, outcome);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(answers[&1].result.as_deref(), Ok("accepted"));
+    assert!(
+        answers[&2]
+            .result
+            .as_ref()
+            .unwrap()
+            .ends_with("alerts enrolled")
+    );
+    let refused = answers[&3].result.as_ref().unwrap_err();
+    assert_eq!(
+        refused.kind,
+        custdesk::api::ErrorKind::Forbidden,
+        "{refused:?}"
+    );
+    let (lines, _) = e.audit.read(None, None).unwrap();
+    assert_eq!(lines.len(), 3);
+    for (seq, o) in &answers {
+        let l = lines
+            .iter()
+            .find(|l| l.correlation_id == o.correlation_id)
+            .unwrap_or_else(|| panic!("write {seq} not audited: {lines:#?}"));
+        if *seq == 3 {
+            assert!(l.outcome.starts_with("error: forbidden (403)"), "{l:?}");
+        } else {
+            assert!(l.outcome.starts_with("ok: "), "{l:?}");
+        }
+    }
+}

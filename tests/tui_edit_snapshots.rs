@@ -345,3 +345,162 @@ fn add_phone_states() {
     );
     assert!(!s.contains("900999"), "{s}");
 }
+
+#[test]
+fn offer_states() {
+    let mut a = verified();
+    a.update(ch('o'));
+    let s = snap("offer_editing", &mut a);
+    assert!(
+        s.contains("▶ available") && s.contains("Balance transfer"),
+        "{s}"
+    );
+    assert!(s.contains("(•) accept  ( ) decline"), "{s}");
+    a.update(ch('d'));
+    enter(&mut a);
+    let s = snap("offer_confirming", &mut a);
+    assert!(
+        s.contains("Decline 'Balance transfer' for the customer?"),
+        "{s}"
+    );
+    let fx = enter(&mut a);
+    written(&mut a, simple_write_seq(&fx), Err(server_error()));
+    let s = snap("offer_server_error", &mut a);
+    assert!(s.contains("✗ Error: server error (503)"), "{s}");
+    assert!(s.contains("enter try again (the same request)"), "{s}");
+    let fx = enter(&mut a);
+    written(&mut a, simple_write_seq(&fx), Ok("declined"));
+    let s = snap("offer_success", &mut a);
+    assert!(s.contains("✓ Balance transfer: now declined"), "{s}");
+    assert!(s.contains(CORR_WRITE), "{s}");
+}
+
+#[test]
+fn alert_subscription_states() {
+    let mut a = verified();
+    a.update(ch('A'));
+    let s = snap("alerts_editing", &mut a);
+    assert!(
+        s.contains("▶ Low balance") && s.contains("SMS 50.00 GBP"),
+        "{s}"
+    );
+    assert!(s.contains("( ) subscribe  (•) unsubscribe"), "{s}");
+    // The eligible "Payment due": subscribe by email, no threshold.
+    a.update(key(KeyCode::Down));
+    a.update(key(KeyCode::Down));
+    a.update(key(KeyCode::Tab));
+    a.update(key(KeyCode::Tab));
+    a.update(key(KeyCode::Left));
+    a.update(key(KeyCode::Tab));
+    type_str(&mut a, "0");
+    enter(&mut a);
+    let s = snap("alerts_invalid_threshold", &mut a);
+    assert!(s.contains("✗ the threshold is an amount above 0"), "{s}");
+    a.update(key(KeyCode::Backspace));
+    enter(&mut a);
+    let s = snap("alerts_confirming", &mut a);
+    assert!(
+        s.contains("Subscribe the customer to 'Payment due' by EMAIL?"),
+        "{s}"
+    );
+    let fx = enter(&mut a);
+    written(
+        &mut a,
+        simple_write_seq(&fx),
+        Err(fail(
+            custdesk::api::ErrorKind::Invalid {
+                field: Some("subscriptions[0].threshold".into()),
+            },
+            Some("invalidRequest"),
+            "invalid input (400): subscriptions[0].threshold: this alert takes no threshold",
+        )),
+    );
+    let s = snap("alerts_refused", &mut a);
+    assert!(s.contains("✗ Error: invalid input (400)"), "{s}");
+    assert!(s.contains("(•) EMAIL"), "the choices are kept:\n{s}");
+    enter(&mut a);
+    let fx = enter(&mut a);
+    written(&mut a, simple_write_seq(&fx), Ok("3 alerts enrolled"));
+    let s = snap("alerts_success", &mut a);
+    assert!(
+        s.contains("✓ Payment due: EMAIL (3 alerts enrolled)"),
+        "{s}"
+    );
+}
+
+#[test]
+fn customer_form_states() {
+    let mut a = verified();
+    a.update(ch('n'));
+    let s = snap("customer_create_empty", &mut a);
+    assert!(s.contains("New customer (bankingservice)"), "{s}");
+    assert!(s.contains("(required)"), "{s}");
+    type_str(&mut a, "Grace");
+    a.update(key(KeyCode::Tab));
+    type_str(&mut a, "Hopper");
+    a.update(key(KeyCode::Tab));
+    a.update(key(KeyCode::Tab));
+    type_str(&mut a, "grace@");
+    enter(&mut a);
+    let s = snap("customer_create_invalid", &mut a);
+    assert!(
+        s.contains("✗ Email: needs a domain such as example.com"),
+        "{s}"
+    );
+    type_str(&mut a, "example.com");
+    enter(&mut a);
+    let fx = enter(&mut a);
+    written(
+        &mut a,
+        simple_write_seq(&fx),
+        Err(fail(
+            custdesk::api::ErrorKind::Forbidden,
+            Some("FORBIDDEN"),
+            "forbidden (403): the token lacks the scope customers:admin",
+        )),
+    );
+    let s = snap("customer_create_forbidden", &mut a);
+    assert!(s.contains("✗ Error: forbidden (403)"), "{s}");
+    assert!(
+        s.contains("grace@example.com") && s.contains("Hopper"),
+        "{s}"
+    );
+    enter(&mut a);
+    let fx = enter(&mut a);
+    written(
+        &mut a,
+        simple_write_seq(&fx),
+        Ok("0123456789abcdef0123456789abcdef"),
+    );
+    let s = snap("customer_create_success", &mut a);
+    assert!(
+        s.contains("✓ Customer created: id 0123456789abcdef0123456789abcdef"),
+        "{s}"
+    );
+
+    let mut a = verified();
+    a.update(ch('E'));
+    let s = snap("customer_edit", &mut a);
+    assert!(s.contains("Edit customer · Ada Quartermaine"), "{s}");
+    assert!(s.contains("now a•••@e•••.uk; empty keeps it"), "{s}");
+    assert_ada_masked(&s, "edit form");
+
+    let mut a = verified();
+    a.update(ch('D'));
+    let s = snap("customer_delete", &mut a);
+    assert!(
+        s.contains("Delete customer Ada Quartermaine (CR00000001"),
+        "{s}"
+    );
+    type_str(&mut a, "Quartermain");
+    enter(&mut a);
+    let s = snap("customer_delete_mistyped", &mut a);
+    assert!(
+        s.contains("✗ Confirmation: type the customer's family name"),
+        "{s}"
+    );
+    type_str(&mut a, "e");
+    enter(&mut a);
+    let s = snap("customer_delete_confirming", &mut a);
+    assert!(s.contains("Delete Ada Quartermaine for good?"), "{s}");
+}

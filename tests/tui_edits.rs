@@ -679,3 +679,160 @@ fn esc_backs_out_of_add_phone() {
     assert!(after.is_empty());
     assert_eq!(a.status.last_correlation.as_deref(), Some(CORR_RELAY));
 }
+
+// ---- offers, alerts, bankingservice customers ------------------------------------------
+
+use custdesk::tui::effect::WriteOp;
+
+fn write_op(fx: &[Effect]) -> (WriteOp, custdesk::tui::effect::AuditNote) {
+    match fx {
+        [Effect::Write { op, note, .. }] => (op.clone(), note.clone()),
+        other => panic!("one write expected: {other:?}"),
+    }
+}
+
+#[test]
+fn offers_and_alerts_wait_for_the_caller_customers_do_not() {
+    let mut a = app();
+    ada_open(&mut a);
+    for (k, action) in [('o', "offer"), ('A', "alerts")] {
+        let fx = a.update(ch(k));
+        assert!(a.overlay.is_none());
+        assert_eq!(
+            records(&fx)[0].outcome,
+            "refused: caller not verified (0 of 2 proofs)",
+            "{action}"
+        );
+        assert!(
+            a.status
+                .notice
+                .as_deref()
+                .unwrap()
+                .contains("edits for the caller are locked"),
+            "{:?}",
+            a.status.notice
+        );
+    }
+    // Back-office customer maintenance needs no caller.
+    a.update(ch('E'));
+    assert!(matches!(a.overlay, Some(Overlay::Customer(_))));
+    esc(&mut a);
+    a.read_only = true;
+    for k in ['o', 'A', 'n', 'E', 'D'] {
+        let fx = a.update(ch(k));
+        assert!(a.overlay.is_none(), "{k} opened in read-only");
+        assert_eq!(records(&fx)[0].outcome, "refused: read-only");
+    }
+}
+
+#[test]
+fn an_offer_response_names_the_offer_and_reloads_on_success() {
+    let mut a = verified();
+    a.update(ch('o'));
+    a.update(key(KeyCode::Down));
+    a.update(ch('d'));
+    enter(&mut a);
+    let fx = enter(&mut a);
+    let (op, note) = write_op(&fx);
+    match op {
+        WriteOp::Offer { customer, update } => {
+            assert_eq!(customer, ADA_ID);
+            assert_eq!(
+                (update.offer_id.as_str(), update.action.as_str()),
+                ("OFR-CB5", "DECLINE")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(note.action, "offer.decline");
+    assert_eq!(note.old.as_deref(), Some("OFR-CB5 accepted"));
+    assert_eq!(note.new.as_deref(), Some("OFR-CB5 declined"));
+    let fx = written(&mut a, simple_write_seq(&fx), Ok("declined"));
+    assert_eq!(fx, vec![Effect::LoadCustomer { id: ADA_ID.into() }]);
+}
+
+#[test]
+fn an_alert_subscription_carries_channel_and_threshold() {
+    let mut a = verified();
+    a.update(ch('A'));
+    // Low balance: enrolled by SMS at 50; subscribe again by PUSH at 75.
+    a.update(key(KeyCode::Tab));
+    a.update(key(KeyCode::Right));
+    a.update(key(KeyCode::Tab));
+    a.update(key(KeyCode::Right));
+    a.update(key(KeyCode::Tab));
+    for _ in 0..5 {
+        a.update(key(KeyCode::Backspace));
+    }
+    type_str(&mut a, "75");
+    enter(&mut a);
+    let fx = enter(&mut a);
+    let (op, note) = write_op(&fx);
+    match op {
+        WriteOp::Alerts {
+            customer,
+            subscriptions,
+        } => {
+            assert_eq!(customer, ADA_ID);
+            let s = &subscriptions.subscriptions[0];
+            assert_eq!(s.alert_code, "LOW_BAL");
+            assert_eq!(s.action, "SUBSCRIBE");
+            assert_eq!(s.channel.as_deref(), Some("PUSH"));
+            assert_eq!(s.threshold, Some(75.0));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(note.action, "alerts.subscribe");
+    assert_eq!(note.old.as_deref(), Some("LOW_BAL SMS 50.00 GBP"));
+    assert_eq!(note.new.as_deref(), Some("LOW_BAL PUSH 75.00"));
+}
+
+#[test]
+fn editing_a_customer_sends_only_what_changed_and_delete_closes_it() {
+    let mut a = verified();
+    a.update(ch('E'));
+    // Nothing changed: refused locally.
+    enter(&mut a);
+    match &a.overlay {
+        Some(Overlay::Customer(d)) => assert!(d.problem.is_some()),
+        other => panic!("{other:?}"),
+    }
+    for _ in 0..3 {
+        a.update(key(KeyCode::Tab));
+    }
+    type_str(&mut a, "ada@example.net");
+    enter(&mut a);
+    let fx = enter(&mut a);
+    let (op, note) = write_op(&fx);
+    match op {
+        WriteOp::UpdateCustomer { id, input } => {
+            assert_eq!(id, ADA_ID);
+            assert_eq!(input.email.as_deref(), Some("ada@example.net"));
+            assert_eq!(
+                (input.first_name, input.last_name, input.phone),
+                (None, None, None)
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(note.new.as_deref(), Some("email a•••@e•••.net"));
+    let fx = written(&mut a, simple_write_seq(&fx), Ok(ADA_ID));
+    assert_eq!(fx, vec![Effect::LoadCustomer { id: ADA_ID.into() }]);
+    esc(&mut a);
+    for p in ada_parts() {
+        loaded(&mut a, ADA_ID, p);
+    }
+
+    a.update(ch('D'));
+    type_str(&mut a, "quartermaine");
+    enter(&mut a);
+    let fx = enter(&mut a);
+    let (op, note) = write_op(&fx);
+    assert_eq!(op, WriteOp::DeleteCustomer { id: ADA_ID.into() });
+    assert_eq!(note.old.as_deref(), Some("Ada Quartermaine (CR00000001)"));
+    written(&mut a, simple_write_seq(&fx), Ok(ADA_ID));
+    assert!(a.customer.is_none() && a.caller.is_none());
+    assert!(!a.search.rows.iter().any(|r| r.id == ADA_ID));
+    esc(&mut a);
+    assert!(a.overlay.is_none());
+}

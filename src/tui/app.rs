@@ -16,7 +16,10 @@ use crate::domain::query;
 
 use super::edit::ContactKind;
 use super::edit::add_phone::AddPhoneDialog;
+use super::edit::alerts::AlertsDialog;
 use super::edit::contact::ContactDialog;
+use super::edit::customer::CustomerDialog;
+use super::edit::offer::OfferDialog;
 use super::edit::verify::{CallerCheck, VerifyDialog};
 
 /// Rows fetched per search page.
@@ -209,6 +212,12 @@ pub enum Overlay {
     Contact(Box<ContactDialog>),
     /// Add a phone with consent (Relay).
     AddPhone(Box<AddPhoneDialog>),
+    /// Accept or decline an offer.
+    Offer(Box<OfferDialog>),
+    /// Subscribe to or unsubscribe from an alert.
+    Alerts(Box<AlertsDialog>),
+    /// Create, edit or delete a bankingservice customer.
+    Customer(Box<CustomerDialog>),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -487,6 +496,24 @@ impl App {
                     self.overlay = Some(Overlay::Contact(d));
                 }
             }
+            Msg::Written { seq, outcome } => {
+                self.finish_write(&outcome.correlation_id);
+                match self.overlay.take() {
+                    Some(Overlay::Offer(mut d)) => {
+                        self.offer_written(&mut d, seq, outcome, &mut fx);
+                        self.overlay = Some(Overlay::Offer(d));
+                    }
+                    Some(Overlay::Alerts(mut d)) => {
+                        self.alerts_written(&mut d, seq, outcome, &mut fx);
+                        self.overlay = Some(Overlay::Alerts(d));
+                    }
+                    Some(Overlay::Customer(mut d)) => {
+                        self.customer_written(&mut d, seq, outcome, &mut fx);
+                        self.overlay = Some(Overlay::Customer(d));
+                    }
+                    other => self.overlay = other,
+                }
+            }
             Msg::PhoneAdded { seq, outcome } => {
                 self.finish_write(&outcome.correlation_id);
                 if let Some(Overlay::AddPhone(_)) = &self.overlay
@@ -614,6 +641,30 @@ impl App {
             }
             return;
         }
+        if matches!(
+            self.overlay,
+            Some(Overlay::Offer(_) | Overlay::Alerts(_) | Overlay::Customer(_))
+        ) {
+            match self.overlay.take() {
+                Some(Overlay::Offer(mut d)) => {
+                    if self.offer_key(&mut d, k, fx) {
+                        self.overlay = Some(Overlay::Offer(d));
+                    }
+                }
+                Some(Overlay::Alerts(mut d)) => {
+                    if self.alerts_key(&mut d, k, fx) {
+                        self.overlay = Some(Overlay::Alerts(d));
+                    }
+                }
+                Some(Overlay::Customer(mut d)) => {
+                    if self.customer_key(&mut d, k, fx) {
+                        self.overlay = Some(Overlay::Customer(d));
+                    }
+                }
+                other => self.overlay = other,
+            }
+            return;
+        }
         let Some(overlay) = self.overlay.as_mut() else {
             return;
         };
@@ -660,7 +711,12 @@ impl App {
                     *selected = 0;
                 }
             },
-            Overlay::Verify(_) | Overlay::Contact(_) | Overlay::AddPhone(_) => {}
+            Overlay::Verify(_)
+            | Overlay::Contact(_)
+            | Overlay::AddPhone(_)
+            | Overlay::Offer(_)
+            | Overlay::Alerts(_)
+            | Overlay::Customer(_) => {}
             Overlay::Reveal {
                 field,
                 reason,
@@ -970,6 +1026,31 @@ impl App {
             Action::AddPhone => {
                 if self.contact_edit_gate("add_phone", fx) {
                     self.open_add_phone();
+                }
+            }
+            Action::OfferResponse => {
+                if self.edit_gate("offer", true, fx) {
+                    self.open_offers();
+                }
+            }
+            Action::AlertSubscription => {
+                if self.edit_gate("alerts", true, fx) {
+                    self.open_alerts();
+                }
+            }
+            Action::NewCustomer => {
+                if self.customer_gate("customer.create", false, fx) {
+                    self.open_customer_form(true);
+                }
+            }
+            Action::EditCustomer => {
+                if self.customer_gate("customer.update", true, fx) {
+                    self.open_customer_form(false);
+                }
+            }
+            Action::DeleteCustomer => {
+                if self.customer_gate("customer.delete", true, fx) {
+                    self.open_customer_delete();
                 }
             }
             Action::Refresh => match self.focus {

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::api::IdempotencyKey;
 use crate::api::wire::newday::SearchFilter;
-use crate::api::wire::{citi, relay};
+use crate::api::wire::{banking, citi, relay};
 
 use super::edit::{ContactKind, Passcode};
 
@@ -38,6 +38,30 @@ impl ContactChange {
     }
 }
 
+/// A write with a plain answer: offers, alert subscriptions, bankingservice customers.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub enum WriteOp {
+    Offer {
+        customer: String,
+        update: citi::OfferUpdate,
+    },
+    Alerts {
+        customer: String,
+        subscriptions: citi::AlertSubscriptions,
+    },
+    CreateCustomer(banking::BsCustomerInput),
+    UpdateCustomer {
+        id: String,
+        input: banking::BsCustomerInput,
+    },
+    DeleteCustomer {
+        id: String,
+    },
+}
+
+// Effects move once from `update` to the runner; boxing the larger ones would only add
+// an allocation per write.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Search; a newer search cancels an older one (latest keystroke wins).
@@ -91,6 +115,14 @@ pub enum Effect {
         key: IdempotencyKey,
         note: AuditNote,
     },
+    /// An offer, alert or bankingservice write. Audited when it ends; answers
+    /// `Msg::Written`.
+    Write {
+        seq: u64,
+        op: WriteOp,
+        key: IdempotencyKey,
+        note: AuditNote,
+    },
     /// Relay: add a phone with the customer's consent. Audited when it ends.
     AddPhone {
         seq: u64,
@@ -107,7 +139,10 @@ impl Effect {
     pub fn is_write(&self) -> bool {
         matches!(
             self,
-            Effect::RequestChange { .. } | Effect::ConfirmChange { .. } | Effect::AddPhone { .. }
+            Effect::RequestChange { .. }
+                | Effect::ConfirmChange { .. }
+                | Effect::AddPhone { .. }
+                | Effect::Write { .. }
         )
     }
 }

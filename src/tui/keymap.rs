@@ -58,6 +58,11 @@ actions! {
     EditEmail => "edit_email", "Update the customer's email (passcode to the customer)", ["e"];
     EditPhone => "edit_phone", "Update the customer's phone (passcode to the customer)", ["p"];
     AddPhone => "add_phone", "Add a phone with the customer's consent (Relay)", ["a"];
+    OfferResponse => "offer_response", "Accept or decline an offer for the customer", ["o"];
+    AlertSubscription => "alert_subscription", "Subscribe to or unsubscribe from an alert", ["A"];
+    NewCustomer => "new_customer", "Create a customer (bankingservice, back office)", ["n"];
+    EditCustomer => "edit_customer", "Edit the open customer (bankingservice, back office)", ["E"];
+    DeleteCustomer => "delete_customer", "Delete the open customer (bankingservice, back office)", ["D"];
 }
 
 impl Action {
@@ -65,7 +70,14 @@ impl Action {
     pub fn is_edit(self) -> bool {
         matches!(
             self,
-            Action::EditEmail | Action::EditPhone | Action::AddPhone
+            Action::EditEmail
+                | Action::EditPhone
+                | Action::AddPhone
+                | Action::OfferResponse
+                | Action::AlertSubscription
+                | Action::NewCustomer
+                | Action::EditCustomer
+                | Action::DeleteCustomer
         )
     }
 }

@@ -142,6 +142,12 @@ pub enum Msg {
         seq: u64,
         outcome: Outcome<relay::RelayMessage, WriteError>,
     },
+    /// An offer, alert or bankingservice write answered: a short summary of the
+    /// answer (the offer's new status, the customer's id...), or why not.
+    Written {
+        seq: u64,
+        outcome: Outcome<String, WriteError>,
+    },
     /// SIGTERM, SIGHUP or the input stream ending.
     Quit,
 }

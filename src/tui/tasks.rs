@@ -8,7 +8,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
 use super::edit::ContactKind;
-use super::effect::{AuditNote, ContactChange, Effect};
+use super::effect::{AuditNote, ContactChange, Effect, WriteOp};
 use super::msg::{Msg, Outcome, Part, WriteError};
 use super::term::Term;
 use crate::api::wire::citi::Confirmation;
@@ -71,6 +71,18 @@ fn record(audit: &AuditLog, agent: &str, note: &AuditNote) {
 fn unit<T>(r: Reply<T>) -> Reply<()> {
     Reply {
         value: (),
+        correlation_id: r.correlation_id,
+        status: r.status,
+        attempts: r.attempts,
+        elapsed: r.elapsed,
+        replayed: r.replayed,
+    }
+}
+
+/// The reply with its value summed up in words.
+fn summary<T>(r: Reply<T>, f: impl FnOnce(&T) -> String) -> Reply<String> {
+    Reply {
+        value: f(&r.value),
         correlation_id: r.correlation_id,
         status: r.status,
         attempts: r.attempts,
@@ -324,6 +336,55 @@ impl Runner {
                     });
                 });
             }
+            Effect::Write { seq, op, key, note } => {
+                let (client, tx, audit, agent) = self.write_parts();
+                tokio::spawn(async move {
+                    let r: Result<Reply<String>, ApiError> = match &op {
+                        WriteOp::Offer { customer, update } => client
+                            .citi()
+                            .update_offer(customer, update, &key)
+                            .await
+                            .map(|r| summary(r, |o| o.offer_status.to_lowercase())),
+                        WriteOp::Alerts {
+                            customer,
+                            subscriptions,
+                        } => client
+                            .citi()
+                            .update_alert_subscriptions(customer, subscriptions, &key)
+                            .await
+                            .map(|r| {
+                                summary(r, |a| {
+                                    let n = a
+                                        .alerts
+                                        .iter()
+                                        .filter(|a| a.alert_status == "ENROLLED")
+                                        .count();
+                                    format!("{n} alerts enrolled")
+                                })
+                            }),
+                        WriteOp::CreateCustomer(input) => client
+                            .banking()
+                            .create(input, &key)
+                            .await
+                            .map(|r| summary(r, |c| c.id.clone())),
+                        WriteOp::UpdateCustomer { id, input } => client
+                            .banking()
+                            .update(id, input, &key)
+                            .await
+                            .map(|r| summary(r, |c| c.id.clone())),
+                        WriteOp::DeleteCustomer { id } => client
+                            .banking()
+                            .delete(id, &key)
+                            .await
+                            .map(|r| summary(r, |c| c.id.clone())),
+                    };
+                    audit_write(&audit, &agent, &note, &r, |s| format!("ok: {}", scrub(s)));
+                    let _ = tx.send(Msg::Written {
+                        seq,
+                        outcome: written(r),
+                    });
+                });
+            }
             Effect::AddPhone {
                 seq,
                 customer,
@@ -369,7 +430,8 @@ impl Runner {
         let (seq, note) = match &effect {
             Effect::RequestChange { seq, note, .. }
             | Effect::ConfirmChange { seq, note, .. }
-            | Effect::AddPhone { seq, note, .. } => (*seq, note.clone()),
+            | Effect::AddPhone { seq, note, .. }
+            | Effect::Write { seq, note, .. } => (*seq, note.clone()),
             _ => return,
         };
         record(
@@ -386,6 +448,10 @@ impl Runner {
                 outcome: Outcome::failed(err, None),
             },
             Effect::ConfirmChange { .. } => Msg::ChangeConfirmed {
+                seq,
+                outcome: Outcome::failed(err, None),
+            },
+            Effect::Write { .. } => Msg::Written {
                 seq,
                 outcome: Outcome::failed(err, None),
             },

@@ -73,6 +73,9 @@ pub fn draw(f: &mut Frame, app: &mut App) {
         Some(Overlay::Verify(d)) => dialogs::verify::draw(f, app, d),
         Some(Overlay::Contact(d)) => dialogs::contact::draw(f, app, d),
         Some(Overlay::AddPhone(d)) => dialogs::add_phone::draw(f, app, d),
+        Some(Overlay::Offer(d)) => dialogs::offer::draw(f, app, d),
+        Some(Overlay::Alerts(d)) => dialogs::alerts::draw(f, app, d),
+        Some(Overlay::Customer(d)) => dialogs::customer::draw(f, app, d),
         None => {}
     }
 }
@@ -144,6 +147,15 @@ fn draw_hints(f: &mut Frame, app: &App, area: Rect) {
             Action::Back,
             Action::Help,
         ],
+        Pane::Alerts if !app.read_only => &[
+            Action::AlertSubscription,
+            Action::NextPane,
+            Action::PrevPane,
+            Action::Refresh,
+            Action::Back,
+            Action::Help,
+            Action::Quit,
+        ],
         _ => &[
             Action::NextPane,
             Action::PrevPane,
@@ -205,6 +217,11 @@ fn short(a: Action) -> &'static str {
         Action::EditEmail => "email",
         Action::EditPhone => "phone",
         Action::AddPhone => "add phone",
+        Action::OfferResponse => "offers",
+        Action::AlertSubscription => "subscribe",
+        Action::NewCustomer => "new customer",
+        Action::EditCustomer => "edit customer",
+        Action::DeleteCustomer => "delete customer",
         other => other.name(),
     }
 }

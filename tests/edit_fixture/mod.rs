@@ -220,3 +220,23 @@ pub fn added(a: &mut App, seq: u64, r: Result<&str, WriteError>) -> Vec<Effect> 
         },
     })
 }
+
+pub const CORR_WRITE: &str = "9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d";
+
+pub fn written(a: &mut App, seq: u64, r: Result<&str, WriteError>) -> Vec<Effect> {
+    a.update(Msg::Written {
+        seq,
+        outcome: match r {
+            Ok(s) => Outcome::written(s.to_string(), CORR_WRITE),
+            Err(e) => Outcome::failed(e, Some(CORR_WRITE.into())),
+        },
+    })
+}
+
+/// The seq of the one `Effect::Write` in `fx`.
+pub fn simple_write_seq(fx: &[Effect]) -> u64 {
+    match fx {
+        [Effect::Write { seq, .. }] => *seq,
+        other => panic!("one write expected: {other:?}"),
+    }
+}

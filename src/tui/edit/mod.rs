@@ -11,13 +11,21 @@
 //!   to be verified (see [`verify`]).
 
 pub mod add_phone;
+pub mod alerts;
 pub mod contact;
+pub mod customer;
+pub mod offer;
 pub mod verify;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crossterm::event::KeyCode;
+
 use crate::api::IdempotencyKey;
+use crate::tui::app::App;
+use crate::tui::effect::{AuditNote, Effect, WriteOp};
+use crate::tui::msg::{Outcome, WriteError};
 
 /// Email or phone, for the Citi passcode flow and NewDay's format check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,6 +151,119 @@ impl Failure {
             message: message.into(),
             correlation_id,
         }
+    }
+}
+
+/// Where a simple write dialog (offer, alerts, customer) is.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Phase {
+    #[default]
+    Editing,
+    Confirming,
+    Sending,
+    /// Written: the answer in a few words.
+    Done(String),
+}
+
+/// The confirm-and-send part simple write dialogs share: the phase, the last failure,
+/// the call awaited and the submission's Idempotency-Key.
+#[derive(Debug, Clone, Default)]
+pub struct Submit {
+    pub phase: Phase,
+    pub error: Option<Failure>,
+    pub pending: Option<u64>,
+    pub key: Option<KeyedWrite>,
+    pub correlation_id: Option<String>,
+}
+
+/// What a key means outside the editing phase.
+pub(crate) enum SubmitKey {
+    /// Editing: the dialog handles it.
+    Edit,
+    Send,
+    Close,
+    Stay,
+}
+
+impl Submit {
+    pub(crate) fn key(&mut self, code: KeyCode) -> SubmitKey {
+        match self.phase {
+            Phase::Editing => SubmitKey::Edit,
+            Phase::Confirming => match code {
+                KeyCode::Esc => {
+                    self.phase = Phase::Editing;
+                    SubmitKey::Stay
+                }
+                KeyCode::Enter => SubmitKey::Send,
+                _ => SubmitKey::Stay,
+            },
+            Phase::Sending if code == KeyCode::Esc => SubmitKey::Close,
+            Phase::Done(_) if matches!(code, KeyCode::Esc | KeyCode::Enter) => SubmitKey::Close,
+            _ => SubmitKey::Stay,
+        }
+    }
+
+    /// The answer to the call awaited, if this is it: `Some(true)` when written. An error
+    /// goes back to editing with everything kept, or stays at confirm (same key) when it
+    /// may or may not have been applied.
+    pub(crate) fn answered(
+        &mut self,
+        seq: u64,
+        outcome: Outcome<String, WriteError>,
+    ) -> Option<bool> {
+        if self.pending != Some(seq) {
+            return None;
+        }
+        self.pending = None;
+        self.correlation_id = outcome.correlation_id.clone();
+        Some(match outcome.result {
+            Ok(summary) => {
+                self.key = None;
+                self.error = None;
+                self.phase = Phase::Done(crate::tui::view::safe(&summary));
+                true
+            }
+            Err(e) => {
+                self.error = Some(Failure::new(
+                    format!("Error: {}", e.message),
+                    outcome.correlation_id,
+                ));
+                if e.is_transient() {
+                    self.phase = Phase::Confirming;
+                } else {
+                    self.key = None;
+                    self.phase = Phase::Editing;
+                }
+                false
+            }
+        })
+    }
+}
+
+impl App {
+    /// Send a simple write: the kept key when this body was sent before without a known
+    /// outcome, else a fresh one. Never in read-only mode.
+    pub(crate) fn submit_write(
+        &mut self,
+        s: &mut Submit,
+        op: WriteOp,
+        note: AuditNote,
+        fx: &mut Vec<Effect>,
+    ) {
+        if self.read_only {
+            s.error = Some(Failure::new(
+                "read-only: this console sends no changes",
+                None,
+            ));
+            s.phase = Phase::Editing;
+            return;
+        }
+        let key = KeyedWrite::for_body(&mut s.key, &op);
+        let seq = self.next_seq();
+        s.pending = Some(seq);
+        s.error = None;
+        s.phase = Phase::Sending;
+        fx.push(Effect::Write { seq, op, key, note });
     }
 }
 

@@ -177,6 +177,17 @@ impl App {
     /// customer: not in read-only mode, a customer loaded, the caller verified. When
     /// not, the agent is told why and the refusal is audited.
     pub(crate) fn contact_edit_gate(&mut self, action: &str, fx: &mut Vec<Effect>) -> bool {
+        self.edit_gate(action, true, fx)
+    }
+
+    /// Whether an edit may start on the open customer: not in read-only mode, the
+    /// customer loaded and, when `needs_caller`, the caller verified.
+    pub(crate) fn edit_gate(
+        &mut self,
+        action: &str,
+        needs_caller: bool,
+        fx: &mut Vec<Effect>,
+    ) -> bool {
         let customer = self.customer.as_ref().map(|c| c.id.clone());
         let refuse = |app: &mut App, fx: &mut Vec<Effect>, notice: String, why: String| {
             app.status.notice = Some(notice);
@@ -204,14 +215,19 @@ impl App {
             self.status.notice = Some("Wait for the customer to load".into());
             return false;
         }
-        if !self.caller_verified() {
+        if needs_caller && !self.caller_verified() {
             let n = self.caller_check().map_or(0, CallerCheck::count);
             let key = self.keymap.hint(crate::tui::keymap::Action::VerifyCaller);
             return refuse(
                 self,
                 fx,
                 format!(
-                    "Caller not verified ({n} of {PROOFS_NEEDED} proofs): contact edits are locked; {key} verifies"
+                    "Caller not verified ({n} of {PROOFS_NEEDED} proofs): {} are locked; {key} verifies",
+                    if action.contains("email") || action.contains("phone") {
+                        "contact edits"
+                    } else {
+                        "edits for the caller"
+                    }
                 ),
                 format!("caller not verified ({n} of {PROOFS_NEEDED} proofs)"),
             );
