@@ -836,3 +836,31 @@ fn editing_a_customer_sends_only_what_changed_and_delete_closes_it() {
     esc(&mut a);
     assert!(a.overlay.is_none());
 }
+
+#[test]
+fn dialogs_spin_while_waiting_and_keep_pastes_from_the_search_box() {
+    let mut a = verified();
+    a.update(ch('o'));
+    let before = a.search.input.value().to_string();
+    let fx = a.update(Msg::Paste("quartz".into()));
+    assert!(fx.is_empty());
+    assert_eq!(a.search.input.value(), before);
+    assert!(!a.busy());
+    enter(&mut a);
+    let fx = enter(&mut a);
+    assert!(a.busy(), "a write in flight turns the spinner");
+    written(&mut a, simple_write_seq(&fx), Ok("accepted"));
+    // Answered (the customer reloads, so still busy until it has).
+    for p in ada_parts() {
+        loaded(&mut a, ADA_ID, p);
+    }
+    assert!(!a.busy());
+    // The customer form takes pastes into the field under the cursor.
+    esc(&mut a);
+    a.update(ch('n'));
+    a.update(Msg::Paste("Grace".into()));
+    match &a.overlay {
+        Some(Overlay::Customer(d)) => assert_eq!(d.inputs[0].value(), "Grace"),
+        other => panic!("{other:?}"),
+    }
+}

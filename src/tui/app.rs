@@ -296,6 +296,21 @@ impl App {
         self.search.loading
             || self.search.fetching_page.is_some()
             || self.customer.as_ref().is_some_and(Customer::loading)
+            || self.dialog_busy()
+    }
+
+    /// Whether an open dialog waits for a call (its spinner turns).
+    fn dialog_busy(&self) -> bool {
+        match &self.overlay {
+            Some(Overlay::Contact(d)) => {
+                d.pending.is_some() || d.check == crate::tui::edit::contact::Check::Checking
+            }
+            Some(Overlay::AddPhone(d)) => d.pending.is_some(),
+            Some(Overlay::Offer(d)) => d.submit.pending.is_some(),
+            Some(Overlay::Alerts(d)) => d.submit.pending.is_some(),
+            Some(Overlay::Customer(d)) => d.submit.pending.is_some(),
+            _ => false,
+        }
     }
 
     /// Apply one message. Returns the effects to run; sets `dirty` when the screen must
@@ -356,6 +371,23 @@ impl App {
                             .clone()
                             .with_value(format!("{}{}", reason.value(), one_line(&text)));
                     self.dirty = true;
+                } else if let Some(Overlay::Customer(d)) = &mut self.overlay {
+                    if d.submit.phase == crate::tui::edit::Phase::Editing {
+                        let input = if d.inputs.is_empty() {
+                            &mut d.confirm
+                        } else {
+                            &mut d.inputs[d.field]
+                        };
+                        *input = input.clone().with_value(format!(
+                            "{}{}",
+                            input.value(),
+                            one_line(&text)
+                        ));
+                        self.dirty = true;
+                    }
+                } else if self.overlay.is_some() {
+                    // Other dialogs take no pasted text; it never reaches the search
+                    // box behind them.
                 } else if self.focus == Pane::Search {
                     let v = format!("{}{}", self.search.input.value(), one_line(&text));
                     self.search.input = Input::new(v);
