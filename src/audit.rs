@@ -105,6 +105,44 @@ impl AuditLog {
     }
 }
 
+/// Free text (a server's error message) made safe for the audit log: anything shaped
+/// like an email address is masked, and digit runs long enough to be a phone, account
+/// or passcode are blanked (only a long run keeps its last four).
+pub fn scrub(text: &str) -> String {
+    let mut out = Vec::new();
+    for word in text.split(' ') {
+        if word.contains('@') {
+            let trimmed = word.trim_matches(|c: char| !c.is_alphanumeric());
+            out.push(word.replace(trimmed, &crate::domain::mask::email(trimmed)));
+            continue;
+        }
+        let mut w = String::with_capacity(word.len());
+        let mut run = String::new();
+        let flush = |run: &mut String, w: &mut String| {
+            let n = run.chars().count();
+            if n >= 8 {
+                w.push_str(&crate::domain::mask::phone(run));
+            } else if n >= 6 {
+                w.push_str(&"•".repeat(n));
+            } else {
+                w.push_str(run);
+            }
+            run.clear();
+        };
+        for c in word.chars() {
+            if c.is_ascii_digit() {
+                run.push(c);
+            } else {
+                flush(&mut run, &mut w);
+                w.push(c);
+            }
+        }
+        flush(&mut run, &mut w);
+        out.push(w);
+    }
+    out.join(" ")
+}
+
 /// `--since` accepts an RFC 3339 time, a date, or a duration ago like `2h` or `7d`.
 pub fn parse_since(s: &str) -> Result<String, String> {
     if let Ok(d) = humantime::parse_duration(s) {
@@ -146,5 +184,26 @@ mod tests {
         assert!(log.read(None, Some("2999-01-01")).unwrap().0.is_empty());
         assert!(parse_since("2h").is_ok());
         assert!(parse_since("yesterday").is_err());
+    }
+
+    #[test]
+    fn scrub_masks_contact_details_and_codes() {
+        let s = scrub(
+            "conflict (409): ada.new@example.org is held; call 07700900999, code 123456, 2 attempts left",
+        );
+        assert!(
+            !s.contains("ada.new") && !s.contains("900999") && !s.contains("123456"),
+            "{s}"
+        );
+        assert!(
+            s.contains("a•••@e•••.org")
+                && s.contains("•••••••0999,")
+                && s.contains("2 attempts left"),
+            "{s}"
+        );
+        assert_eq!(
+            scrub("server error (503): down"),
+            "server error (503): down"
+        );
     }
 }

@@ -14,6 +14,14 @@ use super::theme::Theme;
 use crate::api::wire::{candescent::ContactMethods, citi, newday};
 use crate::domain::query;
 
+use super::edit::ContactKind;
+use super::edit::add_phone::AddPhoneDialog;
+use super::edit::alerts::AlertsDialog;
+use super::edit::contact::ContactDialog;
+use super::edit::customer::CustomerDialog;
+use super::edit::offer::OfferDialog;
+use super::edit::verify::{CallerCheck, VerifyDialog};
+
 /// Rows fetched per search page.
 pub const PAGE_SIZE: u32 = 100;
 /// How long a revealed field stays visible.
@@ -198,6 +206,18 @@ pub enum Overlay {
         reason: Input,
         error: Option<String>,
     },
+    /// Caller verification.
+    Verify(VerifyDialog),
+    /// Update email or phone (Citi passcode flow).
+    Contact(Box<ContactDialog>),
+    /// Add a phone with consent (Relay).
+    AddPhone(Box<AddPhoneDialog>),
+    /// Accept or decline an offer.
+    Offer(Box<OfferDialog>),
+    /// Subscribe to or unsubscribe from an alert.
+    Alerts(Box<AlertsDialog>),
+    /// Create, edit or delete a bankingservice customer.
+    Customer(Box<CustomerDialog>),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -234,6 +254,10 @@ pub struct App {
     pub visible_rows: usize,
     /// Opened with `--caller`: open the customer when the phone search finds exactly one.
     pub caller_pending: bool,
+    /// What the caller has proved, for the open customer (see `edit::verify`).
+    pub caller: Option<CallerCheck>,
+    /// Numbers the calls of edit dialogs so a stale answer is recognised and dropped.
+    pub edit_seq: u64,
 }
 
 impl App {
@@ -256,6 +280,8 @@ impl App {
             quit: false,
             visible_rows: 10,
             caller_pending: false,
+            caller: None,
+            edit_seq: 0,
         }
     }
 
@@ -270,6 +296,21 @@ impl App {
         self.search.loading
             || self.search.fetching_page.is_some()
             || self.customer.as_ref().is_some_and(Customer::loading)
+            || self.dialog_busy()
+    }
+
+    /// Whether an open dialog waits for a call (its spinner turns).
+    fn dialog_busy(&self) -> bool {
+        match &self.overlay {
+            Some(Overlay::Contact(d)) => {
+                d.pending.is_some() || d.check == crate::tui::edit::contact::Check::Checking
+            }
+            Some(Overlay::AddPhone(d)) => d.pending.is_some(),
+            Some(Overlay::Offer(d)) => d.submit.pending.is_some(),
+            Some(Overlay::Alerts(d)) => d.submit.pending.is_some(),
+            Some(Overlay::Customer(d)) => d.submit.pending.is_some(),
+            _ => false,
+        }
     }
 
     /// Apply one message. Returns the effects to run; sets `dirty` when the screen must
@@ -279,12 +320,74 @@ impl App {
         match msg {
             Msg::Key(k) => self.on_key(k, &mut fx),
             Msg::Paste(text) => {
-                if let Some(Overlay::Reveal { reason, .. }) = &mut self.overlay {
+                if let Some(Overlay::Contact(_)) = &self.overlay
+                    && let Some(Overlay::Contact(mut d)) = self.overlay.take()
+                {
+                    if d.step == crate::tui::edit::contact::Step::Editing {
+                        let pasted = one_line(&text);
+                        let v = match d.kind {
+                            ContactKind::Email => format!("{}{}", d.input.value(), pasted.trim()),
+                            ContactKind::Phone => format!(
+                                "{}{}",
+                                d.input.value(),
+                                pasted
+                                    .chars()
+                                    .filter(char::is_ascii_digit)
+                                    .collect::<String>()
+                            )
+                            .chars()
+                            .take(11)
+                            .collect(),
+                        };
+                        d.input = Input::new(v);
+                        self.contact_typed(&mut d, &mut fx);
+                    }
+                    self.overlay = Some(Overlay::Contact(d));
+                    self.dirty = true;
+                } else if let Some(Overlay::AddPhone(d)) = &mut self.overlay {
+                    if d.step == crate::tui::edit::add_phone::Step::Editing
+                        && d.field == crate::tui::edit::add_phone::Field::Number
+                    {
+                        let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+                        d.number = format!("{}{digits}", d.number)
+                            .chars()
+                            .take(crate::tui::edit::add_phone::MAX_DIGITS)
+                            .collect();
+                        d.error = None;
+                    }
+                    self.dirty = true;
+                } else if let Some(Overlay::Verify(d)) = &mut self.overlay {
+                    let i = d.field;
+                    d.inputs[i] = d.inputs[i].clone().with_value(format!(
+                        "{}{}",
+                        d.inputs[i].value(),
+                        one_line(&text)
+                    ));
+                    d.messages[i] = None;
+                    self.dirty = true;
+                } else if let Some(Overlay::Reveal { reason, .. }) = &mut self.overlay {
                     *reason =
                         reason
                             .clone()
                             .with_value(format!("{}{}", reason.value(), one_line(&text)));
                     self.dirty = true;
+                } else if let Some(Overlay::Customer(d)) = &mut self.overlay {
+                    if d.submit.phase == crate::tui::edit::Phase::Editing {
+                        let input = if d.inputs.is_empty() {
+                            &mut d.confirm
+                        } else {
+                            &mut d.inputs[d.field]
+                        };
+                        *input = input.clone().with_value(format!(
+                            "{}{}",
+                            input.value(),
+                            one_line(&text)
+                        ));
+                        self.dirty = true;
+                    }
+                } else if self.overlay.is_some() {
+                    // Other dialogs take no pasted text; it never reaches the search
+                    // box behind them.
                 } else if self.focus == Pane::Search {
                     let v = format!("{}{}", self.search.input.value(), one_line(&text));
                     self.search.input = Input::new(v);
@@ -390,9 +493,85 @@ impl App {
                 }
                 self.dirty = true;
             }
+            Msg::Debounced { seq } => {
+                if let Some(Overlay::Contact(_)) = &self.overlay
+                    && let Some(Overlay::Contact(mut d)) = self.overlay.take()
+                {
+                    fx.extend(self.contact_debounced(&mut d, seq));
+                    self.overlay = Some(Overlay::Contact(d));
+                }
+            }
+            Msg::ContactVerified { seq, outcome } => {
+                if let Some(Overlay::Contact(_)) = &self.overlay
+                    && let Some(Overlay::Contact(mut d)) = self.overlay.take()
+                {
+                    self.contact_verified(&mut d, seq, outcome);
+                    self.overlay = Some(Overlay::Contact(d));
+                    self.dirty = true;
+                }
+            }
+            Msg::ChangeRequested { seq, outcome } => {
+                self.finish_write(&outcome.correlation_id);
+                if let Some(Overlay::Contact(_)) = &self.overlay
+                    && let Some(Overlay::Contact(mut d)) = self.overlay.take()
+                {
+                    self.contact_requested(&mut d, seq, outcome);
+                    self.overlay = Some(Overlay::Contact(d));
+                }
+            }
+            Msg::ChangeConfirmed { seq, outcome } => {
+                self.finish_write(&outcome.correlation_id);
+                if let Some(Overlay::Contact(_)) = &self.overlay
+                    && let Some(Overlay::Contact(mut d)) = self.overlay.take()
+                {
+                    self.contact_confirmed(&mut d, seq, outcome, &mut fx);
+                    self.overlay = Some(Overlay::Contact(d));
+                }
+            }
+            Msg::Written { seq, outcome } => {
+                self.finish_write(&outcome.correlation_id);
+                match self.overlay.take() {
+                    Some(Overlay::Offer(mut d)) => {
+                        self.offer_written(&mut d, seq, outcome, &mut fx);
+                        self.overlay = Some(Overlay::Offer(d));
+                    }
+                    Some(Overlay::Alerts(mut d)) => {
+                        self.alerts_written(&mut d, seq, outcome, &mut fx);
+                        self.overlay = Some(Overlay::Alerts(d));
+                    }
+                    Some(Overlay::Customer(mut d)) => {
+                        self.customer_written(&mut d, seq, outcome, &mut fx);
+                        self.overlay = Some(Overlay::Customer(d));
+                    }
+                    other => self.overlay = other,
+                }
+            }
+            Msg::PhoneAdded { seq, outcome } => {
+                self.finish_write(&outcome.correlation_id);
+                if let Some(Overlay::AddPhone(_)) = &self.overlay
+                    && let Some(Overlay::AddPhone(mut d)) = self.overlay.take()
+                {
+                    self.phone_added(&mut d, seq, outcome, &mut fx);
+                    self.overlay = Some(Overlay::AddPhone(d));
+                }
+            }
             Msg::Quit => self.quit = true,
         }
         fx
+    }
+
+    /// A new number for an edit dialog's call.
+    pub(crate) fn next_seq(&mut self) -> u64 {
+        self.edit_seq += 1;
+        self.edit_seq
+    }
+
+    /// A write answered: its correlation id becomes the last one (copyable with `Y`).
+    fn finish_write(&mut self, correlation: &Option<String>) {
+        if let Some(c) = correlation {
+            self.status.last_correlation = Some(c.clone());
+        }
+        self.dirty = true;
     }
 
     fn finish_call(&mut self, correlation: &Option<String>, err: Option<&String>) {
@@ -468,6 +647,56 @@ impl App {
 
     fn on_overlay_key(&mut self, k: KeyEvent, fx: &mut Vec<Effect>) {
         self.dirty = true;
+        // Edit dialogs take the whole app while they handle a key, then go back unless
+        // they closed.
+        if let Some(Overlay::Verify(_)) = &self.overlay
+            && let Some(Overlay::Verify(mut d)) = self.overlay.take()
+        {
+            if self.verify_key(&mut d, k, fx) {
+                self.overlay = Some(Overlay::Verify(d));
+            }
+            return;
+        }
+        if let Some(Overlay::Contact(_)) = &self.overlay
+            && let Some(Overlay::Contact(mut d)) = self.overlay.take()
+        {
+            if self.contact_key(&mut d, k, fx) {
+                self.overlay = Some(Overlay::Contact(d));
+            }
+            return;
+        }
+        if let Some(Overlay::AddPhone(_)) = &self.overlay
+            && let Some(Overlay::AddPhone(mut d)) = self.overlay.take()
+        {
+            if self.add_phone_key(&mut d, k, fx) {
+                self.overlay = Some(Overlay::AddPhone(d));
+            }
+            return;
+        }
+        if matches!(
+            self.overlay,
+            Some(Overlay::Offer(_) | Overlay::Alerts(_) | Overlay::Customer(_))
+        ) {
+            match self.overlay.take() {
+                Some(Overlay::Offer(mut d)) => {
+                    if self.offer_key(&mut d, k, fx) {
+                        self.overlay = Some(Overlay::Offer(d));
+                    }
+                }
+                Some(Overlay::Alerts(mut d)) => {
+                    if self.alerts_key(&mut d, k, fx) {
+                        self.overlay = Some(Overlay::Alerts(d));
+                    }
+                }
+                Some(Overlay::Customer(mut d)) => {
+                    if self.customer_key(&mut d, k, fx) {
+                        self.overlay = Some(Overlay::Customer(d));
+                    }
+                }
+                other => self.overlay = other,
+            }
+            return;
+        }
         let Some(overlay) = self.overlay.as_mut() else {
             return;
         };
@@ -487,18 +716,18 @@ impl App {
                 KeyCode::Esc => self.overlay = None,
                 KeyCode::Up => *selected = selected.saturating_sub(1),
                 KeyCode::Down => {
-                    let n = palette_matches(input.value()).len();
+                    let n = palette_for(self.read_only, input.value()).len();
                     *selected = (*selected + 1).min(n.saturating_sub(1));
                 }
                 KeyCode::Tab => {
-                    if let Some(a) = palette_matches(input.value()).get(*selected) {
+                    if let Some(a) = palette_for(self.read_only, input.value()).get(*selected) {
                         *input = Input::new(a.name().to_string());
                         *selected = 0;
                     }
                 }
                 KeyCode::Enter if input.value().trim().is_empty() => self.overlay = None,
                 KeyCode::Enter => {
-                    let matches = palette_matches(input.value());
+                    let matches = palette_for(self.read_only, input.value());
                     let chosen = matches
                         .get((*selected).min(matches.len().saturating_sub(1)))
                         .copied();
@@ -514,6 +743,12 @@ impl App {
                     *selected = 0;
                 }
             },
+            Overlay::Verify(_)
+            | Overlay::Contact(_)
+            | Overlay::AddPhone(_)
+            | Overlay::Offer(_)
+            | Overlay::Alerts(_)
+            | Overlay::Customer(_) => {}
             Overlay::Reveal {
                 field,
                 reason,
@@ -809,6 +1044,47 @@ impl App {
                 );
                 fx.push(Effect::Mouse(self.mouse));
             }
+            Action::VerifyCaller => self.open_verify(),
+            Action::EditEmail => {
+                if self.contact_edit_gate("update_email", fx) {
+                    self.open_contact(ContactKind::Email);
+                }
+            }
+            Action::EditPhone => {
+                if self.contact_edit_gate("update_phone", fx) {
+                    self.open_contact(ContactKind::Phone);
+                }
+            }
+            Action::AddPhone => {
+                if self.contact_edit_gate("add_phone", fx) {
+                    self.open_add_phone();
+                }
+            }
+            Action::OfferResponse => {
+                if self.edit_gate("offer", true, fx) {
+                    self.open_offers();
+                }
+            }
+            Action::AlertSubscription => {
+                if self.edit_gate("alerts", true, fx) {
+                    self.open_alerts();
+                }
+            }
+            Action::NewCustomer => {
+                if self.customer_gate("customer.create", false, fx) {
+                    self.open_customer_form(true);
+                }
+            }
+            Action::EditCustomer => {
+                if self.customer_gate("customer.update", true, fx) {
+                    self.open_customer_form(false);
+                }
+            }
+            Action::DeleteCustomer => {
+                if self.customer_gate("customer.delete", true, fx) {
+                    self.open_customer_delete();
+                }
+            }
             Action::Refresh => match self.focus {
                 Pane::Search => self.search_changed(fx),
                 _ => {
@@ -839,12 +1115,31 @@ impl App {
         fx
     }
 
+    /// Load the open customer again after a change, keeping the cursor where it was.
+    pub(crate) fn reload_customer(&mut self, id: String, fx: &mut Vec<Effect>) {
+        let cursor = self.profile_cursor;
+        self.open_customer(id, fx);
+        self.profile_cursor = cursor;
+    }
+
     pub fn open_customer(&mut self, id: String, fx: &mut Vec<Effect>) {
+        // Another customer is another caller: what was proved does not carry over.
+        if self.caller.as_ref().is_some_and(|c| c.customer != id) {
+            self.caller = None;
+        }
         self.customer = Some(Customer::new(id.clone()));
         self.profile_cursor = 0;
         fx.push(Effect::LoadCustomer { id });
         self.dirty = true;
     }
+}
+
+/// The palette's entries: edits are not offered in read-only mode.
+pub fn palette_for(read_only: bool, typed: &str) -> Vec<Action> {
+    palette_matches(typed)
+        .into_iter()
+        .filter(|a| !(read_only && a.is_edit()))
+        .collect()
 }
 
 /// Palette entries matching what was typed (prefix first, then substring).

@@ -1,8 +1,67 @@
 //! What `update` asks the runtime to do. The runtime runs these as background tasks that
 //! report back with a [`Msg`](super::msg::Msg); `update` itself does no I/O.
 
-use crate::api::wire::newday::SearchFilter;
+use std::time::Duration;
 
+use crate::api::IdempotencyKey;
+use crate::api::wire::newday::SearchFilter;
+use crate::api::wire::{banking, citi, relay};
+
+use super::edit::{ContactKind, Passcode};
+
+/// One audit line as the console decides it: personal values already masked, never a
+/// passcode or token. The runner adds the time and the agent; for a write it fills in
+/// the correlation id and the outcome when the call ends.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AuditNote {
+    pub customer: String,
+    pub action: String,
+    pub old: Option<String>,
+    pub new: Option<String>,
+    pub correlation_id: Option<String>,
+    pub outcome: String,
+}
+
+/// The body of a Citi contact change (the 202 passcode flow).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ContactChange {
+    Emails(citi::Emails),
+    Phones(citi::Phones),
+}
+
+impl ContactChange {
+    pub fn kind(&self) -> ContactKind {
+        match self {
+            ContactChange::Emails(_) => ContactKind::Email,
+            ContactChange::Phones(_) => ContactKind::Phone,
+        }
+    }
+}
+
+/// A write with a plain answer: offers, alert subscriptions, bankingservice customers.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub enum WriteOp {
+    Offer {
+        customer: String,
+        update: citi::OfferUpdate,
+    },
+    Alerts {
+        customer: String,
+        subscriptions: citi::AlertSubscriptions,
+    },
+    CreateCustomer(banking::BsCustomerInput),
+    UpdateCustomer {
+        id: String,
+        input: banking::BsCustomerInput,
+    },
+    DeleteCustomer {
+        id: String,
+    },
+}
+
+// Effects move once from `update` to the runner; boxing the larger ones would only add
+// an allocation per write.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Search; a newer search cancels an older one (latest keystroke wins).
@@ -25,4 +84,65 @@ pub enum Effect {
         action: String,
         detail: String,
     },
+    /// Append a prepared line to the audit log (refusals, caller verification).
+    Record(AuditNote),
+    /// Send `Msg::Debounced { seq }` after `after`; a newer one replaces it.
+    Debounce { seq: u64, after: Duration },
+    /// Ask NewDay whether an email or UK mobile is in a supported format; a newer
+    /// check replaces an older one.
+    VerifyContact {
+        seq: u64,
+        kind: ContactKind,
+        value: String,
+    },
+    /// Citi: ask to change emails or phones (answers 202 and texts the customer a
+    /// passcode). Audited when it ends.
+    RequestChange {
+        seq: u64,
+        customer: String,
+        change: ContactChange,
+        key: IdempotencyKey,
+        note: AuditNote,
+    },
+    /// Citi: confirm a change with the passcode the customer read back. Audited when
+    /// it ends, without the passcode.
+    ConfirmChange {
+        seq: u64,
+        customer: String,
+        kind: ContactKind,
+        flow: String,
+        passcode: Passcode,
+        key: IdempotencyKey,
+        note: AuditNote,
+    },
+    /// An offer, alert or bankingservice write. Audited when it ends; answers
+    /// `Msg::Written`.
+    Write {
+        seq: u64,
+        op: WriteOp,
+        key: IdempotencyKey,
+        note: AuditNote,
+    },
+    /// Relay: add a phone with the customer's consent. Audited when it ends.
+    AddPhone {
+        seq: u64,
+        customer: String,
+        number: String,
+        body: relay::AddPhone,
+        key: IdempotencyKey,
+        note: AuditNote,
+    },
+}
+
+impl Effect {
+    /// Whether this effect changes data at the backend (refused in read-only mode).
+    pub fn is_write(&self) -> bool {
+        matches!(
+            self,
+            Effect::RequestChange { .. }
+                | Effect::ConfirmChange { .. }
+                | Effect::AddPhone { .. }
+                | Effect::Write { .. }
+        )
+    }
 }

@@ -54,6 +54,32 @@ actions! {
     CopyCorrelation => "copy_correlation", "Copy the last correlation id", ["Y"];
     ToggleMouse => "toggle_mouse", "Switch mouse capture on or off", ["m"];
     Refresh => "refresh", "Reload the current customer or search", ["r", "f5"];
+    VerifyCaller => "verify_caller", "Verify the caller (date of birth, postcode, last four)", ["V"];
+    EditEmail => "edit_email", "Update the customer's email (passcode to the customer)", ["e"];
+    EditPhone => "edit_phone", "Update the customer's phone (passcode to the customer)", ["p"];
+    AddPhone => "add_phone", "Add a phone with the customer's consent (Relay)", ["a"];
+    OfferResponse => "offer_response", "Accept or decline an offer for the customer", ["o"];
+    AlertSubscription => "alert_subscription", "Subscribe to or unsubscribe from an alert", ["A"];
+    NewCustomer => "new_customer", "Create a customer (bankingservice, back office)", ["n"];
+    EditCustomer => "edit_customer", "Edit the open customer (bankingservice, back office)", ["E"];
+    DeleteCustomer => "delete_customer", "Delete the open customer (bankingservice, back office)", ["D"];
+}
+
+impl Action {
+    /// Whether the action changes data: not offered in read-only mode.
+    pub fn is_edit(self) -> bool {
+        matches!(
+            self,
+            Action::EditEmail
+                | Action::EditPhone
+                | Action::AddPhone
+                | Action::OfferResponse
+                | Action::AlertSubscription
+                | Action::NewCustomer
+                | Action::EditCustomer
+                | Action::DeleteCustomer
+        )
+    }
 }
 
 /// A key chord as written in keymap files: `q`, `ctrl-c`, `enter`, `backtab`, `f5`, `G`.

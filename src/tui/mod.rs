@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod dialogs;
+pub mod edit;
 pub mod effect;
 pub mod keymap;
 pub mod msg;

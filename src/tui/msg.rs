@@ -3,13 +3,71 @@
 
 use crossterm::event::{KeyEvent, MouseEvent};
 
-use crate::api::wire::{candescent::ContactMethods, citi, newday};
+use crate::api::wire::{candescent::ContactMethods, citi, newday, relay};
+use crate::api::{ApiError, ErrorKind};
 
 /// A finished call: its value or the error in words, with the correlation id either way.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Outcome<T> {
-    pub result: Result<T, String>,
+pub struct Outcome<T, E = String> {
+    pub result: Result<T, E>,
     pub correlation_id: Option<String>,
+}
+
+/// Why a write failed: the words to show, and what kind of failure it was so a dialog
+/// can decide what to offer (try again, start again, fix the field).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WriteError {
+    pub message: String,
+    pub kind: ErrorKind,
+    /// The server's code (`invalidOtp`, `transactionDenied`, `invalidControlFlowId`...).
+    pub code: Option<String>,
+}
+
+impl WriteError {
+    pub fn new(kind: ErrorKind, code: Option<&str>, message: impl Into<String>) -> Self {
+        WriteError {
+            message: message.into(),
+            kind,
+            code: code.map(str::to_string),
+        }
+    }
+
+    /// A failure another try of the same request may cure (the write may or may not
+    /// have been applied, so the retry keeps its Idempotency-Key).
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self.kind,
+            ErrorKind::RateLimited { .. }
+                | ErrorKind::Server
+                | ErrorKind::Timeout
+                | ErrorKind::Unreachable
+        )
+    }
+}
+
+impl From<&ApiError> for WriteError {
+    fn from(e: &ApiError) -> Self {
+        WriteError {
+            message: e.to_string(),
+            kind: e.kind.clone(),
+            code: e.code.clone(),
+        }
+    }
+}
+
+impl<T> Outcome<T, WriteError> {
+    pub fn written(value: T, correlation_id: impl Into<String>) -> Self {
+        Outcome {
+            result: Ok(value),
+            correlation_id: Some(correlation_id.into()),
+        }
+    }
+    pub fn failed(e: WriteError, correlation_id: Option<String>) -> Self {
+        Outcome {
+            result: Err(e),
+            correlation_id,
+        }
+    }
 }
 
 impl<T> Outcome<T> {
@@ -60,6 +118,36 @@ pub enum Msg {
     },
     /// Sign-in finished: the granted scopes, or why it failed.
     SignedIn(Outcome<Vec<String>>),
+    /// A debounce timer asked for with `Effect::Debounce` ran out.
+    Debounced {
+        seq: u64,
+    },
+    /// NewDay's verdict on a typed email or mobile.
+    ContactVerified {
+        seq: u64,
+        outcome: Outcome<newday::Verification>,
+    },
+    /// Citi answered a change request: the passcode flow, or why not.
+    ChangeRequested {
+        seq: u64,
+        outcome: Outcome<citi::ControlFlow, WriteError>,
+    },
+    /// Citi answered a passcode confirmation.
+    ChangeConfirmed {
+        seq: u64,
+        outcome: Outcome<(), WriteError>,
+    },
+    /// Relay answered an add-phone.
+    PhoneAdded {
+        seq: u64,
+        outcome: Outcome<relay::RelayMessage, WriteError>,
+    },
+    /// An offer, alert or bankingservice write answered: a short summary of the
+    /// answer (the offer's new status, the customer's id...), or why not.
+    Written {
+        seq: u64,
+        outcome: Outcome<String, WriteError>,
+    },
     /// SIGTERM, SIGHUP or the input stream ending.
     Quit,
 }

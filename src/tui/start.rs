@@ -167,7 +167,8 @@ async fn console(
         tx.clone(),
         AuditLog::new(paths.audit_log()),
         app.status.agent.clone(),
-    );
+    )
+    .with_read_only(app.read_only);
     run::run(app, runner, tx, rx, first).await
 }
 

@@ -7,12 +7,14 @@ use std::io::Write;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
-use super::effect::Effect;
-use super::msg::{Msg, Outcome, Part};
+use super::edit::ContactKind;
+use super::effect::{AuditNote, ContactChange, Effect, WriteOp};
+use super::msg::{Msg, Outcome, Part, WriteError};
 use super::term::Term;
+use crate::api::wire::citi::Confirmation;
 use crate::api::wire::newday::SearchRequest;
-use crate::api::{ApiError, Client, Reply, UserIdType};
-use crate::audit::{AuditLog, Entry};
+use crate::api::{ApiError, Client, ErrorKind, Reply, UserIdType};
+use crate::audit::{AuditLog, Entry, scrub};
 
 pub struct Runner {
     client: Client,
@@ -21,6 +23,80 @@ pub struct Runner {
     agent: String,
     search: Option<JoinHandle<()>>,
     customer: Vec<JoinHandle<()>>,
+    /// The pending debounce timer or format check of an edit dialog (latest wins).
+    check: Option<JoinHandle<()>>,
+    /// Refuse every write, whatever `update` asked for (belt and braces for
+    /// `--read-only`).
+    read_only: bool,
+}
+
+/// A write's audit line: the note as the console prepared it, with the call's
+/// correlation id and outcome. Error messages are scrubbed of contact details.
+fn audit_write<T>(
+    audit: &AuditLog,
+    agent: &str,
+    note: &AuditNote,
+    r: &Result<Reply<T>, ApiError>,
+    ok: impl FnOnce(&T) -> String,
+) {
+    let (cid, outcome) = match r {
+        Ok(reply) => (reply.correlation_id.clone(), ok(&reply.value)),
+        Err(e) => (
+            e.correlation_id.clone(),
+            format!("error: {}", scrub(&e.to_string())),
+        ),
+    };
+    record(
+        audit,
+        agent,
+        &AuditNote {
+            correlation_id: Some(cid),
+            outcome,
+            ..note.clone()
+        },
+    );
+}
+
+fn record(audit: &AuditLog, agent: &str, note: &AuditNote) {
+    let mut e = Entry::new(agent, &note.customer, &note.action, note.outcome.clone());
+    e.old = note.old.clone();
+    e.new = note.new.clone();
+    e.correlation_id = note.correlation_id.clone();
+    if let Err(err) = audit.append(&e) {
+        tracing::error!(error = %err, "audit log write failed");
+    }
+}
+
+/// The same reply without its value (the confirmations' lists are reloaded anyway).
+fn unit<T>(r: Reply<T>) -> Reply<()> {
+    Reply {
+        value: (),
+        correlation_id: r.correlation_id,
+        status: r.status,
+        attempts: r.attempts,
+        elapsed: r.elapsed,
+        replayed: r.replayed,
+    }
+}
+
+/// The reply with its value summed up in words.
+fn summary<T>(r: Reply<T>, f: impl FnOnce(&T) -> String) -> Reply<String> {
+    Reply {
+        value: f(&r.value),
+        correlation_id: r.correlation_id,
+        status: r.status,
+        attempts: r.attempts,
+        elapsed: r.elapsed,
+        replayed: r.replayed,
+    }
+}
+
+/// A write's answer as the dialog sees it.
+fn written<T>(r: Result<Reply<T>, ApiError>) -> Outcome<T, WriteError> {
+    match r {
+        Ok(reply) => Outcome::written(reply.value, reply.correlation_id),
+        Err(e) => Outcome::failed(WriteError::from(&e), Some(e.correlation_id.clone())),
+    }
 }
 
 /// An answer as the console shows it: value, or the error in words; correlation id
@@ -41,10 +117,44 @@ impl Runner {
             agent,
             search: None,
             customer: Vec::new(),
+            check: None,
+            read_only: false,
+        }
+    }
+
+    /// Refuse every write effect (the console's `--read-only`).
+    pub fn with_read_only(mut self, read_only: bool) -> Runner {
+        self.read_only = read_only;
+        self
+    }
+
+    /// Run an effect that needs no terminal (everything but copy and mouse).
+    pub fn run_detached(&mut self, effect: Effect) {
+        match effect {
+            Effect::Copy(_) | Effect::Mouse(_) => {}
+            other => self.run_background(other),
         }
     }
 
     pub fn run<W: Write>(&mut self, effect: Effect, term: &mut Term<W>) {
+        match effect {
+            Effect::Copy(text) => {
+                if let Err(e) = term.copy(&text) {
+                    tracing::warn!(error = %e, "copy failed");
+                }
+            }
+            Effect::Mouse(on) => {
+                let _ = term.set_mouse(on);
+            }
+            other => self.run_background(other),
+        }
+    }
+
+    fn run_background(&mut self, effect: Effect) {
+        if self.read_only && effect.is_write() {
+            self.refuse_write(effect);
+            return;
+        }
         match effect {
             Effect::Search {
                 seq,
@@ -123,14 +233,7 @@ impl Runner {
                 ];
                 self.customer = parts;
             }
-            Effect::Copy(text) => {
-                if let Err(e) = term.copy(&text) {
-                    tracing::warn!(error = %e, "copy failed");
-                }
-            }
-            Effect::Mouse(on) => {
-                let _ = term.set_mouse(on);
-            }
+            Effect::Copy(_) | Effect::Mouse(_) => {}
             Effect::Audit {
                 customer,
                 action,
@@ -138,12 +241,226 @@ impl Runner {
             } => {
                 if let Err(e) =
                     self.audit
-                        .append(&Entry::new(&self.agent, &customer, &action, detail))
+                        .append(&Entry::new(&self.agent, &customer, &action, scrub(&detail)))
                 {
                     tracing::error!(error = %e, "audit log write failed");
                 }
             }
+            Effect::Record(note) => record(&self.audit, &self.agent, &note),
+            Effect::Debounce { seq, after } => {
+                if let Some(h) = self.check.take() {
+                    h.abort();
+                }
+                let tx = self.tx.clone();
+                self.check = Some(tokio::spawn(async move {
+                    tokio::time::sleep(after).await;
+                    let _ = tx.send(Msg::Debounced { seq });
+                }));
+            }
+            Effect::VerifyContact { seq, kind, value } => {
+                if let Some(h) = self.check.take() {
+                    h.abort();
+                }
+                let client = self.client.clone();
+                let tx = self.tx.clone();
+                self.check = Some(tokio::spawn(async move {
+                    let r = match kind {
+                        ContactKind::Email => client.newday().verify_email(&value).await,
+                        ContactKind::Phone => client.newday().verify_phone(&value).await,
+                    };
+                    let _ = tx.send(Msg::ContactVerified {
+                        seq,
+                        outcome: outcome(r),
+                    });
+                }));
+            }
+            // Writes are never aborted: once sent, their answer is awaited and audited
+            // even when the dialog that asked has gone.
+            Effect::RequestChange {
+                seq,
+                customer,
+                change,
+                key,
+                note,
+            } => {
+                let (client, tx, audit, agent) = self.write_parts();
+                tokio::spawn(async move {
+                    let r = match &change {
+                        ContactChange::Emails(e) => {
+                            client.citi().update_emails(&customer, e, &key).await
+                        }
+                        ContactChange::Phones(p) => {
+                            client.citi().update_phones(&customer, p, &key).await
+                        }
+                    };
+                    audit_write(&audit, &agent, &note, &r, |flow| {
+                        format!("passcode sent to {}", scrub(&flow.otp_sent_to))
+                    });
+                    let _ = tx.send(Msg::ChangeRequested {
+                        seq,
+                        outcome: written(r),
+                    });
+                });
+            }
+            Effect::ConfirmChange {
+                seq,
+                customer,
+                kind,
+                flow,
+                passcode,
+                key,
+                note,
+            } => {
+                let (client, tx, audit, agent) = self.write_parts();
+                tokio::spawn(async move {
+                    let body = Confirmation {
+                        control_flow_id: flow,
+                        otp: passcode.expose().to_string(),
+                    };
+                    let r = match kind {
+                        ContactKind::Email => client
+                            .citi()
+                            .confirm_emails(&customer, &body, &key)
+                            .await
+                            .map(unit),
+                        ContactKind::Phone => client
+                            .citi()
+                            .confirm_phones(&customer, &body, &key)
+                            .await
+                            .map(unit),
+                    };
+                    audit_write(&audit, &agent, &note, &r, |_| "applied".to_string());
+                    let _ = tx.send(Msg::ChangeConfirmed {
+                        seq,
+                        outcome: written(r),
+                    });
+                });
+            }
+            Effect::Write { seq, op, key, note } => {
+                let (client, tx, audit, agent) = self.write_parts();
+                tokio::spawn(async move {
+                    let r: Result<Reply<String>, ApiError> = match &op {
+                        WriteOp::Offer { customer, update } => client
+                            .citi()
+                            .update_offer(customer, update, &key)
+                            .await
+                            .map(|r| summary(r, |o| o.offer_status.to_lowercase())),
+                        WriteOp::Alerts {
+                            customer,
+                            subscriptions,
+                        } => client
+                            .citi()
+                            .update_alert_subscriptions(customer, subscriptions, &key)
+                            .await
+                            .map(|r| {
+                                summary(r, |a| {
+                                    let n = a
+                                        .alerts
+                                        .iter()
+                                        .filter(|a| a.alert_status == "ENROLLED")
+                                        .count();
+                                    format!("{n} alerts enrolled")
+                                })
+                            }),
+                        WriteOp::CreateCustomer(input) => client
+                            .banking()
+                            .create(input, &key)
+                            .await
+                            .map(|r| summary(r, |c| c.id.clone())),
+                        WriteOp::UpdateCustomer { id, input } => client
+                            .banking()
+                            .update(id, input, &key)
+                            .await
+                            .map(|r| summary(r, |c| c.id.clone())),
+                        WriteOp::DeleteCustomer { id } => client
+                            .banking()
+                            .delete(id, &key)
+                            .await
+                            .map(|r| summary(r, |c| c.id.clone())),
+                    };
+                    audit_write(&audit, &agent, &note, &r, |s| format!("ok: {}", scrub(s)));
+                    let _ = tx.send(Msg::Written {
+                        seq,
+                        outcome: written(r),
+                    });
+                });
+            }
+            Effect::AddPhone {
+                seq,
+                customer,
+                number,
+                body,
+                key,
+                note,
+            } => {
+                let (client, tx, audit, agent) = self.write_parts();
+                tokio::spawn(async move {
+                    let r = client
+                        .relay()
+                        .add_phone(&customer, &number, &body, &key)
+                        .await;
+                    audit_write(&audit, &agent, &note, &r, |m| {
+                        format!("ok: {}", scrub(&m.message))
+                    });
+                    let _ = tx.send(Msg::PhoneAdded {
+                        seq,
+                        outcome: written(r),
+                    });
+                });
+            }
         }
+    }
+
+    fn write_parts(&self) -> (Client, UnboundedSender<Msg>, AuditLog, String) {
+        (
+            self.client.clone(),
+            self.tx.clone(),
+            self.audit.clone(),
+            self.agent.clone(),
+        )
+    }
+
+    /// Read-only: nothing is sent; the refusal is audited and the dialog told.
+    fn refuse_write(&self, effect: Effect) {
+        let err = WriteError::new(
+            ErrorKind::Forbidden,
+            Some("readOnly"),
+            "read-only: this console sends no changes",
+        );
+        let (seq, note) = match &effect {
+            Effect::RequestChange { seq, note, .. }
+            | Effect::ConfirmChange { seq, note, .. }
+            | Effect::AddPhone { seq, note, .. }
+            | Effect::Write { seq, note, .. } => (*seq, note.clone()),
+            _ => return,
+        };
+        record(
+            &self.audit,
+            &self.agent,
+            &AuditNote {
+                outcome: "refused: read-only".into(),
+                ..note
+            },
+        );
+        let msg = match effect {
+            Effect::RequestChange { .. } => Msg::ChangeRequested {
+                seq,
+                outcome: Outcome::failed(err, None),
+            },
+            Effect::ConfirmChange { .. } => Msg::ChangeConfirmed {
+                seq,
+                outcome: Outcome::failed(err, None),
+            },
+            Effect::Write { .. } => Msg::Written {
+                seq,
+                outcome: Outcome::failed(err, None),
+            },
+            _ => Msg::PhoneAdded {
+                seq,
+                outcome: Outcome::failed(err, None),
+            },
+        };
+        let _ = self.tx.send(msg);
     }
 }
 

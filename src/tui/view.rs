@@ -70,6 +70,12 @@ pub fn draw(f: &mut Frame, app: &mut App) {
             reason,
             error,
         }) => dialogs::reveal::draw(f, app, field, reason, error.as_deref()),
+        Some(Overlay::Verify(d)) => dialogs::verify::draw(f, app, d),
+        Some(Overlay::Contact(d)) => dialogs::contact::draw(f, app, d),
+        Some(Overlay::AddPhone(d)) => dialogs::add_phone::draw(f, app, d),
+        Some(Overlay::Offer(d)) => dialogs::offer::draw(f, app, d),
+        Some(Overlay::Alerts(d)) => dialogs::alerts::draw(f, app, d),
+        Some(Overlay::Customer(d)) => dialogs::customer::draw(f, app, d),
         None => {}
     }
 }
@@ -121,7 +127,7 @@ fn draw_hints(f: &mut Frame, app: &App, area: Rect) {
             Action::Help,
             Action::Quit,
         ],
-        Pane::Profile => &[
+        Pane::Profile if app.read_only => &[
             Action::Up,
             Action::Down,
             Action::Reveal,
@@ -130,6 +136,25 @@ fn draw_hints(f: &mut Frame, app: &App, area: Rect) {
             Action::Back,
             Action::NextPane,
             Action::Help,
+        ],
+        Pane::Profile => &[
+            Action::Reveal,
+            Action::VerifyCaller,
+            Action::EditEmail,
+            Action::EditPhone,
+            Action::AddPhone,
+            Action::CopyId,
+            Action::Back,
+            Action::Help,
+        ],
+        Pane::Alerts if !app.read_only => &[
+            Action::AlertSubscription,
+            Action::NextPane,
+            Action::PrevPane,
+            Action::Refresh,
+            Action::Back,
+            Action::Help,
+            Action::Quit,
         ],
         _ => &[
             Action::NextPane,
@@ -188,6 +213,15 @@ fn short(a: Action) -> &'static str {
         Action::Up => "up",
         Action::Down => "down",
         Action::Refresh => "reload",
+        Action::VerifyCaller => "verify",
+        Action::EditEmail => "email",
+        Action::EditPhone => "phone",
+        Action::AddPhone => "add phone",
+        Action::OfferResponse => "offers",
+        Action::AlertSubscription => "subscribe",
+        Action::NewCustomer => "new customer",
+        Action::EditCustomer => "edit customer",
+        Action::DeleteCustomer => "delete customer",
         other => other.name(),
     }
 }

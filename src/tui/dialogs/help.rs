@@ -10,17 +10,15 @@ use crate::tui::keymap::Action;
 use crate::tui::view::centered;
 
 pub fn draw(f: &mut Frame, app: &App, scroll: u16) {
-    let area = centered(
-        f.area(),
-        f.area().width.saturating_sub(4).clamp(20, 110),
-        40,
-    );
     let t = &app.theme;
     let mut lines = vec![Line::from(Span::styled(
         "Keys (change them in keymap.toml)",
         t.accent,
     ))];
-    for a in Action::ALL {
+    for a in Action::ALL
+        .iter()
+        .filter(|a| !(app.read_only && a.is_edit()))
+    {
         let keys = app.keymap.keys(*a);
         let keys = if keys.is_empty() {
             format!(":{}", a.name())
@@ -46,6 +44,13 @@ pub fn draw(f: &mut Frame, app: &App, scroll: u16) {
         "esc or ? closes · j/k scroll",
         t.muted,
     )));
+    // As tall as the list (the edit actions made it longer than 40 rows), within the
+    // screen; j/k scroll what does not fit.
+    let area = centered(
+        f.area(),
+        f.area().width.saturating_sub(4).clamp(20, 110),
+        lines.len() as u16 + 2,
+    );
     f.render_widget(Clear, area);
     f.render_widget(
         Paragraph::new(lines)

@@ -1,5 +1,77 @@
 //! Overlays and dialogs, one file each.
 
+pub mod add_phone;
+pub mod alerts;
+pub mod contact;
+pub mod customer;
 pub mod help;
+pub mod offer;
 pub mod palette;
 pub mod reveal;
+pub mod verify;
+
+use ratatui::text::{Line, Span};
+
+use crate::tui::app::App;
+use crate::tui::edit::{Phase, Submit};
+use crate::tui::view::{SPINNER, safe};
+
+/// Rows `lines` take, wrapped in a box `width` wide (borders included), plus borders.
+pub fn box_height(lines: &[Line], width: u16) -> u16 {
+    let inner = width.saturating_sub(2).max(1) as usize;
+    let rows: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
+    rows as u16 + 2
+}
+
+/// The lines every simple write dialog ends with: the error (with its correlation id),
+/// then what enter and esc do in the current phase, or the result.
+pub fn submit_lines(
+    app: &App,
+    s: &Submit,
+    question: &str,
+    editing_hint: &str,
+    lines: &mut Vec<Line<'static>>,
+) {
+    let t = &app.theme;
+    if let Some(e) = &s.error {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(
+            format!("✗ {}", safe(&e.message)),
+            t.error,
+        )));
+        if let Some(c) = &e.correlation_id {
+            lines.push(Line::from(Span::styled(
+                format!("  correlation id {}", safe(c)),
+                t.muted,
+            )));
+        }
+    }
+    lines.push(Line::from(""));
+    match &s.phase {
+        Phase::Editing => lines.push(Line::from(Span::styled(editing_hint.to_string(), t.muted))),
+        Phase::Confirming => {
+            lines.push(Line::from(Span::styled(question.to_string(), t.accent)));
+            lines.push(Line::from(Span::styled(
+                if s.error.is_some() {
+                    "enter try again (the same request) · esc back"
+                } else {
+                    "enter send · esc back"
+                },
+                t.muted,
+            )));
+        }
+        Phase::Sending => lines.push(Line::from(Span::styled(
+            format!("{} sending…", SPINNER[app.status.spinner % SPINNER.len()]),
+            t.muted,
+        ))),
+        Phase::Done(_) => {
+            if let Some(c) = &s.correlation_id {
+                lines.push(Line::from(vec![
+                    Span::styled("Correlation id ", t.muted),
+                    Span::raw(safe(c)),
+                ]));
+            }
+            lines.push(Line::from(Span::styled("enter close", t.muted)));
+        }
+    }
+}

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use tui_input::Input;
 
-use crate::tui::app::{App, palette_matches};
+use crate::tui::app::{App, palette_for};
 use crate::tui::view::{centered, safe};
 
 pub fn draw(f: &mut Frame, app: &App, input: &Input, selected: usize) {
@@ -33,7 +33,7 @@ pub fn draw(f: &mut Frame, app: &App, input: &Input, selected: usize) {
         line,
     );
     f.set_cursor_position((line.x + 1 + input.visual_cursor() as u16, line.y));
-    let matches = palette_matches(input.value());
+    let matches = palette_for(app.read_only, input.value());
     let selected = selected.min(matches.len().saturating_sub(1));
     let lines: Vec<Line> = if matches.is_empty() {
         vec![Line::from(Span::styled(

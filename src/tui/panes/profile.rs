@@ -8,6 +8,8 @@ use ratatui::widgets::Paragraph;
 
 use crate::domain::mask;
 use crate::tui::app::{App, Load, Pane};
+use crate::tui::edit::verify::PROOFS_NEEDED;
+use crate::tui::keymap::Action;
 use crate::tui::view::{SPINNER, pane_block, safe};
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
@@ -38,6 +40,36 @@ fn plain(app: &App, label: &str, value: String) -> (bool, Line<'static>) {
             Span::raw(value),
         ]),
     )
+}
+
+/// "Caller verified: DOB ✓ postcode ✓", or why contact edits are locked.
+fn caller_line(app: &App) -> Line<'static> {
+    let check = app.caller_check();
+    if let Some(c) = check.filter(|c| c.verified()) {
+        return Line::from(Span::styled(
+            format!("Caller verified: {}", c.summary()),
+            app.theme.ok,
+        ));
+    }
+    let mut text = if app.read_only {
+        "Caller not verified".to_string()
+    } else {
+        "Caller not verified — contact edits locked".to_string()
+    };
+    if let Some(c) = check.filter(|c| c.count() > 0) {
+        text.push_str(&format!(
+            " ({}; {} of {})",
+            c.summary(),
+            c.count(),
+            PROOFS_NEEDED
+        ));
+    } else {
+        text.push_str(&format!(
+            " · {} verify",
+            app.keymap.hint(Action::VerifyCaller)
+        ));
+    }
+    Line::from(Span::styled(text, app.theme.warning))
 }
 
 fn lines(app: &App, focused: bool) -> Vec<(bool, Line<'static>)> {
@@ -77,6 +109,7 @@ fn lines(app: &App, focused: bool) -> Vec<(bool, Line<'static>)> {
     .collect::<Vec<_>>()
     .join(" ");
     out.push((false, Line::from(Span::styled(name, app.theme.title))));
+    out.push((false, caller_line(app)));
     out.push(plain(app, "Customer id", safe(&d.id)));
     out.push(plain(app, "Reference", safe(&d.customer_ref)));
     out.push(plain(app, "Born", safe(&d.date_of_birth)));

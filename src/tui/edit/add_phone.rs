@@ -1,0 +1,344 @@
+//! Add phone (Relay): number (10 or 11 digits, grouped as typed), phone type, country
+//! code (default 1) and a required consent choice whose wording is shown for the agent
+//! to read to the caller. A confirm step, then the `PUT`; a limit (50 phones per
+//! customer, 50 customers per number) or duplicate comes back as a readable message
+//! with everything typed kept.
+
+use crossterm::event::{KeyCode, KeyEvent};
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+use super::{Failure, KeyedWrite};
+use crate::api::wire::relay::{self, AddPhone, RelayMessage};
+use crate::domain::{mask, validate};
+use crate::tui::app::{App, Overlay};
+use crate::tui::effect::{AuditNote, Effect};
+use crate::tui::msg::{Outcome, WriteError};
+use crate::tui::view::safe;
+
+pub const PHONE_TYPES: [&str; 3] = ["mobile", "landline", "unknown"];
+pub const CONSENTS: [&str; 3] = ["written", "express", "stop"];
+pub const MAX_DIGITS: usize = 11;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Number,
+    Type,
+    Country,
+    Consent,
+}
+
+impl Field {
+    pub const ALL: [Field; 4] = [Field::Number, Field::Type, Field::Country, Field::Consent];
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::Number => "Number",
+            Field::Type => "Phone type",
+            Field::Country => "Country code",
+            Field::Consent => "Consent",
+        }
+    }
+    fn step(self, by: isize) -> Field {
+        let i = Field::ALL.iter().position(|f| *f == self).unwrap_or(0) as isize;
+        let n = Field::ALL.len() as isize;
+        Field::ALL[((i + by).rem_euclid(n)) as usize]
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    Editing,
+    Confirming,
+    Sending,
+    Done { message: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct AddPhoneDialog {
+    pub customer: String,
+    pub name: String,
+    pub field: Field,
+    /// Digits only; drawn grouped with `domain::phone::format_typed`.
+    pub number: String,
+    pub phone_type: usize,
+    pub country: Input,
+    pub consent: Option<usize>,
+    pub step: Step,
+    /// A field failing a local rule, shown once the agent tries to go on.
+    pub problem: Option<(Field, String)>,
+    /// What the backend answered, in words, with its correlation id.
+    pub error: Option<Failure>,
+    pub pending: Option<u64>,
+    pub key: Option<KeyedWrite>,
+    pub correlation_id: Option<String>,
+}
+
+impl AddPhoneDialog {
+    pub fn new(customer: &str, name: &str) -> AddPhoneDialog {
+        AddPhoneDialog {
+            customer: customer.to_string(),
+            name: name.to_string(),
+            field: Field::Number,
+            number: String::new(),
+            phone_type: 0,
+            country: Input::new("1".into()),
+            consent: None,
+            step: Step::Editing,
+            problem: None,
+            error: None,
+            pending: None,
+            key: None,
+            correlation_id: None,
+        }
+    }
+
+    pub fn consent_name(&self) -> Option<&'static str> {
+        self.consent.map(|i| CONSENTS[i])
+    }
+
+    pub fn country_code(&self) -> String {
+        self.country.value().trim().to_string()
+    }
+
+    /// The first local rule broken, by field.
+    pub fn problem_now(&self) -> Option<(Field, String)> {
+        if let Err(e) = validate::digits("number", &self.number, 10, MAX_DIGITS) {
+            return Some((Field::Number, e.message));
+        }
+        if let Err(e) = validate::digits("country code", &self.country_code(), 1, 3) {
+            return Some((Field::Country, e.message));
+        }
+        if self.consent.is_none() {
+            return Some((
+                Field::Consent,
+                "choose written, express or stop: the customer's consent is required".into(),
+            ));
+        }
+        None
+    }
+
+    pub fn body(&self) -> AddPhone {
+        AddPhone {
+            consent_type: self.consent_name().unwrap_or_default().to_string(),
+            phone_type: PHONE_TYPES[self.phone_type].to_string(),
+            country_code: Some(self.country_code()),
+            client_source: None,
+        }
+    }
+
+    /// `+44 •••••••0999 (mobile, consent express)`: for the audit log and the result.
+    pub fn masked(&self) -> String {
+        format!(
+            "+{} {} ({}, consent {})",
+            self.country_code(),
+            mask::phone(&self.number),
+            PHONE_TYPES[self.phone_type],
+            self.consent_name().unwrap_or("none")
+        )
+    }
+
+    fn choose(&mut self, by: isize) {
+        match self.field {
+            Field::Type => {
+                self.phone_type = (self.phone_type as isize + by).rem_euclid(3) as usize;
+            }
+            Field::Consent => {
+                self.consent = Some(match self.consent {
+                    None if by < 0 => 2,
+                    None => 0,
+                    Some(i) => (i as isize + by).rem_euclid(3) as usize,
+                });
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A Relay refusal in words an agent can read out: the limit and duplicate conflicts
+/// without the status prefix.
+pub fn readable(e: &WriteError) -> String {
+    match e.message.split_once("Conflict: ") {
+        Some((_, rest)) => format!("Not added: {rest}"),
+        None => format!("Error: {}", e.message),
+    }
+}
+
+impl App {
+    /// Open the add-phone dialog on the open customer. The caller of this has passed
+    /// [`App::contact_edit_gate`].
+    pub(crate) fn open_add_phone(&mut self) {
+        let Some(c) = &self.customer else { return };
+        let Some(d) = c.details.ready() else { return };
+        let name = safe(&format!("{} {}", d.given_name, d.family_name));
+        self.overlay = Some(Overlay::AddPhone(Box::new(AddPhoneDialog::new(
+            &c.id, &name,
+        ))));
+    }
+
+    /// A key in the add-phone dialog; false closes it.
+    pub(crate) fn add_phone_key(
+        &mut self,
+        d: &mut AddPhoneDialog,
+        k: KeyEvent,
+        fx: &mut Vec<Effect>,
+    ) -> bool {
+        match d.step {
+            Step::Editing => match k.code {
+                KeyCode::Esc => return false,
+                KeyCode::Tab | KeyCode::Down => d.field = d.field.step(1),
+                KeyCode::BackTab | KeyCode::Up => d.field = d.field.step(-1),
+                KeyCode::Enter => match d.problem_now() {
+                    Some((f, why)) => {
+                        d.field = f;
+                        d.problem = Some((f, why));
+                    }
+                    None => {
+                        d.problem = None;
+                        d.error = None;
+                        d.step = Step::Confirming;
+                    }
+                },
+                KeyCode::Left if matches!(d.field, Field::Type | Field::Consent) => d.choose(-1),
+                KeyCode::Right | KeyCode::Char(' ')
+                    if matches!(d.field, Field::Type | Field::Consent) =>
+                {
+                    d.choose(1)
+                }
+                KeyCode::Char(c) if d.field == Field::Type => {
+                    if let Some(i) = PHONE_TYPES.iter().position(|t| t.starts_with(c)) {
+                        d.phone_type = i;
+                    }
+                }
+                KeyCode::Char(c) if d.field == Field::Consent => {
+                    if let Some(i) = CONSENTS.iter().position(|t| t.starts_with(c)) {
+                        d.consent = Some(i);
+                        if d.problem.as_ref().is_some_and(|p| p.0 == Field::Consent) {
+                            d.problem = None;
+                        }
+                    }
+                }
+                KeyCode::Char(c)
+                    if d.field == Field::Number
+                        && c.is_ascii_digit()
+                        && d.number.len() < MAX_DIGITS =>
+                {
+                    d.number.push(c);
+                    d.error = None;
+                    if d.problem.as_ref().is_some_and(|p| p.0 == Field::Number) {
+                        d.problem = None;
+                    }
+                }
+                KeyCode::Backspace if d.field == Field::Number => {
+                    d.number.pop();
+                    d.error = None;
+                }
+                _ if d.field == Field::Country => {
+                    let accept = match k.code {
+                        KeyCode::Char(c) => c.is_ascii_digit() && d.country.value().len() < 3,
+                        _ => true,
+                    };
+                    if accept {
+                        d.country.handle_event(&crossterm::event::Event::Key(k));
+                        if d.problem.as_ref().is_some_and(|p| p.0 == Field::Country) {
+                            d.problem = None;
+                        }
+                    }
+                }
+                _ => {}
+            },
+            Step::Confirming => match k.code {
+                KeyCode::Esc => d.step = Step::Editing,
+                KeyCode::Enter => self.send_add_phone(d, fx),
+                _ => {}
+            },
+            Step::Sending => {
+                if k.code == KeyCode::Esc {
+                    self.status.notice = Some(
+                        "Closed while adding the phone; its outcome goes to the audit log".into(),
+                    );
+                    return false;
+                }
+            }
+            Step::Done { .. } => {
+                if matches!(k.code, KeyCode::Esc | KeyCode::Enter) {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    fn send_add_phone(&mut self, d: &mut AddPhoneDialog, fx: &mut Vec<Effect>) {
+        if self.read_only {
+            d.error = Some(Failure::new(
+                "read-only: this console sends no changes",
+                None,
+            ));
+            d.step = Step::Editing;
+            return;
+        }
+        let body = d.body();
+        let key = KeyedWrite::for_body(&mut d.key, &(&d.number, &body));
+        let seq = self.next_seq();
+        d.pending = Some(seq);
+        d.error = None;
+        d.step = Step::Sending;
+        fx.push(Effect::AddPhone {
+            seq,
+            customer: d.customer.clone(),
+            number: d.number.clone(),
+            body,
+            key,
+            note: AuditNote {
+                customer: d.customer.clone(),
+                action: "add_phone".into(),
+                new: Some(d.masked()),
+                ..AuditNote::default()
+            },
+        });
+    }
+
+    pub(crate) fn phone_added(
+        &mut self,
+        d: &mut AddPhoneDialog,
+        seq: u64,
+        outcome: Outcome<RelayMessage, WriteError>,
+        fx: &mut Vec<Effect>,
+    ) {
+        if d.pending != Some(seq) {
+            return;
+        }
+        d.pending = None;
+        d.correlation_id = outcome.correlation_id.clone();
+        match outcome.result {
+            Ok(m) => {
+                d.key = None;
+                self.status.notice = Some(format!("Phone added: {}", d.masked()));
+                d.step = Step::Done {
+                    message: safe(&m.message),
+                };
+                if self.customer.as_ref().is_some_and(|c| c.id == d.customer) {
+                    let id = d.customer.clone();
+                    self.reload_customer(id, fx);
+                }
+            }
+            Err(e) => {
+                if !e.is_transient() {
+                    d.key = None;
+                }
+                d.error = Some(Failure::new(readable(&e), outcome.correlation_id));
+                // Back to the form with everything typed kept; a transient failure
+                // keeps the key, so sending the same again is the same write.
+                d.step = Step::Editing;
+            }
+        }
+    }
+}
+
+/// The wording for the dialog's consent choice, or a prompt to choose.
+pub fn wording(d: &AddPhoneDialog) -> &'static str {
+    match d.consent_name() {
+        Some(c) => relay::consent_wording(c),
+        None => "Choose the consent the customer gives; its wording is shown here to read out.",
+    }
+}

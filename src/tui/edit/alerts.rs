@@ -1,0 +1,260 @@
+//! Subscribe to or unsubscribe from an alert, with its channel and threshold (Citi
+//! `PUT /v1/communications/alerts/profilesAndSubscriptions`). The caller must be
+//! verified: alerts go to the customer's phone and email.
+
+use crossterm::event::{KeyCode, KeyEvent};
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+use super::{Failure, Phase, Submit, SubmitKey};
+use crate::api::wire::citi;
+use crate::tui::app::{App, Load, Overlay};
+use crate::tui::effect::{AuditNote, Effect, WriteOp};
+use crate::tui::msg::{Outcome, WriteError};
+use crate::tui::view::safe;
+
+pub const CHANNELS: [&str; 3] = ["EMAIL", "SMS", "PUSH"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Alert,
+    Action,
+    Channel,
+    Threshold,
+}
+
+impl Field {
+    const ALL: [Field; 4] = [
+        Field::Alert,
+        Field::Action,
+        Field::Channel,
+        Field::Threshold,
+    ];
+    fn step(self, by: isize) -> Field {
+        let i = Field::ALL.iter().position(|f| *f == self).unwrap_or(0) as isize;
+        Field::ALL[(i + by).rem_euclid(4) as usize]
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct AlertsDialog {
+    pub customer: String,
+    pub name: String,
+    pub alerts: Vec<citi::Alert>,
+    pub selected: usize,
+    pub field: Field,
+    pub subscribe: bool,
+    pub channel: usize,
+    /// An amount, or empty for none.
+    pub threshold: Input,
+    pub submit: Submit,
+}
+
+impl AlertsDialog {
+    pub fn alert(&self) -> Option<&citi::Alert> {
+        self.alerts.get(self.selected)
+    }
+
+    /// Start from what the selected alert is now: an enrolled one offers to
+    /// unsubscribe, an eligible one to subscribe.
+    fn reset_choices(&mut self) {
+        let Some(a) = self.alert() else { return };
+        let enrolled = a.alert_status == "ENROLLED";
+        let channel = a
+            .channel
+            .as_deref()
+            .and_then(|c| CHANNELS.iter().position(|x| *x == c))
+            .unwrap_or(1);
+        let threshold = a
+            .threshold
+            .as_ref()
+            .map(|t| format!("{:.2}", t.amount))
+            .unwrap_or_default();
+        self.subscribe = !enrolled;
+        self.channel = channel;
+        self.threshold = Input::new(threshold);
+        self.submit.error = None;
+    }
+
+    /// The threshold typed, checked: empty is none.
+    pub fn threshold_value(&self) -> Result<Option<f64>, String> {
+        let v = self.threshold.value().trim();
+        if v.is_empty() {
+            return Ok(None);
+        }
+        match v.parse::<f64>() {
+            Ok(x) if x > 0.0 && x.is_finite() && x < 1e9 => Ok(Some(x)),
+            _ => Err("the threshold is an amount above 0, like 50 or 250.00".into()),
+        }
+    }
+
+    /// `SMS 50.00`, `unsubscribed`, `eligible`: for the audit log and the summary.
+    pub fn describe_now(a: &citi::Alert) -> String {
+        if a.alert_status != "ENROLLED" {
+            return "not enrolled".into();
+        }
+        let mut s = a.channel.clone().unwrap_or_default();
+        if let Some(t) = &a.threshold {
+            s.push_str(&format!(" {:.2} {}", t.amount, t.currency));
+        }
+        s
+    }
+
+    pub fn describe_new(&self) -> String {
+        if !self.subscribe {
+            return "unsubscribed".into();
+        }
+        let mut s = CHANNELS[self.channel].to_string();
+        if let Ok(Some(t)) = self.threshold_value() {
+            s.push_str(&format!(" {t:.2}"));
+        }
+        s
+    }
+}
+
+impl App {
+    pub(crate) fn open_alerts(&mut self) {
+        let Some(c) = &self.customer else { return };
+        let Some(d) = c.details.ready() else { return };
+        let alerts = match &c.alerts {
+            Load::Ready(a) => a.alerts.clone(),
+            Load::Loading => {
+                self.status.notice = Some("Wait for the alerts to load".into());
+                return;
+            }
+            Load::Failed(_) => {
+                self.status.notice =
+                    Some("The alerts did not load, so they cannot be changed; r reloads".into());
+                return;
+            }
+        };
+        if alerts.is_empty() {
+            self.status.notice = Some("No alerts are offered to this customer".into());
+            return;
+        }
+        let mut dialog = AlertsDialog {
+            customer: c.id.clone(),
+            name: safe(&format!("{} {}", d.given_name, d.family_name)),
+            alerts,
+            selected: 0,
+            field: Field::Alert,
+            subscribe: true,
+            channel: 1,
+            threshold: Input::default(),
+            submit: Submit::default(),
+        };
+        dialog.reset_choices();
+        self.overlay = Some(Overlay::Alerts(Box::new(dialog)));
+    }
+
+    pub(crate) fn alerts_key(
+        &mut self,
+        d: &mut AlertsDialog,
+        k: KeyEvent,
+        fx: &mut Vec<Effect>,
+    ) -> bool {
+        match d.submit.key(k.code) {
+            SubmitKey::Close => return false,
+            SubmitKey::Stay => {}
+            SubmitKey::Send => {
+                let Some(a) = d.alert().cloned() else {
+                    return true;
+                };
+                let threshold = d.threshold_value().ok().flatten();
+                let op = WriteOp::Alerts {
+                    customer: d.customer.clone(),
+                    subscriptions: citi::AlertSubscriptions {
+                        alert_profile: None,
+                        subscriptions: vec![citi::Subscription {
+                            alert_code: a.alert_code.clone(),
+                            action: if d.subscribe {
+                                "SUBSCRIBE"
+                            } else {
+                                "UNSUBSCRIBE"
+                            }
+                            .into(),
+                            channel: d.subscribe.then(|| CHANNELS[d.channel].to_string()),
+                            threshold: if d.subscribe { threshold } else { None },
+                        }],
+                    },
+                };
+                let note = AuditNote {
+                    customer: d.customer.clone(),
+                    action: format!(
+                        "alerts.{}",
+                        if d.subscribe {
+                            "subscribe"
+                        } else {
+                            "unsubscribe"
+                        }
+                    ),
+                    old: Some(format!(
+                        "{} {}",
+                        a.alert_code,
+                        AlertsDialog::describe_now(&a)
+                    )),
+                    new: Some(format!("{} {}", a.alert_code, d.describe_new())),
+                    ..AuditNote::default()
+                };
+                self.submit_write(&mut d.submit, op, note, fx);
+            }
+            SubmitKey::Edit => match k.code {
+                KeyCode::Esc => return false,
+                KeyCode::Tab => d.field = d.field.step(1),
+                KeyCode::BackTab => d.field = d.field.step(-1),
+                KeyCode::Up if d.field == Field::Alert => {
+                    d.selected = d.selected.saturating_sub(1);
+                    d.reset_choices();
+                }
+                KeyCode::Down if d.field == Field::Alert => {
+                    d.selected = (d.selected + 1).min(d.alerts.len().saturating_sub(1));
+                    d.reset_choices();
+                }
+                KeyCode::Left | KeyCode::Right | KeyCode::Char(' ') if d.field == Field::Action => {
+                    d.subscribe = !d.subscribe;
+                }
+                KeyCode::Left if d.field == Field::Channel => d.channel = (d.channel + 2) % 3,
+                KeyCode::Right | KeyCode::Char(' ') if d.field == Field::Channel => {
+                    d.channel = (d.channel + 1) % 3
+                }
+                KeyCode::Enter => match d.threshold_value() {
+                    Err(why) if d.subscribe => {
+                        d.field = Field::Threshold;
+                        d.submit.error = Some(Failure::new(why, None));
+                    }
+                    _ => {
+                        d.submit.error = None;
+                        d.submit.phase = Phase::Confirming;
+                    }
+                },
+                _ if d.field == Field::Threshold => {
+                    let ok = match k.code {
+                        KeyCode::Char(c) => c.is_ascii_digit() || c == '.',
+                        _ => true,
+                    };
+                    if ok {
+                        d.threshold.handle_event(&crossterm::event::Event::Key(k));
+                        d.submit.error = None;
+                    }
+                }
+                _ => {}
+            },
+        }
+        true
+    }
+
+    pub(crate) fn alerts_written(
+        &mut self,
+        d: &mut AlertsDialog,
+        seq: u64,
+        outcome: Outcome<String, WriteError>,
+        fx: &mut Vec<Effect>,
+    ) {
+        if d.submit.answered(seq, outcome) == Some(true)
+            && self.customer.as_ref().is_some_and(|c| c.id == d.customer)
+        {
+            let id = d.customer.clone();
+            self.reload_customer(id, fx);
+        }
+    }
+}

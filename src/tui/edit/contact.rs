@@ -1,0 +1,739 @@
+//! Update email / update phone through Citi's passcode flow.
+//!
+//! Steps: **edit** (old and new side by side; local rules from `domain::validate` as
+//! the agent types, then NewDay's format check 300 ms after the last keystroke, latest
+//! answer wins) → **confirm** → Citi `PUT` answers 202 and texts the customer a
+//! passcode → **passcode** (the six digits the customer reads back, shown as bullets,
+//! never logged) → **done** with the correlation id, and the customer reloaded.
+//!
+//! A wrong passcode says how many attempts are left and keeps the dialog open; a flow
+//! locked after three wrong passcodes, expired or already used says so and offers to
+//! start again (a new request with a fresh Idempotency-Key, so a new passcode). A
+//! failure that may or may not have been applied (server error, timeout) keeps the step
+//! and its Idempotency-Key, so enter retries the same submission; any other refusal
+//! goes back to editing with the typed value kept.
+
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent};
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+use super::{ContactKind, Failure, KeyedWrite, Passcode};
+use crate::api::wire::citi;
+use crate::domain::{mask, phone, validate};
+use crate::tui::app::{App, Overlay};
+use crate::tui::effect::{AuditNote, ContactChange, Effect};
+use crate::tui::msg::{Outcome, WriteError};
+use crate::tui::view::safe;
+
+/// Quiet time after the last keystroke before NewDay is asked.
+pub const DEBOUNCE: Duration = Duration::from_millis(300);
+
+/// What is being replaced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    /// The Citi key of the email or phone replaced; `None` adds one.
+    pub key: Option<i64>,
+    /// `personal email`, `mobile phone`...
+    pub label: String,
+    /// The current value, masked (or `none`).
+    pub old_masked: String,
+    /// The current value normalised (lower-case email, national phone digits), to
+    /// refuse "changing" to the same value.
+    old_norm: String,
+    /// Phones: `MOBILE`, `HOME`, `WORK`, `OTHER` (kept).
+    pub phone_type: String,
+    /// Phones: the country calling code (kept).
+    pub country_code: String,
+    /// Emails: the preferred flag (kept; an added email becomes preferred).
+    pub preferred: bool,
+}
+
+/// How the typed value stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Check {
+    Empty,
+    /// Fails a local rule: the message names what is wrong.
+    Invalid(String),
+    /// Locally fine; NewDay's answer is awaited.
+    Checking,
+    /// NewDay accepts it.
+    Valid,
+    /// Locally fine, and NewDay has no check for it (a landline, a non-UK number).
+    LocalOnly,
+    /// NewDay says it is not in a supported format.
+    Rejected(String),
+    /// NewDay could not be asked (the reason); enter asks again.
+    Unavailable(String),
+}
+
+impl Check {
+    pub fn accepted(&self) -> bool {
+        matches!(self, Check::Valid | Check::LocalOnly)
+    }
+}
+
+/// The passcode step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PasscodeStep {
+    pub flow_id: String,
+    /// The masked mobile the passcode went to.
+    pub sent_to: String,
+    pub code: Passcode,
+    /// The last code was wrong: what the server said about attempts left.
+    pub wrong: Option<String>,
+    /// The flow cannot be confirmed any more (locked, expired, used): why.
+    pub ended: Option<String>,
+    pub sending: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    Editing,
+    Confirming,
+    /// The change request is in flight.
+    Requesting,
+    Passcode(PasscodeStep),
+    Done {
+        new_masked: String,
+    },
+}
+
+impl Step {
+    /// 1 to 4, for the step line.
+    pub fn number(&self) -> usize {
+        match self {
+            Step::Editing => 1,
+            Step::Confirming | Step::Requesting => 2,
+            Step::Passcode(_) => 3,
+            Step::Done { .. } => 4,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ContactDialog {
+    pub kind: ContactKind,
+    pub customer: String,
+    pub name: String,
+    pub target: Target,
+    /// The new value: an email as typed, or a phone's digits.
+    pub input: Input,
+    pub check: Check,
+    /// The latest format check (debounce timer and NewDay call share it).
+    pub check_seq: u64,
+    pub step: Step,
+    /// The write whose answer is awaited.
+    pub pending: Option<u64>,
+    pub put_key: Option<KeyedWrite>,
+    pub confirm_key: Option<KeyedWrite>,
+    /// The last failure shown, with its correlation id.
+    pub error: Option<Failure>,
+    /// The correlation id of the last answer (shown on success and failure).
+    pub correlation_id: Option<String>,
+}
+
+impl ContactDialog {
+    /// The typed value as it will be sent (email trimmed; phone digits).
+    pub fn new_value(&self) -> String {
+        self.input.value().trim().to_string()
+    }
+
+    /// The new value masked, for the audit log and the result.
+    pub fn new_masked(&self) -> String {
+        match self.kind {
+            ContactKind::Email => mask::email(&self.new_value().to_lowercase()),
+            ContactKind::Phone => mask::phone(&self.new_value()),
+        }
+    }
+
+    /// The new value as drawn while editing (phones grouped as typed).
+    pub fn new_shown(&self) -> String {
+        match self.kind {
+            ContactKind::Email => safe(self.input.value()),
+            ContactKind::Phone => phone::format_typed(self.input.value()),
+        }
+    }
+
+    fn change(&self) -> ContactChange {
+        let t = &self.target;
+        match self.kind {
+            ContactKind::Email => ContactChange::Emails(citi::Emails {
+                emails: vec![citi::Email {
+                    email_key: t.key,
+                    email_address: self.new_value(),
+                    preferred_email_flag: t.preferred || t.key.is_none(),
+                }],
+            }),
+            ContactKind::Phone => ContactChange::Phones(citi::Phones {
+                phones: vec![citi::Phone {
+                    phone_key: t.key,
+                    phone_type: t.phone_type.clone(),
+                    phone_country_code: t.country_code.clone(),
+                    area_code: String::new(),
+                    phone_number: self.new_value(),
+                    extension: String::new(),
+                }],
+            }),
+        }
+    }
+
+    fn note(&self, stage: &str) -> AuditNote {
+        AuditNote {
+            customer: self.customer.clone(),
+            action: format!("{}.{stage}", self.kind.action()),
+            old: Some(self.target.old_masked.clone()),
+            new: Some(self.new_masked()),
+            ..AuditNote::default()
+        }
+    }
+
+    /// Local rules; `None` when the value passes them.
+    fn local_problem(&self) -> Option<String> {
+        let v = self.new_value();
+        match self.kind {
+            ContactKind::Email => match validate::email("email", &v) {
+                Err(e) => Some(e.message),
+                Ok(norm) if norm == self.target.old_norm => {
+                    Some("is already this email: type the new address".into())
+                }
+                Ok(_) => None,
+            },
+            ContactKind::Phone => match validate::digits("phone", &v, 10, 11) {
+                Err(e) => Some(e.message),
+                Ok(d) if phone::national(&d) == self.target.old_norm => {
+                    Some("is already this phone's number: type the new one".into())
+                }
+                Ok(_) => None,
+            },
+        }
+    }
+
+    /// Whether NewDay has a format check for this value (emails always; phones when a
+    /// UK mobile).
+    fn remote_check(&self) -> bool {
+        match self.kind {
+            ContactKind::Email => true,
+            ContactKind::Phone => {
+                self.target.phone_type == "MOBILE" && self.target.country_code == "44"
+            }
+        }
+    }
+}
+
+/// "2 attempts left" out of a wrong-passcode message.
+pub fn attempts_left(message: &str) -> Option<String> {
+    let i = message.find("attempt")?;
+    let before = message[..i].trim_end();
+    let n: String = before
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_digit())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    if n.is_empty() {
+        return None;
+    }
+    let rest: String = message[i..]
+        .chars()
+        .take_while(|c| c.is_alphabetic() || *c == ' ')
+        .collect();
+    Some(format!("{n} {}", rest.trim()))
+}
+
+impl App {
+    /// Open the update dialog for the open customer's selected (or preferred) email or
+    /// phone. The caller of this has passed [`App::contact_edit_gate`].
+    pub(crate) fn open_contact(&mut self, kind: ContactKind) {
+        let Some(c) = &self.customer else { return };
+        let Some(d) = c.details.ready() else { return };
+        let profile = match &c.profile {
+            crate::tui::app::Load::Ready(p) => p,
+            crate::tui::app::Load::Loading => {
+                self.status.notice = Some("Wait for the Citi profile to load".into());
+                return;
+            }
+            crate::tui::app::Load::Failed(_) => {
+                self.status.notice = Some(format!(
+                    "The Citi profile did not load, so the {} cannot be changed; r reloads",
+                    kind.noun()
+                ));
+                return;
+            }
+        };
+        // The field under the profile cursor, when it is of this kind.
+        let selected = self
+            .profile_fields()
+            .get(self.profile_cursor)
+            .map(|f| f.field.clone())
+            .unwrap_or_default();
+        // A field the agent picked that Citi does not list is refused rather than
+        // silently swapped for another.
+        let not_in_citi = |app: &mut App| {
+            app.status.notice = Some(format!(
+                "The selected {} is not in the Citi profile, so it cannot be changed here",
+                kind.noun()
+            ));
+        };
+        let target = match kind {
+            ContactKind::Email => {
+                let picked = selected
+                    .strip_prefix("email:")
+                    .and_then(|i| i.parse::<usize>().ok())
+                    .and_then(|i| d.contact.email_addresses.get(i));
+                let chosen = match picked {
+                    Some(nd) => match profile
+                        .emails
+                        .iter()
+                        .find(|e| e.email_address.eq_ignore_ascii_case(&nd.value))
+                    {
+                        Some(e) => Some(e),
+                        None => return not_in_citi(self),
+                    },
+                    None => profile
+                        .emails
+                        .iter()
+                        .find(|e| e.preferred_email_flag)
+                        .or_else(|| profile.emails.first()),
+                };
+                match chosen {
+                    Some(e) => Target {
+                        key: e.email_key,
+                        label: if e.preferred_email_flag {
+                            "preferred email".into()
+                        } else {
+                            "email".into()
+                        },
+                        old_masked: mask::email(&safe(&e.email_address)),
+                        old_norm: e.email_address.to_lowercase(),
+                        phone_type: String::new(),
+                        country_code: String::new(),
+                        preferred: e.preferred_email_flag,
+                    },
+                    None => Target {
+                        key: None,
+                        label: "email (none yet: adds one)".into(),
+                        old_masked: "none".into(),
+                        old_norm: String::new(),
+                        phone_type: String::new(),
+                        country_code: String::new(),
+                        preferred: true,
+                    },
+                }
+            }
+            ContactKind::Phone => {
+                let national_of = |p: &citi::Phone| {
+                    phone::national(&format!(
+                        "+{}{}{}",
+                        p.phone_country_code.trim_start_matches('+'),
+                        p.area_code,
+                        p.phone_number
+                    ))
+                };
+                let picked = selected
+                    .strip_prefix("phone:")
+                    .and_then(|i| i.parse::<usize>().ok())
+                    .and_then(|i| d.contact.phone_numbers.get(i));
+                let chosen = match picked {
+                    Some(nd) => {
+                        let n = phone::national(&nd.value);
+                        match profile.phones.iter().find(|p| national_of(p) == n) {
+                            Some(p) => Some(p),
+                            None => return not_in_citi(self),
+                        }
+                    }
+                    None => profile
+                        .phones
+                        .iter()
+                        .find(|p| p.phone_type == "MOBILE")
+                        .or_else(|| profile.phones.first()),
+                };
+                match chosen {
+                    Some(p) => Target {
+                        key: p.phone_key,
+                        label: format!("{} phone", safe(&p.phone_type.to_lowercase())),
+                        old_masked: format!(
+                            "+{} {}",
+                            safe(p.phone_country_code.trim_start_matches('+')),
+                            mask::phone(&safe(&format!("{}{}", p.area_code, p.phone_number)))
+                        ),
+                        old_norm: national_of(p),
+                        phone_type: p.phone_type.clone(),
+                        country_code: p.phone_country_code.trim_start_matches('+').to_string(),
+                        preferred: false,
+                    },
+                    None => Target {
+                        key: None,
+                        label: "mobile phone (none yet: adds one)".into(),
+                        old_masked: "none".into(),
+                        old_norm: String::new(),
+                        phone_type: "MOBILE".into(),
+                        country_code: "44".into(),
+                        preferred: false,
+                    },
+                }
+            }
+        };
+        let name = safe(&format!("{} {}", d.given_name, d.family_name));
+        self.overlay = Some(Overlay::Contact(Box::new(ContactDialog {
+            kind,
+            customer: c.id.clone(),
+            name,
+            target,
+            input: Input::default(),
+            check: Check::Empty,
+            check_seq: 0,
+            step: Step::Editing,
+            pending: None,
+            put_key: None,
+            confirm_key: None,
+            error: None,
+            correlation_id: None,
+        })));
+    }
+
+    /// The value changed: local rules now, NewDay after a quiet spell.
+    pub(crate) fn contact_typed(&mut self, d: &mut ContactDialog, fx: &mut Vec<Effect>) {
+        d.error = None;
+        d.check_seq = self.next_seq();
+        d.check = if d.new_value().is_empty() {
+            Check::Empty
+        } else if let Some(p) = d.local_problem() {
+            Check::Invalid(p)
+        } else if d.remote_check() {
+            fx.push(Effect::Debounce {
+                seq: d.check_seq,
+                after: DEBOUNCE,
+            });
+            Check::Checking
+        } else {
+            Check::LocalOnly
+        };
+    }
+
+    /// A key in the update dialog; false closes it.
+    pub(crate) fn contact_key(
+        &mut self,
+        d: &mut ContactDialog,
+        k: KeyEvent,
+        fx: &mut Vec<Effect>,
+    ) -> bool {
+        match &mut d.step {
+            Step::Editing => match k.code {
+                KeyCode::Esc => return false,
+                KeyCode::Enter => match &d.check {
+                    c if c.accepted() => {
+                        d.error = None;
+                        d.step = Step::Confirming;
+                    }
+                    Check::Unavailable(_) => {
+                        d.check_seq = self.next_seq();
+                        d.check = Check::Checking;
+                        fx.push(Effect::VerifyContact {
+                            seq: d.check_seq,
+                            kind: d.kind,
+                            value: d.new_value(),
+                        });
+                    }
+                    Check::Empty => {
+                        d.check = Check::Invalid(format!("type the new {}", d.kind.noun()))
+                    }
+                    _ => {}
+                },
+                _ => {
+                    let before = d.input.value().to_string();
+                    match d.kind {
+                        ContactKind::Email => {
+                            d.input.handle_event(&crossterm::event::Event::Key(k));
+                        }
+                        ContactKind::Phone => match k.code {
+                            KeyCode::Char(c) if c.is_ascii_digit() && before.len() < 11 => {
+                                d.input = Input::new(format!("{before}{c}"));
+                            }
+                            KeyCode::Backspace => {
+                                let mut v = before.clone();
+                                v.pop();
+                                d.input = Input::new(v);
+                            }
+                            _ => {}
+                        },
+                    }
+                    if d.input.value() != before {
+                        self.contact_typed(d, fx);
+                    }
+                }
+            },
+            Step::Confirming => match k.code {
+                KeyCode::Esc => {
+                    d.step = Step::Editing;
+                    d.error = None;
+                }
+                KeyCode::Enter => self.send_change(d, fx),
+                _ => {}
+            },
+            Step::Requesting => {
+                if k.code == KeyCode::Esc {
+                    self.status.notice = Some(format!(
+                        "{} change abandoned; nothing was confirmed",
+                        capitalised(d.kind.noun())
+                    ));
+                    return false;
+                }
+            }
+            Step::Passcode(p) => match k.code {
+                KeyCode::Esc => {
+                    self.status.notice = Some(format!(
+                        "{} change abandoned: the customer's {} is unchanged",
+                        capitalised(d.kind.noun()),
+                        d.kind.noun()
+                    ));
+                    return false;
+                }
+                KeyCode::Enter if p.ended.is_some() => {
+                    // Start again: a new request, a new key, a new passcode.
+                    d.put_key = None;
+                    d.confirm_key = None;
+                    d.error = None;
+                    d.step = Step::Confirming;
+                    self.send_change(d, fx);
+                }
+                _ if p.ended.is_some() || p.sending => {}
+                KeyCode::Enter if !p.code.complete() => {
+                    p.wrong = Some(format!(
+                        "type all {} digits the customer reads out",
+                        Passcode::LEN
+                    ));
+                }
+                KeyCode::Enter => {
+                    let body = (&p.flow_id, p.code.expose());
+                    let key = KeyedWrite::for_body(&mut d.confirm_key, &body);
+                    let seq = self.next_seq();
+                    p.sending = true;
+                    d.pending = Some(seq);
+                    d.error = None;
+                    fx.push(Effect::ConfirmChange {
+                        seq,
+                        customer: d.customer.clone(),
+                        kind: d.kind,
+                        flow: p.flow_id.clone(),
+                        passcode: p.code.clone(),
+                        key,
+                        note: d.note("confirm"),
+                    });
+                }
+                KeyCode::Backspace => {
+                    p.code.pop();
+                    d.error = None;
+                }
+                KeyCode::Char(c) if p.code.push(c) => {
+                    p.wrong = None;
+                    d.error = None;
+                }
+                _ => {}
+            },
+            Step::Done { .. } => {
+                if matches!(k.code, KeyCode::Esc | KeyCode::Enter) {
+                    return false;
+                }
+                if self.keymap.action(&k) == Some(crate::tui::keymap::Action::CopyCorrelation)
+                    && let Some(c) = d.correlation_id.clone()
+                {
+                    self.status.notice = Some(format!("Copied correlation id {c}"));
+                    fx.push(Effect::Copy(c));
+                }
+            }
+        }
+        true
+    }
+
+    /// Send the change request: the kept key when this body was sent before and its
+    /// outcome is unknown, else a fresh one.
+    fn send_change(&mut self, d: &mut ContactDialog, fx: &mut Vec<Effect>) {
+        if self.read_only {
+            d.error = Some(Failure::new(
+                "read-only: this console sends no changes",
+                None,
+            ));
+            return;
+        }
+        let change = d.change();
+        let key = match &change {
+            ContactChange::Emails(e) => KeyedWrite::for_body(&mut d.put_key, e),
+            ContactChange::Phones(p) => KeyedWrite::for_body(&mut d.put_key, p),
+        };
+        let seq = self.next_seq();
+        d.pending = Some(seq);
+        d.error = None;
+        d.step = Step::Requesting;
+        fx.push(Effect::RequestChange {
+            seq,
+            customer: d.customer.clone(),
+            change,
+            key,
+            note: d.note("request"),
+        });
+    }
+
+    /// The debounce timer ran out: ask NewDay, if this is still the latest value.
+    pub(crate) fn contact_debounced(&mut self, d: &mut ContactDialog, seq: u64) -> Vec<Effect> {
+        if d.check_seq != seq || d.check != Check::Checking {
+            return vec![];
+        }
+        vec![Effect::VerifyContact {
+            seq,
+            kind: d.kind,
+            value: d.new_value(),
+        }]
+    }
+
+    pub(crate) fn contact_verified(
+        &mut self,
+        d: &mut ContactDialog,
+        seq: u64,
+        outcome: Outcome<crate::api::wire::newday::Verification>,
+    ) {
+        if d.check_seq != seq || d.step != Step::Editing {
+            return; // an older value's answer
+        }
+        d.check = match outcome.result {
+            Ok(v) if v.is_valid => Check::Valid,
+            Ok(v) => Check::Rejected(
+                v.reason
+                    .unwrap_or_else(|| "not in a supported format".into()),
+            ),
+            Err(e) => Check::Unavailable(e),
+        };
+    }
+
+    pub(crate) fn contact_requested(
+        &mut self,
+        d: &mut ContactDialog,
+        seq: u64,
+        outcome: Outcome<citi::ControlFlow, WriteError>,
+    ) {
+        if d.pending != Some(seq) {
+            return;
+        }
+        d.pending = None;
+        d.correlation_id = outcome.correlation_id.clone();
+        match outcome.result {
+            Ok(flow) => {
+                d.put_key = None;
+                d.step = Step::Passcode(PasscodeStep {
+                    flow_id: flow.control_flow_id,
+                    sent_to: safe(&flow.otp_sent_to),
+                    code: Passcode::default(),
+                    wrong: None,
+                    ended: None,
+                    sending: false,
+                });
+            }
+            Err(e) => {
+                d.error = Some(Failure::new(e.message.clone(), outcome.correlation_id));
+                if e.is_transient() {
+                    // Unknown whether it applied: enter sends the same request again.
+                    d.step = Step::Confirming;
+                } else {
+                    d.put_key = None;
+                    d.step = Step::Editing;
+                }
+            }
+        }
+    }
+
+    pub(crate) fn contact_confirmed(
+        &mut self,
+        d: &mut ContactDialog,
+        seq: u64,
+        outcome: Outcome<(), WriteError>,
+        fx: &mut Vec<Effect>,
+    ) {
+        if d.pending != Some(seq) {
+            return;
+        }
+        d.pending = None;
+        d.correlation_id = outcome.correlation_id.clone();
+        let Step::Passcode(p) = &mut d.step else {
+            return;
+        };
+        p.sending = false;
+        match outcome.result {
+            Ok(()) => {
+                d.confirm_key = None;
+                let new_masked = d.new_masked();
+                self.status.notice = Some(format!(
+                    "{} updated: {new_masked}",
+                    capitalised(d.kind.noun())
+                ));
+                d.step = Step::Done { new_masked };
+                if self.customer.as_ref().is_some_and(|c| c.id == d.customer) {
+                    let id = d.customer.clone();
+                    self.reload_customer(id, fx);
+                }
+            }
+            Err(e) => {
+                if !e.is_transient() {
+                    p.code = Passcode::default();
+                }
+                match e.code.as_deref() {
+                    Some("invalidOtp") => {
+                        d.confirm_key = None;
+                        p.wrong = Some(match attempts_left(&e.message) {
+                            Some(left) => format!("Wrong passcode: {left}"),
+                            None => "Wrong passcode".into(),
+                        });
+                    }
+                    Some("transactionDenied") => {
+                        d.confirm_key = None;
+                        p.ended = Some(
+                            "Locked: the passcode was wrong 3 times, so nothing changed".into(),
+                        );
+                    }
+                    Some("invalidControlFlowId") => {
+                        d.confirm_key = None;
+                        p.ended = Some(
+                            "This passcode has expired or was already used; nothing changed".into(),
+                        );
+                    }
+                    _ if e.is_transient() => {
+                        d.error = Some(Failure::new(e.message, outcome.correlation_id));
+                    }
+                    _ => {
+                        d.confirm_key = None;
+                        p.ended = Some(e.message);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attempts_left_from_the_message() {
+        assert_eq!(
+            attempts_left("invalid input (400): the passcode is wrong: 2 attempts left [otp]")
+                .as_deref(),
+            Some("2 attempts left")
+        );
+        assert_eq!(
+            attempts_left("the passcode is wrong: 1 attempt left").as_deref(),
+            Some("1 attempt left")
+        );
+        assert_eq!(attempts_left("nope"), None);
+    }
+}

@@ -1,0 +1,297 @@
+//! Edit dialogs: their state and how they answer keys and finished calls. Drawing is
+//! in `tui::dialogs`, one file per dialog.
+//!
+//! Rules every dialog keeps:
+//! - an error never closes the dialog or loses what was typed;
+//! - Esc always backs out (one step, or closes);
+//! - one `Idempotency-Key` per logical write: a fresh one when the agent confirms, the
+//!   same one when they retry the same submission after a failure that may or may not
+//!   have been applied (server error, timeout, unreachable, rate limited);
+//! - nothing is offered or sent in read-only mode, and contact edits wait for the caller
+//!   to be verified (see [`verify`]).
+
+pub mod add_phone;
+pub mod alerts;
+pub mod contact;
+pub mod customer;
+pub mod offer;
+pub mod verify;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crossterm::event::KeyCode;
+
+use crate::api::IdempotencyKey;
+use crate::tui::app::App;
+use crate::tui::effect::{AuditNote, Effect, WriteOp};
+use crate::tui::msg::{Outcome, WriteError};
+
+/// Email or phone, for the Citi passcode flow and NewDay's format check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContactKind {
+    Email,
+    Phone,
+}
+
+impl ContactKind {
+    pub fn noun(self) -> &'static str {
+        match self {
+            ContactKind::Email => "email",
+            ContactKind::Phone => "phone",
+        }
+    }
+    /// The audit action for this kind of change.
+    pub fn action(self) -> &'static str {
+        match self {
+            ContactKind::Email => "update_email",
+            ContactKind::Phone => "update_phone",
+        }
+    }
+}
+
+/// A one-time passcode as typed: up to six digits. Never in `Debug` output, never
+/// drawn (only as bullets), never written to any log.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Passcode(String);
+
+impl Passcode {
+    pub const LEN: usize = 6;
+
+    pub fn new(digits: &str) -> Passcode {
+        Passcode(digits.to_string())
+    }
+    /// Add a typed character; anything but a digit, or a seventh digit, is ignored.
+    pub fn push(&mut self, c: char) -> bool {
+        if c.is_ascii_digit() && self.0.len() < Self::LEN {
+            self.0.push(c);
+            true
+        } else {
+            false
+        }
+    }
+    pub fn pop(&mut self) {
+        self.0.pop();
+    }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn complete(&self) -> bool {
+        self.0.len() == Self::LEN
+    }
+    /// The digits, for the one place they go: the confirmation body.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    /// What the screen shows: a bullet per digit typed, a line per digit to come.
+    pub fn shown(&self) -> String {
+        let typed = self.0.len();
+        format!(
+            "{}{}",
+            "•".repeat(typed),
+            "_".repeat(Self::LEN.saturating_sub(typed))
+        )
+    }
+}
+
+impl std::fmt::Debug for Passcode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Passcode(<{} digits>)", self.0.len())
+    }
+}
+
+/// The Idempotency-Key of the submission being made, with a fingerprint of its body so
+/// a retry of the same body reuses it and anything else gets a fresh one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyedWrite {
+    pub key: IdempotencyKey,
+    fingerprint: String,
+}
+
+impl KeyedWrite {
+    /// The key for submitting `body`: the kept one when it was for the same body, else
+    /// a fresh one (kept in `slot` until the write's outcome is known).
+    pub fn for_body(slot: &mut Option<KeyedWrite>, body: &impl Serialize) -> IdempotencyKey {
+        let fp = fingerprint(body);
+        match slot {
+            Some(k) if k.fingerprint == fp => k.key.clone(),
+            _ => {
+                let k = KeyedWrite {
+                    key: IdempotencyKey::fresh(),
+                    fingerprint: fp,
+                };
+                let key = k.key.clone();
+                *slot = Some(k);
+                key
+            }
+        }
+    }
+}
+
+/// A SHA-256 of the body as JSON: equal bodies, equal fingerprints; nothing readable.
+pub fn fingerprint(body: &impl Serialize) -> String {
+    let json = serde_json::to_vec(body).unwrap_or_default();
+    format!("{:x}", Sha256::digest(&json))
+}
+
+/// A failure shown in a dialog: what went wrong in words, with the call's correlation
+/// id to quote to support.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    pub message: String,
+    pub correlation_id: Option<String>,
+}
+
+impl Failure {
+    pub fn new(message: impl Into<String>, correlation_id: Option<String>) -> Failure {
+        Failure {
+            message: message.into(),
+            correlation_id,
+        }
+    }
+}
+
+/// Where a simple write dialog (offer, alerts, customer) is.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Phase {
+    #[default]
+    Editing,
+    Confirming,
+    Sending,
+    /// Written: the answer in a few words.
+    Done(String),
+}
+
+/// The confirm-and-send part simple write dialogs share: the phase, the last failure,
+/// the call awaited and the submission's Idempotency-Key.
+#[derive(Debug, Clone, Default)]
+pub struct Submit {
+    pub phase: Phase,
+    pub error: Option<Failure>,
+    pub pending: Option<u64>,
+    pub key: Option<KeyedWrite>,
+    pub correlation_id: Option<String>,
+}
+
+/// What a key means outside the editing phase.
+pub(crate) enum SubmitKey {
+    /// Editing: the dialog handles it.
+    Edit,
+    Send,
+    Close,
+    Stay,
+}
+
+impl Submit {
+    pub(crate) fn key(&mut self, code: KeyCode) -> SubmitKey {
+        match self.phase {
+            Phase::Editing => SubmitKey::Edit,
+            Phase::Confirming => match code {
+                KeyCode::Esc => {
+                    self.phase = Phase::Editing;
+                    SubmitKey::Stay
+                }
+                KeyCode::Enter => SubmitKey::Send,
+                _ => SubmitKey::Stay,
+            },
+            Phase::Sending if code == KeyCode::Esc => SubmitKey::Close,
+            Phase::Done(_) if matches!(code, KeyCode::Esc | KeyCode::Enter) => SubmitKey::Close,
+            _ => SubmitKey::Stay,
+        }
+    }
+
+    /// The answer to the call awaited, if this is it: `Some(true)` when written. An error
+    /// goes back to editing with everything kept, or stays at confirm (same key) when it
+    /// may or may not have been applied.
+    pub(crate) fn answered(
+        &mut self,
+        seq: u64,
+        outcome: Outcome<String, WriteError>,
+    ) -> Option<bool> {
+        if self.pending != Some(seq) {
+            return None;
+        }
+        self.pending = None;
+        self.correlation_id = outcome.correlation_id.clone();
+        Some(match outcome.result {
+            Ok(summary) => {
+                self.key = None;
+                self.error = None;
+                self.phase = Phase::Done(crate::tui::view::safe(&summary));
+                true
+            }
+            Err(e) => {
+                self.error = Some(Failure::new(
+                    format!("Error: {}", e.message),
+                    outcome.correlation_id,
+                ));
+                if e.is_transient() {
+                    self.phase = Phase::Confirming;
+                } else {
+                    self.key = None;
+                    self.phase = Phase::Editing;
+                }
+                false
+            }
+        })
+    }
+}
+
+impl App {
+    /// Send a simple write: the kept key when this body was sent before without a known
+    /// outcome, else a fresh one. Never in read-only mode.
+    pub(crate) fn submit_write(
+        &mut self,
+        s: &mut Submit,
+        op: WriteOp,
+        note: AuditNote,
+        fx: &mut Vec<Effect>,
+    ) {
+        if self.read_only {
+            s.error = Some(Failure::new(
+                "read-only: this console sends no changes",
+                None,
+            ));
+            s.phase = Phase::Editing;
+            return;
+        }
+        let key = KeyedWrite::for_body(&mut s.key, &op);
+        let seq = self.next_seq();
+        s.pending = Some(seq);
+        s.error = None;
+        s.phase = Phase::Sending;
+        fx.push(Effect::Write { seq, op, key, note });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passcode_is_never_printed() {
+        let mut p = Passcode::default();
+        for c in "12a3456789".chars() {
+            p.push(c);
+        }
+        assert_eq!(p.expose(), "123456");
+        assert_eq!(format!("{p:?}"), "Passcode(<6 digits>)");
+        assert_eq!(p.shown(), "••••••");
+        p.pop();
+        assert_eq!(p.shown(), "•••••_");
+    }
+
+    #[test]
+    fn one_key_per_body() {
+        let mut slot = None;
+        let a = KeyedWrite::for_body(&mut slot, &("x", 1));
+        assert_eq!(KeyedWrite::for_body(&mut slot, &("x", 1)), a);
+        let b = KeyedWrite::for_body(&mut slot, &("x", 2));
+        assert_ne!(a, b);
+        slot = None;
+        assert_ne!(KeyedWrite::for_body(&mut slot, &("x", 2)), b);
+    }
+}

@@ -1,0 +1,143 @@
+//! Accept or decline an offer presented to the customer (Citi `PUT /v1/offers`). The
+//! caller must be verified: an offer changes what the customer gets.
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::{Phase, Submit, SubmitKey};
+use crate::api::wire::citi;
+use crate::tui::app::{App, Load, Overlay};
+use crate::tui::effect::{AuditNote, Effect, WriteOp};
+use crate::tui::msg::{Outcome, WriteError};
+use crate::tui::view::safe;
+
+#[derive(Debug, Clone)]
+pub struct OfferDialog {
+    pub customer: String,
+    pub name: String,
+    pub offers: Vec<citi::Offer>,
+    pub selected: usize,
+    /// Accept (true) or decline.
+    pub accept: bool,
+    pub submit: Submit,
+}
+
+impl OfferDialog {
+    pub fn offer(&self) -> Option<&citi::Offer> {
+        self.offers.get(self.selected)
+    }
+    pub fn verb(&self) -> &'static str {
+        if self.accept { "accept" } else { "decline" }
+    }
+}
+
+impl App {
+    pub(crate) fn open_offers(&mut self) {
+        let Some(c) = &self.customer else { return };
+        let Some(d) = c.details.ready() else { return };
+        let offers = match &c.profile {
+            Load::Ready(p) => p.offers.clone(),
+            Load::Loading => {
+                self.status.notice = Some("Wait for the Citi profile to load".into());
+                return;
+            }
+            Load::Failed(_) => {
+                self.status.notice =
+                    Some("The Citi profile did not load, so offers cannot be changed".into());
+                return;
+            }
+        };
+        if offers.is_empty() {
+            self.status.notice = Some("No offers are presented to this customer".into());
+            return;
+        }
+        let selected = offers
+            .iter()
+            .position(|o| o.offer_status == "AVAILABLE")
+            .unwrap_or(0);
+        self.overlay = Some(Overlay::Offer(Box::new(OfferDialog {
+            customer: c.id.clone(),
+            name: safe(&format!("{} {}", d.given_name, d.family_name)),
+            offers,
+            selected,
+            accept: true,
+            submit: Submit::default(),
+        })));
+    }
+
+    pub(crate) fn offer_key(
+        &mut self,
+        d: &mut OfferDialog,
+        k: KeyEvent,
+        fx: &mut Vec<Effect>,
+    ) -> bool {
+        match d.submit.key(k.code) {
+            SubmitKey::Close => return false,
+            SubmitKey::Stay => {}
+            SubmitKey::Send => {
+                let Some(o) = d.offer().cloned() else {
+                    return true;
+                };
+                let action = if d.accept { "ACCEPT" } else { "DECLINE" };
+                let note = AuditNote {
+                    customer: d.customer.clone(),
+                    action: format!("offer.{}", d.verb()),
+                    old: Some(format!("{} {}", o.offer_id, o.offer_status.to_lowercase())),
+                    new: Some(format!(
+                        "{} {}",
+                        o.offer_id,
+                        if d.accept { "accepted" } else { "declined" }
+                    )),
+                    ..AuditNote::default()
+                };
+                let op = WriteOp::Offer {
+                    customer: d.customer.clone(),
+                    update: citi::OfferUpdate {
+                        offer_id: o.offer_id.clone(),
+                        action: action.into(),
+                    },
+                };
+                self.submit_write(&mut d.submit, op, note, fx);
+            }
+            SubmitKey::Edit => match k.code {
+                KeyCode::Esc => return false,
+                KeyCode::Up => d.selected = d.selected.saturating_sub(1),
+                KeyCode::Down => {
+                    d.selected = (d.selected + 1).min(d.offers.len().saturating_sub(1))
+                }
+                KeyCode::Left | KeyCode::Right | KeyCode::Char(' ') => d.accept = !d.accept,
+                KeyCode::Char('a') => d.accept = true,
+                KeyCode::Char('d') => d.accept = false,
+                KeyCode::Enter => match d.offer() {
+                    Some(o) if o.offer_status == "FULFILLED" => {
+                        d.submit.error = Some(super::Failure::new(
+                            "This offer is already fulfilled and cannot change",
+                            None,
+                        ));
+                    }
+                    Some(_) => {
+                        d.submit.error = None;
+                        d.submit.phase = Phase::Confirming;
+                    }
+                    None => {}
+                },
+                _ => {}
+            },
+        }
+        true
+    }
+
+    pub(crate) fn offer_written(
+        &mut self,
+        d: &mut OfferDialog,
+        seq: u64,
+        outcome: Outcome<String, WriteError>,
+        fx: &mut Vec<Effect>,
+    ) {
+        if d.submit.answered(seq, outcome) == Some(true)
+            && self.customer.as_ref().is_some_and(|c| c.id == d.customer)
+        {
+            let id = d.customer.clone();
+            self.reload_customer(id, fx);
+        }
+    }
+}
