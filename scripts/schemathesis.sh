@@ -59,6 +59,8 @@ ADA=$(curl -sf "$BASE/customer-service/customers/search" -H "Authorization: Bear
 DOOMED=$(curl -sf "$BASE/bankingservice/v1/profiles/demo-bank/customers?page=1&size=1" \
     -H "Authorization: Bearer $TOKEN" | json '["data"][0]["id"]')
 
+# Schemathesis keeps a cache in the working directory: keep it with the throwaway data.
+cd "$WORK"
 COMMON=(--checks "$CHECKS" --max-examples "$MAX_EXAMPLES" --workers 1)
 
 STATUS=0
