@@ -1,5 +1,8 @@
 //! custdesk: a terminal customer-service console and its reference backend.
 
 pub mod api;
+pub mod audit;
+pub mod config;
 pub mod domain;
 pub mod sandbox;
+pub mod tui;

@@ -15,6 +15,32 @@ use custdesk::sandbox::{self, SandboxConfig, faults::Faults};
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// A sandbox-shaped deployment (every family under this URL) instead of the
+    /// embedded sandbox. Signs in as the demo agent unless CUSTDESK_CLIENT_ID and
+    /// CUSTDESK_CLIENT_SECRET are set.
+    #[arg(long, value_name = "URL")]
+    backend: Option<String>,
+    /// A backend profile from config.toml.
+    #[arg(long, value_name = "NAME", conflicts_with = "backend")]
+    profile: Option<String>,
+    /// Hide and refuse every write.
+    #[arg(long)]
+    read_only: bool,
+    /// Open on the customer with this phone number (telephony screen-pop).
+    #[arg(long, value_name = "PHONE")]
+    caller: Option<String>,
+    /// Theme: default, light, high-contrast, 16-color, or a file in the config dir.
+    #[arg(long)]
+    theme: Option<String>,
+    /// Do not capture the mouse (terminal text selection keeps working).
+    #[arg(long)]
+    no_mouse: bool,
+    /// Embedded sandbox database (default: the data directory).
+    #[arg(long, value_name = "PATH")]
+    db: Option<PathBuf>,
+    /// Customers in a new embedded sandbox database.
+    #[arg(long, default_value_t = 5000)]
+    seed_customers: u64,
 }
 
 #[derive(Subcommand)]
@@ -34,15 +60,69 @@ enum Command {
         #[arg(long)]
         faults: Option<String>,
     },
+    /// Print the audit log.
+    Audit {
+        /// Only this customer's entries.
+        #[arg(long)]
+        customer: Option<String>,
+        /// Only entries since a time (RFC 3339), a date, or a duration ago (2h, 7d).
+        #[arg(long)]
+        since: Option<String>,
+        /// One JSON object per line instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn default_db() -> Result<PathBuf> {
-    if let Ok(p) = std::env::var("CUSTDESK_DATA_DIR") {
-        return Ok(PathBuf::from(p).join("sandbox.db"));
+    Ok(custdesk::config::Paths::discover()
+        .map_err(|e| eyre!(e))?
+        .sandbox_db())
+}
+
+fn audit(customer: Option<String>, since: Option<String>, json: bool) -> Result<()> {
+    let paths = custdesk::config::Paths::discover().map_err(|e| eyre!(e))?;
+    let since = since
+        .map(|s| custdesk::audit::parse_since(&s))
+        .transpose()
+        .map_err(|e| eyre!(e))?;
+    let log = custdesk::audit::AuditLog::new(paths.audit_log());
+    let (entries, bad) = log.read(customer.as_deref(), since.as_deref())?;
+    let clean = |s: &str| custdesk::domain::sanitize::for_display(s).into_owned();
+    for e in &entries {
+        if json {
+            println!("{}", serde_json::to_string(e)?);
+        } else {
+            println!(
+                "{}  {:<10} {:<32} {:<18} {} -> {}  {}  corr {}",
+                e.time,
+                clean(&e.agent),
+                clean(&e.customer),
+                clean(&e.action),
+                clean(e.old.as_deref().unwrap_or("-")),
+                clean(e.new.as_deref().unwrap_or("-")),
+                clean(&e.outcome),
+                clean(e.correlation_id.as_deref().unwrap_or("-")),
+            );
+        }
     }
-    let dirs = directories::ProjectDirs::from("", "", "custdesk")
-        .ok_or_else(|| eyre!("no home directory: pass --db PATH"))?;
-    Ok(dirs.data_dir().join("sandbox.db"))
+    for b in &bad {
+        eprintln!(
+            "custdesk audit: {} has an unreadable {b}",
+            log.path().display()
+        );
+    }
+    if entries.is_empty() && bad.is_empty() {
+        eprintln!(
+            "no audit entries{}",
+            if customer.is_some() || since.is_some() {
+                " match"
+            } else {
+                " yet"
+            }
+        );
+    }
+    Ok(())
 }
 
 fn main() -> Result<()> {
@@ -76,9 +156,21 @@ fn main() -> Result<()> {
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(run_sandbox(config))
         }
-        None => Err(eyre!(
-            "the console is not built yet; run `custdesk sandbox`"
-        )),
+        Some(Command::Audit {
+            customer,
+            since,
+            json,
+        }) => audit(customer, since, json),
+        None => custdesk::tui::start::main(custdesk::tui::start::Options {
+            backend: cli.backend,
+            profile: cli.profile,
+            read_only: cli.read_only,
+            caller: cli.caller,
+            theme: cli.theme,
+            no_mouse: cli.no_mouse,
+            seed_customers: cli.seed_customers,
+            db: cli.db,
+        }),
     }
 }
 

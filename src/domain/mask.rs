@@ -6,9 +6,22 @@ pub fn phone(value: &str) -> String {
     tail(value, 4, |c| c.is_ascii_digit())
 }
 
-/// Account numbers keep their last four digits.
+/// The last four digits behind a fixed-width mask, for tables: `••••0123`.
+pub fn short(value: &str) -> String {
+    let digits: Vec<char> = value.chars().filter(|c| c.is_ascii_digit()).collect();
+    let last: String = digits[digits.len().saturating_sub(4)..].iter().collect();
+    format!("••••{last}")
+}
+
+/// Account numbers keep their last four characters behind a fixed-width mask, so the
+/// length does not show either: `4929123456782620` -> `••••2620`.
 pub fn account(value: &str) -> String {
-    tail(value, 4, |c| c.is_ascii_alphanumeric())
+    let chars: Vec<char> = value
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    let last: String = chars[chars.len().saturating_sub(4)..].iter().collect();
+    format!("••••{last}")
 }
 
 /// `ada.quartermaine@example.com` -> `a•••@e•••.com`.
@@ -49,8 +62,10 @@ mod tests {
     fn masks() {
         assert_eq!(super::phone("07700900123"), "•••••••0123");
         assert_eq!(super::phone("+44 7700 900123"), "+•• •••• ••0123");
-        assert_eq!(super::account("GB12345678"), "••••••5678");
+        assert_eq!(super::account("GB12345678"), "••••5678");
+        assert_eq!(super::account("4929123456782620"), "••••2620");
         assert_eq!(super::email("ada.q@example.com"), "a•••@e•••.com");
         assert_eq!(super::email("bad"), "•••");
+        assert_eq!(super::short("+44 7700 900123"), "••••0123");
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod mask;
 pub mod phone;
+pub mod query;
 pub mod sanitize;
 pub mod text;
 pub mod validate;

@@ -1,0 +1,226 @@
+//! Console figures: key press to flushed frame with 100,000 results at 200x50, bytes
+//! written for one selection move, bytes written while idle, and time to first frame.
+//!
+//!     cargo bench --bench console
+//!
+//! Prints medians and percentiles; asserts nothing.
+
+use std::io::{Read, Write};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use custdesk::api::wire::newday::{
+    Account, Contact, Customer, CustomerAddress, SearchResponse, TypedValue,
+};
+use custdesk::tui::app::App;
+use custdesk::tui::keymap::Keymap;
+use custdesk::tui::msg::{Msg, Outcome};
+use custdesk::tui::term::Term;
+use custdesk::tui::theme::Theme;
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+fn customer(i: usize) -> Customer {
+    Customer {
+        id: format!("{i:032x}"),
+        customer_ref: format!("CR{i:08}"),
+        status: "ACTIVE".into(),
+        title: "Mx".into(),
+        given_name: format!("Given{i}"),
+        middle_name: String::new(),
+        family_name: format!("Family{i:06}"),
+        date_of_birth: "1980-01-01".into(),
+        contact: Contact {
+            phone_numbers: vec![TypedValue {
+                kind: "MOBILE".into(),
+                value: format!("+4477009{i:05}"),
+            }],
+            email_addresses: vec![],
+        },
+        addresses: vec![CustomerAddress {
+            kind: "HOME".into(),
+            address_line1: "1 High Street".into(),
+            address_line2: String::new(),
+            address_line3: String::new(),
+            address_line4: String::new(),
+            town: "London".into(),
+            county: String::new(),
+            postcode: "SW1A 1AA".into(),
+            country_code: "GB".into(),
+        }],
+        accounts: vec![Account {
+            account_id: format!("ACC{i}"),
+            account_number: format!("4929{i:012}"),
+            account_type: "CARD".into(),
+            product_name: "Card".into(),
+            status: "OPEN".into(),
+        }],
+    }
+}
+
+fn pct(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn render_figures() {
+    let mut app = App::new(Keymap::default(), Theme::built_in("default"));
+    app.banner = Some(" TRAINING SANDBOX ".into());
+    let _ = app.update(key(KeyCode::Char('f')));
+    let seq = app.search.seq;
+    let rows: Vec<Customer> = (0..100_000).map(customer).collect();
+    let _ = app.update(Msg::Searched {
+        seq,
+        page: 0,
+        outcome: Outcome::ok(
+            SearchResponse {
+                values: rows,
+                page: 0,
+                size: 100_000,
+                count: 100_000,
+            },
+            "c",
+        ),
+    });
+    let _ = app.update(key(KeyCode::Esc));
+    let mut term = Term::fixed(std::io::sink(), 200, 50).unwrap();
+    term.draw(&mut app).unwrap();
+    // Key to flushed frame over a long walk down and back up the results.
+    let mut times = Vec::new();
+    let mut scroll_bytes = Vec::new();
+    for i in 0..2000 {
+        let before = term.bytes.load(Ordering::Relaxed);
+        let t = Instant::now();
+        let _ = app.update(key(if (i / 500) % 2 == 0 {
+            KeyCode::Down
+        } else {
+            KeyCode::Up
+        }));
+        if app.dirty {
+            term.draw(&mut app).unwrap();
+            app.dirty = false;
+        }
+        times.push(t.elapsed());
+        scroll_bytes.push(term.bytes.load(Ordering::Relaxed) - before);
+    }
+    times.sort();
+    scroll_bytes.sort();
+    println!(
+        "key -> flushed frame, 100,000 results, 200x50, {} presses: p50 {:?}  p99 {:?}  max {:?}",
+        times.len(),
+        pct(&times, 0.5),
+        pct(&times, 0.99),
+        times.last().unwrap()
+    );
+    // One-row moves that stay inside the visible rows: only the old and new selected
+    // rows and the position counter change.
+    let mut bytes = Vec::new();
+    for i in 0..1000 {
+        let before = term.bytes.load(Ordering::Relaxed);
+        let _ = app.update(key(if i % 2 == 0 {
+            KeyCode::Down
+        } else {
+            KeyCode::Up
+        }));
+        if app.dirty {
+            term.draw(&mut app).unwrap();
+            app.dirty = false;
+        }
+        bytes.push(term.bytes.load(Ordering::Relaxed) - before);
+    }
+    bytes.sort();
+    println!(
+        "bytes per one-row move within the visible rows: median {}  max {}",
+        bytes[bytes.len() / 2],
+        bytes.last().unwrap()
+    );
+    println!(
+        "bytes per one-row move that scrolls the table (every visible row changes): median {}  max {}",
+        scroll_bytes[scroll_bytes.len() / 2],
+        scroll_bytes.last().unwrap()
+    );
+    let before = term.bytes.load(Ordering::Relaxed);
+    for _ in 0..50 {
+        let _ = app.update(Msg::Tick);
+        if app.dirty {
+            term.draw(&mut app).unwrap();
+            app.dirty = false;
+        }
+    }
+    println!(
+        "bytes written over 50 idle ticks (5 s of timer): {}",
+        term.bytes.load(Ordering::Relaxed) - before
+    );
+}
+
+/// Spawn the real binary in a pty; answer (time to first frame, bytes written during
+/// `idle` after it).
+fn pty_run(data: &std::path::Path, idle: Duration) -> (Duration, usize) {
+    let pair = native_pty_system()
+        .openpty(PtySize {
+            rows: 50,
+            cols: 200,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_custdesk"));
+    cmd.args(["--seed-customers", "5000"]);
+    cmd.env("CUSTDESK_DATA_DIR", data);
+    cmd.env("CUSTDESK_CONFIG_DIR", data.join("config"));
+    cmd.env("TERM", "xterm-256color");
+    let start = Instant::now();
+    let mut child = pair.slave.spawn_command(cmd).unwrap();
+    drop(pair.slave);
+    let mut reader = pair.master.try_clone_reader().unwrap();
+    let mut writer = pair.master.take_writer().unwrap();
+    let raw = Arc::new(Mutex::new(Vec::<u8>::new()));
+    let first = Arc::new(Mutex::new(None::<Duration>));
+    let (r2, f2) = (raw.clone(), first.clone());
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 65536];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            let mut r = r2.lock().unwrap();
+            r.extend_from_slice(&buf[..n]);
+            if f2.lock().unwrap().is_none() && r.windows(16).any(|w| w == b"TRAINING SANDBOX") {
+                *f2.lock().unwrap() = Some(start.elapsed());
+            }
+        }
+    });
+    while first.lock().unwrap().is_none() && start.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    std::thread::sleep(Duration::from_millis(500)); // sign-in answer and its redraw
+    let before = raw.lock().unwrap().len();
+    std::thread::sleep(idle);
+    let idle_bytes = raw.lock().unwrap().len() - before;
+    let _ = writer.write_all(b"q");
+    let _ = child.wait();
+    let first_frame = first.lock().unwrap().unwrap_or(Duration::MAX);
+    (first_frame, idle_bytes)
+}
+
+fn main() {
+    render_figures();
+    let dir = tempfile::tempdir().unwrap();
+    let (created, _) = pty_run(dir.path(), Duration::from_millis(0));
+    println!("first frame on a new database (seeds 5,000 customers): {created:?}");
+    let mut firsts = Vec::new();
+    for _ in 0..5 {
+        firsts.push(pty_run(dir.path(), Duration::from_millis(0)).0);
+    }
+    firsts.sort();
+    println!(
+        "first frame on an existing database, 5 runs: median {:?}  max {:?}",
+        firsts[2], firsts[4]
+    );
+    let (_, idle) = pty_run(dir.path(), Duration::from_secs(5));
+    println!("bytes written by the real binary over 5 idle seconds: {idle}");
+}

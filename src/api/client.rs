@@ -1,0 +1,906 @@
+//! One async client for the five API families: a typed method per endpoint, the
+//! headers each family requires, a correlation id per call, retries and typed errors.
+//!
+//! Every call is reached through a family: `client.citi().emails(customer_id)`,
+//! `client.newday().search(&request)`, `client.relay().add_phone(..)`. The client is
+//! cheap to clone (one `Arc`), `Send + Sync`, and a call's future may be dropped at any
+//! point: the request is abandoned and the client stays usable.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderName, HeaderValue, RETRY_AFTER};
+use reqwest::{Method, Url};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::auth::{Auth, AuthBy};
+use super::config::{ApiConfig, Timeouts};
+use super::error::{ApiError, ErrorKind, kind_for, parse_error_body, parse_retry_after};
+use super::retry::{Outcome, next_delay};
+use super::wire::{banking, candescent, citi, newday, relay};
+use super::{Family, IdempotencyKey, Reply};
+
+const JSON: HeaderValue = HeaderValue::from_static("application/json");
+const X_CORRELATION_ID: HeaderName = HeaderName::from_static("x-correlation-id");
+const CITI_UUID: HeaderName = HeaderName::from_static("uuid");
+const CITI_CLIENT_ID: HeaderName = HeaderName::from_static("client_id");
+const CANDESCENT_CORRELATION_ID: HeaderName = HeaderName::from_static("correlationid");
+const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+
+/// Why a client could not be built from its configuration.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum ClientBuildError {
+    #[error("the {family} base URL '{url}' is not an http(s) URL: {reason}")]
+    BadUrl {
+        family: &'static str,
+        url: String,
+        reason: String,
+    },
+    #[error("the environment variable {0} that should hold the bearer token is not set")]
+    MissingTokenEnv(String),
+    #[error("{0} holds characters that cannot go in an HTTP header")]
+    BadHeader(&'static str),
+    #[error("the HTTP client could not be built: {0}")]
+    Http(String),
+}
+
+/// The backend client. Clone it freely: clones share connections and token caches.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Bases {
+    citi: Url,
+    newday: Url,
+    candescent: Url,
+    relay: Url,
+    banking: Url,
+    token: Url,
+}
+
+pub(crate) struct Inner {
+    http: reqwest::Client,
+    bases: Bases,
+    pub(super) client_id: String,
+    client_id_header: HeaderValue,
+    tenant: String,
+    timeouts: Timeouts,
+    pub(super) auth: Auth,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let i = &self.inner;
+        f.debug_struct("Client")
+            .field("client_id", &i.client_id)
+            .field("tenant", &i.tenant)
+            .field("citi", &i.bases.citi.as_str())
+            .field("newday", &i.bases.newday.as_str())
+            .field("candescent", &i.bases.candescent.as_str())
+            .field("relay", &i.bases.relay.as_str())
+            .field("banking", &i.bases.banking.as_str())
+            .field("token_url", &i.bases.token.as_str())
+            .field("auth", &i.auth)
+            .field("timeouts", &i.timeouts)
+            .finish()
+    }
+}
+
+fn base(family: &'static str, url: &str) -> Result<Url, ClientBuildError> {
+    let bad = |reason: String| ClientBuildError::BadUrl {
+        family,
+        url: url.to_string(),
+        reason,
+    };
+    let u = Url::parse(url).map_err(|e| bad(e.to_string()))?;
+    if !matches!(u.scheme(), "http" | "https") || u.cannot_be_a_base() {
+        return Err(bad("use http:// or https://".into()));
+    }
+    if u.query().is_some() || u.fragment().is_some() {
+        return Err(bad("a base URL has no query or fragment".into()));
+    }
+    Ok(u)
+}
+
+impl Client {
+    /// Build a client. Nothing is sent until the first call.
+    pub fn new(config: ApiConfig) -> Result<Client, ClientBuildError> {
+        let b = &config.bases;
+        let bases = Bases {
+            citi: base("Citi", &b.citi)?,
+            newday: base("NewDay", &b.newday)?,
+            candescent: base("Candescent", &b.candescent)?,
+            relay: base("Relay", &b.relay)?,
+            banking: base("bankingservice", &b.banking)?,
+            token: base("token", &b.token_url)?,
+        };
+        let t = &config.timeouts;
+        let http = reqwest::Client::builder()
+            .connect_timeout(t.connect)
+            .timeout(t.request)
+            .tcp_nodelay(true)
+            .pool_idle_timeout(Duration::from_secs(60))
+            .pool_max_idle_per_host(64)
+            .user_agent(concat!("custdesk/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ClientBuildError::Http(e.to_string()))?;
+        let client_id_header = HeaderValue::from_str(&config.client_id)
+            .map_err(|_| ClientBuildError::BadHeader("client_id"))?;
+        let auth = Auth::new(&config)?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                bases,
+                client_id: config.client_id,
+                client_id_header,
+                tenant: config.tenant,
+                timeouts: config.timeouts,
+                auth,
+            }),
+        })
+    }
+
+    /// The institution this client works in (bankingservice profile, Relay client).
+    pub fn tenant(&self) -> &str {
+        &self.inner.tenant
+    }
+
+    /// The OAuth client id the client signs in as.
+    pub fn client_id(&self) -> &str {
+        &self.inner.client_id
+    }
+
+    /// Get (or reuse) the agent's token now, so sign-in problems show at start-up rather
+    /// than on the first screen. Answers the granted scopes (empty for a static token,
+    /// whose scopes are unknown).
+    pub async fn sign_in(&self) -> Result<Vec<String>, ApiError> {
+        let cid = new_correlation_id();
+        self.inner.sign_in(&cid).await
+    }
+
+    /// Citi customers: profile, contact details with passcode confirmation, alerts,
+    /// offers, profile image, card addresses. Every call is made with a token bound to
+    /// the customer (RFC 8693 exchange, cached per customer).
+    pub fn citi(&self) -> Citi<'_> {
+        Citi(&self.inner)
+    }
+    /// NewDay customer-service: get, search, verify.
+    pub fn newday(&self) -> NewDay<'_> {
+        NewDay(&self.inner)
+    }
+    /// Candescent ux-users: contact methods.
+    pub fn candescent(&self) -> Candescent<'_> {
+        Candescent(&self.inner)
+    }
+    /// Relay CDM: add a phone with its consent.
+    pub fn relay(&self) -> Relay<'_> {
+        Relay(&self.inner)
+    }
+    /// bankingservice.ai: create, read, update, delete, list customers.
+    pub fn banking(&self) -> Banking<'_> {
+        Banking(&self.inner)
+    }
+}
+
+pub(crate) fn new_correlation_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// One piece of a path below a family's base.
+enum Seg<'a> {
+    Lit(&'static str),
+    /// A caller-supplied value (percent-encoded on the way out) and its parameter name.
+    Param(&'static str, &'a str),
+}
+
+pub(crate) enum Body {
+    None,
+    Json(Vec<u8>),
+    Form(Vec<(&'static str, String)>),
+}
+
+/// One logical call, before it is sent (possibly several times).
+pub(crate) struct Req<'a> {
+    op: &'static str,
+    family: Family,
+    method: Method,
+    segs: Vec<Seg<'a>>,
+    query: Vec<(&'static str, String)>,
+    auth: AuthBy<'a>,
+    body: Body,
+    key: Option<&'a IdempotencyKey>,
+    /// Set when the body could not be serialised; reported before sending.
+    body_error: Option<String>,
+}
+
+impl<'a> Req<'a> {
+    fn new(family: Family, method: Method, op: &'static str) -> Self {
+        Req {
+            op,
+            family,
+            method,
+            segs: Vec::new(),
+            query: Vec::new(),
+            auth: match family {
+                Family::Relay => AuthBy::Relay,
+                Family::OAuth => AuthBy::None,
+                _ => AuthBy::Agent,
+            },
+            body: Body::None,
+            key: None,
+            body_error: None,
+        }
+    }
+    fn get(family: Family, op: &'static str) -> Self {
+        Self::new(family, Method::GET, op)
+    }
+    fn path(mut self, p: &'static str) -> Self {
+        self.segs.extend(p.split('/').map(Seg::Lit));
+        self
+    }
+    fn param(mut self, name: &'static str, value: &'a str) -> Self {
+        self.segs.push(Seg::Param(name, value));
+        self
+    }
+    fn query(mut self, name: &'static str, value: Option<impl ToString>) -> Self {
+        if let Some(v) = value {
+            self.query.push((name, v.to_string()));
+        }
+        self
+    }
+    fn json(mut self, body: &impl Serialize) -> Self {
+        match serde_json::to_vec(body) {
+            Ok(v) => self.body = Body::Json(v),
+            Err(e) => self.body_error = Some(e.to_string()),
+        }
+        self
+    }
+    fn keyed(mut self, key: &'a IdempotencyKey) -> Self {
+        self.key = Some(key);
+        self
+    }
+    fn for_customer(mut self, customer_id: &'a str) -> Self {
+        self.auth = AuthBy::Customer(customer_id);
+        self
+    }
+    /// A token request to the token endpoint.
+    pub(super) fn token(form: Vec<(&'static str, String)>) -> Self {
+        let mut r = Self::new(Family::OAuth, Method::POST, "oauth.token");
+        r.body = Body::Form(form);
+        r
+    }
+}
+
+/// The answer to one attempt.
+struct Answer {
+    status: u16,
+    retry_after: Option<Duration>,
+    replayed: bool,
+    no_customer_details: bool,
+    body: Vec<u8>,
+}
+
+/// A short description of a transport failure without the URL (which may hold a
+/// phone number): the innermost cause, e.g. "Connection refused (os error 111)".
+fn transport_message(e: &reqwest::Error) -> String {
+    let mut cause: &dyn std::error::Error = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    let root = cause.to_string();
+    if e.is_connect() {
+        format!("could not connect: {root}")
+    } else if e.is_timeout() {
+        "no answer in time".to_string()
+    } else {
+        format!("the connection failed: {root}")
+    }
+}
+
+impl Inner {
+    fn base_for(&self, family: Family) -> &Url {
+        match family {
+            Family::Citi => &self.bases.citi,
+            Family::NewDay => &self.bases.newday,
+            Family::Candescent => &self.bases.candescent,
+            Family::Relay => &self.bases.relay,
+            Family::Banking => &self.bases.banking,
+            Family::OAuth => &self.bases.token,
+        }
+    }
+
+    /// The full URL, or the name of the parameter that cannot be a path segment.
+    fn url(&self, req: &Req<'_>) -> Result<Url, &'static str> {
+        let mut url = self.base_for(req.family).clone();
+        {
+            let mut segs = url
+                .path_segments_mut()
+                .expect("checked when the client was built: bases are http(s) URLs");
+            segs.pop_if_empty();
+            for s in &req.segs {
+                match s {
+                    Seg::Lit(l) => segs.push(l),
+                    // "." and ".." would be swallowed by URL normalisation and name
+                    // another resource; an empty segment changes the route.
+                    Seg::Param(name, v) if v.is_empty() || *v == "." || *v == ".." => {
+                        return Err(name);
+                    }
+                    Seg::Param(_, v) => segs.push(v),
+                };
+            }
+        }
+        if !req.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(&req.query);
+        }
+        Ok(url)
+    }
+
+    /// Make a call with a fresh correlation id.
+    async fn call<T: DeserializeOwned>(&self, req: Req<'_>) -> Result<Reply<T>, ApiError> {
+        let cid = new_correlation_id();
+        self.send(&req, &cid).await
+    }
+
+    /// Make a call, retrying as [`super::retry`] decides, every attempt carrying `cid`.
+    pub(super) async fn send<T: DeserializeOwned>(
+        &self,
+        req: &Req<'_>,
+        cid: &str,
+    ) -> Result<Reply<T>, ApiError> {
+        let started = Instant::now();
+        let local = |kind, msg: String| ApiError::local(kind, req.family, cid, msg);
+        if let Some(e) = &req.body_error {
+            return Err(local(
+                ErrorKind::Invalid {
+                    field: Some("body".into()),
+                },
+                format!("the request body could not be written: {e}"),
+            ));
+        }
+        let url = self.url(req).map_err(|name| {
+            local(
+                ErrorKind::Invalid {
+                    field: Some(name.into()),
+                },
+                format!("{name}: must not be empty, '.' or '..'"),
+            )
+        })?;
+        let cid_header = HeaderValue::from_str(cid).expect("a UUID is a valid header value");
+        let mut attempt = 0;
+        let mut reauthenticated = false;
+        loop {
+            attempt += 1;
+            let credential = self.credential(&req.auth, cid).await?;
+            let sent = Instant::now();
+            let result = self
+                .attempt(req, url.clone(), &cid_header, credential.as_ref())
+                .await;
+            let (outcome, err) = match result {
+                Ok(a) => {
+                    tracing::debug!(target: "custdesk::api", op = req.op, correlation_id = cid,
+                        attempt, status = a.status, latency_us = sent.elapsed().as_micros() as u64);
+                    if (200..300).contains(&a.status) {
+                        let body: &[u8] = if a.body.is_empty() { b"null" } else { &a.body };
+                        return match serde_json::from_slice::<T>(body) {
+                            Ok(value) => Ok(Reply {
+                                value,
+                                correlation_id: cid.to_string(),
+                                status: a.status,
+                                attempts: attempt,
+                                elapsed: started.elapsed(),
+                                replayed: a.replayed,
+                            }),
+                            Err(e) => Err(ApiError::decode(
+                                req.family,
+                                a.status,
+                                format!(
+                                    "the {} answer to {} is not in the documented shape: {e}",
+                                    req.family.name(),
+                                    req.op
+                                ),
+                                cid,
+                                attempt,
+                            )),
+                        };
+                    }
+                    if a.status == 401
+                        && !reauthenticated
+                        && attempt < self.timeouts.max_attempts
+                        && let Some(c) = &credential
+                        && self.forget(&req.auth, &c.1).await
+                    {
+                        reauthenticated = true;
+                        continue;
+                    }
+                    let parsed = parse_error_body(req.family, &a.body);
+                    let kind = kind_for(req.family, a.status, &parsed, a.retry_after);
+                    let code = if a.no_customer_details {
+                        Some("NoCustomerDetails".to_string())
+                    } else {
+                        parsed.code
+                    };
+                    let message = parsed.message.unwrap_or_else(|| {
+                        reqwest::StatusCode::from_u16(a.status)
+                            .ok()
+                            .and_then(|s| s.canonical_reason())
+                            .unwrap_or("error")
+                            .to_string()
+                    });
+                    (
+                        Outcome::Status(a.status, a.retry_after),
+                        ApiError {
+                            kind,
+                            family: req.family,
+                            status: Some(a.status),
+                            code,
+                            message,
+                            correlation_id: cid.to_string(),
+                            attempts: attempt,
+                        },
+                    )
+                }
+                Err(e) => {
+                    // A connect timeout means the host never answered: unreachable.
+                    let (outcome, kind) = if e.is_timeout() && !e.is_connect() {
+                        (Outcome::Timeout, ErrorKind::Timeout)
+                    } else {
+                        (Outcome::Transport, ErrorKind::Unreachable)
+                    };
+                    let message = transport_message(&e);
+                    tracing::debug!(target: "custdesk::api", op = req.op, correlation_id = cid,
+                        attempt, error = %message);
+                    let mut err = local(kind, message);
+                    err.attempts = attempt;
+                    (outcome, err)
+                }
+            };
+            match next_delay(outcome, attempt, &self.timeouts) {
+                Some(wait) => {
+                    tracing::info!(target: "custdesk::api", op = req.op, correlation_id = cid,
+                        attempt, error = %err, wait_ms = wait.as_millis() as u64, "retrying");
+                    tokio::time::sleep(wait).await;
+                }
+                None => return Err(err),
+            }
+        }
+    }
+
+    /// Send one attempt and read its whole answer.
+    async fn attempt(
+        &self,
+        req: &Req<'_>,
+        url: Url,
+        cid: &HeaderValue,
+        credential: Option<&(HeaderName, HeaderValue)>,
+    ) -> Result<Answer, reqwest::Error> {
+        let mut rb = self
+            .http
+            .request(req.method.clone(), url)
+            .header(ACCEPT, JSON)
+            .header(X_CORRELATION_ID, cid.clone());
+        match req.family {
+            Family::Citi => {
+                rb = rb
+                    .header(CITI_UUID, cid.clone())
+                    .header(CITI_CLIENT_ID, self.client_id_header.clone());
+            }
+            Family::Candescent => rb = rb.header(CANDESCENT_CORRELATION_ID, cid.clone()),
+            _ => {}
+        }
+        if let Some((name, value)) = credential {
+            rb = rb.header(name, value.clone());
+        }
+        if let Some(k) = req.key {
+            rb = rb.header(IDEMPOTENCY_KEY, k.as_str());
+        }
+        rb = match &req.body {
+            Body::None => rb,
+            Body::Json(b) => rb.header(CONTENT_TYPE, JSON).body(b.clone()),
+            Body::Form(f) => rb.form(f),
+        };
+        let resp = rb.send().await?;
+        let h = resp.headers();
+        let flag = |name: &str| {
+            h.get(name)
+                .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true"))
+        };
+        let status = resp.status().as_u16();
+        let retry_after = h
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_retry_after);
+        let replayed = flag("idempotent-replayed");
+        let no_customer_details = flag("nocustomerdetails");
+        let body = resp.bytes().await?.to_vec();
+        Ok(Answer {
+            status,
+            retry_after,
+            replayed,
+            no_customer_details,
+            body,
+        })
+    }
+}
+
+type Res<T> = Result<Reply<T>, ApiError>;
+
+/// Citi customers (seed 002). Each method takes the customer id: the call is made with
+/// a token bound to that customer.
+#[derive(Clone, Copy)]
+pub struct Citi<'a>(&'a Inner);
+
+impl Citi<'_> {
+    fn get<'b>(self, op: &'static str, customer_id: &'b str, path: &'static str) -> Req<'b> {
+        Req::get(Family::Citi, op)
+            .path(path)
+            .for_customer(customer_id)
+    }
+    fn write<'b>(
+        self,
+        method: Method,
+        op: &'static str,
+        customer_id: &'b str,
+        path: &'static str,
+        key: &'b IdempotencyKey,
+    ) -> Req<'b> {
+        Req::new(Family::Citi, method, op)
+            .path(path)
+            .for_customer(customer_id)
+            .keyed(key)
+    }
+
+    /// `GET /v1/customers/profiles`: particulars, addresses, emails, phones, offers.
+    pub async fn profile(self, customer_id: &str) -> Res<citi::Profile> {
+        self.0
+            .call(self.get("citi.profile", customer_id, "v1/customers/profiles"))
+            .await
+    }
+    /// `GET /v1/customers/profiles/addresses`.
+    pub async fn addresses(self, customer_id: &str) -> Res<citi::AddressList> {
+        let path = "v1/customers/profiles/addresses";
+        self.0
+            .call(self.get("citi.addresses", customer_id, path))
+            .await
+    }
+    /// `GET /v1/customers/profiles/basic`: names, date of birth, type and segment.
+    pub async fn basic(self, customer_id: &str) -> Res<citi::BasicProfile> {
+        let path = "v1/customers/profiles/basic";
+        self.0.call(self.get("citi.basic", customer_id, path)).await
+    }
+    /// `GET /v1/customers/profiles/emails`.
+    pub async fn emails(self, customer_id: &str) -> Res<citi::Emails> {
+        let path = "v1/customers/profiles/emails";
+        self.0
+            .call(self.get("citi.emails", customer_id, path))
+            .await
+    }
+    /// `PUT /v1/customers/profiles/emails`: answers 202 with the passcode flow; the
+    /// change applies on [`Citi::confirm_emails`].
+    pub async fn update_emails(
+        self,
+        customer_id: &str,
+        emails: &citi::Emails,
+        key: &IdempotencyKey,
+    ) -> Res<citi::ControlFlow> {
+        let path = "v1/customers/profiles/emails";
+        let op = "citi.update_emails";
+        let req = self.write(Method::PUT, op, customer_id, path, key);
+        self.0.call(req.json(emails)).await
+    }
+    /// `POST /v1/customers/profiles/emails/confirmation`: answers the updated emails.
+    /// A wrong passcode is invalid input on field `otp` ("N attempts left"); the third
+    /// locks the flow (forbidden, code `transactionDenied`); an unknown or expired flow
+    /// is code `invalidControlFlowId`.
+    pub async fn confirm_emails(
+        self,
+        customer_id: &str,
+        confirmation: &citi::Confirmation,
+        key: &IdempotencyKey,
+    ) -> Res<citi::Emails> {
+        let path = "v1/customers/profiles/emails/confirmation";
+        let op = "citi.confirm_emails";
+        let req = self.write(Method::POST, op, customer_id, path, key);
+        self.0.call(req.json(confirmation)).await
+    }
+    /// `GET /v1/customers/profiles/phoneNumbers`.
+    pub async fn phones(self, customer_id: &str) -> Res<citi::Phones> {
+        let path = "v1/customers/profiles/phoneNumbers";
+        self.0
+            .call(self.get("citi.phones", customer_id, path))
+            .await
+    }
+    /// `PUT /v1/customers/profiles/phoneNumbers`: answers 202 with the passcode flow.
+    pub async fn update_phones(
+        self,
+        customer_id: &str,
+        phones: &citi::Phones,
+        key: &IdempotencyKey,
+    ) -> Res<citi::ControlFlow> {
+        let path = "v1/customers/profiles/phoneNumbers";
+        let op = "citi.update_phones";
+        let req = self.write(Method::PUT, op, customer_id, path, key);
+        self.0.call(req.json(phones)).await
+    }
+    /// `POST /v1/customers/profiles/phoneNumbers/confirmation`: answers the updated phones.
+    pub async fn confirm_phones(
+        self,
+        customer_id: &str,
+        confirmation: &citi::Confirmation,
+        key: &IdempotencyKey,
+    ) -> Res<citi::Phones> {
+        let path = "v1/customers/profiles/phoneNumbers/confirmation";
+        let op = "citi.confirm_phones";
+        let req = self.write(Method::POST, op, customer_id, path, key);
+        self.0.call(req.json(confirmation)).await
+    }
+    /// `GET /v1/customers/alerts[?alertStatus=ENROLLED|ELIGIBLE]`.
+    pub async fn alerts(self, customer_id: &str, alert_status: Option<&str>) -> Res<citi::Alerts> {
+        let req = self.get("citi.alerts", customer_id, "v1/customers/alerts");
+        self.0.call(req.query("alertStatus", alert_status)).await
+    }
+    /// `GET /v1/customers/alerts/history[?nextStartIndex&requestSize]`.
+    pub async fn alert_history(
+        self,
+        customer_id: &str,
+        next_start_index: Option<i64>,
+        request_size: Option<u32>,
+    ) -> Res<citi::AlertHistory> {
+        let path = "v1/customers/alerts/history";
+        let req = self
+            .get("citi.alert_history", customer_id, path)
+            .query("nextStartIndex", next_start_index)
+            .query("requestSize", request_size);
+        self.0.call(req).await
+    }
+    /// `GET /partner/v1/customers/profiles`: the profile as a partner sees it.
+    pub async fn partner_profile(self, customer_id: &str) -> Res<citi::Profile> {
+        let path = "partner/v1/customers/profiles";
+        self.0
+            .call(self.get("citi.partner_profile", customer_id, path))
+            .await
+    }
+    /// `GET /v1/customers/profile/images`.
+    pub async fn profile_image(self, customer_id: &str) -> Res<citi::StoredImage> {
+        let path = "v1/customers/profile/images";
+        self.0
+            .call(self.get("citi.profile_image", customer_id, path))
+            .await
+    }
+    /// `PUT /v1/customers/profile/images`.
+    pub async fn put_profile_image(
+        self,
+        customer_id: &str,
+        image: &citi::ProfileImage,
+        key: &IdempotencyKey,
+    ) -> Res<citi::StoredImage> {
+        let path = "v1/customers/profile/images";
+        let op = "citi.put_profile_image";
+        let req = self.write(Method::PUT, op, customer_id, path, key);
+        self.0.call(req.json(image)).await
+    }
+    /// `DELETE /v1/customers/profile/images`: answers 204.
+    pub async fn delete_profile_image(self, customer_id: &str, key: &IdempotencyKey) -> Res<()> {
+        let path = "v1/customers/profile/images";
+        let op = "citi.delete_profile_image";
+        let req = self.write(Method::DELETE, op, customer_id, path, key);
+        self.0.call(req).await
+    }
+    /// `PUT /v1/offers`: accept or decline an offer.
+    pub async fn update_offer(
+        self,
+        customer_id: &str,
+        update: &citi::OfferUpdate,
+        key: &IdempotencyKey,
+    ) -> Res<citi::Offer> {
+        let req = self.write(
+            Method::PUT,
+            "citi.update_offer",
+            customer_id,
+            "v1/offers",
+            key,
+        );
+        self.0.call(req.json(update)).await
+    }
+    /// `POST /v1/sales/customers/offers/fulfillments`: answers 201.
+    pub async fn fulfill_offer(
+        self,
+        customer_id: &str,
+        request: &citi::FulfillmentRequest,
+        key: &IdempotencyKey,
+    ) -> Res<citi::Fulfillment> {
+        let path = "v1/sales/customers/offers/fulfillments";
+        let op = "citi.fulfill_offer";
+        let req = self.write(Method::POST, op, customer_id, path, key);
+        self.0.call(req.json(request)).await
+    }
+    /// `PUT /v1/communications/alerts/profilesAndSubscriptions`: answers the alerts as
+    /// they now stand.
+    pub async fn update_alert_subscriptions(
+        self,
+        customer_id: &str,
+        subscriptions: &citi::AlertSubscriptions,
+        key: &IdempotencyKey,
+    ) -> Res<citi::Alerts> {
+        let path = "v1/communications/alerts/profilesAndSubscriptions";
+        let op = "citi.update_alert_subscriptions";
+        let req = self.write(Method::PUT, op, customer_id, path, key);
+        self.0.call(req.json(subscriptions)).await
+    }
+    /// `GET /v1/cards/accounts/{accountId}/addresses`: card-to, bill-to, pin-to.
+    pub async fn card_addresses(
+        self,
+        customer_id: &str,
+        account_id: &str,
+    ) -> Res<citi::CardAddresses> {
+        let req = Req::get(Family::Citi, "citi.card_addresses")
+            .path("v1/cards/accounts")
+            .param("accountId", account_id)
+            .path("addresses")
+            .for_customer(customer_id);
+        self.0.call(req).await
+    }
+}
+
+/// NewDay customer-service (seed 001).
+#[derive(Clone, Copy)]
+pub struct NewDay<'a>(&'a Inner);
+
+impl NewDay<'_> {
+    /// `GET /customers/{customerId}`.
+    pub async fn get_customer(self, customer_id: &str) -> Res<newday::Customer> {
+        let req = Req::get(Family::NewDay, "newday.get_customer")
+            .path("customers")
+            .param("customerId", customer_id);
+        self.0.call(req).await
+    }
+    /// `GET /customers` with a token bound to `customer_id`. A customer without an
+    /// account is not found with code `NoCustomerDetails`.
+    pub async fn get_customer_by_token(self, customer_id: &str) -> Res<newday::Customer> {
+        let req = Req::get(Family::NewDay, "newday.get_customer_by_token")
+            .path("customers")
+            .for_customer(customer_id);
+        self.0.call(req).await
+    }
+    /// `POST /customers/search`. Read-only, so retried like a GET.
+    pub async fn search(self, request: &newday::SearchRequest) -> Res<newday::SearchResponse> {
+        let req = Req::new(Family::NewDay, Method::POST, "newday.search").path("customers/search");
+        self.0.call(req.json(request)).await
+    }
+    /// `POST /customers/supported-formats/email-address`: format only, not possession.
+    pub async fn verify_email(self, email_address: &str) -> Res<newday::Verification> {
+        let body = newday::VerifyEmail {
+            email_address: email_address.to_string(),
+        };
+        let req = Req::new(Family::NewDay, Method::POST, "newday.verify_email")
+            .path("customers/supported-formats/email-address");
+        self.0.call(req.json(&body)).await
+    }
+    /// `POST /customers/supported-formats/phone-number`: a UK mobile, format only.
+    pub async fn verify_phone(self, phone_number: &str) -> Res<newday::Verification> {
+        let body = newday::VerifyPhone {
+            phone_number: phone_number.to_string(),
+        };
+        let req = Req::new(Family::NewDay, Method::POST, "newday.verify_phone")
+            .path("customers/supported-formats/phone-number");
+        self.0.call(req.json(&body)).await
+    }
+}
+
+/// What the id given to [`Candescent::contact_methods`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UserIdType {
+    /// The customer id (32 lower hex).
+    #[default]
+    CustomerId,
+    /// The login id; the sandbox takes the NewDay customer reference.
+    LoginId,
+}
+
+/// Candescent ux-users (seed 000).
+#[derive(Clone, Copy)]
+pub struct Candescent<'a>(&'a Inner);
+
+impl Candescent<'_> {
+    /// `GET /v1/customers/{customerId}/contact-methods[?userIdType=..]`.
+    pub async fn contact_methods(
+        self,
+        id: &str,
+        id_type: UserIdType,
+    ) -> Res<candescent::ContactMethods> {
+        let req = Req::get(Family::Candescent, "candescent.contact_methods")
+            .path("v1/customers")
+            .param("customerId", id)
+            .path("contact-methods")
+            .query(
+                "userIdType",
+                (id_type == UserIdType::LoginId).then_some("LOGIN_ID"),
+            );
+        self.0.call(req).await
+    }
+}
+
+/// Relay CDM (seed 003), with the configured API key and the tenant as `client_id`.
+#[derive(Clone, Copy)]
+pub struct Relay<'a>(&'a Inner);
+
+impl Relay<'_> {
+    /// `PUT /cdm/client/{client_id}/customer/{ccid}/add_phone/{phone_number}`. Adding a
+    /// number already on the customer with another consent updates the consent.
+    pub async fn add_phone(
+        self,
+        ccid: &str,
+        phone_number: &str,
+        body: &relay::AddPhone,
+        key: &IdempotencyKey,
+    ) -> Res<relay::RelayMessage> {
+        let req = Req::new(Family::Relay, Method::PUT, "relay.add_phone")
+            .path("cdm/client")
+            .param("client_id", &self.0.tenant)
+            .path("customer")
+            .param("ccid", ccid)
+            .path("add_phone")
+            .param("phone_number", phone_number)
+            .keyed(key);
+        self.0.call(req.json(body)).await
+    }
+}
+
+/// bankingservice.ai customers (seed 004), in the configured tenant's profile.
+#[derive(Clone, Copy)]
+pub struct Banking<'a>(&'a Inner);
+
+impl<'a> Banking<'a> {
+    fn customers(self, method: Method, op: &'static str) -> Req<'a> {
+        Req::new(Family::Banking, method, op)
+            .path("v1/profiles")
+            .param("profileId", &self.0.tenant)
+            .path("customers")
+    }
+    /// `GET /v1/profiles/{profileId}/customers[?page&size]`: zero-based pages.
+    pub async fn list(self, page: Option<u32>, size: Option<u32>) -> Res<banking::BsPage> {
+        let req = self
+            .customers(Method::GET, "banking.list")
+            .query("page", page)
+            .query("size", size);
+        self.0.call(req).await
+    }
+    /// `POST /v1/profiles/{profileId}/customers`.
+    pub async fn create(
+        self,
+        input: &banking::BsCustomerInput,
+        key: &IdempotencyKey,
+    ) -> Res<banking::BsCustomer> {
+        let req = self.customers(Method::POST, "banking.create").keyed(key);
+        self.0.call(req.json(input)).await
+    }
+    /// `GET /v1/profiles/{profileId}/customers/{customerId}`.
+    pub async fn get(self, customer_id: &str) -> Res<banking::BsCustomer> {
+        let req = self
+            .customers(Method::GET, "banking.get")
+            .param("customerId", customer_id);
+        self.0.call(req).await
+    }
+    /// `PUT /v1/profiles/{profileId}/customers/{customerId}`: absent fields stay.
+    pub async fn update(
+        self,
+        customer_id: &str,
+        input: &banking::BsCustomerInput,
+        key: &IdempotencyKey,
+    ) -> Res<banking::BsCustomer> {
+        let req = self
+            .customers(Method::PUT, "banking.update")
+            .param("customerId", customer_id)
+            .keyed(key);
+        self.0.call(req.json(input)).await
+    }
+    /// `DELETE /v1/profiles/{profileId}/customers/{customerId}`: answers the deleted record.
+    pub async fn delete(self, customer_id: &str, key: &IdempotencyKey) -> Res<banking::BsCustomer> {
+        let req = self
+            .customers(Method::DELETE, "banking.delete")
+            .param("customerId", customer_id)
+            .keyed(key);
+        self.0.call(req).await
+    }
+}

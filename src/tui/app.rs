@@ -1,0 +1,870 @@
+//! Console state and `update`: messages in, state changed and effects out. No drawing
+//! and no I/O here.
+
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEventKind};
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+use super::effect::Effect;
+use super::keymap::{Action, Keymap};
+use super::msg::{Msg, Outcome, Part};
+use super::theme::Theme;
+use crate::api::wire::{candescent::ContactMethods, citi, newday};
+use crate::domain::query;
+
+/// Rows fetched per search page.
+pub const PAGE_SIZE: u32 = 100;
+/// How long a revealed field stays visible.
+pub const REVEAL_FOR: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Search,
+    Profile,
+    Contacts,
+    Alerts,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 4] = [Pane::Search, Pane::Profile, Pane::Contacts, Pane::Alerts];
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Search => "Search",
+            Pane::Profile => "Profile",
+            Pane::Contacts => "Contact methods",
+            Pane::Alerts => "Alerts",
+        }
+    }
+}
+
+/// The search results' sortable columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    Name,
+    DateOfBirth,
+    Postcode,
+    Phone,
+    Account,
+    Status,
+}
+
+impl Column {
+    pub const ALL: [Column; 6] = [
+        Column::Name,
+        Column::DateOfBirth,
+        Column::Postcode,
+        Column::Phone,
+        Column::Account,
+        Column::Status,
+    ];
+    pub fn title(self) -> &'static str {
+        match self {
+            Column::Name => "Name",
+            Column::DateOfBirth => "Born",
+            Column::Postcode => "Postcode",
+            Column::Phone => "Phone",
+            Column::Account => "Account",
+            Column::Status => "Status",
+        }
+    }
+    /// The backend sort key, for columns the backend can sort by.
+    pub fn sort_key(self) -> Option<&'static str> {
+        match self {
+            Column::Name => Some("familyName"),
+            Column::DateOfBirth => Some("dateOfBirth"),
+            Column::Postcode => Some("postcode"),
+            _ => None,
+        }
+    }
+}
+
+/// A part of the open customer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Load<T> {
+    Loading,
+    Ready(T),
+    Failed(String),
+}
+
+impl<T> Load<T> {
+    pub fn ready(&self) -> Option<&T> {
+        match self {
+            Load::Ready(v) => Some(v),
+            _ => None,
+        }
+    }
+    fn from(o: Outcome<T>) -> Self {
+        match o.result {
+            Ok(v) => Load::Ready(v),
+            Err(e) => Load::Failed(e),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Customer {
+    pub id: String,
+    pub details: Load<newday::Customer>,
+    pub profile: Load<citi::Profile>,
+    pub contacts: Load<ContactMethods>,
+    pub alerts: Load<citi::Alerts>,
+    pub history: Load<citi::AlertHistory>,
+}
+
+impl Customer {
+    fn new(id: String) -> Self {
+        Customer {
+            id,
+            details: Load::Loading,
+            profile: Load::Loading,
+            contacts: Load::Loading,
+            alerts: Load::Loading,
+            history: Load::Loading,
+        }
+    }
+    pub fn loading(&self) -> bool {
+        matches!(self.details, Load::Loading)
+            || matches!(self.profile, Load::Loading)
+            || matches!(self.contacts, Load::Loading)
+            || matches!(self.alerts, Load::Loading)
+            || matches!(self.history, Load::Loading)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Search {
+    pub input: Input,
+    pub editing: bool,
+    pub rows: Vec<newday::Customer>,
+    pub count: u64,
+    pub selected: usize,
+    /// First visible row, kept so the selection stays on screen.
+    pub offset: usize,
+    pub seq: u64,
+    pub loading: bool,
+    /// Next page being fetched (so a scroll asks once).
+    pub fetching_page: Option<u32>,
+    pub error: Option<String>,
+    pub filter: Option<newday::SearchFilter>,
+    pub sort: Column,
+    pub descending: bool,
+    /// The column the cursor is on, for sorting.
+    pub column: Column,
+}
+
+impl Default for Search {
+    fn default() -> Self {
+        Search {
+            input: Input::default(),
+            editing: true,
+            rows: Vec::new(),
+            count: 0,
+            selected: 0,
+            offset: 0,
+            seq: 0,
+            loading: false,
+            fetching_page: None,
+            error: None,
+            filter: None,
+            sort: Column::Name,
+            descending: false,
+            column: Column::Name,
+        }
+    }
+}
+
+/// A masked field the agent may reveal: which customer and which value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldRef {
+    pub customer: String,
+    /// e.g. `phone:0`, `email:1`, `account:0`.
+    pub field: String,
+    pub label: String,
+}
+
+#[derive(Debug, Clone)]
+pub enum Overlay {
+    Help {
+        scroll: u16,
+    },
+    Palette {
+        input: Input,
+        selected: usize,
+    },
+    Reveal {
+        field: FieldRef,
+        reason: Input,
+        error: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Status {
+    pub backend: String,
+    pub profile: String,
+    pub agent: String,
+    pub scopes: Vec<String>,
+    pub last_correlation: Option<String>,
+    pub last_error: Option<String>,
+    pub notice: Option<String>,
+    pub spinner: usize,
+}
+
+pub struct App {
+    pub focus: Pane,
+    pub search: Search,
+    pub customer: Option<Customer>,
+    /// Cursor in the profile pane's list of fields.
+    pub profile_cursor: usize,
+    pub overlay: Option<Overlay>,
+    pub reveals: Vec<(FieldRef, Instant)>,
+    pub status: Status,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub read_only: bool,
+    pub mouse: bool,
+    /// Shown on top when running against the training sandbox.
+    pub banner: Option<String>,
+    pub size: (u16, u16),
+    pub dirty: bool,
+    pub quit: bool,
+    /// Rows of the results table visible at the last draw (for paging keys).
+    pub visible_rows: usize,
+    /// Opened with `--caller`: open the customer when the phone search finds exactly one.
+    pub caller_pending: bool,
+}
+
+impl App {
+    pub fn new(keymap: Keymap, theme: Theme) -> App {
+        App {
+            focus: Pane::Search,
+            search: Search::default(),
+            customer: None,
+            profile_cursor: 0,
+            overlay: None,
+            reveals: Vec::new(),
+            status: Status::default(),
+            keymap,
+            theme,
+            read_only: false,
+            mouse: true,
+            banner: None,
+            size: (80, 24),
+            dirty: true,
+            quit: false,
+            visible_rows: 10,
+            caller_pending: false,
+        }
+    }
+
+    pub fn is_revealed(&self, customer: &str, field: &str) -> bool {
+        self.reveals
+            .iter()
+            .any(|(f, _)| f.customer == customer && f.field == field)
+    }
+
+    /// Whether any call is in flight (drives the spinner); derived, never counted.
+    pub fn busy(&self) -> bool {
+        self.search.loading
+            || self.search.fetching_page.is_some()
+            || self.customer.as_ref().is_some_and(Customer::loading)
+    }
+
+    /// Apply one message. Returns the effects to run; sets `dirty` when the screen must
+    /// be redrawn.
+    pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        let mut fx = Vec::new();
+        match msg {
+            Msg::Key(k) => self.on_key(k, &mut fx),
+            Msg::Paste(text) => {
+                if let Some(Overlay::Reveal { reason, .. }) = &mut self.overlay {
+                    *reason =
+                        reason
+                            .clone()
+                            .with_value(format!("{}{}", reason.value(), one_line(&text)));
+                    self.dirty = true;
+                } else if self.focus == Pane::Search {
+                    let v = format!("{}{}", self.search.input.value(), one_line(&text));
+                    self.search.input = Input::new(v);
+                    self.search.editing = true;
+                    self.search_changed(&mut fx);
+                }
+            }
+            Msg::Mouse(m) => match m.kind {
+                MouseEventKind::ScrollDown => self.on_action(Action::Down, &mut fx),
+                MouseEventKind::ScrollUp => self.on_action(Action::Up, &mut fx),
+                _ => {}
+            },
+            Msg::Resize(w, h) => {
+                self.size = (w, h);
+                self.dirty = true;
+            }
+            Msg::Tick => {
+                let now = Instant::now();
+                let before = self.reveals.len();
+                self.reveals.retain(|(_, until)| *until > now);
+                if self.reveals.len() != before {
+                    self.dirty = true;
+                }
+                if self.busy() {
+                    self.status.spinner = self.status.spinner.wrapping_add(1);
+                    self.dirty = true;
+                }
+            }
+            Msg::Searched { seq, page, outcome } => {
+                if seq != self.search.seq {
+                    return fx; // stale: an older search's answer
+                }
+                self.finish_call(&outcome.correlation_id, outcome.result.as_ref().err());
+                self.search.loading = false;
+                self.search.fetching_page = None;
+                match outcome.result {
+                    Ok(resp) => {
+                        if page == 0 {
+                            self.search.rows = resp.values;
+                            self.search.selected = 0;
+                            self.search.offset = 0;
+                        } else {
+                            self.search.rows.extend(resp.values);
+                        }
+                        self.search.count = resp.count;
+                        self.search.error = None;
+                        if std::mem::take(&mut self.caller_pending) {
+                            if resp.count == 1 {
+                                let id = self.search.rows[0].id.clone();
+                                self.open_customer(id, &mut fx);
+                                self.focus = Pane::Profile;
+                            } else {
+                                self.search.editing = false;
+                                self.status.notice = Some(format!(
+                                    "{} customers have the caller's number",
+                                    resp.count
+                                ));
+                            }
+                        }
+                    }
+                    Err(e) => self.search.error = Some(e),
+                }
+                self.dirty = true;
+            }
+            Msg::Loaded { customer_id, part } => {
+                let Some(c) = self.customer.as_mut().filter(|c| c.id == customer_id) else {
+                    return fx; // a customer no longer open
+                };
+                let (cid, err) = match part {
+                    Part::Customer(o) => {
+                        let r = (o.correlation_id.clone(), o.result.as_ref().err().cloned());
+                        c.details = Load::from(o);
+                        r
+                    }
+                    Part::Profile(o) => {
+                        let r = (o.correlation_id.clone(), o.result.as_ref().err().cloned());
+                        c.profile = Load::from(o);
+                        r
+                    }
+                    Part::Contacts(o) => {
+                        let r = (o.correlation_id.clone(), o.result.as_ref().err().cloned());
+                        c.contacts = Load::from(o);
+                        r
+                    }
+                    Part::Alerts(o) => {
+                        let r = (o.correlation_id.clone(), o.result.as_ref().err().cloned());
+                        c.alerts = Load::from(o);
+                        r
+                    }
+                    Part::History(o) => {
+                        let r = (o.correlation_id.clone(), o.result.as_ref().err().cloned());
+                        c.history = Load::from(o);
+                        r
+                    }
+                };
+                self.finish_call(&cid, err.as_ref());
+                self.dirty = true;
+            }
+            Msg::SignedIn(o) => {
+                match o.result {
+                    Ok(scopes) => self.status.scopes = scopes,
+                    Err(e) => self.status.last_error = Some(format!("sign-in failed: {e}")),
+                }
+                self.dirty = true;
+            }
+            Msg::Quit => self.quit = true,
+        }
+        fx
+    }
+
+    fn finish_call(&mut self, correlation: &Option<String>, err: Option<&String>) {
+        if let Some(c) = correlation {
+            self.status.last_correlation = Some(c.clone());
+        }
+        if let Some(e) = err {
+            self.status.last_error = Some(e.clone());
+        }
+    }
+
+    fn on_key(&mut self, k: KeyEvent, fx: &mut Vec<Effect>) {
+        if k.kind == crossterm::event::KeyEventKind::Release {
+            return;
+        }
+        // Ctrl-C always quits, whatever has focus.
+        if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) {
+            self.quit = true;
+            return;
+        }
+        if self.overlay.is_some() {
+            self.on_overlay_key(k, fx);
+            return;
+        }
+        if self.focus == Pane::Search && self.search.editing {
+            match k.code {
+                // Function keys are never text: F1 opens help while typing.
+                KeyCode::F(_) => {
+                    if let Some(a) = self.keymap.action(&k) {
+                        self.on_action(a, fx);
+                    }
+                }
+                KeyCode::Esc => {
+                    self.search.editing = false;
+                    self.dirty = true;
+                }
+                KeyCode::Enter | KeyCode::Down | KeyCode::Tab | KeyCode::BackTab | KeyCode::Up => {
+                    if !self.search.rows.is_empty()
+                        || k.code == KeyCode::Tab
+                        || k.code == KeyCode::BackTab
+                    {
+                        self.search.editing = false;
+                    }
+                    let action = match k.code {
+                        KeyCode::Enter => Some(Action::Open),
+                        KeyCode::Tab => Some(Action::NextPane),
+                        KeyCode::BackTab => Some(Action::PrevPane),
+                        KeyCode::Up => Some(Action::Up),
+                        _ => None,
+                    };
+                    if let Some(a) = action {
+                        self.on_action(a, fx);
+                    }
+                    self.dirty = true;
+                }
+                _ => {
+                    let before = self.search.input.value().to_string();
+                    self.search
+                        .input
+                        .handle_event(&crossterm::event::Event::Key(k));
+                    if self.search.input.value() != before {
+                        self.search_changed(fx);
+                    }
+                    self.dirty = true;
+                }
+            }
+            return;
+        }
+        if let Some(a) = self.keymap.action(&k) {
+            self.on_action(a, fx);
+        }
+    }
+
+    fn on_overlay_key(&mut self, k: KeyEvent, fx: &mut Vec<Effect>) {
+        self.dirty = true;
+        let Some(overlay) = self.overlay.as_mut() else {
+            return;
+        };
+        match overlay {
+            Overlay::Help { scroll } => match self.keymap.action(&k) {
+                Some(Action::Down) => *scroll = scroll.saturating_add(1),
+                Some(Action::Up) => *scroll = scroll.saturating_sub(1),
+                // Quit, Esc and the help key all close help; Ctrl-C still quits.
+                _ if k.code == KeyCode::Esc
+                    || matches!(self.keymap.action(&k), Some(Action::Help | Action::Quit)) =>
+                {
+                    self.overlay = None
+                }
+                _ => {}
+            },
+            Overlay::Palette { input, selected } => match k.code {
+                KeyCode::Esc => self.overlay = None,
+                KeyCode::Up => *selected = selected.saturating_sub(1),
+                KeyCode::Down => {
+                    let n = palette_matches(input.value()).len();
+                    *selected = (*selected + 1).min(n.saturating_sub(1));
+                }
+                KeyCode::Tab => {
+                    if let Some(a) = palette_matches(input.value()).get(*selected) {
+                        *input = Input::new(a.name().to_string());
+                        *selected = 0;
+                    }
+                }
+                KeyCode::Enter if input.value().trim().is_empty() => self.overlay = None,
+                KeyCode::Enter => {
+                    let matches = palette_matches(input.value());
+                    let chosen = matches
+                        .get((*selected).min(matches.len().saturating_sub(1)))
+                        .copied();
+                    let typed = crate::domain::sanitize::for_display(input.value()).into_owned();
+                    self.overlay = None;
+                    match chosen {
+                        Some(a) => self.on_action(a, fx),
+                        None => self.status.notice = Some(format!("no command matches '{typed}'")),
+                    }
+                }
+                _ => {
+                    input.handle_event(&crossterm::event::Event::Key(k));
+                    *selected = 0;
+                }
+            },
+            Overlay::Reveal {
+                field,
+                reason,
+                error,
+            } => match k.code {
+                KeyCode::Esc => self.overlay = None,
+                KeyCode::Enter => {
+                    let why = reason.value().trim().to_string();
+                    if why.chars().count() < 4 {
+                        *error = Some(
+                            "Give a reason of at least 4 characters (it goes to the audit log)"
+                                .into(),
+                        );
+                    } else {
+                        let field = field.clone();
+                        fx.push(Effect::Audit {
+                            customer: field.customer.clone(),
+                            action: "reveal".into(),
+                            detail: format!("{} (reason: {})", field.label, why),
+                        });
+                        self.status.notice = Some(format!(
+                            "{} revealed for {} s",
+                            field.label,
+                            REVEAL_FOR.as_secs()
+                        ));
+                        self.reveals.push((field, Instant::now() + REVEAL_FOR));
+                        self.overlay = None;
+                    }
+                }
+                _ => {
+                    reason.handle_event(&crossterm::event::Event::Key(k));
+                    *error = None;
+                }
+            },
+        }
+    }
+
+    fn search_changed(&mut self, fx: &mut Vec<Effect>) {
+        self.search.seq += 1;
+        self.search.filter = query::parse(self.search.input.value());
+        self.search.fetching_page = None;
+        match self.search.filter.clone() {
+            None => {
+                self.search.rows.clear();
+                self.search.count = 0;
+                self.search.loading = false;
+                self.search.error = None;
+            }
+            Some(filter) => {
+                self.search.loading = true;
+                fx.push(self.search_effect(filter, 0));
+            }
+        }
+    }
+
+    fn search_effect(&self, filter: newday::SearchFilter, page: u32) -> Effect {
+        let sort = self.search.sort.sort_key().map(|k| {
+            if self.search.descending {
+                format!("-{k}")
+            } else {
+                k.to_string()
+            }
+        });
+        Effect::Search {
+            seq: self.search.seq,
+            filter,
+            page,
+            size: PAGE_SIZE,
+            sort,
+        }
+    }
+
+    /// Fetch the next page when the selection nears the end of what is loaded.
+    fn maybe_fetch_more(&mut self, fx: &mut Vec<Effect>) {
+        let loaded = self.search.rows.len();
+        if self.search.fetching_page.is_some() || (loaded as u64) >= self.search.count {
+            return;
+        }
+        if self.search.selected + self.visible_rows.max(20) >= loaded
+            && let Some(filter) = self.search.filter.clone()
+        {
+            let page = (loaded as u32).div_ceil(PAGE_SIZE);
+            self.search.fetching_page = Some(page);
+            fx.push(self.search_effect(filter, page));
+        }
+    }
+
+    fn move_selection(&mut self, delta: isize, fx: &mut Vec<Effect>) {
+        match self.focus {
+            Pane::Search => {
+                let n = self.search.rows.len();
+                if n == 0 {
+                    return;
+                }
+                let new = (self.search.selected as isize + delta).clamp(0, n as isize - 1) as usize;
+                if new != self.search.selected {
+                    self.search.selected = new;
+                    self.dirty = true;
+                }
+                self.maybe_fetch_more(fx);
+            }
+            Pane::Profile => {
+                let n = self.profile_fields().len();
+                if n > 0 {
+                    let new =
+                        (self.profile_cursor as isize + delta).clamp(0, n as isize - 1) as usize;
+                    if new != self.profile_cursor {
+                        self.profile_cursor = new;
+                        self.dirty = true;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The revealable fields of the open customer's profile, in display order.
+    pub fn profile_fields(&self) -> Vec<FieldRef> {
+        let Some(c) = &self.customer else {
+            return vec![];
+        };
+        let mut out = Vec::new();
+        if let Some(d) = c.details.ready() {
+            for (i, p) in d.contact.phone_numbers.iter().enumerate() {
+                out.push(FieldRef {
+                    customer: c.id.clone(),
+                    field: format!("phone:{i}"),
+                    label: format!("{} phone", p.kind.to_lowercase()),
+                });
+            }
+            for (i, e) in d.contact.email_addresses.iter().enumerate() {
+                out.push(FieldRef {
+                    customer: c.id.clone(),
+                    field: format!("email:{i}"),
+                    label: format!("{} email", e.kind.to_lowercase()),
+                });
+            }
+            for (i, a) in d.accounts.iter().enumerate() {
+                out.push(FieldRef {
+                    customer: c.id.clone(),
+                    field: format!("account:{i}"),
+                    label: format!("{} account", a.account_type.to_lowercase()),
+                });
+            }
+        }
+        out
+    }
+
+    pub fn selected_customer_id(&self) -> Option<String> {
+        match self.focus {
+            Pane::Search => self
+                .search
+                .rows
+                .get(self.search.selected)
+                .map(|c| c.id.clone()),
+            _ => self.customer.as_ref().map(|c| c.id.clone()),
+        }
+    }
+
+    pub fn on_action(&mut self, a: Action, fx: &mut Vec<Effect>) {
+        self.dirty = true;
+        let page = self.visible_rows.max(1) as isize;
+        match a {
+            Action::Quit => self.quit = true,
+            Action::Help => self.overlay = Some(Overlay::Help { scroll: 0 }),
+            Action::Palette => {
+                self.overlay = Some(Overlay::Palette {
+                    input: Input::default(),
+                    selected: 0,
+                })
+            }
+            Action::FocusSearch => {
+                self.focus = Pane::Search;
+                self.search.editing = true;
+            }
+            Action::NextPane | Action::PrevPane => {
+                let i = Pane::ALL.iter().position(|p| *p == self.focus).unwrap_or(0);
+                let n = Pane::ALL.len();
+                let j = if a == Action::NextPane {
+                    (i + 1) % n
+                } else {
+                    (i + n - 1) % n
+                };
+                self.focus = Pane::ALL[j];
+                if self.focus != Pane::Search {
+                    self.search.editing = false;
+                    self.open_selected_if_none(fx);
+                }
+            }
+            Action::Up => self.move_selection(-1, fx),
+            Action::Down => self.move_selection(1, fx),
+            Action::PageUp => self.move_selection(-page, fx),
+            Action::PageDown => self.move_selection(page, fx),
+            Action::Top => self.move_selection(isize::MIN / 2, fx),
+            Action::Bottom => self.move_selection(isize::MAX / 2, fx),
+            Action::Left | Action::Right => {
+                if self.focus == Pane::Search {
+                    let i = Column::ALL
+                        .iter()
+                        .position(|c| *c == self.search.column)
+                        .unwrap_or(0);
+                    let n = Column::ALL.len();
+                    let j = if a == Action::Right {
+                        (i + 1) % n
+                    } else {
+                        (i + n - 1) % n
+                    };
+                    self.search.column = Column::ALL[j];
+                } else {
+                    self.on_action(
+                        if a == Action::Right {
+                            Action::NextPane
+                        } else {
+                            Action::PrevPane
+                        },
+                        fx,
+                    );
+                }
+            }
+            Action::Open => {
+                if self.focus == Pane::Search
+                    && let Some(id) = self.selected_customer_id()
+                {
+                    self.open_customer(id, fx);
+                    self.focus = Pane::Profile;
+                }
+            }
+            Action::Back => {
+                if self.focus != Pane::Search {
+                    self.focus = Pane::Search;
+                } else {
+                    self.search.editing = true;
+                }
+            }
+            Action::Sort => {
+                if self.focus == Pane::Search {
+                    let col = self.search.column;
+                    if col.sort_key().is_none() {
+                        self.status.notice = Some(format!(
+                            "{} cannot be sorted by the backend; sort by name, given name, born or postcode",
+                            col.title()
+                        ));
+                        return;
+                    }
+                    if self.search.sort == col {
+                        self.search.descending = !self.search.descending;
+                    } else {
+                        self.search.sort = col;
+                        self.search.descending = false;
+                    }
+                    self.search_changed(fx);
+                }
+            }
+            Action::Reveal => {
+                if self.focus == Pane::Profile {
+                    if let Some(field) = self.profile_fields().get(self.profile_cursor).cloned() {
+                        self.overlay = Some(Overlay::Reveal {
+                            field,
+                            reason: Input::default(),
+                            error: None,
+                        });
+                    }
+                } else {
+                    self.status.notice = Some(
+                        "Open the profile pane and select a phone, email or account to reveal"
+                            .into(),
+                    );
+                }
+            }
+            Action::CopyId => match self.selected_customer_id() {
+                Some(id) => {
+                    self.status.notice = Some(format!("Copied customer id {id}"));
+                    fx.push(Effect::Copy(id));
+                }
+                None => self.status.notice = Some("No customer selected".into()),
+            },
+            Action::CopyCorrelation => match self.status.last_correlation.clone() {
+                Some(c) => {
+                    self.status.notice = Some(format!("Copied correlation id {c}"));
+                    fx.push(Effect::Copy(c));
+                }
+                None => self.status.notice = Some("No call made yet".into()),
+            },
+            Action::ToggleMouse => {
+                self.mouse = !self.mouse;
+                self.status.notice = Some(
+                    if self.mouse {
+                        "Mouse on"
+                    } else {
+                        "Mouse off: terminal text selection works"
+                    }
+                    .into(),
+                );
+                fx.push(Effect::Mouse(self.mouse));
+            }
+            Action::Refresh => match self.focus {
+                Pane::Search => self.search_changed(fx),
+                _ => {
+                    if let Some(id) = self.customer.as_ref().map(|c| c.id.clone()) {
+                        self.open_customer(id, fx);
+                    }
+                }
+            },
+        }
+    }
+
+    fn open_selected_if_none(&mut self, fx: &mut Vec<Effect>) {
+        if self.customer.is_none()
+            && let Some(c) = self.search.rows.get(self.search.selected)
+        {
+            let id = c.id.clone();
+            self.open_customer(id, fx);
+        }
+    }
+
+    /// A telephony screen-pop: search the caller's number; one match opens at once,
+    /// several land in the filtered search.
+    pub fn screen_pop(&mut self, phone: &str) -> Vec<Effect> {
+        let mut fx = Vec::new();
+        self.search.input = Input::new(format!("phone:{}", one_line(phone)));
+        self.caller_pending = true;
+        self.search_changed(&mut fx);
+        fx
+    }
+
+    pub fn open_customer(&mut self, id: String, fx: &mut Vec<Effect>) {
+        self.customer = Some(Customer::new(id.clone()));
+        self.profile_cursor = 0;
+        fx.push(Effect::LoadCustomer { id });
+        self.dirty = true;
+    }
+}
+
+/// Palette entries matching what was typed (prefix first, then substring).
+pub fn palette_matches(typed: &str) -> Vec<Action> {
+    let t = typed.trim().to_lowercase();
+    let mut prefix: Vec<Action> = Action::ALL
+        .iter()
+        .copied()
+        .filter(|a| a.name().starts_with(&t))
+        .collect();
+    let rest = Action::ALL.iter().copied().filter(|a| {
+        !a.name().starts_with(&t)
+            && (a.name().contains(&t) || a.description().to_lowercase().contains(&t))
+    });
+    prefix.extend(rest);
+    prefix
+}
+
+fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}

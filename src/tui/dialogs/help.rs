@@ -1,0 +1,62 @@
+//! `?` help, generated from the keymap: every action, its keys and what it does.
+
+use ratatui::Frame;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+use crate::domain::query::PREFIXES;
+use crate::tui::app::App;
+use crate::tui::keymap::Action;
+use crate::tui::view::centered;
+
+pub fn draw(f: &mut Frame, app: &App, scroll: u16) {
+    let area = centered(
+        f.area(),
+        f.area().width.saturating_sub(4).clamp(20, 110),
+        40,
+    );
+    let t = &app.theme;
+    let mut lines = vec![Line::from(Span::styled(
+        "Keys (change them in keymap.toml)",
+        t.accent,
+    ))];
+    for a in Action::ALL {
+        let keys = app.keymap.keys(*a);
+        let keys = if keys.is_empty() {
+            format!(":{}", a.name())
+        } else {
+            keys.join(", ")
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {keys:<18} "), t.accent),
+            Span::styled(format!("{:<18}", a.name()), t.muted),
+            Span::raw(a.description()),
+        ]));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled("Search fields", t.accent)));
+    lines.push(Line::from(
+        "  free text      family name prefix; two words: given then family",
+    ));
+    for (p, d) in PREFIXES {
+        lines.push(Line::from(format!("  {p:<14} {d}")));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        "esc or ? closes · j/k scroll",
+        t.muted,
+    )));
+    f.render_widget(Clear, area);
+    f.render_widget(
+        Paragraph::new(lines)
+            .scroll((scroll, 0))
+            .style(t.base)
+            .block(
+                Block::new()
+                    .borders(Borders::ALL)
+                    .title(" Help ")
+                    .border_style(t.accent),
+            ),
+        area,
+    );
+}

@@ -1,0 +1,5 @@
+//! Overlays and dialogs, one file each.
+
+pub mod help;
+pub mod palette;
+pub mod reveal;

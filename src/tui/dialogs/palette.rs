@@ -1,0 +1,65 @@
+//! `:` command palette: type to filter every named action, tab completes, enter runs.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use tui_input::Input;
+
+use crate::tui::app::{App, palette_matches};
+use crate::tui::view::{centered, safe};
+
+pub fn draw(f: &mut Frame, app: &App, input: &Input, selected: usize) {
+    let t = &app.theme;
+    let area = centered(f.area(), 64, 14);
+    f.render_widget(Clear, area);
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .title(" Command ")
+        .border_style(t.accent)
+        .style(t.base);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    if inner.height == 0 {
+        return;
+    }
+    let [line, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+    let typed = safe(input.value());
+    f.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(":", t.accent),
+            Span::raw(typed.clone()),
+        ])),
+        line,
+    );
+    f.set_cursor_position((line.x + 1 + input.visual_cursor() as u16, line.y));
+    let matches = palette_matches(input.value());
+    let selected = selected.min(matches.len().saturating_sub(1));
+    let lines: Vec<Line> = if matches.is_empty() {
+        vec![Line::from(Span::styled(
+            format!("no command matches '{typed}'"),
+            t.muted,
+        ))]
+    } else {
+        matches
+            .iter()
+            .enumerate()
+            .skip(selected.saturating_sub(list.height.saturating_sub(1) as usize))
+            .map(|(i, a)| {
+                let key = app.keymap.hint(*a);
+                let text = format!(
+                    "{} {:<18} {:<8} {}",
+                    if i == selected { "▶" } else { " " },
+                    a.name(),
+                    key,
+                    a.description()
+                );
+                Line::from(Span::styled(
+                    text,
+                    if i == selected { t.selection } else { t.base },
+                ))
+            })
+            .collect()
+    };
+    f.render_widget(Paragraph::new(lines), list);
+}

@@ -1,0 +1,342 @@
+//! Every key maps to a named action. Help, hints and the command palette are generated
+//! from this table; a keymap file overrides single bindings.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+macro_rules! actions {
+    ($($variant:ident => $name:literal, $desc:literal, [$($key:literal),*];)*) => {
+        /// A named thing the agent can do.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Action { $($variant),* }
+
+        impl Action {
+            pub const ALL: &'static [Action] = &[$(Action::$variant),*];
+            /// The name used in the keymap file and the palette.
+            pub fn name(self) -> &'static str {
+                match self { $(Action::$variant => $name),* }
+            }
+            pub fn description(self) -> &'static str {
+                match self { $(Action::$variant => $desc),* }
+            }
+            fn default_keys(self) -> &'static [&'static str] {
+                match self { $(Action::$variant => &[$($key),*]),* }
+            }
+            pub fn from_name(name: &str) -> Option<Action> {
+                match name { $($name => Some(Action::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+actions! {
+    Quit => "quit", "Quit custdesk", ["q", "ctrl-c"];
+    Help => "help", "Show or hide this help", ["?", "f1"];
+    Palette => "palette", "Open the command palette", [":"];
+    FocusSearch => "focus_search", "Type in the search box", ["/"];
+    NextPane => "next_pane", "Next pane", ["tab"];
+    PrevPane => "prev_pane", "Previous pane", ["backtab"];
+    Up => "up", "Move up", ["up", "k"];
+    Down => "down", "Move down", ["down", "j"];
+    Left => "left", "Previous column / pane", ["left", "h"];
+    Right => "right", "Next column / pane", ["right", "l"];
+    PageUp => "page_up", "Page up", ["pageup", "ctrl-u"];
+    PageDown => "page_down", "Page down", ["pagedown", "ctrl-d"];
+    Top => "top", "First row", ["home", "g"];
+    Bottom => "bottom", "Last row", ["end", "G"];
+    Open => "open", "Open the selected customer", ["enter"];
+    Back => "back", "Back / close", ["esc"];
+    Sort => "sort", "Sort by the selected column (again to reverse)", ["s"];
+    Reveal => "reveal", "Reveal the selected masked field (asks a reason)", ["v"];
+    CopyId => "copy_id", "Copy the customer id", ["y"];
+    CopyCorrelation => "copy_correlation", "Copy the last correlation id", ["Y"];
+    ToggleMouse => "toggle_mouse", "Switch mouse capture on or off", ["m"];
+    Refresh => "refresh", "Reload the current customer or search", ["r", "f5"];
+}
+
+/// A key chord as written in keymap files: `q`, `ctrl-c`, `enter`, `backtab`, `f5`, `G`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Chord {
+    pub code: KeyCodeOrd,
+    pub ctrl: bool,
+    pub alt: bool,
+}
+
+/// `KeyCode` with the subset we bind, ordered for stable tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum KeyCodeOrd {
+    Char(char),
+    F(u8),
+    Enter,
+    Esc,
+    Tab,
+    BackTab,
+    Up,
+    Down,
+    Left,
+    Right,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+    Backspace,
+    Delete,
+}
+
+impl Chord {
+    pub fn parse(s: &str) -> Result<Chord, String> {
+        let mut ctrl = false;
+        let mut alt = false;
+        let mut rest = s.trim();
+        loop {
+            if let Some(r) = rest.strip_prefix("ctrl-") {
+                ctrl = true;
+                rest = r;
+            } else if let Some(r) = rest.strip_prefix("alt-") {
+                alt = true;
+                rest = r;
+            } else {
+                break;
+            }
+        }
+        let code = match rest {
+            "enter" => KeyCodeOrd::Enter,
+            "esc" => KeyCodeOrd::Esc,
+            "tab" => KeyCodeOrd::Tab,
+            "backtab" | "shift-tab" => KeyCodeOrd::BackTab,
+            "up" => KeyCodeOrd::Up,
+            "down" => KeyCodeOrd::Down,
+            "left" => KeyCodeOrd::Left,
+            "right" => KeyCodeOrd::Right,
+            "pageup" => KeyCodeOrd::PageUp,
+            "pagedown" => KeyCodeOrd::PageDown,
+            "home" => KeyCodeOrd::Home,
+            "end" => KeyCodeOrd::End,
+            "backspace" => KeyCodeOrd::Backspace,
+            "delete" => KeyCodeOrd::Delete,
+            "space" => KeyCodeOrd::Char(' '),
+            f if f.len() >= 2 && f.starts_with('f') && f[1..].parse::<u8>().is_ok() => {
+                KeyCodeOrd::F(f[1..].parse().unwrap_or(1))
+            }
+            c if c.chars().count() == 1 => KeyCodeOrd::Char(c.chars().next().unwrap_or(' ')),
+            other => {
+                return Err(format!(
+                    "'{other}' is not a key (try q, ctrl-s, enter, f5, space)"
+                ));
+            }
+        };
+        Ok(Chord { code, ctrl, alt })
+    }
+
+    pub fn from_event(k: &KeyEvent) -> Option<Chord> {
+        let code = match k.code {
+            KeyCode::Char(c) => KeyCodeOrd::Char(c),
+            KeyCode::F(n) => KeyCodeOrd::F(n),
+            KeyCode::Enter => KeyCodeOrd::Enter,
+            KeyCode::Esc => KeyCodeOrd::Esc,
+            KeyCode::Tab => KeyCodeOrd::Tab,
+            KeyCode::BackTab => KeyCodeOrd::BackTab,
+            KeyCode::Up => KeyCodeOrd::Up,
+            KeyCode::Down => KeyCodeOrd::Down,
+            KeyCode::Left => KeyCodeOrd::Left,
+            KeyCode::Right => KeyCodeOrd::Right,
+            KeyCode::PageUp => KeyCodeOrd::PageUp,
+            KeyCode::PageDown => KeyCodeOrd::PageDown,
+            KeyCode::Home => KeyCodeOrd::Home,
+            KeyCode::End => KeyCodeOrd::End,
+            KeyCode::Backspace => KeyCodeOrd::Backspace,
+            KeyCode::Delete => KeyCodeOrd::Delete,
+            _ => return None,
+        };
+        Some(Chord {
+            code,
+            ctrl: k.modifiers.contains(KeyModifiers::CONTROL),
+            alt: k.modifiers.contains(KeyModifiers::ALT),
+        })
+    }
+}
+
+impl fmt::Display for Chord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.ctrl {
+            f.write_str("ctrl-")?;
+        }
+        if self.alt {
+            f.write_str("alt-")?;
+        }
+        match self.code {
+            KeyCodeOrd::Char(' ') => f.write_str("space"),
+            KeyCodeOrd::Char(c) => write!(f, "{c}"),
+            KeyCodeOrd::F(n) => write!(f, "f{n}"),
+            other => f.write_str(&format!("{other:?}").to_lowercase()),
+        }
+    }
+}
+
+/// Chords to actions, and the reverse for help.
+#[derive(Debug, Clone)]
+pub struct Keymap {
+    by_chord: BTreeMap<Chord, Action>,
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        let mut by_chord = BTreeMap::new();
+        for a in Action::ALL {
+            for k in a.default_keys() {
+                by_chord.insert(Chord::parse(k).expect("default keys parse"), *a);
+            }
+        }
+        Keymap { by_chord }
+    }
+}
+
+impl Keymap {
+    /// Defaults overridden by a keymap file's `[bindings]` table: `action = "key"` or
+    /// `action = ["key", "key"]`. An override replaces that action's default keys.
+    /// Unknown action names, unparsable keys and two actions on one key are all
+    /// reported together.
+    pub fn with_overrides(toml_text: &str) -> Result<Keymap, Vec<String>> {
+        let mut problems = Vec::new();
+        let value: toml::Table = match toml::from_str(toml_text) {
+            Ok(v) => v,
+            Err(e) => return Err(vec![format!("keymap is not valid TOML: {e}")]),
+        };
+        let bindings = match value.get("bindings") {
+            None => return Ok(Keymap::default()),
+            Some(toml::Value::Table(t)) => t.clone(),
+            Some(_) => return Err(vec!["keymap: [bindings] must be a table".into()]),
+        };
+        let mut km = Keymap::default();
+        let mut overridden: BTreeMap<Chord, Action> = BTreeMap::new();
+        for (name, keys) in &bindings {
+            let Some(action) = Action::from_name(name) else {
+                problems.push(format!(
+                    "keymap: unknown action '{name}' (see `?` for the list)"
+                ));
+                continue;
+            };
+            let keys: Vec<String> = match keys {
+                toml::Value::String(s) => vec![s.clone()],
+                toml::Value::Array(a) => a
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect(),
+                _ => {
+                    problems.push(format!("keymap: {name} must be a key or a list of keys"));
+                    continue;
+                }
+            };
+            km.by_chord.retain(|_, a| *a != action);
+            for k in keys {
+                match Chord::parse(&k) {
+                    Err(e) => problems.push(format!("keymap: {name}: {e}")),
+                    Ok(chord) => {
+                        if let Some(other) = overridden.get(&chord)
+                            && *other != action
+                        {
+                            problems.push(format!(
+                                "keymap: '{chord}' is bound to both {} and {name}",
+                                other.name()
+                            ));
+                        }
+                        overridden.insert(chord, action);
+                    }
+                }
+            }
+        }
+        for (chord, action) in overridden {
+            if let Some(prev) = km.by_chord.get(&chord)
+                && *prev != action
+                && !bindings.contains_key(prev.name())
+            {
+                problems.push(format!(
+                    "keymap: '{chord}' for {} is already the default key of {}; rebind {} too",
+                    action.name(),
+                    prev.name(),
+                    prev.name()
+                ));
+                continue;
+            }
+            km.by_chord.insert(chord, action);
+        }
+        if problems.is_empty() {
+            Ok(km)
+        } else {
+            Err(problems)
+        }
+    }
+
+    pub fn action(&self, key: &KeyEvent) -> Option<Action> {
+        let mut chord = Chord::from_event(key)?;
+        if let Some(a) = self.by_chord.get(&chord) {
+            return Some(*a);
+        }
+        // Terminals differ on whether shifted letters carry SHIFT; the char decides.
+        chord.alt = false;
+        self.by_chord
+            .get(&chord)
+            .copied()
+            .filter(|_| !key.modifiers.contains(KeyModifiers::ALT))
+    }
+
+    /// The keys bound to `action`, for help and hints.
+    pub fn keys(&self, action: Action) -> Vec<String> {
+        let mut chords: Vec<&Chord> = self
+            .by_chord
+            .iter()
+            .filter(|(_, a)| **a == action)
+            .map(|(c, _)| c)
+            .collect();
+        // Plain keys first: they are what hints should show.
+        chords.sort_by_key(|c| (c.ctrl || c.alt, !matches!(c.code, KeyCodeOrd::Char(_))));
+        chords.into_iter().map(|c| c.to_string()).collect()
+    }
+
+    /// The first key of `action`, or `:name` when it has none.
+    pub fn hint(&self, action: Action) -> String {
+        self.keys(action)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| format!(":{}", action.name()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_overrides() {
+        let km = Keymap::default();
+        let q = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);
+        assert_eq!(km.action(&q), Some(Action::Quit));
+        let km = Keymap::with_overrides("[bindings]\nquit = \"x\"\n").unwrap();
+        assert_eq!(km.action(&q), None);
+        assert_eq!(
+            km.action(&KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE)),
+            Some(Action::Quit)
+        );
+        assert_eq!(km.hint(Action::Quit), "x");
+    }
+
+    #[test]
+    fn reports_every_problem() {
+        let errs =
+            Keymap::with_overrides("[bindings]\nfly = \"z\"\nquit = \"j\"\nhelp = \"ctrl-\"\n")
+                .unwrap_err();
+        assert!(
+            errs.iter().any(|e| e.contains("unknown action 'fly'")),
+            "{errs:?}"
+        );
+        assert!(
+            errs.iter().any(|e| e.contains("'j'") && e.contains("down")),
+            "{errs:?}"
+        );
+        assert!(errs.iter().any(|e| e.contains("help")), "{errs:?}");
+        let errs = Keymap::with_overrides("[bindings]\nquit = \"z\"\nhelp = \"z\"\n").unwrap_err();
+        assert!(errs.iter().any(|e| e.contains("bound to both")), "{errs:?}");
+    }
+}

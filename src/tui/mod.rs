@@ -1,0 +1,14 @@
+//! The console: the only module that knows ratatui and crossterm.
+
+pub mod app;
+pub mod dialogs;
+pub mod effect;
+pub mod keymap;
+pub mod msg;
+pub mod panes;
+pub mod run;
+pub mod start;
+pub mod tasks;
+pub mod term;
+pub mod theme;
+pub mod view;

@@ -1,0 +1,7 @@
+//! The panes, one file each.
+
+pub mod alerts;
+pub mod contacts;
+pub mod profile;
+pub mod search;
+pub mod status;

@@ -1,0 +1,211 @@
+//! Profile pane: particulars, addresses, emails, phones, accounts and offers of the open
+//! customer. Phones, emails and account numbers stay masked unless revealed.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::domain::mask;
+use crate::tui::app::{App, Load, Pane};
+use crate::tui::view::{SPINNER, pane_block, safe};
+
+pub fn draw(f: &mut Frame, app: &App, area: Rect) {
+    let focused = app.focus == Pane::Profile;
+    let block = pane_block(app, "Profile", focused);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let lines = lines(app, focused);
+    // Keep the cursor line on screen.
+    let cursor_line = lines.iter().position(|(sel, _)| *sel).unwrap_or(0) as u16;
+    let scroll = cursor_line.saturating_sub(inner.height.saturating_sub(2));
+    let text: Vec<Line> = lines.into_iter().map(|(_, l)| l).collect();
+    f.render_widget(Paragraph::new(text).scroll((scroll, 0)), inner);
+}
+
+fn heading(app: &App, t: &str) -> (bool, Line<'static>) {
+    (
+        false,
+        Line::from(Span::styled(t.to_string(), app.theme.accent)),
+    )
+}
+
+fn plain(app: &App, label: &str, value: String) -> (bool, Line<'static>) {
+    (
+        false,
+        Line::from(vec![
+            Span::styled(format!("  {label:<14}"), app.theme.muted),
+            Span::raw(value),
+        ]),
+    )
+}
+
+fn lines(app: &App, focused: bool) -> Vec<(bool, Line<'static>)> {
+    let spinner = SPINNER[app.status.spinner % SPINNER.len()];
+    let Some(c) = &app.customer else {
+        return vec![(
+            false,
+            Line::from(Span::styled(
+                "No customer open: select one in Search and press enter",
+                app.theme.muted,
+            )),
+        )];
+    };
+    let mut out = Vec::new();
+    let d = match &c.details {
+        Load::Loading => return vec![(false, Line::from(format!("{spinner} loading customer…")))],
+        Load::Failed(e) => {
+            return vec![(
+                false,
+                Line::from(Span::styled(
+                    format!("✗ Error: could not load the customer: {}", safe(e)),
+                    app.theme.error,
+                )),
+            )];
+        }
+        Load::Ready(d) => d,
+    };
+    let name = [
+        d.title.as_str(),
+        &d.given_name,
+        &d.middle_name,
+        &d.family_name,
+    ]
+    .iter()
+    .filter(|s| !s.is_empty())
+    .map(|s| safe(s))
+    .collect::<Vec<_>>()
+    .join(" ");
+    out.push((false, Line::from(Span::styled(name, app.theme.title))));
+    out.push(plain(app, "Customer id", safe(&d.id)));
+    out.push(plain(app, "Reference", safe(&d.customer_ref)));
+    out.push(plain(app, "Born", safe(&d.date_of_birth)));
+    out.push(plain(app, "Status", safe(&d.status)));
+    match &c.profile {
+        Load::Ready(p) => {
+            out.push(plain(
+                app,
+                "Segment",
+                format!("{} · {}", safe(&p.customer_segment), safe(&p.customer_type)),
+            ));
+        }
+        Load::Loading => out.push(plain(app, "Segment", format!("{spinner} loading…"))),
+        Load::Failed(e) => out.push((
+            false,
+            Line::from(Span::styled(
+                format!("  ✗ Error: Citi profile: {}", safe(e)),
+                app.theme.error,
+            )),
+        )),
+    }
+
+    let fields = app.profile_fields();
+    let field_line = |app: &App, field: &str, label: String, value: &str, masked: String| {
+        let idx = fields.iter().position(|f| f.field == field);
+        let selected = focused && idx == Some(app.profile_cursor);
+        let revealed = app.is_revealed(&c.id, field);
+        let shown = if revealed {
+            format!("{} (revealed)", safe(value))
+        } else {
+            masked
+        };
+        let marker = if selected { "▶ " } else { "  " };
+        let line = Line::from(vec![
+            Span::styled(
+                format!("{marker}{label:<14}"),
+                if selected {
+                    app.theme.selection
+                } else {
+                    app.theme.muted
+                },
+            ),
+            Span::styled(
+                shown,
+                if selected {
+                    app.theme.selection
+                } else {
+                    app.theme.base
+                },
+            ),
+        ]);
+        (selected, line)
+    };
+
+    out.push(heading(app, "Addresses"));
+    for a in &d.addresses {
+        let lines = [
+            &a.address_line1,
+            &a.address_line2,
+            &a.address_line3,
+            &a.address_line4,
+            &a.town,
+            &a.county,
+            &a.postcode,
+            &a.country_code,
+        ]
+        .iter()
+        .filter(|s| !s.is_empty())
+        .map(|s| safe(s))
+        .collect::<Vec<_>>()
+        .join(", ");
+        out.push(plain(app, &safe(&a.kind.to_lowercase()), lines));
+    }
+    if let Load::Ready(p) = &c.profile {
+        out.push(heading(app, "Offers"));
+        if p.offers.is_empty() {
+            out.push(plain(app, "", "none".into()));
+        }
+        for o in &p.offers {
+            out.push(plain(
+                app,
+                &safe(&o.offer_status.to_lowercase()),
+                format!("{} — {}", safe(&o.offer_name), safe(&o.description)),
+            ));
+        }
+    }
+    out.push(heading(app, "Phones"));
+    if d.contact.phone_numbers.is_empty() {
+        out.push(plain(app, "", "none".into()));
+    }
+    for (i, p) in d.contact.phone_numbers.iter().enumerate() {
+        out.push(field_line(
+            app,
+            &format!("phone:{i}"),
+            safe(&p.kind.to_lowercase()),
+            &p.value,
+            mask::phone(&safe(&p.value)),
+        ));
+    }
+    out.push(heading(app, "Emails"));
+    if d.contact.email_addresses.is_empty() {
+        out.push(plain(app, "", "none".into()));
+    }
+    for (i, e) in d.contact.email_addresses.iter().enumerate() {
+        out.push(field_line(
+            app,
+            &format!("email:{i}"),
+            safe(&e.kind.to_lowercase()),
+            &e.value,
+            mask::email(&safe(&e.value)),
+        ));
+    }
+    out.push(heading(app, "Accounts"));
+    if d.accounts.is_empty() {
+        out.push(plain(app, "", "none".into()));
+    }
+    for (i, a) in d.accounts.iter().enumerate() {
+        let (selected, mut line) = field_line(
+            app,
+            &format!("account:{i}"),
+            safe(&a.account_type.to_lowercase()),
+            &a.account_number,
+            mask::account(&safe(&a.account_number)),
+        );
+        line.push_span(Span::styled(
+            format!("  {}", safe(&a.product_name)),
+            app.theme.muted,
+        ));
+        out.push((selected, line));
+    }
+    out
+}

@@ -1,0 +1,183 @@
+//! Search pane: the typeahead box and the results table. Only the visible rows are
+//! turned into widgets, so 100,000 loaded results draw as fast as 20.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
+
+use crate::api::wire::newday::Customer;
+use crate::domain::mask;
+use crate::tui::app::{App, Column, Pane};
+use crate::tui::view::{SPINNER, pane_block, safe};
+
+pub fn draw(f: &mut Frame, app: &mut App, area: Rect) {
+    let focused = app.focus == Pane::Search;
+    let block = pane_block(app, "Search", focused);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    if inner.height == 0 || inner.width == 0 {
+        return;
+    }
+    let [input_area, table_area, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(u16::from(inner.height >= 4)),
+    ])
+    .areas(inner);
+
+    // The input line, with the cursor when editing.
+    let prompt = "› ";
+    let value = safe(app.search.input.value());
+    let width = input_area.width.saturating_sub(prompt.len() as u16 + 1) as usize;
+    let scroll = app.search.input.visual_scroll(width);
+    let shown: String = value.chars().skip(scroll).collect();
+    let input_line = if value.is_empty() && !app.search.editing {
+        Line::from(vec![
+            Span::styled(prompt, app.theme.accent),
+            Span::styled("press / to search", app.theme.muted),
+        ])
+    } else if value.is_empty() {
+        Line::from(vec![
+            Span::styled(prompt, app.theme.accent),
+            Span::styled(
+                "name, or phone: pc: dob: acct: ref: email:",
+                app.theme.muted,
+            ),
+        ])
+    } else {
+        Line::from(vec![
+            Span::styled(prompt, app.theme.accent),
+            Span::raw(shown),
+        ])
+    };
+    f.render_widget(Paragraph::new(input_line), input_area);
+    if focused && app.search.editing && app.overlay.is_none() {
+        let x = input_area.x
+            + prompt.chars().count() as u16
+            + (app.search.input.visual_cursor().saturating_sub(scroll)) as u16;
+        f.set_cursor_position((x.min(input_area.right().saturating_sub(1)), input_area.y));
+    }
+
+    // The results table: header plus the visible window.
+    let visible = table_area.height.saturating_sub(1) as usize;
+    app.visible_rows = visible.max(1);
+    let s = &mut app.search;
+    if s.selected < s.offset {
+        s.offset = s.selected;
+    } else if visible > 0 && s.selected >= s.offset + visible {
+        s.offset = s.selected + 1 - visible;
+    }
+    let s = &app.search;
+    let end = (s.offset + visible).min(s.rows.len());
+    let widths = [
+        Constraint::Fill(1),
+        Constraint::Length(10),
+        Constraint::Length(9),
+        Constraint::Length(8),
+        Constraint::Length(8),
+        Constraint::Length(7),
+    ];
+    let header = Row::new(Column::ALL.iter().map(|c| {
+        let mut t = c.title().to_string();
+        if *c == s.sort && c.sort_key().is_some() {
+            t.push_str(if s.descending { " ▼" } else { " ▲" });
+        }
+        let style = if *c == s.column && focused && !s.editing {
+            app.theme.accent
+        } else {
+            app.theme.title
+        };
+        Cell::from(t).style(style)
+    }));
+    let rows = s.rows[s.offset.min(end)..end]
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let selected = s.offset + i == s.selected;
+            row_cells(c, selected, &app.theme)
+        });
+    f.render_widget(
+        Table::new(rows, widths).header(header).column_spacing(1),
+        table_area,
+    );
+
+    // Footer: counts, paging, errors, spinner.
+    if footer.height > 0 {
+        let spinner = SPINNER[app.status.spinner % SPINNER.len()];
+        let text = if let Some(e) = &s.error {
+            Line::from(Span::styled(
+                format!("✗ Error: {}", safe(e)),
+                app.theme.error,
+            ))
+        } else if s.loading {
+            Line::from(Span::styled(
+                format!("{spinner} searching…"),
+                app.theme.muted,
+            ))
+        } else if s.filter.is_some() && s.rows.is_empty() {
+            Line::from(Span::styled(
+                "No customer matches".to_string(),
+                app.theme.muted,
+            ))
+        } else if s.count > 0 {
+            let more = if s.fetching_page.is_some() {
+                format!("  {spinner} loading more")
+            } else {
+                String::new()
+            };
+            Line::from(Span::styled(
+                format!(
+                    "{} of {} matches · {} loaded{more}",
+                    s.selected + 1,
+                    s.count,
+                    s.rows.len()
+                ),
+                app.theme.muted,
+            ))
+        } else {
+            Line::from(Span::styled(
+                "Search by name, or phone: pc: dob: acct: ref: email:".to_string(),
+                app.theme.muted,
+            ))
+        };
+        f.render_widget(Paragraph::new(text), footer);
+    }
+}
+
+fn row_cells(c: &Customer, selected: bool, theme: &crate::tui::theme::Theme) -> Row<'static> {
+    // Escape first, then mask: hostile bytes never reach a cell either way.
+    let phone = c
+        .contact
+        .phone_numbers
+        .first()
+        .map(|p| mask::short(&safe(&p.value)))
+        .unwrap_or_default();
+    let account = c
+        .accounts
+        .first()
+        .map(|a| mask::account(&safe(&a.account_number)))
+        .unwrap_or_default();
+    let postcode = c
+        .addresses
+        .first()
+        .map(|a| safe(&a.postcode))
+        .unwrap_or_default();
+    let marker = if selected { "▶ " } else { "  " };
+    let name = format!("{marker}{}, {}", safe(&c.family_name), safe(&c.given_name));
+    // Only the name cell carries the selection style, so moving the selection rewrites
+    // two short runs of cells rather than two whole rows.
+    let name = if selected {
+        Cell::from(name).style(theme.selection)
+    } else {
+        Cell::from(name)
+    };
+    Row::new(vec![
+        name,
+        Cell::from(safe(&c.date_of_birth)),
+        Cell::from(postcode),
+        Cell::from(phone),
+        Cell::from(account),
+        Cell::from(safe(&c.status)),
+    ])
+}

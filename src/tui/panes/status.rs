@@ -1,0 +1,79 @@
+//! Status bar: backend and profile, agent and scopes, last correlation id, spinner,
+//! and the last error in words (or the latest notice).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::tui::app::App;
+use crate::tui::view::{SPINNER, safe};
+
+pub fn draw(f: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
+    let sep = Span::styled(" │ ", t.border);
+    let s = &app.status;
+    let mut spans = vec![
+        Span::styled(
+            if app.busy() {
+                SPINNER[s.spinner % SPINNER.len()]
+            } else {
+                "●"
+            },
+            t.accent,
+        ),
+        Span::raw(" "),
+        // Narrow terminals keep the correlation id whole and shorten the backend.
+        Span::raw(if area.width < 110 {
+            safe(s.backend.split_whitespace().next().unwrap_or(""))
+        } else {
+            safe(&s.backend)
+        }),
+    ];
+    if !s.profile.is_empty() && area.width >= 110 {
+        spans.push(Span::styled(format!(" ({})", safe(&s.profile)), t.muted));
+    }
+    spans.push(sep.clone());
+    spans.push(Span::raw(safe(&s.agent)));
+    if !s.scopes.is_empty() && area.width >= 160 {
+        spans.push(Span::styled(
+            format!(" [{}]", safe(&s.scopes.join(" "))),
+            t.muted,
+        ));
+    } else if !s.scopes.is_empty() {
+        spans.push(Span::styled(
+            format!(" [{} scopes]", s.scopes.len()),
+            t.muted,
+        ));
+    }
+    if app.read_only {
+        spans.push(Span::styled(" READ-ONLY", t.warning));
+    }
+    // Narrow terminals put the correlation id and the last error on a second line,
+    // so neither is cut off.
+    let mut tail = Vec::new();
+    if area.height < 2 {
+        tail.push(sep.clone());
+    }
+    tail.push(Span::styled("corr ", t.muted));
+    tail.push(Span::raw(
+        s.last_correlation
+            .as_deref()
+            .map(safe)
+            .unwrap_or_else(|| "—".into()),
+    ));
+    if let Some(e) = &s.last_error {
+        tail.push(sep.clone());
+        tail.push(Span::styled(format!("✗ Error: {}", safe(e)), t.error));
+    } else if let Some(n) = &s.notice {
+        tail.push(sep);
+        tail.push(Span::styled(safe(n), t.ok));
+    }
+    let lines = if area.height < 2 {
+        spans.extend(tail);
+        vec![Line::from(spans)]
+    } else {
+        vec![Line::from(spans), Line::from(tail)]
+    };
+    f.render_widget(Paragraph::new(lines), area);
+}

@@ -1,0 +1,184 @@
+//! `custdesk` with no subcommand: check the terminal, read config, start the embedded
+//! sandbox unless a backend is given, sign in, and run the console.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use color_eyre::eyre::{Result, eyre};
+use tokio::sync::mpsc;
+
+use super::app::App;
+use super::keymap::Keymap;
+use super::msg::{Msg, Outcome};
+use super::run;
+use super::tasks::Runner;
+use super::theme::Theme;
+use crate::api::{ApiConfig, Client};
+use crate::audit::AuditLog;
+use crate::config::{self, Paths};
+use crate::sandbox::{self, SandboxConfig};
+
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub backend: Option<String>,
+    pub profile: Option<String>,
+    pub read_only: bool,
+    pub caller: Option<String>,
+    pub theme: Option<String>,
+    pub no_mouse: bool,
+    /// Customers to seed a new embedded sandbox database with.
+    pub seed_customers: u64,
+    pub db: Option<PathBuf>,
+}
+
+/// Problems that stop the console before it draws: reported in words, exit code 2.
+pub fn preflight(opts: &Options) -> Result<(Paths, Keymap, Theme, config::ConsoleConfig), String> {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err("custdesk needs an interactive terminal; for scripts use `custdesk sandbox`, `custdesk audit` or `custdesk bulk`".into());
+    }
+    let paths = Paths::discover()?;
+    let cfg = config::load(&paths)?;
+    let keymap = match std::fs::read_to_string(paths.keymap_file()) {
+        Ok(text) => Keymap::with_overrides(&text).map_err(|problems| {
+            format!(
+                "{}:\n  {}",
+                paths.keymap_file().display(),
+                problems.join("\n  ")
+            )
+        })?,
+        Err(_) => Keymap::default(),
+    };
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let theme_name = opts
+        .theme
+        .clone()
+        .or(cfg.theme.clone())
+        .unwrap_or_else(|| "default".into());
+    let theme = Theme::load(&theme_name, Some(&paths.config_dir), no_color)?;
+    Ok((paths, keymap, theme, cfg))
+}
+
+fn init_logging(paths: &Paths) {
+    let _ = std::fs::create_dir_all(&paths.data_dir);
+    if let Ok(file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(paths.log_file())
+    {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::try_from_env("CUSTDESK_LOG")
+                    .unwrap_or_else(|_| "info".into()),
+            )
+            .with_ansi(false)
+            .with_writer(std::sync::Mutex::new(file))
+            .try_init();
+    }
+}
+
+pub fn main(opts: Options) -> Result<()> {
+    let (paths, keymap, theme, cfg) = match preflight(&opts) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("custdesk: {e}");
+            std::process::exit(2);
+        }
+    };
+    init_logging(&paths);
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.block_on(console(opts, paths, keymap, theme, cfg))
+}
+
+async fn console(
+    opts: Options,
+    paths: Paths,
+    keymap: Keymap,
+    theme: Theme,
+    cfg: config::ConsoleConfig,
+) -> Result<()> {
+    let mut app = App::new(keymap, theme);
+    app.mouse = !opts.no_mouse && cfg.mouse.unwrap_or(true);
+    let mut _embedded = None;
+    let (api, backend_label, profile_label, read_only) = if let Some(name) = &opts.profile {
+        let p = cfg.profiles.get(name).ok_or_else(|| {
+            eyre!(
+                "no profile '{name}' in {} (profiles: {})",
+                paths.config_file().display(),
+                cfg.profiles.keys().cloned().collect::<Vec<_>>().join(", ")
+            )
+        })?;
+        let api = p.api_config(name).map_err(|e| eyre!(e))?;
+        (
+            api.clone(),
+            api.bases.newday.clone(),
+            name.clone(),
+            p.read_only,
+        )
+    } else if let Some(url) = &opts.backend {
+        (
+            with_env_client(ApiConfig::sandbox(url)),
+            url.clone(),
+            "remote sandbox".to_string(),
+            false,
+        )
+    } else {
+        let mut sc = SandboxConfig::new(opts.db.clone().unwrap_or_else(|| paths.sandbox_db()));
+        sc.seed_customers = opts.seed_customers;
+        let running = sandbox::start(sc).await?;
+        let url = running.base_url();
+        _embedded = Some(running);
+        app.banner = Some(" TRAINING SANDBOX · demo customers only · no real data ".to_string());
+        (
+            ApiConfig::sandbox(&url),
+            format!("sandbox {url}"),
+            "embedded".to_string(),
+            false,
+        )
+    };
+    app.read_only = opts.read_only || read_only;
+    app.status.backend = backend_label;
+    app.status.profile = profile_label;
+    app.status.agent = api.client_id.clone();
+    let client = Client::new(api).map_err(|e| eyre!("backend configuration: {e}"))?;
+
+    let (tx, rx) = mpsc::unbounded_channel::<Msg>();
+    // Sign in now so a bad secret shows at once; the answer arrives as a message.
+    {
+        let client = client.clone();
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            let r = client.sign_in().await;
+            let outcome = match r {
+                Ok(scopes) => Outcome {
+                    result: Ok(scopes),
+                    correlation_id: None,
+                },
+                Err(e) => Outcome::err(e.to_string(), Some(e.correlation_id.clone())),
+            };
+            let _ = tx.send(Msg::SignedIn(outcome));
+        });
+    }
+    let mut first = Vec::new();
+    if let Some(phone) = &opts.caller {
+        first = app.screen_pop(phone);
+    }
+    let runner = Runner::new(
+        client.clone(),
+        tx.clone(),
+        AuditLog::new(paths.audit_log()),
+        app.status.agent.clone(),
+    );
+    run::run(app, runner, tx, rx, first).await
+}
+
+/// `--backend URL` signs in as the demo agent unless `CUSTDESK_CLIENT_ID` /
+/// `CUSTDESK_CLIENT_SECRET` say otherwise.
+fn with_env_client(cfg: ApiConfig) -> ApiConfig {
+    match (
+        std::env::var("CUSTDESK_CLIENT_ID"),
+        std::env::var("CUSTDESK_CLIENT_SECRET"),
+    ) {
+        (Ok(id), Ok(secret)) => cfg.with_client(&id, &secret),
+        _ => cfg,
+    }
+}

@@ -1,0 +1,143 @@
+//! The terminal: raw mode and the alternate screen on entry, restored on exit, on panic
+//! and on signals; every frame wrapped in synchronized-update sequences; bytes written
+//! counted for the diagnostics.
+
+use std::io::{self, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
+use crossterm::terminal::{
+    self, BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen,
+    LeaveAlternateScreen,
+};
+use crossterm::{cursor, execute, queue};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+use super::app::App;
+use super::view;
+
+/// A writer that counts the bytes passing through it.
+pub struct Counting<W> {
+    inner: W,
+    pub count: Arc<AtomicU64>,
+}
+
+impl<W> Counting<W> {
+    pub fn new(inner: W) -> Self {
+        Counting {
+            inner,
+            count: Arc::new(AtomicU64::new(0)),
+        }
+    }
+}
+
+impl<W: Write> Write for Counting<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+pub type Backend<W> = CrosstermBackend<Counting<W>>;
+
+/// Put the terminal back as we found it. Safe to call more than once.
+pub fn restore() {
+    let mut out = io::stdout();
+    let _ = execute!(
+        out,
+        DisableMouseCapture,
+        DisableBracketedPaste,
+        LeaveAlternateScreen,
+        cursor::Show
+    );
+    let _ = terminal::disable_raw_mode();
+}
+
+/// Restore the terminal before a panic message is printed.
+pub fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        previous(info);
+    }));
+}
+
+pub struct Term<W: Write> {
+    pub terminal: Terminal<Backend<W>>,
+    pub bytes: Arc<AtomicU64>,
+}
+
+impl Term<io::Stdout> {
+    /// Enter raw mode and the alternate screen.
+    pub fn enter(mouse: bool) -> io::Result<Self> {
+        terminal::enable_raw_mode()?;
+        let mut out = io::stdout();
+        execute!(
+            out,
+            EnterAlternateScreen,
+            EnableBracketedPaste,
+            cursor::Hide
+        )?;
+        if mouse {
+            execute!(out, EnableMouseCapture)?;
+        }
+        Term::over(out)
+    }
+}
+
+impl<W: Write> Term<W> {
+    /// A terminal over any writer (used by the diagnostics to count bytes).
+    pub fn over(w: W) -> io::Result<Self> {
+        let counting = Counting::new(w);
+        let bytes = counting.count.clone();
+        let terminal = Terminal::new(CrosstermBackend::new(counting))?;
+        Ok(Term { terminal, bytes })
+    }
+
+    /// A terminal of a fixed size over any writer, for measuring without a tty.
+    pub fn fixed(w: W, width: u16, height: u16) -> io::Result<Self> {
+        let counting = Counting::new(w);
+        let bytes = counting.count.clone();
+        let terminal = Terminal::with_options(
+            CrosstermBackend::new(counting),
+            ratatui::TerminalOptions {
+                viewport: ratatui::Viewport::Fixed(ratatui::layout::Rect::new(0, 0, width, height)),
+            },
+        )?;
+        Ok(Term { terminal, bytes })
+    }
+
+    /// Draw one frame inside a synchronized update, so the terminal shows it whole.
+    pub fn draw(&mut self, app: &mut App) -> io::Result<()> {
+        queue!(self.terminal.backend_mut(), BeginSynchronizedUpdate)?;
+        self.terminal.draw(|f| view::draw(f, app))?;
+        queue!(self.terminal.backend_mut(), EndSynchronizedUpdate)?;
+        self.terminal.backend_mut().flush()
+    }
+
+    pub fn set_mouse(&mut self, on: bool) -> io::Result<()> {
+        if on {
+            execute!(self.terminal.backend_mut(), EnableMouseCapture)
+        } else {
+            execute!(self.terminal.backend_mut(), DisableMouseCapture)
+        }
+    }
+
+    /// Put `text` on the clipboard with OSC 52 (works over SSH). Only our own text is
+    /// sent: the customer id or correlation id, never raw backend data.
+    pub fn copy(&mut self, text: &str) -> io::Result<()> {
+        let b64 =
+            base64::Engine::encode(&base64::engine::general_purpose::STANDARD, text.as_bytes());
+        let w = self.terminal.backend_mut();
+        write!(w, "\x1b]52;c;{b64}\x07")?;
+        w.flush()
+    }
+}

@@ -1,0 +1,224 @@
+//! Drawing: a pure function of the state, apart from remembering how many rows fit.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use super::app::{App, Overlay, Pane};
+use super::keymap::Action;
+use super::{dialogs, panes};
+use crate::domain::sanitize::for_display;
+
+pub const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+/// Backend text made safe to draw.
+pub fn safe(s: &str) -> String {
+    for_display(s).into_owned()
+}
+
+pub fn draw(f: &mut Frame, app: &mut App) {
+    let area = f.area();
+    f.render_widget(Block::new().style(app.theme.base), area);
+    let banner_h = u16::from(app.banner.is_some() && area.height >= 8);
+    let status_h = if area.width >= 140 || area.height < 12 {
+        1
+    } else {
+        2
+    };
+    let [banner, tabs, body, status, hints] = Layout::vertical([
+        Constraint::Length(banner_h),
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(status_h),
+        Constraint::Length(u16::from(area.height >= 10)),
+    ])
+    .areas(area);
+    if let Some(b) = &app.banner {
+        let mut text = b.clone();
+        if app.read_only {
+            text.push_str("  ·  READ-ONLY");
+        }
+        f.render_widget(Paragraph::new(text).style(app.theme.banner), banner);
+    }
+    draw_tabs(f, app, tabs);
+    if body.width >= 140 {
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
+                .areas(body);
+        panes::search::draw(f, app, left);
+        let detail = if app.focus == Pane::Search {
+            Pane::Profile
+        } else {
+            app.focus
+        };
+        draw_detail(f, app, detail, right);
+    } else if app.focus == Pane::Search {
+        panes::search::draw(f, app, body);
+    } else {
+        draw_detail(f, app, app.focus, body);
+    }
+    panes::status::draw(f, app, status);
+    draw_hints(f, app, hints);
+    match &app.overlay {
+        Some(Overlay::Help { scroll }) => dialogs::help::draw(f, app, *scroll),
+        Some(Overlay::Palette { input, selected }) => {
+            dialogs::palette::draw(f, app, input, *selected)
+        }
+        Some(Overlay::Reveal {
+            field,
+            reason,
+            error,
+        }) => dialogs::reveal::draw(f, app, field, reason, error.as_deref()),
+        None => {}
+    }
+}
+
+fn draw_detail(f: &mut Frame, app: &App, pane: Pane, area: Rect) {
+    match pane {
+        Pane::Profile | Pane::Search => panes::profile::draw(f, app, area),
+        Pane::Contacts => panes::contacts::draw(f, app, area),
+        Pane::Alerts => panes::alerts::draw(f, app, area),
+    }
+}
+
+fn draw_tabs(f: &mut Frame, app: &App, area: Rect) {
+    let mut spans = Vec::new();
+    for (i, p) in Pane::ALL.iter().enumerate() {
+        let focused = *p == app.focus;
+        let label = format!(" {}{} ", if focused { "▶" } else { " " }, p.title());
+        spans.push(Span::styled(
+            label,
+            if focused {
+                app.theme.selection
+            } else {
+                app.theme.muted
+            },
+        ));
+        if i + 1 < Pane::ALL.len() {
+            spans.push(Span::styled("│", app.theme.border));
+        }
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The hint line, generated from the keymap for the focused pane.
+fn draw_hints(f: &mut Frame, app: &App, area: Rect) {
+    if area.height == 0 {
+        return;
+    }
+    let actions: &[Action] = match app.focus {
+        Pane::Search if app.search.editing => {
+            &[Action::Open, Action::Back, Action::NextPane, Action::Help]
+        }
+        Pane::Search => &[
+            Action::FocusSearch,
+            Action::Open,
+            Action::Sort,
+            Action::CopyId,
+            Action::NextPane,
+            Action::Palette,
+            Action::Help,
+            Action::Quit,
+        ],
+        Pane::Profile => &[
+            Action::Up,
+            Action::Down,
+            Action::Reveal,
+            Action::CopyId,
+            Action::CopyCorrelation,
+            Action::Back,
+            Action::NextPane,
+            Action::Help,
+        ],
+        _ => &[
+            Action::NextPane,
+            Action::PrevPane,
+            Action::Refresh,
+            Action::Back,
+            Action::Help,
+            Action::Quit,
+        ],
+    };
+    let editing_keys = app.focus == Pane::Search && app.search.editing;
+    let mut spans = Vec::new();
+    for a in actions {
+        let key = if editing_keys {
+            match a {
+                Action::Open => "enter".to_string(),
+                Action::Back => "esc".to_string(),
+                Action::NextPane => "tab".to_string(),
+                Action::Help => app
+                    .keymap
+                    .keys(Action::Help)
+                    .into_iter()
+                    .find(|k| k != "?")
+                    .unwrap_or_else(|| ":help".into()),
+                _ => app.keymap.hint(*a),
+            }
+        } else {
+            app.keymap.hint(*a)
+        };
+        spans.push(Span::styled(format!(" {key} "), app.theme.accent));
+        spans.push(Span::styled(format!("{} ", short(*a)), app.theme.muted));
+    }
+    if editing_keys {
+        spans.push(Span::styled(
+            " phone: pc: dob: acct: ref: email: ",
+            app.theme.muted,
+        ));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn short(a: Action) -> &'static str {
+    match a {
+        Action::Open => "open",
+        Action::Back => "back",
+        Action::NextPane => "next pane",
+        Action::PrevPane => "prev pane",
+        Action::Help => "help",
+        Action::Quit => "quit",
+        Action::FocusSearch => "search",
+        Action::Sort => "sort",
+        Action::CopyId => "copy id",
+        Action::CopyCorrelation => "copy corr id",
+        Action::Palette => "commands",
+        Action::Reveal => "reveal",
+        Action::Up => "up",
+        Action::Down => "down",
+        Action::Refresh => "reload",
+        other => other.name(),
+    }
+}
+
+/// A bordered block with the pane's title, highlighted when focused.
+pub fn pane_block<'a>(app: &App, title: &'a str, focused: bool) -> Block<'a> {
+    Block::new()
+        .borders(Borders::ALL)
+        .title(Span::styled(
+            format!(" {title} "),
+            if focused {
+                app.theme.accent
+            } else {
+                app.theme.title
+            },
+        ))
+        .border_style(if focused {
+            app.theme.accent
+        } else {
+            app.theme.border
+        })
+}
+
+/// Centre a `w` x `h` box in `area`, shrinking to fit.
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}

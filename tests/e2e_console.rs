@@ -1,0 +1,347 @@
+//! The real binary in a pseudo-terminal, read through a vt100 parser.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+
+struct Screen {
+    parser: vt100::Parser,
+    raw: Vec<u8>,
+}
+
+struct Console {
+    master: Box<dyn MasterPty + Send>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn Child + Send + Sync>,
+    screen: Arc<Mutex<Screen>>,
+    started: Instant,
+    _data: tempfile::TempDir,
+}
+
+impl Console {
+    fn spawn(args: &[&str], rows: u16, cols: u16) -> Console {
+        let data = tempfile::tempdir().unwrap();
+        let pty = native_pty_system();
+        let pair = pty
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_custdesk"));
+        for a in args {
+            cmd.arg(a);
+        }
+        cmd.env("CUSTDESK_DATA_DIR", data.path().join("data"));
+        cmd.env("CUSTDESK_CONFIG_DIR", data.path().join("config"));
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("NO_COLOR");
+        let started = Instant::now();
+        let child = pair.slave.spawn_command(cmd).unwrap();
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().unwrap();
+        let writer = pair.master.take_writer().unwrap();
+        let screen = Arc::new(Mutex::new(Screen {
+            parser: vt100::Parser::new(rows, cols, 0),
+            raw: Vec::new(),
+        }));
+        let s2 = screen.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            loop {
+                match reader.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => {
+                        let mut s = s2.lock().unwrap();
+                        s.parser.process(&buf[..n]);
+                        s.raw.extend_from_slice(&buf[..n]);
+                    }
+                }
+            }
+        });
+        Console {
+            master: pair.master,
+            writer,
+            child,
+            screen,
+            started,
+            _data: data,
+        }
+    }
+
+    fn text(&self) -> String {
+        self.screen.lock().unwrap().parser.screen().contents()
+    }
+
+    fn raw(&self) -> Vec<u8> {
+        self.screen.lock().unwrap().raw.clone()
+    }
+
+    fn wait_for(&self, what: &str, timeout: Duration) -> bool {
+        let until = Instant::now() + timeout;
+        while Instant::now() < until {
+            if self.text().contains(what) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+
+    fn expect(&self, what: &str) {
+        assert!(
+            self.wait_for(what, Duration::from_secs(20)),
+            "screen never showed {what:?}; it shows:\n{}",
+            self.text()
+        );
+    }
+
+    fn send(&mut self, s: &str) {
+        self.writer.write_all(s.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    fn resize(&self, rows: u16, cols: u16) {
+        self.master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        self.screen
+            .lock()
+            .unwrap()
+            .parser
+            .screen_mut()
+            .set_size(rows, cols);
+    }
+
+    fn wait_exit(&mut self) -> portable_pty::ExitStatus {
+        let until = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                return s;
+            }
+            assert!(
+                Instant::now() < until,
+                "console did not exit; screen:\n{}",
+                self.text()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The pty's line discipline is back in cooked mode (echo and canonical input).
+    fn cooked(&self) -> bool {
+        let fd = self.master.as_raw_fd().expect("unix pty");
+        let mut t: libc::termios = unsafe { std::mem::zeroed() };
+        assert_eq!(unsafe { libc::tcgetattr(fd, &mut t) }, 0);
+        t.c_lflag & libc::ICANON != 0 && t.c_lflag & libc::ECHO != 0
+    }
+
+    /// Back on the main screen: the last alternate-screen switch in the output leaves it.
+    fn on_main_screen(&self) -> bool {
+        let raw = self.raw();
+        let leave = find_last(&raw, b"\x1b[?1049l");
+        let enter = find_last(&raw, b"\x1b[?1049h");
+        leave.is_some()
+            && leave > enter
+            && !self
+                .screen
+                .lock()
+                .unwrap()
+                .parser
+                .screen()
+                .alternate_screen()
+    }
+}
+
+fn find_last(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).rposition(|w| w == needle)
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+#[test]
+fn search_open_panes_resize_copy_and_quit() {
+    let mut c = Console::spawn(&["--seed-customers", "300"], 24, 80);
+    c.expect("TRAINING SANDBOX");
+    eprintln!(
+        "first frame (new database, 300 customers) after {:?}",
+        c.started.elapsed()
+    );
+    c.send("quarter");
+    c.expect("Quartermaine");
+    c.expect("1 of 1 matches");
+    c.send("\r");
+    c.expect("Customer id");
+    c.expect("Offers");
+    assert!(c.text().contains("▶Profile"), "{}", c.text());
+    // Masked by default: Ada's mobile shows only its last four digits.
+    assert!(
+        c.text().contains("0123") && !c.text().contains("7700900123"),
+        "{}",
+        c.text()
+    );
+    c.send("\t");
+    c.expect("Consent");
+    c.send("\t");
+    c.expect("History");
+    c.resize(12, 40);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        c.child.try_wait().unwrap().is_none(),
+        "console died on resize"
+    );
+    c.resize(24, 80);
+    c.expect("Alerts");
+    // Copy the correlation id shown in the status bar.
+    // The status bar shows the last correlation id in full (read once the frame is whole).
+    let corr_on_screen = |c: &Console| -> Option<String> {
+        let text = c.text();
+        let after = text.split("corr ").nth(1)?;
+        let id: String = after
+            .chars()
+            .take_while(|ch| ch.is_ascii_hexdigit() || *ch == '-')
+            .collect();
+        (id.len() == 36).then_some(id)
+    };
+    let until = Instant::now() + Duration::from_secs(10);
+    let mut corr = corr_on_screen(&c);
+    while corr.is_none() && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(20));
+        corr = corr_on_screen(&c);
+    }
+    let corr = corr.unwrap_or_else(|| panic!("no correlation id in the status bar:\n{}", c.text()));
+    c.send("Y");
+    c.expect("Copied correlation id");
+    let osc = format!(
+        "\x1b]52;c;{}\x07",
+        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, corr.as_bytes())
+    );
+    assert!(
+        contains(&c.raw(), osc.as_bytes()),
+        "OSC 52 with the correlation id was written"
+    );
+    c.send("q");
+    let status = c.wait_exit();
+    assert!(status.success(), "exit status {status:?}");
+    assert!(c.cooked(), "terminal left in raw mode");
+    assert!(c.on_main_screen(), "terminal left on the alternate screen");
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let mut c = Console::spawn(&["--seed-customers", "50"], 24, 80);
+    c.expect("TRAINING SANDBOX");
+    let pid = c.child.process_id().expect("pid") as i32;
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    c.wait_exit();
+    assert!(c.cooked(), "terminal left in raw mode after SIGTERM");
+    assert!(
+        c.on_main_screen(),
+        "terminal left on the alternate screen after SIGTERM"
+    );
+}
+
+#[test]
+fn without_a_terminal_it_says_so_and_fails() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_custdesk"))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    assert!(err.contains("needs an interactive terminal"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hostile_names_are_shown_escaped_and_never_reach_the_terminal() {
+    let ts = common::start(20).await;
+    ts.sb
+        .state
+        .store
+        .write(|tx| -> rusqlite::Result<()> {
+            tx.execute(
+                "UPDATE customers SET given_name = ?1, family_name = ?2, family_norm = 'zzhostile' WHERE cid = 2",
+                rusqlite::params!["Eve\x1b]0;PWNED\x07\x1b]8;;http://evil.example\x07link\x1b]8;;\x07", "Zzhostile\x1b]52;c;aGk=\x07X\x1b[2JY\x1bcZ\u{9b}31m"],
+            )?;
+            tx.execute("UPDATE addresses SET line1 = ?1 WHERE cid = 2", rusqlite::params!["1 Evil\x1b[2JRoad\u{9b}0m"])?;
+            Ok(())
+        })
+        .unwrap();
+    let base = ts.base.clone();
+    let mut c = tokio::task::spawn_blocking(move || Console::spawn(&["--backend", &base], 30, 120))
+        .await
+        .unwrap();
+    let c = tokio::task::spawn_blocking(move || {
+        c.expect("corr");
+        c.send("zzhost");
+        c.expect("Zzhostile\\x1b]52;c;aGk=");
+        c.send("\r");
+        c.expect("Zzhostile\\x1b]52;c;aGk=\\x07X\\x1b[2JY\\x1bcZ\\x9b31m");
+        c.expect("Eve\\x1b]0;PWNED\\x07");
+        c.expect("Evil\\x1b[2JRoad\\x9b0m");
+        c
+    })
+    .await
+    .unwrap();
+    let raw = c.raw();
+    for bad in [
+        &b"\x1b]52;c;aGk="[..],
+        b"\x1b]0;PWNED",
+        b"\x1b]8;;http://evil",
+        b"X\x1b[2JY",
+        b"\x1bc",
+        b"\xc2\x9b",
+        b"Evil\x1b[2J",
+    ] {
+        assert!(
+            !contains(&raw, bad),
+            "hostile bytes {:?} reached the terminal",
+            String::from_utf8_lossy(bad)
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn keys_answer_while_calls_are_in_flight() {
+    let ts = common::start_with(50, |cfg| {
+        cfg.faults = custdesk::sandbox::faults::Faults::parse("latency=500ms").unwrap()
+    })
+    .await;
+    let base = ts.base.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut c = Console::spawn(&["--backend", &base], 24, 80);
+        c.expect("corr");
+        c.send("quarter");
+        c.expect("searching");
+        // While the search is still in flight, switch panes and come back.
+        c.send("\t");
+        c.expect("▶Profile");
+        assert!(
+            c.text().contains("No customer open") || c.text().contains("loading"),
+            "{}",
+            c.text()
+        );
+        c.send("\x1b[Z");
+        c.expect("▶Search");
+        // The answer arrives later and is shown.
+        c.expect("Quartermaine");
+        c.send("q");
+        c.wait_exit();
+    })
+    .await
+    .unwrap();
+}
