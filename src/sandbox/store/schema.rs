@@ -149,6 +149,8 @@ pub const INDEXES: &[&str] = &[
     "CREATE INDEX IF NOT EXISTS customers_family ON customers(tenant, family_norm, given_norm)",
     "CREATE INDEX IF NOT EXISTS customers_given ON customers(tenant, given_norm, family_norm)",
     "CREATE INDEX IF NOT EXISTS customers_dob ON customers(tenant, date_of_birth)",
+    // A tenant's customers in row id order: bankingservice's paged list.
+    "CREATE INDEX IF NOT EXISTS customers_tenant ON customers(tenant)",
     "CREATE INDEX IF NOT EXISTS customers_ref ON customers(customer_ref)",
     "CREATE INDEX IF NOT EXISTS addresses_cid ON addresses(cid)",
     "CREATE INDEX IF NOT EXISTS addresses_postcode ON addresses(postcode_norm)",
