@@ -466,3 +466,38 @@ pub async fn run(
     summary.elapsed = started.elapsed();
     summary
 }
+
+/// Apply (or resume) a whole job from a program: keep a copy of the plan beside its
+/// journal in `jobs`, open and lock the journal, run, and release it. Answers how the
+/// run ended and the job's state after it.
+pub async fn run_job(
+    client: &Client,
+    plan: &Plan,
+    jobs: &std::path::Path,
+    audit: Option<crate::audit::AuditLog>,
+    opts: &Options,
+    control: watch::Receiver<Control>,
+    on_event: &mut (dyn FnMut(Event) + Send),
+) -> Result<(Summary, JobState), String> {
+    let stored = super::journal::plan_path(jobs, &plan.job_id);
+    std::fs::create_dir_all(jobs).map_err(|e| format!("{}: {e}", jobs.display()))?;
+    if !stored.exists() {
+        super::plan::save(plan, &stored).map_err(|e| format!("{}: {e}", stored.display()))?;
+    }
+    let path = super::journal::journal_path(jobs, &plan.job_id);
+    let (journal, mut state) =
+        Journal::open(&path, plan.items.len(), audit).map_err(|e| e.to_string())?;
+    if state
+        .plan_sha
+        .as_ref()
+        .is_some_and(|sha| *sha != super::plan::fingerprint(plan))
+    {
+        return Err(format!(
+            "{} was written for a different plan",
+            path.display()
+        ));
+    }
+    let summary = run(client, plan, &journal, &mut state, opts, control, on_event).await;
+    journal.close();
+    Ok((summary, state))
+}

@@ -309,7 +309,7 @@ async fn plan_cmd(
         Ok(p) => p,
         Err(e) => return refuse(&format!("{}: {e}", file.display())),
     };
-    let (client, label) = match client_for(backend, None, 3) {
+    let (client, label) = match client_for(backend, None, 6) {
         Ok(c) => c,
         Err(e) => return refuse(&e),
     };
