@@ -93,6 +93,13 @@ async fn bad_rows_are_reported_and_refused_unless_skipped() {
     assert_eq!(now[&ids[0]].as_deref(), Some("good1@example.com"));
     assert_eq!(now[&ids[2]].as_deref(), Some("good3@example.com"));
     assert_ne!(now[&ids[1]].as_deref(), Some("not-an-email"));
+    // The job resumes and retries from its stored copy, errors and all.
+    let job = load_plan(&plan).job_id;
+    for cmd in ["resume", "retry-failed"] {
+        let o = env.run(&[cmd, &job]).await;
+        assert_eq!(code(&o), 0, "{cmd}: {}", stderr(&o));
+        assert!(stderr(&o).contains("2 applied"), "{cmd}: {}", stderr(&o));
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -480,7 +480,7 @@ pub async fn run_job(
     on_event: &mut (dyn FnMut(Event) + Send),
 ) -> Result<(Summary, JobState), String> {
     let stored = super::journal::plan_path(jobs, &plan.job_id);
-    std::fs::create_dir_all(jobs).map_err(|e| format!("{}: {e}", jobs.display()))?;
+    super::journal::create_private_dir(jobs).map_err(|e| format!("{}: {e}", jobs.display()))?;
     if !stored.exists() {
         super::plan::save(plan, &stored).map_err(|e| format!("{}: {e}", stored.display()))?;
     }
@@ -500,4 +500,68 @@ pub async fn run_job(
     let summary = run(client, plan, &journal, &mut state, opts, control, on_event).await;
     journal.close();
     Ok((summary, state))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bulk::Action;
+
+    fn failed(transient: bool) -> Outcome {
+        Outcome::Failed {
+            status: Some(if transient { 503 } else { 400 }),
+            kind: "x".into(),
+            field: None,
+            reason: "x".into(),
+            transient,
+            correlation_id: String::new(),
+        }
+    }
+
+    #[test]
+    fn work_list_keeps_keys_for_what_may_have_been_applied() {
+        let mut plan = Plan::new();
+        for i in 0..6 {
+            let edit = Action::SetEmail {
+                email: "a@b.com".into(),
+            };
+            plan.items.push(Item {
+                id: i.to_string(),
+                line: None,
+                customer_id: Some("0123456789abcdef0123456789abcdef".into()),
+                name: None,
+                new: edit.new_display(),
+                edit,
+                old: None,
+                unchanged: i == 5,
+            });
+        }
+        let mut st = JobState::new(6);
+        st.items[1] = ItemState::InDoubt { g: 2 };
+        st.items[2] = ItemState::Answered {
+            g: 0,
+            outcome: Outcome::Applied {
+                status: 200,
+                replayed: false,
+                already: false,
+                created_id: None,
+                correlation_id: String::new(),
+            },
+        };
+        st.items[3] = ItemState::Answered {
+            g: 1,
+            outcome: failed(true),
+        };
+        st.items[4] = ItemState::Answered {
+            g: 1,
+            outcome: failed(false),
+        };
+        assert_eq!(work_list(&plan, &st, false), vec![(0, 0), (1, 2)]);
+        // A transient failure may have been applied: same key. A refusal was not: the
+        // next generation. Unchanged items are never sent.
+        assert_eq!(
+            work_list(&plan, &st, true),
+            vec![(0, 0), (1, 2), (3, 1), (4, 2)]
+        );
+    }
 }

@@ -409,7 +409,7 @@ fn confirm(p: &Plan, yes: Option<usize>) -> Result<(), String> {
 async fn apply_cmd(
     paths: &Paths,
     jobs: &Path,
-    mut p: Plan,
+    p: Plan,
     skip_invalid: bool,
     yes: Option<usize>,
     backend: &BackendArgs,
@@ -462,11 +462,10 @@ async fn apply_cmd(
             return refuse(&e);
         }
         // The errors were accepted with --skip-invalid; the stored copy keeps them.
-        if let Err(e) = std::fs::create_dir_all(jobs).and_then(|_| plan::save(&p, &stored)) {
+        if let Err(e) = journal::create_private_dir(jobs).and_then(|_| plan::save(&p, &stored)) {
             return refuse(&format!("{}: {e}", stored.display()));
         }
     }
-    p.errors.clear();
     let default_backend = p.backend.clone();
     execute(
         paths,

@@ -35,6 +35,30 @@ pub fn jobs_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("jobs")
 }
 
+/// Create the jobs directory readable by its owner only: plans and journals hold the
+/// new values (emails, phones) in full.
+pub fn create_private_dir(dir: &Path) -> io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
+/// Open options for a file only its owner reads (mode 0600 on Unix).
+pub fn private_file() -> OpenOptions {
+    #[allow(unused_mut)]
+    let mut o = OpenOptions::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    o
+}
+
 pub fn journal_path(jobs: &Path, job_id: &str) -> PathBuf {
     jobs.join(format!("{job_id}.journal"))
 }
@@ -275,9 +299,9 @@ impl Journal {
             source,
         };
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(io_err)?;
+            create_private_dir(dir).map_err(io_err)?;
         }
-        let mut file = OpenOptions::new()
+        let mut file = private_file()
             .read(true)
             .write(true)
             .create(true)

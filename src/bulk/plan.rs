@@ -226,7 +226,12 @@ pub enum LoadError {
 pub fn save(plan: &Plan, path: &Path) -> std::io::Result<()> {
     let tmp = path.with_extension("tmp~");
     {
-        let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        let file = super::journal::private_file()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&tmp)?;
+        let mut f = std::io::BufWriter::new(file);
         serde_json::to_writer_pretty(&mut f, plan).map_err(std::io::Error::other)?;
         f.write_all(b"\n")?;
         f.into_inner().map_err(|e| e.into_error())?.sync_all()?;
