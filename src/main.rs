@@ -60,7 +60,7 @@ enum Command {
         #[arg(long)]
         faults: Option<String>,
     },
-    /// Bulk edits without the console: plan, apply, resume, status (see `bulk --help`).
+    /// Bulk edits without the console: plan a CSV file, apply, resume, status.
     Bulk(custdesk::bulk::cli::BulkArgs),
     /// Print the audit log.
     Audit {

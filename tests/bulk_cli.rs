@@ -340,3 +340,100 @@ async fn every_action_applies() {
     assert!(audit.contains("bulk set_email"));
     assert!(!audit.contains("new.address@example.com"), "{audit}");
 }
+
+/// A dropped SSH session (SIGHUP) cancels: items in flight finish, the rest stay
+/// pending, the exit code says interrupted, and the next command offers the resume.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hangup_cancels_cleanly_and_the_job_is_offered_for_resume() {
+    let t = common::start_with(400, |c| {
+        c.faults = custdesk::sandbox::faults::Faults::parse("latency=5ms").unwrap();
+    })
+    .await;
+    let env = Env::new();
+    let ids = t.customer_ids(common::DEMO, 400);
+    let csv = env.write("edits.csv", &email_csv(&ids, "hup"));
+    let plan = env.path("plan.json");
+    let o = env
+        .run(&[
+            "plan",
+            csv.to_str().unwrap(),
+            "-o",
+            plan.to_str().unwrap(),
+            "--backend",
+            &t.base,
+            "--quiet",
+        ])
+        .await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let p = load_plan(&plan);
+    let child = env
+        .cmd(&[
+            "apply",
+            plan.to_str().unwrap(),
+            "--yes",
+            "400",
+            "--concurrency",
+            "4",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let journal = custdesk::bulk::journal::journal_path(&env.jobs_dir(), &p.job_id);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::fs::metadata(&journal).map(|m| m.len()).unwrap_or(0) < 5_000 {
+        assert!(std::time::Instant::now() < deadline, "no progress");
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let pid = child.id().expect("pid") as i32;
+    // SAFETY: signalling a child this test started and has not yet reaped.
+    unsafe { libc::kill(pid, libc::SIGHUP) };
+    let o = child.wait_with_output().await.expect("wait");
+    let err = stderr(&o);
+    assert_eq!(code(&o), 3, "{err}");
+    assert!(err.contains("cancelling"), "{err}");
+    assert!(
+        err.contains(&format!("custdesk bulk resume {}", p.job_id)),
+        "{err}"
+    );
+    let (state, _) = custdesk::bulk::journal::read(&journal, 400).unwrap();
+    let c = state.counts(&[false; 400]);
+    assert_eq!(c.in_doubt, 0, "in-flight items finished: {c:?}");
+    assert!(c.applied > 0 && c.pending > 0, "{c:?}");
+    assert_eq!(
+        t.count("SELECT count(*) FROM write_log") as usize,
+        c.applied
+    );
+
+    let o = env.run(&["status"]).await;
+    assert!(stdout(&o).contains("cancelled"), "{}", stdout(&o));
+    // The next command says so.
+    let o = env.run(&["show", plan.to_str().unwrap()]).await;
+    assert_eq!(code(&o), 0);
+    let o = env
+        .run(&[
+            "plan",
+            csv.to_str().unwrap(),
+            "-o",
+            env.path("again.json").to_str().unwrap(),
+            "--backend",
+            &t.base,
+            "--quiet",
+        ])
+        .await;
+    assert!(
+        stderr(&o).contains(&format!("note: job {} (", p.job_id))
+            && stderr(&o).contains("was cancelled with"),
+        "{}",
+        stderr(&o)
+    );
+    // Resume without naming it: the only unfinished job.
+    let o = env.run(&["resume"]).await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("{} to send", c.pending)),
+        "{}",
+        stderr(&o)
+    );
+    assert_exactly_once(&t.sb, &p);
+}

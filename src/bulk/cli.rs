@@ -254,7 +254,15 @@ fn client_for(
     default_backend: Option<&str>,
     attempts: u32,
 ) -> Result<(Client, String), String> {
-    let (mut cfg, label) = match &args.profile {
+    // A job applied through a profile resumes through it.
+    let profile = args.profile.clone().or_else(|| {
+        args.backend
+            .is_none()
+            .then(|| default_backend.and_then(|b| b.strip_prefix("profile:")))
+            .flatten()
+            .map(str::to_string)
+    });
+    let (mut cfg, label) = match &profile {
         Some(name) => {
             let paths = Paths::discover()?;
             let config = crate::config::load(&paths)?;
@@ -291,9 +299,15 @@ fn bar(len: u64, what: &str) -> indicatif::ProgressBar {
     );
     pb.set_style(
         indicatif::ProgressStyle::with_template(&format!(
-            "{what} [{{elapsed_precise}}] {{wide_bar}} {{pos}}/{{len}} {{per_sec}} ETA {{eta}} {{msg}}"
+            "{what} [{{elapsed_precise}}] {{wide_bar}} {{pos}}/{{len}} {{rate}} ETA {{eta}} {{msg}}"
         ))
-        .expect("a valid template"),
+        .expect("a valid template")
+        .with_key(
+            "rate",
+            |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.0}/s", s.per_sec());
+            },
+        ),
     );
     pb
 }
