@@ -30,6 +30,7 @@ use serde::Serialize;
 use tokio::sync::watch;
 
 use super::apply::{self, Control, DEFAULT_CONCURRENCY, Event, Summary};
+use super::jobs::{JobInfo, job_info, list_jobs};
 use super::journal::{self, Counts, ItemState, JobState, Journal, OpenError};
 use super::{Outcome, Plan, plan};
 use crate::api::{ApiConfig, Client, Secret};
@@ -811,84 +812,17 @@ async fn watch_signals(tx: watch::Sender<Control>) {
     }
 }
 
-/// One job found in the jobs directory.
-#[derive(Debug, Serialize)]
-pub struct JobInfo {
-    pub job: String,
-    pub created: String,
-    pub source: Option<String>,
-    pub state: &'static str,
-    #[serde(flatten)]
-    pub counts: Counts,
-    #[serde(skip)]
-    pub plan: Plan,
-    #[serde(skip)]
-    pub journal: JobState,
-}
-
-/// Every job with a journal, newest first.
-pub fn list_jobs(jobs: &Path) -> Vec<Result<JobInfo, String>> {
-    let Ok(rd) = std::fs::read_dir(jobs) else {
-        return Vec::new();
-    };
-    let mut out: Vec<Result<JobInfo, String>> = rd
-        .flatten()
-        .filter_map(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            name.strip_suffix(".journal").map(str::to_string)
-        })
-        .map(|job| job_info(jobs, &job))
-        .collect();
-    out.sort_by(|a, b| match (a, b) {
-        (Ok(a), Ok(b)) => b.created.cmp(&a.created),
-        _ => std::cmp::Ordering::Equal,
-    });
-    out
-}
-
-pub fn job_info(jobs: &Path, job: &str) -> Result<JobInfo, String> {
-    let p = plan::load(&journal::plan_path(jobs, job)).map_err(|e| format!("job {job}: {e}"))?;
-    let jpath = journal::journal_path(jobs, job);
-    let (st, _) = journal::read(&jpath, p.items.len()).map_err(|e| e.to_string())?;
-    let unchanged: Vec<bool> = p.items.iter().map(|i| i.unchanged).collect();
-    let counts = st.counts(&unchanged);
-    let state = if journal::is_busy(&jpath) {
-        "running"
-    } else if counts.left() > 0 {
-        if st.last_stop.as_deref() == Some("cancelled") {
-            "cancelled"
-        } else {
-            "interrupted"
-        }
-    } else if counts.failed > 0 {
-        "failed items"
-    } else {
-        "complete"
-    };
-    Ok(JobInfo {
-        job: job.to_string(),
-        created: p.created.clone(),
-        source: p.source.clone(),
-        state,
-        counts,
-        plan: p,
-        journal: st,
-    })
-}
-
 /// Tell about jobs left unfinished (killed, cancelled, a dropped session).
 fn note_interrupted(jobs: &Path) {
-    for info in list_jobs(jobs).into_iter().flatten() {
-        if matches!(info.state, "interrupted" | "cancelled") {
-            say(&format!(
-                "note: job {} ({}) was {} with {} items left: custdesk bulk resume {}",
-                info.job,
-                info.source.as_deref().unwrap_or("-"),
-                info.state,
-                info.counts.left(),
-                info.job
-            ));
-        }
+    for info in super::jobs::unfinished(jobs) {
+        say(&format!(
+            "note: job {} ({}) was {} with {} items left: custdesk bulk resume {}",
+            info.job,
+            info.source.as_deref().unwrap_or("-"),
+            info.state,
+            info.counts.left(),
+            info.job
+        ));
     }
 }
 

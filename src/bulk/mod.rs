@@ -12,6 +12,7 @@
 //!   `sending` record reaches the disk before its request is sent, a `done` or `failed`
 //!   record follows each answer;
 //! - [`apply`] is the engine: bounded concurrency, pause, cancel, progress events;
+//! - [`jobs`] lists the jobs in the data directory and where each stands;
 //! - [`cli`] is `custdesk bulk ...`.
 //!
 //! Exactly once: every item is sent with an `Idempotency-Key` derived from the job id,
@@ -24,6 +25,7 @@
 pub mod apply;
 pub mod cli;
 pub mod csv;
+pub mod jobs;
 pub mod journal;
 pub mod plan;
 
