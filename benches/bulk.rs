@@ -25,6 +25,15 @@ fn env_or(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
+/// CPU time this process has used (user + system), client and sandbox together.
+fn cpu() -> Duration {
+    // SAFETY: getrusage fills the struct it is given.
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) };
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(u.ru_utime) + tv(u.ru_stime)
+}
+
 fn main() {
     let edits = env_or("BULK_EDITS", 10_000);
     let concurrency = env_or("BULK_CONCURRENCY", apply::DEFAULT_CONCURRENCY);
@@ -101,6 +110,7 @@ fn main() {
     };
     let (_tx, rx) = tokio::sync::watch::channel(Control::Run);
     let started = Instant::now();
+    let cpu_before = cpu();
     let (summary, _) = rt
         .block_on(apply::run_job(
             &client,
@@ -113,6 +123,7 @@ fn main() {
         ))
         .expect("job");
     let engine = started.elapsed();
+    let cpu_used = cpu() - cpu_before;
     assert_eq!(summary.counts.applied, edits, "{summary:?}");
     let rate = edits as f64 / engine.as_secs_f64();
     println!(
@@ -123,6 +134,15 @@ fn main() {
         } else {
             "NOT met"
         }
+    );
+    println!(
+        "        CPU {:.2} s for client and sandbox together ({} cores, load average {})",
+        cpu_used.as_secs_f64(),
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        std::fs::read_to_string("/proc/loadavg")
+            .ok()
+            .and_then(|l| l.split_whitespace().next().map(str::to_string))
+            .unwrap_or_else(|| "?".into())
     );
 
     if std::env::var("BULK_CURL").as_deref() == Ok("0") {
