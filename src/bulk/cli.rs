@@ -31,7 +31,7 @@ use tokio::sync::watch;
 
 use super::apply::{self, Control, DEFAULT_CONCURRENCY, Event, Summary};
 use super::jobs::{JobInfo, job_info, list_jobs};
-use super::journal::{self, Counts, ItemState, JobState, Journal, OpenError};
+use super::journal::{self, Counts, ItemState, JobState, Journal};
 use super::{Outcome, Plan, plan};
 use crate::api::{ApiConfig, Client, Secret};
 use crate::audit::AuditLog;
@@ -577,7 +577,6 @@ async fn execute(
     let jpath = journal::journal_path(jobs, &p.job_id);
     let (journal, mut state) = match Journal::open(&jpath, p.items.len(), Some(audit)) {
         Ok(j) => j,
-        Err(e @ OpenError::Busy(_)) => return refuse(&e.to_string()),
         Err(e) => return refuse(&e.to_string()),
     };
     if let Some(sha) = &state.plan_sha
@@ -909,13 +908,13 @@ fn status_cmd(jobs: &Path, job: Option<&str>, json: bool) -> i32 {
             };
             if json {
                 let _ = writeln!(out, "{}", serde_json::to_string(&i).unwrap_or_default());
-                for (item, s) in i.plan.items.iter().zip(&i.journal.items) {
+                for (index, (item, s)) in i.plan.items.iter().zip(&i.journal.items).enumerate() {
                     if let ItemState::Answered { outcome, .. } = s
                         && !outcome.is_applied()
                     {
                         let line = ItemLine {
                             kind: "failure",
-                            index: 0,
+                            index,
                             id: &item.id,
                             line: item.line,
                             customer_id: item.customer_id.as_deref(),
