@@ -70,6 +70,28 @@ impl AuditLog {
         f.sync_data()
     }
 
+    /// Append several entries in one write; `sync` also flushes them to disk (a bulk
+    /// job batches its entries and syncs them periodically and at its end).
+    pub fn append_all(&self, entries: &[Entry], sync: bool) -> std::io::Result<()> {
+        if entries.is_empty() && !sync {
+            return Ok(());
+        }
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut buf = String::new();
+        for e in entries {
+            buf.push_str(&serde_json::to_string(e).map_err(std::io::Error::other)?);
+            buf.push('\n');
+        }
+        let mut f = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)?;
+        f.write_all(buf.as_bytes())?;
+        if sync { f.sync_data() } else { Ok(()) }
+    }
+
     /// Entries matching the filters, oldest first. Unreadable lines are reported, not
     /// dropped silently.
     pub fn read(

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod audit;
+pub mod bulk;
 pub mod config;
 pub mod domain;
 pub mod sandbox;

@@ -60,6 +60,8 @@ enum Command {
         #[arg(long)]
         faults: Option<String>,
     },
+    /// Bulk edits without the console: plan a CSV file, apply, resume, status.
+    Bulk(custdesk::bulk::cli::BulkArgs),
     /// Print the audit log.
     Audit {
         /// Only this customer's entries.
@@ -156,6 +158,7 @@ fn main() -> Result<()> {
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(run_sandbox(config))
         }
+        Some(Command::Bulk(args)) => std::process::exit(custdesk::bulk::cli::main(args)),
         Some(Command::Audit {
             customer,
             since,

@@ -1,0 +1,725 @@
+//! Reading a bulk CSV file: one edit per row, every row checked with the same rules as
+//! the forms and the server, every problem reported as `line N, column X: message`.
+//!
+//! The first line names the columns, in any order; only the `action` column is
+//! required. Columns: `action, customer_id, email, phone, consent_type, phone_type,
+//! country_code, alert_code, channel, threshold, first_name, last_name, company,
+//! date_of_birth`. A row fills the columns its action uses and leaves the others empty:
+//!
+//! | action | uses |
+//! |---|---|
+//! | `set_email` | customer_id, email |
+//! | `set_phone` | customer_id, phone (international: `447700900123`, `+44 7700 900123`) |
+//! | `add_phone` | customer_id, phone (10 or 11 digits), consent_type (written, express, stop), phone_type (mobile, landline, unknown; default mobile), country_code (default 1) |
+//! | `stop_consent` | customer_id, phone, country_code, phone_type (default unknown), consent_type (stop, if given) |
+//! | `subscribe` | customer_id, alert_code, channel (EMAIL, SMS, PUSH), threshold (for alerts that take one) |
+//! | `unsubscribe` | customer_id, alert_code |
+//! | `delete` | customer_id |
+//! | `create` | first_name, last_name, email, phone, company, date_of_birth (YYYY-MM-DD) |
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use super::{Action, Item, PlanError};
+use crate::domain::validate::{self, FieldError};
+
+/// Every column a bulk CSV file may have.
+pub const COLUMNS: &[&str] = &[
+    "action",
+    "customer_id",
+    "email",
+    "phone",
+    "consent_type",
+    "phone_type",
+    "country_code",
+    "alert_code",
+    "channel",
+    "threshold",
+    "first_name",
+    "last_name",
+    "company",
+    "date_of_birth",
+];
+
+/// Every action a row may name.
+pub const ACTIONS: &[&str] = &[
+    "subscribe",
+    "unsubscribe",
+    "add_phone",
+    "stop_consent",
+    "set_email",
+    "set_phone",
+    "delete",
+    "create",
+];
+
+/// The columns an action reads (besides `action`).
+fn uses(action: &str) -> &'static [&'static str] {
+    match action {
+        "subscribe" => &["customer_id", "alert_code", "channel", "threshold"],
+        "unsubscribe" => &["customer_id", "alert_code"],
+        "add_phone" => &[
+            "customer_id",
+            "phone",
+            "consent_type",
+            "phone_type",
+            "country_code",
+        ],
+        "stop_consent" => &[
+            "customer_id",
+            "phone",
+            "consent_type",
+            "phone_type",
+            "country_code",
+        ],
+        "set_email" => &["customer_id", "email"],
+        "set_phone" => &["customer_id", "phone"],
+        "delete" => &["customer_id"],
+        "create" => &[
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "company",
+            "date_of_birth",
+        ],
+        _ => &[],
+    }
+}
+
+/// What a file held: the items of its good rows and the problems of the others.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub items: Vec<Item>,
+    pub errors: Vec<PlanError>,
+    /// Data rows read (good and bad).
+    pub rows: usize,
+}
+
+/// Read a CSV file.
+pub fn parse_file(path: &std::path::Path) -> std::io::Result<Parsed> {
+    let f = std::fs::File::open(path)?;
+    Ok(parse(f, chrono::Utc::now().date_naive()))
+}
+
+/// Read CSV text; `today` bounds dates of birth.
+pub fn parse(input: impl Read, today: chrono::NaiveDate) -> Parsed {
+    let mut out = Parsed::default();
+    let mut rdr = ::csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .trim(::csv::Trim::All)
+        .from_reader(input);
+    let headers = match rdr.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            out.errors.push(PlanError {
+                line: Some(1),
+                column: None,
+                message: format!("the header line cannot be read: {e}"),
+            });
+            return out;
+        }
+    };
+    let mut index: HashMap<&'static str, usize> = HashMap::new();
+    for (i, h) in headers.iter().enumerate() {
+        let name = h.trim().to_ascii_lowercase();
+        match COLUMNS.iter().find(|c| **c == name) {
+            Some(c) if index.contains_key(c) => out.errors.push(PlanError {
+                line: Some(1),
+                column: Some(name.clone()),
+                message: "appears twice in the header".into(),
+            }),
+            Some(c) => {
+                index.insert(c, i);
+            }
+            None => out.errors.push(PlanError {
+                line: Some(1),
+                column: Some(if name.is_empty() {
+                    format!("#{}", i + 1)
+                } else {
+                    name.clone()
+                }),
+                message: format!("is not a known column; use {}", COLUMNS.join(", ")),
+            }),
+        }
+    }
+    if !index.contains_key("action") {
+        out.errors.push(PlanError {
+            line: Some(1),
+            column: Some("action".into()),
+            message: "the header must name an action column".into(),
+        });
+        return out;
+    }
+    let width = headers.len();
+    // What each customer is already planned for, to refuse two rows changing one thing.
+    let mut seen: HashMap<(String, Option<String>), u64> = HashMap::new();
+    let mut record = ::csv::StringRecord::new();
+    loop {
+        let line_hint = rdr.position().line();
+        match rdr.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                out.rows += 1;
+                out.errors.push(PlanError {
+                    line: e.position().map(|p| p.line()).or(Some(line_hint)),
+                    column: None,
+                    message: format!("cannot be read: {e}"),
+                });
+                continue;
+            }
+        }
+        let line = record.position().map(|p| p.line()).unwrap_or(line_hint);
+        if record.iter().all(|f| f.is_empty()) {
+            continue;
+        }
+        out.rows += 1;
+        if record.len() != width {
+            out.errors.push(PlanError {
+                line: Some(line),
+                column: None,
+                message: format!("has {} fields where the header has {width}", record.len()),
+            });
+            continue;
+        }
+        let cells = Cells {
+            record: &record,
+            index: &index,
+        };
+        match row(line, &cells, today) {
+            Ok(item) => {
+                if let Some(cid) = &item.customer_id {
+                    let target = item.edit.target();
+                    let whole = (cid.clone(), None);
+                    let this = (cid.clone(), target.clone());
+                    let clash = match &target {
+                        // A delete must be the customer's only row.
+                        None => seen
+                            .iter()
+                            .filter(|((c, _), _)| c == cid)
+                            .map(|(_, l)| *l)
+                            .min()
+                            .map(|l| format!("line {l} already edits this customer; a delete must be its only row")),
+                        Some(t) => seen
+                            .get(&whole)
+                            .map(|l| format!("line {l} deletes this customer"))
+                            .or_else(|| {
+                                seen.get(&this)
+                                    .map(|l| format!("line {l} already changes the {t} of this customer"))
+                            }),
+                    };
+                    if let Some(message) = clash {
+                        out.errors.push(PlanError {
+                            line: Some(line),
+                            column: Some("customer_id".into()),
+                            message,
+                        });
+                        continue;
+                    }
+                    seen.insert(this, line);
+                }
+                out.items.push(item);
+            }
+            Err(errs) => out.errors.extend(errs),
+        }
+    }
+    out
+}
+
+/// Strip the separators people type in phone numbers: spaces, dots, hyphens, brackets.
+fn phone_digits(v: &str) -> String {
+    v.chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')'))
+        .collect()
+}
+
+/// One data row, by column name.
+struct Cells<'a> {
+    record: &'a ::csv::StringRecord,
+    index: &'a HashMap<&'static str, usize>,
+}
+
+impl<'a> Cells<'a> {
+    /// The cell's value, `None` when the column is absent or the cell empty.
+    fn get(&self, name: &str) -> Option<&'a str> {
+        self.index
+            .get(name)
+            .and_then(|i| self.record.get(*i))
+            .filter(|v| !v.is_empty())
+    }
+}
+
+fn row(line: u64, cells: &Cells<'_>, today: chrono::NaiveDate) -> Result<Item, Vec<PlanError>> {
+    let cell = |name: &str| cells.get(name);
+    let mut errors: Vec<PlanError> = Vec::new();
+    let err = |column: &str, message: String| PlanError {
+        line: Some(line),
+        column: Some(column.to_string()),
+        message,
+    };
+    let from = |e: FieldError| PlanError {
+        line: Some(line),
+        column: Some(e.field),
+        message: e.message,
+    };
+    let Some(action) = cell("action") else {
+        return Err(vec![err(
+            "action",
+            format!("is required: one of {}", ACTIONS.join(", ")),
+        )]);
+    };
+    let action = action.to_ascii_lowercase();
+    if !ACTIONS.contains(&action.as_str()) {
+        return Err(vec![err(
+            "action",
+            format!("'{action}' is not an action: use {}", ACTIONS.join(", ")),
+        )]);
+    }
+    let used = uses(&action);
+    for c in COLUMNS {
+        if *c != "action" && !used.contains(c) && cell(c).is_some() {
+            errors.push(err(c, format!("is not used by {action}; leave it empty")));
+        }
+    }
+    // Collect every problem of the row, not just the first.
+    let mut need = |column: &str| -> Option<String> {
+        match cell(column) {
+            Some(v) => Some(v.to_string()),
+            None => {
+                errors.push(err(column, format!("is required for {action}")));
+                None
+            }
+        }
+    };
+    let customer_id = if action == "create" {
+        None
+    } else {
+        need("customer_id")
+    };
+    let mut checks: Vec<Result<(), PlanError>> = Vec::new();
+    let customer_id = customer_id.and_then(|v| {
+        validate::customer_id("customer_id", &v)
+            .map_err(|e| checks.push(Err(from(e))))
+            .ok()
+    });
+    let edit: Option<Action> = match action.as_str() {
+        "set_email" => need("email").and_then(|v| {
+            validate::email("email", &v)
+                .map_err(|e| checks.push(Err(from(e))))
+                .ok()
+                .map(|email| Action::SetEmail { email })
+        }),
+        "set_phone" => need("phone").and_then(|v| {
+            international("phone", &v)
+                .map_err(|e| checks.push(Err(from(e))))
+                .ok()
+                .map(|phone| Action::SetPhone { phone })
+        }),
+        "add_phone" | "stop_consent" => {
+            let stop = action == "stop_consent";
+            let phone = need("phone").and_then(|v| {
+                validate::digits("phone", &phone_digits(&v), 10, 11)
+                    .map_err(|e| checks.push(Err(from(e))))
+                    .ok()
+            });
+            let consent = if stop {
+                match cell("consent_type").map(str::to_ascii_lowercase) {
+                    Some(c) if c != "stop" => {
+                        checks.push(Err(err("consent_type", "must be stop (or empty)".into())));
+                        None
+                    }
+                    _ => Some("stop".to_string()),
+                }
+            } else {
+                need("consent_type").and_then(|v| {
+                    validate::one_of(
+                        "consent_type",
+                        &v.to_ascii_lowercase(),
+                        &["written", "express", "stop"],
+                    )
+                    .map_err(|e| checks.push(Err(from(e))))
+                    .ok()
+                })
+            };
+            let phone_type = validate::one_of(
+                "phone_type",
+                &cell("phone_type")
+                    .unwrap_or(if stop { "unknown" } else { "mobile" })
+                    .to_ascii_lowercase(),
+                &["mobile", "landline", "unknown"],
+            )
+            .map_err(|e| checks.push(Err(from(e))))
+            .ok();
+            let country_code = match cell("country_code") {
+                None => Some(None),
+                Some(v) => validate::digits("country_code", v.trim_start_matches('+'), 1, 3)
+                    .map_err(|e| checks.push(Err(from(e))))
+                    .ok()
+                    .map(Some),
+            };
+            match (phone, consent, phone_type, country_code) {
+                (Some(phone_number), Some(consent_type), Some(phone_type), Some(country_code)) => {
+                    Some(if stop {
+                        Action::StopConsent {
+                            phone_number,
+                            phone_type,
+                            country_code,
+                        }
+                    } else {
+                        Action::AddPhone {
+                            phone_number,
+                            consent_type,
+                            phone_type,
+                            country_code,
+                        }
+                    })
+                }
+                _ => None,
+            }
+        }
+        "subscribe" | "unsubscribe" => {
+            let code = need("alert_code").and_then(|v| {
+                let v = v.to_ascii_uppercase();
+                if !v.is_empty()
+                    && v.len() <= 50
+                    && v.chars().all(|c| c.is_ascii_uppercase() || c == '_')
+                {
+                    Some(v)
+                } else {
+                    checks.push(Err(err(
+                        "alert_code",
+                        "must be an alert code such as LOW_BALANCE".into(),
+                    )));
+                    None
+                }
+            });
+            if action == "unsubscribe" {
+                code.map(|alert_code| Action::Unsubscribe { alert_code })
+            } else {
+                let channel = need("channel").and_then(|v| {
+                    validate::one_of(
+                        "channel",
+                        &v.to_ascii_uppercase(),
+                        &["EMAIL", "SMS", "PUSH"],
+                    )
+                    .map_err(|e| checks.push(Err(from(e))))
+                    .ok()
+                });
+                let threshold = match cell("threshold") {
+                    None => Some(None),
+                    Some(v) => match v.parse::<f64>() {
+                        Ok(t) if t > 0.0 && t <= 1_000_000.0 => Some(Some(t)),
+                        _ => {
+                            checks.push(Err(err(
+                                "threshold",
+                                "must be a number more than 0 and at most 1000000".into(),
+                            )));
+                            None
+                        }
+                    },
+                };
+                match (code, channel, threshold) {
+                    (Some(alert_code), Some(channel), Some(threshold)) => Some(Action::Subscribe {
+                        alert_code,
+                        channel,
+                        threshold,
+                    }),
+                    _ => None,
+                }
+            }
+        }
+        "delete" => Some(Action::Delete),
+        "create" => {
+            let first = need("first_name").and_then(|v| {
+                validate::name("first_name", &v)
+                    .map_err(|e| checks.push(Err(from(e))))
+                    .ok()
+            });
+            let last = need("last_name").and_then(|v| {
+                validate::name("last_name", &v)
+                    .map_err(|e| checks.push(Err(from(e))))
+                    .ok()
+            });
+            let mut opt = |column: &str,
+                           f: &dyn Fn(&str) -> validate::FieldResult<String>|
+             -> Option<Option<String>> {
+                match cell(column) {
+                    None => Some(None),
+                    Some(v) => match f(v) {
+                        Ok(v) => Some(Some(v)),
+                        Err(e) => {
+                            checks.push(Err(from(e)));
+                            None
+                        }
+                    },
+                }
+            };
+            let email = opt("email", &|v| validate::email("email", v));
+            let phone = opt("phone", &|v| international("phone", v));
+            let company = opt("company", &|v| validate::optional_text("company", v, 100));
+            let dob = opt("date_of_birth", &|v| {
+                validate::date_of_birth("date_of_birth", v, today)
+            });
+            match (first, last, email, phone, company, dob) {
+                (
+                    Some(first_name),
+                    Some(last_name),
+                    Some(email),
+                    Some(phone),
+                    Some(company),
+                    Some(date_of_birth),
+                ) => Some(Action::Create {
+                    first_name,
+                    last_name,
+                    email,
+                    phone,
+                    company,
+                    date_of_birth,
+                }),
+                _ => None,
+            }
+        }
+        _ => unreachable!("checked against ACTIONS"),
+    };
+    errors.extend(checks.into_iter().filter_map(Result::err));
+    match edit {
+        Some(edit) if errors.is_empty() && (customer_id.is_some() || action == "create") => {
+            Ok(Item {
+                id: line.to_string(),
+                line: Some(line),
+                customer_id,
+                name: None,
+                new: edit.new_display(),
+                edit,
+                old: None,
+                unchanged: false,
+            })
+        }
+        _ => {
+            errors.sort_by_key(|e| COLUMNS.iter().position(|c| Some(*c) == e.column.as_deref()));
+            Err(errors)
+        }
+    }
+}
+
+/// An international number as bankingservice takes it: digits with the country code
+/// (`447700900123`); `+`, `00` and separators are dropped.
+pub fn international(field: &str, value: &str) -> validate::FieldResult<String> {
+    let d = phone_digits(value);
+    let d = d.strip_prefix('+').unwrap_or(&d);
+    let d = d.strip_prefix("00").unwrap_or(d);
+    let digits = validate::digits(field, d, 8, 15)?;
+    if digits.starts_with('0') {
+        return Err(FieldError::new(
+            field,
+            "must be an international number with its country code, e.g. 447700900123",
+        ));
+    }
+    let national = crate::domain::phone::national(&format!("+{digits}"));
+    if national.len() == digits.len() || national.len() < 6 {
+        return Err(FieldError::new(
+            field,
+            "must be an international number with its country code, e.g. 447700900123",
+        ));
+    }
+    Ok(digits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()
+    }
+
+    const C1: &str = "0123456789abcdef0123456789abcdef";
+    const C2: &str = "fedcba9876543210fedcba9876543210";
+
+    #[test]
+    fn good_rows_become_items() {
+        let text = format!(
+            "action,customer_id,email,phone,consent_type,alert_code,channel,threshold,first_name,last_name\n\
+             set_email,{C1},Ada@Example.com,,,,,,,\n\
+             set_phone,{C2},,+44 7700 900999,,,,,,\n\
+             add_phone,{C1},,07700900555,Express,,,,,\n\
+             subscribe,{C2},,,,low_balance,sms,25.5,,\n\
+             unsubscribe,{C1},,,,PAYMENT_DUE,,,,\n\
+             create,,new@example.com,,,,,,Grace,Hopper\n"
+        );
+        let p = parse(text.as_bytes(), today());
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        assert_eq!(p.rows, 6);
+        assert_eq!(
+            p.items[0].edit,
+            Action::SetEmail {
+                email: "ada@example.com".into()
+            }
+        );
+        assert_eq!(p.items[0].line, Some(2));
+        assert_eq!(
+            p.items[1].edit,
+            Action::SetPhone {
+                phone: "447700900999".into()
+            }
+        );
+        assert_eq!(
+            p.items[2].edit,
+            Action::AddPhone {
+                phone_number: "07700900555".into(),
+                consent_type: "express".into(),
+                phone_type: "mobile".into(),
+                country_code: None
+            }
+        );
+        assert_eq!(
+            p.items[3].edit,
+            Action::Subscribe {
+                alert_code: "LOW_BALANCE".into(),
+                channel: "SMS".into(),
+                threshold: Some(25.5)
+            }
+        );
+        assert!(p.items[5].customer_id.is_none());
+        assert!(p.items[2].new.contains("0555"), "{}", p.items[2].new);
+        assert!(
+            !p.items[2].new.contains("0770090"),
+            "masked: {}",
+            p.items[2].new
+        );
+    }
+
+    #[test]
+    fn bad_rows_name_line_and_column() {
+        let text = format!(
+            "action,customer_id,email,phone,consent_type\n\
+             set_email,{C1},not-an-email,,\n\
+             set_email,XYZ,a@b.com,,\n\
+             frobnicate,{C1},,,\n\
+             add_phone,{C2},,123,maybe\n\
+             set_email,{C2},a@b.com,447700900123,\n\
+             delete,{C1},,,\n\
+             set_email,{C2}\n"
+        );
+        let p = parse(text.as_bytes(), today());
+        let msgs: Vec<String> = p.errors.iter().map(|e| e.to_string()).collect();
+        // Only line 7 is good: line 2 (the other C1 row) was bad, so no clash either.
+        assert_eq!(p.items.len(), 1, "{:?}", p.items);
+        assert_eq!(p.items[0].line, Some(7));
+        assert!(
+            msgs.contains(&"line 2, column email: must contain @".to_string()),
+            "{msgs:#?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with("line 3, column customer_id: must be 32")),
+            "{msgs:#?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with("line 4, column action: 'frobnicate'")),
+            "{msgs:#?}"
+        );
+        assert!(
+            msgs.iter().any(|m| m.starts_with("line 5, column phone:")),
+            "{msgs:#?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with("line 5, column consent_type: must be one of")),
+            "{msgs:#?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m == "line 6, column phone: is not used by set_email; leave it empty"),
+            "{msgs:#?}"
+        );
+        assert!(
+            msgs.iter().any(|m| m.starts_with("line 8: has 2 fields")),
+            "{msgs:#?}"
+        );
+    }
+
+    #[test]
+    fn two_rows_changing_one_thing_clash() {
+        let text = format!(
+            "action,customer_id,email,alert_code,channel\n\
+             set_email,{C1},a@b.com,,\n\
+             subscribe,{C1},,LOW_BALANCE,SMS\n\
+             set_email,{C1},c@d.com,,\n\
+             delete,{C1},,,\n\
+             unsubscribe,{C2},,PAYMENT_DUE,\n\
+             subscribe,{C2},,payment_due,EMAIL\n"
+        );
+        let p = parse(text.as_bytes(), today());
+        let msgs: Vec<String> = p.errors.iter().map(|e| e.to_string()).collect();
+        assert_eq!(p.items.len(), 3, "{msgs:#?}");
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with("line 4, column customer_id: line 2 already")),
+            "{msgs:#?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with("line 5, column customer_id: line 2 already")),
+            "{msgs:#?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with("line 7, column customer_id: line 6 already")),
+            "{msgs:#?}"
+        );
+    }
+
+    #[test]
+    fn header_problems() {
+        let p = parse("customer_id,colour\nx,y\n".as_bytes(), today());
+        let msgs: Vec<String> = p.errors.iter().map(|e| e.to_string()).collect();
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with("line 1, column colour: is not a known column")),
+            "{msgs:#?}"
+        );
+        assert!(
+            msgs.iter().any(|m| m.starts_with("line 1, column action:")),
+            "{msgs:#?}"
+        );
+    }
+
+    #[test]
+    fn quoted_newlines_keep_line_numbers() {
+        let text = format!(
+            "action,customer_id,first_name,last_name\n\
+             create,,\"Ada\nLovelace\",Byron\n\
+             set_email,{C1},,\n"
+        );
+        let p = parse(text.as_bytes(), today());
+        let msgs: Vec<String> = p.errors.iter().map(|e| e.to_string()).collect();
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with("line 2, column first_name:")),
+            "{msgs:#?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m == "line 4, column email: is required for set_email"),
+            "{msgs:#?}"
+        );
+    }
+
+    #[test]
+    fn international_numbers() {
+        assert_eq!(
+            international("phone", "+44 7700 900123").unwrap(),
+            "447700900123"
+        );
+        assert_eq!(
+            international("phone", "00447700900123").unwrap(),
+            "447700900123"
+        );
+        assert!(international("phone", "07700900123").is_err());
+        assert!(international("phone", "abc").is_err());
+    }
+}

@@ -1,0 +1,86 @@
+//! The jobs in the data directory: what each holds and where it stands, for
+//! `custdesk bulk status`, for naming unfinished jobs, and for the console to offer
+//! the resume of an interrupted job at start.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::journal::{self, Counts, JobState};
+use super::{Plan, plan};
+
+/// One job found in the jobs directory.
+#[derive(Debug, Serialize)]
+pub struct JobInfo {
+    pub job: String,
+    pub created: String,
+    pub source: Option<String>,
+    /// `running` (another process holds it), `interrupted` (killed or dropped with
+    /// items left), `cancelled` (stopped with items left), `failed items`, `complete`.
+    pub state: &'static str,
+    #[serde(flatten)]
+    pub counts: Counts,
+    #[serde(skip)]
+    pub plan: Plan,
+    #[serde(skip)]
+    pub journal: JobState,
+}
+
+/// Every job with a journal, newest first.
+pub fn list_jobs(jobs: &Path) -> Vec<Result<JobInfo, String>> {
+    let Ok(rd) = std::fs::read_dir(jobs) else {
+        return Vec::new();
+    };
+    let mut out: Vec<Result<JobInfo, String>> = rd
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.strip_suffix(".journal").map(str::to_string)
+        })
+        .map(|job| job_info(jobs, &job))
+        .collect();
+    out.sort_by(|a, b| match (a, b) {
+        (Ok(a), Ok(b)) => b.created.cmp(&a.created),
+        _ => std::cmp::Ordering::Equal,
+    });
+    out
+}
+
+pub fn job_info(jobs: &Path, job: &str) -> Result<JobInfo, String> {
+    let p = plan::load(&journal::plan_path(jobs, job)).map_err(|e| format!("job {job}: {e}"))?;
+    let jpath = journal::journal_path(jobs, job);
+    let (st, _) = journal::read(&jpath, p.items.len()).map_err(|e| e.to_string())?;
+    let unchanged: Vec<bool> = p.items.iter().map(|i| i.unchanged).collect();
+    let counts = st.counts(&unchanged);
+    let state = if journal::is_busy(&jpath) {
+        "running"
+    } else if counts.left() > 0 {
+        if st.last_stop.as_deref() == Some("cancelled") {
+            "cancelled"
+        } else {
+            "interrupted"
+        }
+    } else if counts.failed > 0 {
+        "failed items"
+    } else {
+        "complete"
+    };
+    Ok(JobInfo {
+        job: job.to_string(),
+        created: p.created.clone(),
+        source: p.source.clone(),
+        state,
+        counts,
+        plan: p,
+        journal: st,
+    })
+}
+
+/// Jobs left with items to send and no process running them.
+pub fn unfinished(jobs: &Path) -> Vec<JobInfo> {
+    list_jobs(jobs)
+        .into_iter()
+        .flatten()
+        .filter(|i| matches!(i.state, "interrupted" | "cancelled"))
+        .collect()
+}
