@@ -134,15 +134,25 @@ async fn pause_holds_and_cancel_leaves_the_rest_pending() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     tx.send(Control::Pause).unwrap();
     // In-flight items finish, then nothing more is sent.
-    tokio::time::sleep(Duration::from_millis(200)).await;
     let writes = || t.count("SELECT count(*) FROM write_log");
-    let paused_at = writes();
+    let mut paused_at = writes();
+    loop {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let now = writes();
+        if now == paused_at {
+            break;
+        }
+        paused_at = now;
+    }
     assert!(paused_at > 0 && paused_at < 300, "{paused_at}");
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(writes(), paused_at, "nothing sent while paused");
     tx.send(Control::Run).unwrap();
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    assert!(writes() > paused_at, "resumed");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while writes() == paused_at {
+        assert!(Instant::now() < deadline, "resumed");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     tx.send(Control::Cancel).unwrap();
     let (summary, state) = job.await.unwrap().expect("job");
     assert!(summary.cancelled);
