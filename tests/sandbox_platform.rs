@@ -1082,3 +1082,56 @@ async fn openapi_documents_every_route_with_its_parameters_and_errors() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Seed
+
+/// Everything the generator wrote, as one string.
+fn dump(store: &custdesk::sandbox::store::Store) -> String {
+    store
+        .read(|c| {
+            let mut out = String::new();
+            for sql in [
+                "SELECT id || tenant || customer_ref || given_name || family_name || date_of_birth || created FROM customers ORDER BY cid",
+                "SELECT cid || kind || line1 || line2 || city || postcode || country FROM addresses ORDER BY id",
+                "SELECT cid || address FROM emails ORDER BY id",
+                "SELECT cid || kind || country_code || national || consent FROM phones ORDER BY id",
+                "SELECT cid || account_id || account_number FROM accounts ORDER BY id",
+                "SELECT cid || alert_code || channel FROM alert_enrolments ORDER BY cid",
+            ] {
+                let mut st = c.prepare(sql)?;
+                let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+                for r in rows {
+                    out.push_str(&r?);
+                    out.push('\n');
+                }
+            }
+            Ok(out)
+        })
+        .unwrap()
+}
+
+#[test]
+fn the_seed_is_the_same_every_time() {
+    use custdesk::sandbox::store::Store;
+    let dir = tempfile::tempdir().unwrap();
+    let a = Store::open(&dir.path().join("a.db"), 300).unwrap();
+    let b = Store::open(&dir.path().join("b.db"), 300).unwrap();
+    let (da, db) = (dump(&a), dump(&b));
+    assert!(da.lines().count() > 1000, "a real seed");
+    assert_eq!(da, db);
+    assert_eq!(a.customer_count().unwrap(), 310);
+    // A bigger seed starts with the same customers.
+    let c = Store::open(&dir.path().join("c.db"), 600).unwrap();
+    let first = |s: &Store| {
+        s.read(|c| {
+            c.query_row(
+                "SELECT group_concat(id, ',') FROM (SELECT id FROM customers ORDER BY cid LIMIT 300)",
+                [],
+                |r| r.get::<_, String>(0),
+            )
+        })
+        .unwrap()
+    };
+    assert_eq!(first(&a), first(&c));
+}
