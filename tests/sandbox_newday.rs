@@ -270,6 +270,12 @@ async fn search_pages_and_sorts() {
         let a = ts.search(&t, json!({"givenName": "a"})).await;
         a.body["count"].as_u64().unwrap()
     };
+    // The count is every demo customer whose given name starts with a or A.
+    let in_store = ts.count(
+        "SELECT count(*) FROM customers WHERE tenant = 'demo-bank' AND lower(substr(given_name, 1, 1)) = 'a'",
+    );
+    assert_eq!(prefix_total as i64, in_store);
+    assert!(prefix_total >= 3, "enough to page through: {prefix_total}");
     for page in 0..=(prefix_total / 2) {
         let a = ts
             .post(
@@ -318,9 +324,11 @@ async fn search_pages_and_sorts() {
         .iter()
         .map(|v| v["dateOfBirth"].as_str().unwrap())
         .collect();
+    assert_eq!(dobs.len() as u64, prefix_total);
     let mut sorted = dobs.clone();
     sorted.sort_by(|a, b| b.cmp(a));
     assert_eq!(dobs, sorted);
+    assert_ne!(dobs.first(), dobs.last());
 }
 
 #[tokio::test]

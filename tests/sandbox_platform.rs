@@ -147,6 +147,19 @@ async fn idempotent_replay_on_update_delete_and_relay() {
     assert_eq!(r.header("idempotent-replayed"), Some("true"));
     assert_eq!(ts.phone_count(&ids[0]), phones + 1);
     assert_eq!(ts.writes_with_key("relay-1"), 1);
+    // The same key for another number: 422 in Relay's shape, nothing added.
+    let a = answer(
+        ts.req(Method::PUT, &relay_path(&ids[0], "1005550002"), None)
+            .header("xx-relay-api-key", "demo-relay-key")
+            .header("Idempotency-Key", "relay-1")
+            .json(&body)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_relay_error(&a, 422, Some("Idempotency-Key"));
+    assert_eq!(ts.phone_count(&ids[0]), phones + 1);
 }
 
 #[tokio::test]
@@ -552,7 +565,12 @@ async fn lost_answers_with_an_idempotency_key_still_write_exactly_once() {
 
 #[tokio::test]
 async fn rate_limit_answers_429_with_retry_after_in_the_family_shape() {
-    let ts = start_with(50, |c| c.faults = Faults::parse("rate_limit=1/s").unwrap()).await;
+    // 0.5/s: a token every two seconds, so the burst below is refused unless the
+    // machine stalls for seconds.
+    let ts = start_with(50, |c| {
+        c.faults = Faults::parse("rate_limit=0.5/s").unwrap()
+    })
+    .await;
     let t = issue(&ts, "agent");
     let ada = ts.customer_ids(DEMO, 1).remove(0);
     let mut limited = Vec::new();
@@ -568,7 +586,7 @@ async fn rate_limit_answers_429_with_retry_after_in_the_family_shape() {
     }
     assert!(
         limited.len() >= 3,
-        "5 calls at once against 1/s: {}",
+        "5 calls at once against 0.5/s: {} refused",
         limited.len()
     );
     for a in &limited {
@@ -594,8 +612,23 @@ async fn rate_limit_answers_429_with_retry_after_in_the_family_shape() {
     .await;
     assert_relay_error(&a, 429, None);
     assert!(a.header("retry-after").is_some());
+    let a = answer(
+        ts.http
+            .post(ts.url("/oauth2/token"))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", "agent"),
+                ("client_secret", "agent-secret"),
+            ])
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_oauth_error(&a, 429, "temporarily_unavailable");
+    assert!(a.header("retry-after").is_some());
     // After waiting as told, calls go through again.
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    tokio::time::sleep(Duration::from_millis(2100)).await;
     let a = ts
         .get(&format!("/customer-service/customers/{ada}"), Some(&t))
         .await;
@@ -1081,4 +1114,57 @@ async fn openapi_documents_every_route_with_its_parameters_and_errors() {
             );
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Seed
+
+/// Everything the generator wrote, as one string.
+fn dump(store: &custdesk::sandbox::store::Store) -> String {
+    store
+        .read(|c| {
+            let mut out = String::new();
+            for sql in [
+                "SELECT id || tenant || customer_ref || given_name || family_name || date_of_birth || created FROM customers ORDER BY cid",
+                "SELECT cid || kind || line1 || line2 || city || postcode || country FROM addresses ORDER BY id",
+                "SELECT cid || address FROM emails ORDER BY id",
+                "SELECT cid || kind || country_code || national || consent FROM phones ORDER BY id",
+                "SELECT cid || account_id || account_number FROM accounts ORDER BY id",
+                "SELECT cid || alert_code || channel FROM alert_enrolments ORDER BY cid",
+            ] {
+                let mut st = c.prepare(sql)?;
+                let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+                for r in rows {
+                    out.push_str(&r?);
+                    out.push('\n');
+                }
+            }
+            Ok(out)
+        })
+        .unwrap()
+}
+
+#[test]
+fn the_seed_is_the_same_every_time() {
+    use custdesk::sandbox::store::Store;
+    let dir = tempfile::tempdir().unwrap();
+    let a = Store::open(&dir.path().join("a.db"), 300).unwrap();
+    let b = Store::open(&dir.path().join("b.db"), 300).unwrap();
+    let (da, db) = (dump(&a), dump(&b));
+    assert!(da.lines().count() > 1000, "a real seed");
+    assert_eq!(da, db);
+    assert_eq!(a.customer_count().unwrap(), 310);
+    // A bigger seed starts with the same customers.
+    let c = Store::open(&dir.path().join("c.db"), 600).unwrap();
+    let first = |s: &Store| {
+        s.read(|c| {
+            c.query_row(
+                "SELECT group_concat(id, ',') FROM (SELECT id FROM customers ORDER BY cid LIMIT 300)",
+                [],
+                |r| r.get::<_, String>(0),
+            )
+        })
+        .unwrap()
+    };
+    assert_eq!(first(&a), first(&c));
 }

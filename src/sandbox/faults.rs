@@ -102,9 +102,11 @@ pub struct Bucket {
 }
 
 impl Bucket {
+    /// A full bucket: one second's worth, and at least one request (a rate under 1/s
+    /// used to refuse the very first request).
     pub fn new(rate: f64) -> Self {
         Bucket {
-            state: Mutex::new((rate, Instant::now())),
+            state: Mutex::new((rate.max(1.0), Instant::now())),
         }
     }
     /// Take one token, or say how many whole seconds until one is free.
@@ -141,5 +143,12 @@ mod tests {
                 .contains("unknown fault")
         );
         assert!(Faults::parse("latency=fast").is_err());
+    }
+
+    #[test]
+    fn a_slow_bucket_lets_the_first_request_through() {
+        let b = Bucket::new(0.5);
+        assert_eq!(b.take(0.5), Ok(()));
+        assert_eq!(b.take(0.5), Err(2));
     }
 }
