@@ -165,14 +165,17 @@ async fn a_retry_after_beyond_the_cap_is_reported_not_waited() {
     let ts = common::start_with(10, faulty("rate_limit=0.2/s")).await;
     let mut cfg = config(&ts.base);
     cfg.timeouts.max_retry_after = Duration::from_secs(2);
-    // The bucket starts with a fifth of a request: the first call waits 4 s for one.
+    // The bucket holds one request: the first call takes it, and the next would have to
+    // wait 5 s for another, beyond the 2 s cap.
     let c = with_token(cfg, &mint(&ts, "agent"));
+    let customer = ada(&ts);
+    c.newday().get_customer(&customer).await.unwrap();
     let started = Instant::now();
-    let e = c.newday().get_customer(&ada(&ts)).await.unwrap_err();
+    let e = c.newday().get_customer(&customer).await.unwrap_err();
     assert_eq!(
         e.kind,
         ErrorKind::RateLimited {
-            retry_after: Some(Duration::from_secs(4))
+            retry_after: Some(Duration::from_secs(5))
         }
     );
     assert_eq!(
