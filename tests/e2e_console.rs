@@ -275,9 +275,13 @@ async fn hostile_names_are_shown_escaped_and_never_reach_the_terminal() {
         .write(|tx| -> rusqlite::Result<()> {
             tx.execute(
                 "UPDATE customers SET given_name = ?1, family_name = ?2, family_norm = 'zzhostile' WHERE cid = 2",
-                rusqlite::params!["Eve\x1b]0;PWNED\x07\x1b]8;;http://evil.example\x07link\x1b]8;;\x07", "Zzhostile\x1b]52;c;aGk=\x07X\x1b[2JY\x1bcZ\u{9b}31m"],
+                // Short enough that the escaped profile heading fits a 120-column pane whole.
+                rusqlite::params!["Eve\x1b]0;PWNED\x07", "Zzhostile\x1b]52;c;aGk=\x07X\x1b[2JY\x1bcZ\u{9b}31m"],
             )?;
-            tx.execute("UPDATE addresses SET line1 = ?1 WHERE cid = 2", rusqlite::params!["1 Evil\x1b[2JRoad\u{9b}0m"])?;
+            tx.execute(
+                "UPDATE addresses SET line1 = ?1, line2 = ?2 WHERE cid = 2",
+                rusqlite::params!["1 Evil\x1b[2JRoad\u{9b}0m", "\x1b]8;;http://evil.example\x07link\x1b]8;;\x07"],
+            )?;
             Ok(())
         })
         .unwrap();
@@ -292,6 +296,7 @@ async fn hostile_names_are_shown_escaped_and_never_reach_the_terminal() {
         c.send("\r");
         c.expect("Zzhostile\\x1b]52;c;aGk=\\x07X\\x1b[2JY\\x1bcZ\\x9b31m");
         c.expect("Eve\\x1b]0;PWNED\\x07");
+        c.expect("\\x1b]8;;http://evil.example\\x07link");
         c.expect("Evil\\x1b[2JRoad\\x9b0m");
         c
     })
