@@ -103,11 +103,15 @@ impl<T> Load<T> {
             _ => None,
         }
     }
-    fn from(o: Outcome<T>) -> Self {
-        match o.result {
+    /// Store a finished call's outcome here; answer its correlation id and error for
+    /// the status bar.
+    fn settle(&mut self, o: Outcome<T>) -> (Option<String>, Option<String>) {
+        let err = o.result.as_ref().err().cloned();
+        *self = match o.result {
             Ok(v) => Load::Ready(v),
             Err(e) => Load::Failed(e),
-        }
+        };
+        (o.correlation_id, err)
     }
 }
 
@@ -457,31 +461,11 @@ impl App {
                     return fx; // a customer no longer open
                 };
                 let (cid, err) = match part {
-                    Part::Customer(o) => {
-                        let r = (o.correlation_id.clone(), o.result.as_ref().err().cloned());
-                        c.details = Load::from(o);
-                        r
-                    }
-                    Part::Profile(o) => {
-                        let r = (o.correlation_id.clone(), o.result.as_ref().err().cloned());
-                        c.profile = Load::from(o);
-                        r
-                    }
-                    Part::Contacts(o) => {
-                        let r = (o.correlation_id.clone(), o.result.as_ref().err().cloned());
-                        c.contacts = Load::from(o);
-                        r
-                    }
-                    Part::Alerts(o) => {
-                        let r = (o.correlation_id.clone(), o.result.as_ref().err().cloned());
-                        c.alerts = Load::from(o);
-                        r
-                    }
-                    Part::History(o) => {
-                        let r = (o.correlation_id.clone(), o.result.as_ref().err().cloned());
-                        c.history = Load::from(o);
-                        r
-                    }
+                    Part::Customer(o) => c.details.settle(o),
+                    Part::Profile(o) => c.profile.settle(o),
+                    Part::Contacts(o) => c.contacts.settle(o),
+                    Part::Alerts(o) => c.alerts.settle(o),
+                    Part::History(o) => c.history.settle(o),
                 };
                 self.finish_call(&cid, err.as_ref());
                 self.dirty = true;
