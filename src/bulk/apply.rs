@@ -40,7 +40,7 @@ pub struct Options {
 }
 
 /// What the run reports as it goes.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     /// The run starts: `to_send` items will be sent.
     Started { to_send: usize, counts: Counts },
@@ -53,7 +53,7 @@ pub enum Event {
 }
 
 /// How a run ended.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Summary {
     pub counts: Counts,
     /// Items answered in this run.

@@ -963,81 +963,10 @@ fn export_cmd(jobs: &Path, job: &str, output: Option<&Path>, only_failed: bool) 
         },
         None => Box::new(std::io::stdout()),
     };
-    let mut w = ::csv::Writer::from_writer(sink);
-    let header = [
-        "line",
-        "item",
-        "customer_id",
-        "action",
-        "old",
-        "new",
-        "result",
-        "status",
-        "reason",
-        "correlation_id",
-        "created_id",
-    ];
-    let mut rows = 0;
-    let mut write = || -> Result<(), ::csv::Error> {
-        w.write_record(header)?;
-        for (item, s) in i.plan.items.iter().zip(&i.journal.items) {
-            let (result, status, reason, cid, created) = match s {
-                _ if item.unchanged => ("unchanged", None, String::new(), String::new(), None),
-                ItemState::Pending => ("pending", None, String::new(), String::new(), None),
-                ItemState::InDoubt { .. } => ("in doubt", None, String::new(), String::new(), None),
-                ItemState::Answered { outcome, .. } => match outcome {
-                    Outcome::Applied {
-                        status,
-                        already,
-                        created_id,
-                        correlation_id,
-                        ..
-                    } => (
-                        if *already { "already so" } else { "applied" },
-                        Some(*status),
-                        String::new(),
-                        correlation_id.clone(),
-                        created_id.clone(),
-                    ),
-                    Outcome::Failed {
-                        status,
-                        kind,
-                        reason,
-                        correlation_id,
-                        ..
-                    } => (
-                        "failed",
-                        *status,
-                        format!("{kind}: {reason}"),
-                        correlation_id.clone(),
-                        None,
-                    ),
-                },
-            };
-            if only_failed && result != "failed" {
-                continue;
-            }
-            rows += 1;
-            w.write_record([
-                item.line.map(|l| l.to_string()).unwrap_or_default(),
-                item.id.clone(),
-                item.customer_id.clone().unwrap_or_default(),
-                item.edit.name().to_string(),
-                item.old.clone().unwrap_or_default(),
-                item.new.clone(),
-                result.to_string(),
-                status.map(|s| s.to_string()).unwrap_or_default(),
-                reason,
-                cid,
-                created.unwrap_or_default(),
-            ])?;
-        }
-        w.flush()?;
-        Ok(())
+    let rows = match super::jobs::export_csv(&i.plan, &i.journal, sink, only_failed) {
+        Ok(n) => n,
+        Err(e) => return refuse(&e.to_string()),
     };
-    if let Err(e) = write() {
-        return refuse(&e.to_string());
-    }
     if let Some(path) = output {
         say(&format!("{rows} results written to {}", path.display()));
     }

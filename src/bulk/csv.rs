@@ -228,6 +228,27 @@ pub fn parse(input: impl Read, today: chrono::NaiveDate) -> Parsed {
     out
 }
 
+/// One row given as column and value pairs (the console's bulk form builds one per
+/// marked customer), checked exactly as a CSV data row on `line` is.
+pub fn row_of(line: u64, values: &[(&'static str, String)]) -> Result<Item, Vec<PlanError>> {
+    let record = ::csv::StringRecord::from(
+        values
+            .iter()
+            .map(|(_, v)| v.trim().to_string())
+            .collect::<Vec<_>>(),
+    );
+    let index: HashMap<&'static str, usize> = values
+        .iter()
+        .enumerate()
+        .map(|(i, (c, _))| (*c, i))
+        .collect();
+    let cells = Cells {
+        record: &record,
+        index: &index,
+    };
+    row(line, &cells, chrono::Utc::now().date_naive())
+}
+
 /// Strip the separators people type in phone numbers: spaces, dots, hyphens, brackets.
 fn phone_digits(v: &str) -> String {
     v.chars()

@@ -6,8 +6,8 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::journal::{self, Counts, JobState};
-use super::{Plan, plan};
+use super::journal::{self, Counts, ItemState, JobState};
+use super::{Outcome, Plan, plan};
 
 /// One job found in the jobs directory.
 #[derive(Debug, Serialize)]
@@ -83,4 +83,84 @@ pub fn unfinished(jobs: &Path) -> Vec<JobInfo> {
         .flatten()
         .filter(|i| matches!(i.state, "interrupted" | "cancelled"))
         .collect()
+}
+
+/// Write a job's results as CSV (one line per item: what was planned and how it ended);
+/// `only_failed` keeps the failed items. Answers the rows written.
+pub fn export_csv(
+    plan: &Plan,
+    state: &JobState,
+    sink: impl std::io::Write,
+    only_failed: bool,
+) -> Result<usize, ::csv::Error> {
+    let mut w = ::csv::Writer::from_writer(sink);
+    let header = [
+        "line",
+        "item",
+        "customer_id",
+        "action",
+        "old",
+        "new",
+        "result",
+        "status",
+        "reason",
+        "correlation_id",
+        "created_id",
+    ];
+    let mut rows = 0;
+    w.write_record(header)?;
+    for (item, s) in plan.items.iter().zip(&state.items) {
+        let (result, status, reason, cid, created) = match s {
+            _ if item.unchanged => ("unchanged", None, String::new(), String::new(), None),
+            ItemState::Pending => ("pending", None, String::new(), String::new(), None),
+            ItemState::InDoubt { .. } => ("in doubt", None, String::new(), String::new(), None),
+            ItemState::Answered { outcome, .. } => match outcome {
+                Outcome::Applied {
+                    status,
+                    already,
+                    created_id,
+                    correlation_id,
+                    ..
+                } => (
+                    if *already { "already so" } else { "applied" },
+                    Some(*status),
+                    String::new(),
+                    correlation_id.clone(),
+                    created_id.clone(),
+                ),
+                Outcome::Failed {
+                    status,
+                    kind,
+                    reason,
+                    correlation_id,
+                    ..
+                } => (
+                    "failed",
+                    *status,
+                    format!("{kind}: {reason}"),
+                    correlation_id.clone(),
+                    None,
+                ),
+            },
+        };
+        if only_failed && result != "failed" {
+            continue;
+        }
+        rows += 1;
+        w.write_record([
+            item.line.map(|l| l.to_string()).unwrap_or_default(),
+            item.id.clone(),
+            item.customer_id.clone().unwrap_or_default(),
+            item.edit.name().to_string(),
+            item.old.clone().unwrap_or_default(),
+            item.new.clone(),
+            result.to_string(),
+            status.map(|s| s.to_string()).unwrap_or_default(),
+            reason,
+            cid,
+            created.unwrap_or_default(),
+        ])?;
+    }
+    w.flush()?;
+    Ok(rows)
 }

@@ -110,7 +110,7 @@ pub enum ItemState {
 }
 
 /// A job as its journal tells it.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct JobState {
     pub items: Vec<ItemState>,
     /// Runs started.

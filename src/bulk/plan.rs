@@ -168,7 +168,9 @@ pub async fn build(
     plan.created_by = Some(client.client_id().to_string());
     let mut reads = futures::stream::iter(items.iter().enumerate())
         .map(|(i, item)| async move { (i, read_one(client, item).await) })
-        .buffer_unordered(concurrency.max(1));
+        .buffer_unordered(concurrency.max(1))
+        // Boxed as Send here, so a caller can spawn the build on a runtime.
+        .boxed();
     let mut found: Vec<Option<Result<Read, ApiError>>> = (0..items.len()).map(|_| None).collect();
     let mut done = 0;
     while let Some((i, r)) = reads.next().await {

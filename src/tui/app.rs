@@ -17,6 +17,7 @@ use crate::domain::query;
 use super::edit::ContactKind;
 use super::edit::add_phone::AddPhoneDialog;
 use super::edit::alerts::AlertsDialog;
+use super::edit::bulk::{BulkDialog, Step as BulkStep};
 use super::edit::contact::ContactDialog;
 use super::edit::customer::CustomerDialog;
 use super::edit::offer::OfferDialog;
@@ -164,6 +165,13 @@ pub struct Search {
     pub descending: bool,
     /// The column the cursor is on, for sorting.
     pub column: Column,
+    /// Customers marked for a bulk edit, by id. Marks outlive a new search; the
+    /// search pane always says how many there are.
+    pub marks: std::collections::BTreeSet<String>,
+    /// The row last marked with space, where a range mark starts.
+    pub anchor: Option<usize>,
+    /// Mark-all under way for this search.
+    pub marking: Option<u64>,
 }
 
 impl Default for Search {
@@ -183,6 +191,9 @@ impl Default for Search {
             sort: Column::Name,
             descending: false,
             column: Column::Name,
+            marks: Default::default(),
+            anchor: None,
+            marking: None,
         }
     }
 }
@@ -222,6 +233,8 @@ pub enum Overlay {
     Alerts(Box<AlertsDialog>),
     /// Create, edit or delete a bankingservice customer.
     Customer(Box<CustomerDialog>),
+    /// A bulk edit: plan, preview, apply, results.
+    Bulk(Box<BulkDialog>),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -313,6 +326,10 @@ impl App {
             Some(Overlay::Offer(d)) => d.submit.pending.is_some(),
             Some(Overlay::Alerts(d)) => d.submit.pending.is_some(),
             Some(Overlay::Customer(d)) => d.submit.pending.is_some(),
+            Some(Overlay::Bulk(d)) => {
+                matches!(d.step, BulkStep::Planning { .. })
+                    || (matches!(d.step, BulkStep::Applying) && !d.progress.paused)
+            }
             _ => false,
         }
     }
@@ -387,6 +404,20 @@ impl App {
                             input.value(),
                             one_line(&text)
                         ));
+                        self.dirty = true;
+                    }
+                } else if let Some(Overlay::Bulk(d)) = &mut self.overlay {
+                    if matches!(d.step, BulkStep::Choose)
+                        && let Some(spec) = d.spec()
+                        && spec.choices.is_empty()
+                    {
+                        let input = &mut d.inputs[d.field - 1];
+                        *input = input.clone().with_value(format!(
+                            "{}{}",
+                            input.value(),
+                            one_line(&text)
+                        ));
+                        d.errors.clear();
                         self.dirty = true;
                     }
                 } else if self.overlay.is_some() {
@@ -539,6 +570,28 @@ impl App {
                     self.overlay = Some(Overlay::AddPhone(d));
                 }
             }
+            Msg::MarkedAll { seq, outcome } => {
+                if self.search.marking == Some(seq) && seq == self.search.seq {
+                    self.finish_call(&outcome.correlation_id, outcome.result.as_ref().err());
+                    match outcome.result {
+                        Ok(ids) => self.marked_all(ids),
+                        Err(e) => {
+                            self.search.marking = None;
+                            self.status.notice = Some(format!("Could not mark all: {e}"));
+                        }
+                    }
+                    self.dirty = true;
+                }
+            }
+            Msg::BulkPlanProgress { seq, done, total } => self.bulk_plan_progress(seq, done, total),
+            Msg::BulkPlanned { seq, result } => self.bulk_planned(seq, result),
+            Msg::BulkEvent {
+                seq,
+                event,
+                elapsed,
+            } => self.bulk_event(seq, event, elapsed),
+            Msg::BulkFinished { seq, result } => self.bulk_finished(seq, result),
+            Msg::BulkNotice(text) => self.bulk_notice(text),
             Msg::Quit => self.quit = true,
         }
         fx
@@ -657,6 +710,14 @@ impl App {
             }
             return;
         }
+        if let Some(Overlay::Bulk(_)) = &self.overlay
+            && let Some(Overlay::Bulk(mut d)) = self.overlay.take()
+        {
+            if self.bulk_key(&mut d, k, fx) {
+                self.overlay = Some(Overlay::Bulk(d));
+            }
+            return;
+        }
         if matches!(
             self.overlay,
             Some(Overlay::Offer(_) | Overlay::Alerts(_) | Overlay::Customer(_))
@@ -732,7 +793,8 @@ impl App {
             | Overlay::AddPhone(_)
             | Overlay::Offer(_)
             | Overlay::Alerts(_)
-            | Overlay::Customer(_) => {}
+            | Overlay::Customer(_)
+            | Overlay::Bulk(_) => {}
             Overlay::Reveal {
                 field,
                 reason,
@@ -1069,6 +1131,11 @@ impl App {
                     self.open_customer_delete();
                 }
             }
+            Action::ToggleMark => self.toggle_mark(),
+            Action::MarkRange => self.mark_range(),
+            Action::MarkAll => self.mark_all(fx),
+            Action::ClearMarks => self.clear_marks(),
+            Action::Bulk => self.open_bulk(fx),
             Action::Refresh => match self.focus {
                 Pane::Search => self.search_changed(fx),
                 _ => {

@@ -132,6 +132,33 @@ pub enum Effect {
         key: IdempotencyKey,
         note: AuditNote,
     },
+    /// Fetch every id of a search (mark all), answered as `Msg::MarkedAll`.
+    MarkAll {
+        seq: u64,
+        filter: SearchFilter,
+        count: u64,
+    },
+    /// Read the targets' current values into a plan (`Msg::BulkPlanned`).
+    BulkPlan {
+        seq: u64,
+        items: Vec<crate::bulk::Item>,
+        errors: Vec<crate::bulk::PlanError>,
+        source: String,
+    },
+    /// Read a CSV file of customers to create into a plan.
+    BulkPlanCsv { seq: u64, path: std::path::PathBuf },
+    /// Apply a plan through the journaled engine (`Msg::BulkEvent`, `Msg::BulkFinished`).
+    BulkApply {
+        seq: u64,
+        plan: Box<crate::bulk::Plan>,
+        retry_failed: bool,
+    },
+    /// Pause, go on with, or cancel the running job.
+    BulkControl(crate::bulk::apply::Control),
+    /// Save a plan to the plans directory, to apply later (`custdesk bulk apply`).
+    BulkSavePlan { plan: Box<crate::bulk::Plan> },
+    /// Write a job's results as CSV beside its journal.
+    BulkExport { job_id: String },
 }
 
 impl Effect {
@@ -143,6 +170,7 @@ impl Effect {
                 | Effect::ConfirmChange { .. }
                 | Effect::AddPhone { .. }
                 | Effect::Write { .. }
+                | Effect::BulkApply { .. }
         )
     }
 }

@@ -63,6 +63,11 @@ actions! {
     NewCustomer => "new_customer", "Create a customer (bankingservice, back office)", ["n"];
     EditCustomer => "edit_customer", "Edit the open customer (bankingservice, back office)", ["E"];
     DeleteCustomer => "delete_customer", "Delete the open customer (bankingservice, back office)", ["D"];
+    ToggleMark => "toggle_mark", "Mark or unmark the row (for a bulk edit) and move down", ["space"];
+    MarkRange => "mark_range", "Mark every row from the last marked one to this one", ["M"];
+    MarkAll => "mark_all", "Mark every result of the search, loaded or not", ["*"];
+    ClearMarks => "clear_marks", "Clear every mark", ["u"];
+    Bulk => "bulk", "Bulk edit the marked customers (or the selected one)", ["b"];
 }
 
 impl Action {
@@ -78,6 +83,7 @@ impl Action {
                 | Action::NewCustomer
                 | Action::EditCustomer
                 | Action::DeleteCustomer
+                | Action::Bulk
         )
     }
 }

@@ -144,6 +144,32 @@ pub enum Msg {
     },
     /// An offer, alert or bankingservice write answered: a short summary of the
     /// answer (the offer's new status, the customer's id...), or why not.
+    /// Every id of search `seq` (mark all).
+    MarkedAll {
+        seq: u64,
+        outcome: Outcome<Vec<String>>,
+    },
+    BulkPlanProgress {
+        seq: u64,
+        done: usize,
+        total: usize,
+    },
+    BulkPlanned {
+        seq: u64,
+        result: Result<crate::bulk::Plan, String>,
+    },
+    /// The engine's progress; `elapsed` since the run started.
+    BulkEvent {
+        seq: u64,
+        event: crate::bulk::apply::Event,
+        elapsed: std::time::Duration,
+    },
+    BulkFinished {
+        seq: u64,
+        result: Result<(crate::bulk::apply::Summary, crate::bulk::journal::JobState), String>,
+    },
+    /// A saved plan or exported results, in words.
+    BulkNotice(String),
     Written {
         seq: u64,
         outcome: Outcome<String, WriteError>,

@@ -8,6 +8,8 @@ use color_eyre::eyre::{Result, eyre};
 use tokio::sync::mpsc;
 
 use super::app::App;
+use super::app::Overlay;
+use super::edit::bulk::{BulkDialog, Unfinished};
 use super::keymap::Keymap;
 use super::msg::{Msg, Outcome};
 use super::run;
@@ -99,7 +101,9 @@ async fn console(
     let mut app = App::new(keymap, theme);
     app.mouse = !opts.no_mouse && cfg.mouse.unwrap_or(true);
     let mut _embedded = None;
-    let (api, backend_label, profile_label, read_only) = if let Some(name) = &opts.profile {
+    let (api, backend_label, profile_label, read_only, job_backend) = if let Some(name) =
+        &opts.profile
+    {
         let p = cfg.profiles.get(name).ok_or_else(|| {
             eyre!(
                 "no profile '{name}' in {} (profiles: {})",
@@ -113,6 +117,7 @@ async fn console(
             api.bases.newday.clone(),
             name.clone(),
             p.read_only,
+            format!("profile:{name}"),
         )
     } else if let Some(url) = &opts.backend {
         (
@@ -120,6 +125,7 @@ async fn console(
             url.clone(),
             "remote sandbox".to_string(),
             false,
+            url.clone(),
         )
     } else {
         let mut sc = SandboxConfig::new(opts.db.clone().unwrap_or_else(|| paths.sandbox_db()));
@@ -133,6 +139,7 @@ async fn console(
             format!("sandbox {url}"),
             "embedded".to_string(),
             false,
+            url.clone(),
         )
     };
     app.read_only = opts.read_only || read_only;
@@ -168,7 +175,21 @@ async fn console(
         AuditLog::new(paths.audit_log()),
         app.status.agent.clone(),
     )
-    .with_read_only(app.read_only);
+    .with_read_only(app.read_only)
+    .with_bulk(&paths.data_dir, &job_backend);
+    // A bulk job a crash, a kill or a dropped session interrupted is offered for resume.
+    if !app.read_only
+        && let Some(job) =
+            crate::bulk::jobs::unfinished(&crate::bulk::journal::jobs_dir(&paths.data_dir))
+                .into_iter()
+                .next()
+    {
+        app.overlay = Some(Overlay::Bulk(Box::new(BulkDialog::resume(Unfinished {
+            plan: job.plan,
+            counts: job.counts,
+            state: job.state.to_string(),
+        }))));
+    }
     run::run(app, runner, tx, rx, first).await
 }
 

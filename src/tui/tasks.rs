@@ -28,6 +28,11 @@ pub struct Runner {
     /// Refuse every write, whatever `update` asked for (belt and braces for
     /// `--read-only`).
     read_only: bool,
+    /// The data directory: bulk journals in `jobs/`, saved plans in `plans/`.
+    data_dir: Option<std::path::PathBuf>,
+    backend: String,
+    /// Pause, go on, cancel: the running bulk job's control.
+    bulk: Option<tokio::sync::watch::Sender<crate::bulk::apply::Control>>,
 }
 
 /// A write's audit line: the note as the console prepared it, with the call's
@@ -119,7 +124,18 @@ impl Runner {
             customer: Vec::new(),
             check: None,
             read_only: false,
+            data_dir: None,
+            backend: String::new(),
+            bulk: None,
         }
+    }
+
+    /// Where bulk journals and saved plans go (the console's data directory), and the
+    /// backend recorded in plans and journals.
+    pub fn with_bulk(mut self, dir: impl Into<std::path::PathBuf>, backend: &str) -> Runner {
+        self.data_dir = Some(dir.into());
+        self.backend = backend.to_string();
+        self
     }
 
     /// Refuse every write effect (the console's `--read-only`).
@@ -234,6 +250,173 @@ impl Runner {
                 self.customer = parts;
             }
             Effect::Copy(_) | Effect::Mouse(_) => {}
+            Effect::MarkAll { seq, filter, count } => {
+                let client = self.client.clone();
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let _ = tx.send(Msg::MarkedAll {
+                        seq,
+                        outcome: all_ids(&client, filter, count).await,
+                    });
+                });
+            }
+            Effect::BulkPlan {
+                seq,
+                items,
+                errors,
+                source,
+            } => {
+                let client = self.client.clone();
+                let tx = self.tx.clone();
+                let backend = self.backend.clone();
+                tokio::spawn(async move {
+                    let total = items.len();
+                    let progress_tx = tx.clone();
+                    let r = crate::bulk::plan::build(
+                        &client,
+                        items,
+                        errors,
+                        crate::bulk::apply::DEFAULT_CONCURRENCY,
+                        move |done| {
+                            if done % 25 == 0 || done == total {
+                                let _ =
+                                    progress_tx.send(Msg::BulkPlanProgress { seq, done, total });
+                            }
+                        },
+                    )
+                    .await;
+                    let result = r
+                        .map(|mut p| {
+                            p.source = Some(source);
+                            p.backend = Some(backend);
+                            p
+                        })
+                        .map_err(|e| format!("The plan could not be read: {}", e.0));
+                    let _ = tx.send(Msg::BulkPlanned { seq, result });
+                });
+            }
+            Effect::BulkPlanCsv { seq, path } => {
+                let client = self.client.clone();
+                let tx = self.tx.clone();
+                let backend = self.backend.clone();
+                tokio::spawn(async move {
+                    let result = async {
+                        let parsed = crate::bulk::csv::parse_file(&path).map_err(|e| {
+                            format!(
+                                "{}: {e}",
+                                crate::domain::sanitize::for_display(&path.display().to_string())
+                            )
+                        })?;
+                        let total = parsed.items.len();
+                        let progress_tx = tx.clone();
+                        let mut p = crate::bulk::plan::build(
+                            &client,
+                            parsed.items,
+                            parsed.errors,
+                            crate::bulk::apply::DEFAULT_CONCURRENCY,
+                            move |done| {
+                                if done % 25 == 0 || done == total {
+                                    let _ = progress_tx.send(Msg::BulkPlanProgress {
+                                        seq,
+                                        done,
+                                        total,
+                                    });
+                                }
+                            },
+                        )
+                        .await
+                        .map_err(|e| format!("The plan could not be read: {}", e.0))?;
+                        p.source = Some(path.display().to_string());
+                        p.backend = Some(backend);
+                        Ok(p)
+                    }
+                    .await;
+                    let _ = tx.send(Msg::BulkPlanned { seq, result });
+                });
+            }
+            Effect::BulkApply {
+                seq,
+                plan,
+                retry_failed,
+            } => {
+                let Some(data) = self.data_dir.clone() else {
+                    let _ = self.tx.send(Msg::BulkFinished {
+                        seq,
+                        result: Err("no data directory for the job's journal".into()),
+                    });
+                    return;
+                };
+                let (control, rx) = tokio::sync::watch::channel(crate::bulk::apply::Control::Run);
+                self.bulk = Some(control);
+                let (client, tx, audit, _) = self.write_parts();
+                let backend = self.backend.clone();
+                tokio::spawn(async move {
+                    let jobs = crate::bulk::journal::jobs_dir(&data);
+                    let opts = crate::bulk::apply::Options {
+                        concurrency: crate::bulk::apply::DEFAULT_CONCURRENCY,
+                        retry_failed,
+                        mode: if retry_failed {
+                            "retry-failed"
+                        } else {
+                            "apply"
+                        }
+                        .into(),
+                        backend,
+                    };
+                    let started = std::time::Instant::now();
+                    let events = tx.clone();
+                    let mut on_event = move |event| {
+                        let _ = events.send(Msg::BulkEvent {
+                            seq,
+                            event,
+                            elapsed: started.elapsed(),
+                        });
+                    };
+                    let result = crate::bulk::apply::run_job(
+                        &client,
+                        &plan,
+                        &jobs,
+                        Some(audit),
+                        &opts,
+                        rx,
+                        &mut on_event,
+                    )
+                    .await;
+                    let _ = tx.send(Msg::BulkFinished { seq, result });
+                });
+            }
+            Effect::BulkControl(c) => {
+                if let Some(control) = &self.bulk {
+                    let _ = control.send(c);
+                }
+            }
+            Effect::BulkSavePlan { plan } => {
+                let text = match &self.data_dir {
+                    None => "no data directory to save the plan in".to_string(),
+                    Some(data) => {
+                        let dir = data.join("plans");
+                        let path = dir.join(format!("{}.plan.json", plan.job_id));
+                        match crate::bulk::journal::create_private_dir(&dir)
+                            .and_then(|()| crate::bulk::plan::save(&plan, &path))
+                        {
+                            Ok(()) => format!(
+                                "Plan saved: {} (apply it with `custdesk bulk apply {}`)",
+                                path.display(),
+                                path.display()
+                            ),
+                            Err(e) => format!("The plan could not be saved: {e}"),
+                        }
+                    }
+                };
+                let _ = self.tx.send(Msg::BulkNotice(text));
+            }
+            Effect::BulkExport { job_id } => {
+                let text = match &self.data_dir {
+                    None => "no data directory to export to".to_string(),
+                    Some(data) => export(data, &job_id),
+                };
+                let _ = self.tx.send(Msg::BulkNotice(text));
+            }
             Effect::Audit {
                 customer,
                 action,
@@ -427,6 +610,22 @@ impl Runner {
             Some("readOnly"),
             "read-only: this console sends no changes",
         );
+        if let Effect::BulkApply { seq, plan, .. } = &effect {
+            record(
+                &self.audit,
+                &self.agent,
+                &AuditNote {
+                    action: "bulk".into(),
+                    outcome: format!("refused: read-only (job {})", plan.job_id),
+                    ..AuditNote::default()
+                },
+            );
+            let _ = self.tx.send(Msg::BulkFinished {
+                seq: *seq,
+                result: Err("read-only: this console sends no changes".into()),
+            });
+            return;
+        }
         let (seq, note) = match &effect {
             Effect::RequestChange { seq, note, .. }
             | Effect::ConfirmChange { seq, note, .. }
@@ -475,4 +674,59 @@ fn spawn_part(
         let part = fut.await;
         let _ = tx.send(Msg::Loaded { customer_id, part });
     })
+}
+
+/// Every id a search matches (at most `count`), a page of 100 at a time.
+async fn all_ids(
+    client: &Client,
+    filter: crate::api::wire::newday::SearchFilter,
+    count: u64,
+) -> Outcome<Vec<String>> {
+    let mut ids = Vec::new();
+    let mut correlation = None;
+    for page in 0.. {
+        let req = SearchRequest {
+            filter: filter.clone(),
+            page: Some(page),
+            size: Some(100),
+            sort: Some("familyName".into()),
+        };
+        match client.newday().search(&req).await {
+            Ok(r) => {
+                correlation = Some(r.correlation_id.clone());
+                let n = r.value.values.len();
+                ids.extend(r.value.values.into_iter().map(|c| c.id));
+                if n == 0 || ids.len() as u64 >= count.min(r.value.count) {
+                    break;
+                }
+            }
+            Err(e) => return Outcome::err(e.to_string(), Some(e.correlation_id.clone())),
+        }
+    }
+    ids.dedup();
+    Outcome {
+        result: Ok(ids),
+        correlation_id: correlation,
+    }
+}
+
+/// Write a job's results beside its journal; what happened, in words.
+fn export(data: &std::path::Path, job_id: &str) -> String {
+    let jobs = crate::bulk::journal::jobs_dir(data);
+    let info = match crate::bulk::jobs::job_info(&jobs, job_id) {
+        Ok(i) => i,
+        Err(e) => return format!("The results could not be read: {e}"),
+    };
+    let path = jobs.join(format!("{job_id}-results.csv"));
+    let written = crate::bulk::journal::private_file()
+        .open(&path)
+        .map_err(|e| e.to_string())
+        .and_then(|f| {
+            crate::bulk::jobs::export_csv(&info.plan, &info.journal, f, false)
+                .map_err(|e| e.to_string())
+        });
+    match written {
+        Ok(n) => format!("{n} results exported to {}", path.display()),
+        Err(e) => format!("The results could not be exported: {e}"),
+    }
 }

@@ -76,6 +76,7 @@ pub fn draw(f: &mut Frame, app: &mut App) {
         Some(Overlay::Offer(d)) => dialogs::offer::draw(f, app, d),
         Some(Overlay::Alerts(d)) => dialogs::alerts::draw(f, app, d),
         Some(Overlay::Customer(d)) => dialogs::customer::draw(f, app, d),
+        Some(Overlay::Bulk(d)) => dialogs::bulk::draw(f, app, d),
         None => {}
     }
 }
@@ -117,12 +118,23 @@ fn draw_hints(f: &mut Frame, app: &App, area: Rect) {
         Pane::Search if app.search.editing => {
             &[Action::Open, Action::Back, Action::NextPane, Action::Help]
         }
-        Pane::Search => &[
+        Pane::Search if app.read_only => &[
             Action::FocusSearch,
             Action::Open,
             Action::Sort,
             Action::CopyId,
             Action::NextPane,
+            Action::Palette,
+            Action::Help,
+            Action::Quit,
+        ],
+        Pane::Search => &[
+            Action::FocusSearch,
+            Action::Open,
+            Action::Sort,
+            Action::ToggleMark,
+            Action::MarkAll,
+            Action::Bulk,
             Action::Palette,
             Action::Help,
             Action::Quit,
@@ -222,6 +234,11 @@ fn short(a: Action) -> &'static str {
         Action::NewCustomer => "new customer",
         Action::EditCustomer => "edit customer",
         Action::DeleteCustomer => "delete customer",
+        Action::ToggleMark => "mark",
+        Action::MarkRange => "mark range",
+        Action::MarkAll => "mark all",
+        Action::ClearMarks => "clear marks",
+        Action::Bulk => "bulk",
         other => other.name(),
     }
 }

@@ -12,6 +12,7 @@
 
 pub mod add_phone;
 pub mod alerts;
+pub mod bulk;
 pub mod contact;
 pub mod customer;
 pub mod offer;

@@ -13,7 +13,14 @@ use crate::tui::view::{SPINNER, pane_block, safe};
 
 pub fn draw(f: &mut Frame, app: &mut App, area: Rect) {
     let focused = app.focus == Pane::Search;
-    let block = pane_block(app, "Search", focused);
+    let title = match app.search.marks.len() {
+        0 => "Search".to_string(),
+        n => format!(
+            "Search · {} marked",
+            crate::tui::edit::bulk::thousands(n as u64)
+        ),
+    };
+    let block = pane_block(app, &title, focused);
     let inner = block.inner(area);
     f.render_widget(block, area);
     if inner.height == 0 || inner.width == 0 {
@@ -95,7 +102,12 @@ pub fn draw(f: &mut Frame, app: &mut App, area: Rect) {
         .enumerate()
         .map(|(i, c)| {
             let selected = s.offset + i == s.selected;
-            row_cells(c, selected, &app.theme)
+            let mark = match (s.marks.is_empty(), s.marks.contains(&c.id)) {
+                (true, _) => "",
+                (false, true) => "✓ ",
+                (false, false) => "  ",
+            };
+            row_cells(c, selected, mark, &app.theme)
         });
     f.render_widget(
         Table::new(rows, widths).header(header).column_spacing(1),
@@ -145,7 +157,13 @@ pub fn draw(f: &mut Frame, app: &mut App, area: Rect) {
     }
 }
 
-fn row_cells(c: &Customer, selected: bool, theme: &crate::tui::theme::Theme) -> Row<'static> {
+/// `mark`: the marked column, empty while nothing is marked.
+fn row_cells(
+    c: &Customer,
+    selected: bool,
+    mark: &str,
+    theme: &crate::tui::theme::Theme,
+) -> Row<'static> {
     // Escape first, then mask: hostile bytes never reach a cell either way.
     let phone = c
         .contact
@@ -164,7 +182,11 @@ fn row_cells(c: &Customer, selected: bool, theme: &crate::tui::theme::Theme) -> 
         .map(|a| safe(&a.postcode))
         .unwrap_or_default();
     let marker = if selected { "▶ " } else { "  " };
-    let name = format!("{marker}{}, {}", safe(&c.family_name), safe(&c.given_name));
+    let name = format!(
+        "{marker}{mark}{}, {}",
+        safe(&c.family_name),
+        safe(&c.given_name)
+    );
     // Only the name cell carries the selection style, so moving the selection rewrites
     // two short runs of cells rather than two whole rows.
     let name = if selected {

@@ -1,7 +1,7 @@
 //! Relay CDM add phone (seed 003) over real HTTP: API key, limits of 50, duplicates,
 //! consent updates and bad input, checked against the store.
 
-mod common;
+use crate::common;
 
 use common::*;
 use reqwest::Method;

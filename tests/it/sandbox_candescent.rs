@@ -1,6 +1,6 @@
 //! Candescent ux-users contact methods (seed 000) over real HTTP.
 
-mod common;
+use crate::common;
 
 use common::*;
 use reqwest::Method;

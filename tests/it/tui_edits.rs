@@ -1,8 +1,8 @@
 //! The edit dialogs' behaviour: `App::update` driven with keys and the answers the
 //! runtime would send back, checked through state, effects and the screen. No network.
 
-mod edit_fixture;
-mod tui_fixture;
+use crate::edit_fixture;
+use crate::tui_fixture;
 
 use crossterm::event::KeyCode;
 use custdesk::tui::app::{App, Overlay};

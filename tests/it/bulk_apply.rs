@@ -1,8 +1,8 @@
 //! The engine in process against a real sandbox over HTTP: 10,000 bankingservice email
 //! updates applied with progress events, each key applied once; pause and cancel.
 
-mod bulk_support;
-mod common;
+use crate::bulk_support;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

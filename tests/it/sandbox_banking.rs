@@ -1,7 +1,7 @@
 //! bankingservice.ai customers (seed 004) over real HTTP: paged list, create, read,
 //! update, delete, scopes and tenants, and validation of every body field.
 
-mod common;
+use crate::common;
 
 use common::*;
 use reqwest::Method;

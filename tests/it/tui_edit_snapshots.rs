@@ -7,8 +7,8 @@
 //! Update with `INSTA_UPDATE=always cargo test --test tui_edit_snapshots` and read the
 //! `.snap` files before committing them.
 
-mod edit_fixture;
-mod tui_fixture;
+use crate::edit_fixture;
+use crate::tui_fixture;
 
 use crossterm::event::KeyCode;
 use custdesk::tui::app::App;

@@ -2,8 +2,8 @@
 //! by line and column and refused without `--skip-invalid`, the typed-back count, every
 //! action applied, NDJSON results, status and CSV export.
 
-mod bulk_support;
-mod common;
+use crate::bulk_support;
+use crate::common;
 
 use bulk_support::*;
 use serde_json::Value;

@@ -1,6 +1,6 @@
 //! The real binary in a pseudo-terminal, read through a vt100 parser.
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};

@@ -1,6 +1,6 @@
 //! The Citi customers API of the sandbox, over real HTTP on loopback.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

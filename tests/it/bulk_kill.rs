@@ -2,8 +2,8 @@
 //! seed) and resumed each time. At the end every customer holds exactly what the plan
 //! says and the server applied each item's idempotency key once.
 
-mod bulk_support;
-mod common;
+use crate::bulk_support;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

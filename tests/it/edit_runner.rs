@@ -3,7 +3,7 @@
 //! read-only mode nothing is sent, whatever `update` asked for, and the refusal is
 //! audited.
 
-mod common;
+use crate::common;
 
 use custdesk::api::wire::{citi, relay};
 use custdesk::api::{ApiConfig, Client, IdempotencyKey};

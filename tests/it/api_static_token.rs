@@ -1,8 +1,8 @@
 //! A bearer token read from an environment variable named in the config. Alone in its
 //! own test binary: the variable is set before any other thread exists.
 
-mod api_support;
-mod common;
+use crate::api_support;
+use crate::common;
 
 use custdesk::api::{Client, Credentials, ErrorKind};
 

@@ -2,8 +2,8 @@
 //! tokens by exchange, `uuid` and `client_id` headers), with their error kinds, and the
 //! assembled customer view. No HTTP mocks.
 
-mod api_support;
-mod common;
+use crate::api_support;
+use crate::common;
 
 use api_support::*;
 use base64::Engine;

@@ -5,7 +5,7 @@
 //! audit log holds one line per write with the correlation id the backend logged and
 //! no full phone number, email, token or passcode.
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -36,17 +36,39 @@ impl Write for LogWriter {
 }
 
 fn access_log() -> Arc<Mutex<Vec<u8>>> {
-    LOG.get_or_init(|| {
-        let buf = Arc::new(Mutex::new(Vec::new()));
-        let w = LogWriter(buf.clone());
-        tracing_subscriber::fmt()
-            .with_env_filter("custdesk::sandbox::access=info")
-            .with_ansi(false)
-            .with_writer(move || w.clone())
-            .init();
-        buf
+    LOG.get_or_init(|| Arc::new(Mutex::new(Vec::new()))).clone()
+}
+
+/// The runtime these tests' sandboxes run on: each of its threads logs the sandbox's
+/// access log to [`access_log`], so other tests' sandboxes in this process (on other
+/// runtimes) never reach it.
+fn sandbox_runtime() -> &'static tokio::runtime::Runtime {
+    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RT.get_or_init(|| {
+        let buf = access_log();
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .on_thread_start(move || {
+                let w = LogWriter(buf.clone());
+                let subscriber = tracing_subscriber::fmt()
+                    .with_env_filter("custdesk::sandbox::access=info")
+                    .with_ansi(false)
+                    .with_writer(move || w.clone())
+                    .finish();
+                // The thread's default for as long as it lives.
+                std::mem::forget(tracing::subscriber::set_default(subscriber));
+            })
+            .build()
+            .expect("sandbox runtime")
     })
-    .clone()
+}
+
+async fn start_sandbox() -> common::TestSandbox {
+    sandbox_runtime()
+        .spawn(common::start(30))
+        .await
+        .expect("sandbox starts")
 }
 
 /// One line of the access log.
@@ -354,7 +376,7 @@ fn check_audit(c: &Console, forbidden: &[String]) -> Vec<Value> {
 async fn verify_then_update_the_email_with_the_passcode_from_the_outbox() {
     let _serial = SERIAL.lock().await;
     access_log().lock().unwrap().clear();
-    let ts = common::start(30).await;
+    let ts = start_sandbox().await;
     let (_, before) = ada_now(&ts).await;
     let old_email = emails(&before)[0].clone();
     let new_email = "ada.renamed@example.org";
@@ -460,7 +482,7 @@ async fn verify_then_update_the_email_with_the_passcode_from_the_outbox() {
 async fn a_wrong_passcode_first_keeps_the_dialog_open_then_the_right_one_applies() {
     let _serial = SERIAL.lock().await;
     access_log().lock().unwrap().clear();
-    let ts = common::start(30).await;
+    let ts = start_sandbox().await;
     let new_email = "ada.second@example.net";
     let base = ts.base.clone();
     let ts = Arc::new(ts);
@@ -536,7 +558,7 @@ fn add_phone(c: &mut Console, number: &str, consent: char, expect: &str) {
 async fn add_phones_with_each_consent_then_the_51st_is_refused_and_the_number_kept() {
     let _serial = SERIAL.lock().await;
     access_log().lock().unwrap().clear();
-    let ts = common::start(30).await;
+    let ts = start_sandbox().await;
     let (ada_id, _) = ada_now(&ts).await;
     let base = ts.base.clone();
     let ts = Arc::new(ts);

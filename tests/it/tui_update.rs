@@ -2,7 +2,7 @@
 //! send (keys, finished calls, ticks), checked through the effects it asks for, its
 //! state and what it draws. No network: answers are built from the wire types.
 
-mod tui_fixture;
+use crate::tui_fixture;
 
 use std::time::{Duration, Instant};
 

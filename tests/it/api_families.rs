@@ -1,8 +1,8 @@
 //! The client against a real in-process sandbox: every NewDay, Candescent, Relay and
 //! bankingservice method, with the error kinds each can answer. No HTTP mocks.
 
-mod api_support;
-mod common;
+use crate::api_support;
+use crate::common;
 
 use api_support::*;
 use custdesk::api::wire::{banking::*, newday::*, relay::AddPhone};

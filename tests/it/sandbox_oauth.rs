@@ -1,7 +1,7 @@
 //! `POST /oauth2/token` over real HTTP: client credentials by form and HTTP Basic, scope
 //! narrowing, RFC 8693 token exchange, and RFC 6749 error bodies.
 
-mod common;
+use crate::common;
 
 use common::*;
 use reqwest::Method;

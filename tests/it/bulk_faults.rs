@@ -2,8 +2,8 @@
 //! write) and a rate limit answers 429 with Retry-After. The job goes through with
 //! retries; what still fails is listed, and `retry-failed` applies it, each item once.
 
-mod bulk_support;
-mod common;
+use crate::bulk_support;
+use crate::common;
 
 use bulk_support::*;
 use custdesk::sandbox::faults::Faults;

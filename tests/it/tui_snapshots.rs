@@ -6,7 +6,7 @@
 //! Update the snapshots with `INSTA_UPDATE=always cargo test --test tui_snapshots` and
 //! read the `.snap` files before committing them.
 
-mod tui_fixture;
+use crate::tui_fixture;
 
 use crossterm::event::KeyCode;
 use custdesk::tui::app::{App, Overlay, Pane};

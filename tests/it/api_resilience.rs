@@ -2,8 +2,8 @@
 //! Retry-After, timeouts, an unreachable backend, cancellation, token renewal, and no
 //! write applied twice. No HTTP mocks.
 
-mod api_support;
-mod common;
+use crate::api_support;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

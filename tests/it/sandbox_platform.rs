@@ -2,7 +2,7 @@
 //! limits, error shapes for unknown paths and store failures, correlation ids, the
 //! health check, the outbox and the OpenAPI document.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};

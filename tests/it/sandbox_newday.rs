@@ -1,7 +1,7 @@
 //! NewDay customer-service (seed 001) over real HTTP: get, get-by-token, search on every
 //! filter, the verify endpoints, and every documented error in the NewDay 400 model.
 
-mod common;
+use crate::common;
 
 use common::*;
 use reqwest::Method;

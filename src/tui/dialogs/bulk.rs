@@ -1,0 +1,550 @@
+//! Bulk dialog: the action and its values, the plan preview (every customer's old and
+//! new value), the typed-count confirmation, the progress gauge and the results.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Clear, Gauge, Paragraph, Row, Table, Wrap};
+
+use crate::bulk::{Item, Outcome, Plan};
+use crate::tui::app::App;
+use crate::tui::edit::bulk::{BulkDialog, Kind, Step, thousands};
+use crate::tui::view::{SPINNER, centered, safe};
+
+pub fn draw(f: &mut Frame, app: &App, d: &BulkDialog) {
+    let t = &app.theme;
+    let area = f.area();
+    let (w, h) = match d.step {
+        Step::Preview | Step::Results => (
+            area.width.saturating_sub(4).min(110),
+            area.height.saturating_sub(2),
+        ),
+        _ => (area.width.saturating_sub(4).min(80), 0),
+    };
+    let title = match &d.step {
+        Step::Choose | Step::Planning { .. } => format!(" Bulk edit · {} ", d.target_words()),
+        Step::Preview | Step::TypeCount { .. } => " Bulk edit · plan ".to_string(),
+        Step::Applying => " Bulk edit · applying ".to_string(),
+        Step::Results => " Bulk edit · results ".to_string(),
+        Step::Resume => " Interrupted bulk job ".to_string(),
+    };
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .title(safe(&title))
+        .border_style(t.accent)
+        .style(t.base);
+    match &d.step {
+        Step::Preview | Step::Results => {
+            let rect = centered(area, w, h);
+            f.render_widget(Clear, rect);
+            let inner = block.inner(rect);
+            f.render_widget(block, rect);
+            if let Step::Preview = d.step {
+                preview(f, app, d, inner);
+            } else {
+                results(f, app, d, inner);
+            }
+        }
+        Step::Applying => {
+            let lines = applying_lines(app, d);
+            let rect = centered(area, w, lines.len() as u16 + 3);
+            f.render_widget(Clear, rect);
+            let inner = block.inner(rect);
+            f.render_widget(block, rect);
+            let [gauge, text] =
+                Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+            let p = &d.progress;
+            let ratio = if p.to_send == 0 {
+                1.0
+            } else {
+                (p.answered as f64 / p.to_send as f64).clamp(0.0, 1.0)
+            };
+            f.render_widget(
+                Gauge::default()
+                    .gauge_style(t.accent)
+                    .ratio(ratio)
+                    .label(format!(
+                        "{} of {}",
+                        thousands(p.answered as u64),
+                        thousands(p.to_send as u64)
+                    )),
+                gauge,
+            );
+            f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text);
+        }
+        _ => {
+            let lines = match &d.step {
+                Step::Choose => choose_lines(app, d),
+                Step::Planning { done, total } => {
+                    let spin = SPINNER[app.status.spinner % SPINNER.len()];
+                    let mut l = vec![Line::from(Span::styled(
+                        if *total > 0 {
+                            format!(
+                                "{spin} Reading every customer's current value… {} of {}",
+                                thousands(*done as u64),
+                                thousands(*total as u64)
+                            )
+                        } else {
+                            format!("{spin} Reading the file and the current values…")
+                        },
+                        t.muted,
+                    ))];
+                    l.push(Line::from(""));
+                    l.push(Line::from(Span::styled(
+                        "Nothing is sent until you have seen the plan · esc back",
+                        t.muted,
+                    )));
+                    l
+                }
+                Step::TypeCount { input, error } => type_count_lines(app, d, input.value(), error),
+                Step::Resume => resume_lines(app, d),
+                _ => Vec::new(),
+            };
+            let rect = centered(area, w, super::box_height(&lines, w));
+            f.render_widget(Clear, rect);
+            f.render_widget(
+                Paragraph::new(lines)
+                    .wrap(Wrap { trim: false })
+                    .block(block),
+                rect,
+            );
+        }
+    }
+}
+
+fn error_lines(app: &App, d: &BulkDialog, lines: &mut Vec<Line<'static>>) {
+    let t = &app.theme;
+    if let Some(e) = &d.error {
+        lines.push(Line::from(Span::styled(
+            format!("✗ Error: {}", safe(e)),
+            t.error,
+        )));
+    }
+    if let Some(n) = &d.notice {
+        lines.push(Line::from(Span::styled(format!("✓ {}", safe(n)), t.ok)));
+    }
+}
+
+fn choose_lines(app: &App, d: &BulkDialog) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let mut lines = vec![Line::from(Span::styled("Action", t.title))];
+    for k in Kind::ALL {
+        if !k.uses_targets() || !d.targets.is_empty() {
+            let on = k == d.kind;
+            let style = match (on, d.field == 0) {
+                (true, true) => t.selection,
+                (true, false) => t.accent,
+                _ => t.base,
+            };
+            lines.push(Line::from(vec![
+                Span::styled(if on { "▶ " } else { "  " }, t.accent),
+                Span::styled(k.label().to_string(), style),
+            ]));
+        }
+    }
+    if !d.kind.fields().is_empty() {
+        lines.push(Line::from(""));
+    }
+    for (i, (spec, input)) in d.kind.fields().iter().zip(&d.inputs).enumerate() {
+        let focused = d.field == i + 1;
+        let label = Span::styled(
+            format!("{}{:<14}", if focused { "▶ " } else { "  " }, spec.label),
+            if focused { t.accent } else { t.muted },
+        );
+        let value = if !spec.choices.is_empty() {
+            let mut spans = Vec::new();
+            for c in spec.choices {
+                let on = *c == input.value();
+                spans.push(Span::styled(
+                    format!("({}) {c}  ", if on { "•" } else { " " }),
+                    if on { t.accent } else { t.base },
+                ));
+            }
+            spans
+        } else if input.value().is_empty() {
+            vec![Span::styled(spec.placeholder.to_string(), t.muted)]
+        } else {
+            vec![Span::raw(safe(input.value()))]
+        };
+        let mut spans = vec![label];
+        spans.extend(value);
+        if focused && spec.choices.is_empty() {
+            spans.push(Span::styled("▏", t.accent));
+        }
+        lines.push(Line::from(spans));
+    }
+    if d.kind == Kind::Delete {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(
+            format!(
+                "Deletes {}: the plan names each one, and the count is typed back before anything is sent.",
+                d.target_words()
+            ),
+            t.error,
+        )));
+    }
+    if d.kind == Kind::AddPhone {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(
+            "Consent: written = signed agreement on file; express = the customer said yes; stop = the customer withdrew it.",
+            t.muted,
+        )));
+    }
+    if !d.errors.is_empty() || d.error.is_some() || d.notice.is_some() {
+        lines.push(Line::from(""));
+    }
+    for e in &d.errors {
+        lines.push(Line::from(Span::styled(format!("✗ {}", safe(e)), t.error)));
+    }
+    error_lines(app, d, &mut lines);
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        "↑/↓ action · tab next field · ←/→ choose · enter preview the plan · esc cancel",
+        t.muted,
+    )));
+    lines
+}
+
+/// The customer an item is about: name (or id), for the preview and results.
+fn who(item: &Item) -> String {
+    match (&item.name, &item.customer_id) {
+        (Some(n), _) => safe(n),
+        (None, Some(id)) => format!("customer {}", safe(id)),
+        (None, None) => format!("new customer ({})", item.place()),
+    }
+}
+
+fn plan_headline(p: &Plan) -> String {
+    let action = p.items.first().map(|i| i.edit.name()).unwrap_or("nothing");
+    let unchanged = p.items.len() - p.to_send();
+    let mut s = format!(
+        "{} · {} customers · {} to change",
+        action,
+        thousands(p.items.len() as u64),
+        thousands(p.to_send() as u64)
+    );
+    if unchanged > 0 {
+        s.push_str(&format!(" · {} already so", thousands(unchanged as u64)));
+    }
+    if p.deletes() > 0 {
+        s.push_str(&format!(" · {} DELETES", thousands(p.deletes() as u64)));
+    }
+    if !p.errors.is_empty() {
+        s.push_str(&format!(
+            " · {} not planned (see below)",
+            thousands(p.errors.len() as u64)
+        ));
+    }
+    s
+}
+
+fn preview(f: &mut Frame, app: &App, d: &BulkDialog, area: Rect) {
+    let t = &app.theme;
+    let Some(p) = &d.plan else { return };
+    let mut foot: Vec<Line> = Vec::new();
+    for e in p.errors.iter().take(3) {
+        foot.push(Line::from(Span::styled(
+            format!("✗ {}", safe(&e.to_string())),
+            t.error,
+        )));
+    }
+    if p.errors.len() > 3 {
+        foot.push(Line::from(Span::styled(
+            format!("✗ … and {} more not planned", p.errors.len() - 3),
+            t.error,
+        )));
+    }
+    error_lines(app, d, &mut foot);
+    let hint = if p.to_send() == 0 {
+        "nothing to change · s save plan · esc back".to_string()
+    } else {
+        format!(
+            "enter apply {} changes{} · s save plan · ↑/↓ scroll · esc back",
+            thousands(p.to_send() as u64),
+            if p.errors.is_empty() {
+                ""
+            } else {
+                ", skipping what is not planned"
+            }
+        )
+    };
+    foot.push(Line::from(Span::styled(hint, t.muted)));
+    let [head, table, foot_area] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(foot.len() as u16),
+    ])
+    .areas(area);
+    f.render_widget(
+        Paragraph::new(Line::from(Span::styled(plan_headline(p), t.title))),
+        head,
+    );
+    let visible = table.height.saturating_sub(1) as usize;
+    let first = d.scroll.min(p.items.len().saturating_sub(visible));
+    let rows = p.items.iter().skip(first).take(visible).map(|i| {
+        let old = i.old.as_deref().map(safe).unwrap_or_else(|| "—".into());
+        let new = if i.unchanged {
+            format!("{} (already so)", safe(&i.new))
+        } else {
+            safe(&i.new)
+        };
+        let style = if i.edit.is_delete() { t.error } else { t.base };
+        Row::new(vec![
+            Cell::from(who(i)),
+            Cell::from(old),
+            Cell::from(new).style(style),
+        ])
+    });
+    f.render_widget(
+        Table::new(
+            rows,
+            [
+                Constraint::Percentage(34),
+                Constraint::Percentage(33),
+                Constraint::Percentage(33),
+            ],
+        )
+        .header(Row::new(vec!["Customer", "Old", "New"]).style(t.title))
+        .column_spacing(1),
+        table,
+    );
+    f.render_widget(Paragraph::new(foot).wrap(Wrap { trim: false }), foot_area);
+}
+
+fn type_count_lines(
+    app: &App,
+    d: &BulkDialog,
+    typed: &str,
+    error: &Option<String>,
+) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let Some(p) = &d.plan else { return vec![] };
+    let n = p.to_send();
+    let mut lines = vec![Line::from(Span::styled(
+        if p.deletes() > 0 {
+            format!(
+                "This plan changes {} customers and deletes {} of them.",
+                thousands(n as u64),
+                thousands(p.deletes() as u64)
+            )
+        } else {
+            format!("This plan changes {} customers.", thousands(n as u64))
+        },
+        t.error,
+    ))];
+    lines.push(Line::from(format!("Type {n} to apply it:")));
+    lines.push(Line::from(vec![
+        Span::styled("› ", t.accent),
+        Span::raw(safe(typed)),
+        Span::styled("▏", t.accent),
+    ]));
+    if let Some(e) = error {
+        lines.push(Line::from(Span::styled(format!("✗ {}", safe(e)), t.error)));
+    }
+    error_lines(app, d, &mut lines);
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        "enter apply · esc back to the plan",
+        t.muted,
+    )));
+    lines
+}
+
+fn applying_lines(app: &App, d: &BulkDialog) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let p = &d.progress;
+    let mut speed = String::new();
+    if let Some(rate) = p.rate() {
+        speed = format!(" · {:.0}/s", rate);
+        if let Some(left) = p.left() {
+            speed.push_str(&format!(" · {} s left", left.as_secs_f64().ceil() as u64));
+        }
+    }
+    let c = &p.counts;
+    let mut lines = vec![
+        Line::from(format!(
+            "{} of {} sent{speed}",
+            thousands(p.answered as u64),
+            thousands(p.to_send as u64)
+        )),
+        Line::from(Span::styled(
+            format!(
+                "applied {} · failed {} · pending {} · already so {}",
+                thousands(c.applied as u64),
+                thousands(c.failed as u64),
+                thousands((c.pending + c.in_doubt) as u64),
+                thousands(c.unchanged as u64)
+            ),
+            t.muted,
+        )),
+    ];
+    if p.cancelling {
+        lines.push(Line::from(Span::styled(
+            "Cancelling: items in flight finish, the rest stay pending…",
+            t.error,
+        )));
+    } else if p.paused {
+        lines.push(Line::from(Span::styled(
+            "Paused: items in flight finish, nothing new is sent · p go on · c cancel",
+            t.accent,
+        )));
+    } else {
+        lines.push(Line::from(Span::styled(
+            "p pause · c cancel (items in flight finish, the rest stay pending)",
+            t.muted,
+        )));
+    }
+    lines
+}
+
+fn reason(o: &Outcome) -> String {
+    match o {
+        Outcome::Failed {
+            kind,
+            reason,
+            status,
+            ..
+        } => match status {
+            Some(s) => format!("{kind} ({s}): {}", safe(reason)),
+            None => format!("{kind}: {}", safe(reason)),
+        },
+        Outcome::Applied { .. } => "applied".into(),
+    }
+}
+
+fn results(f: &mut Frame, app: &App, d: &BulkDialog, area: Rect) {
+    let t = &app.theme;
+    let c = &d.progress.counts;
+    let mut head = vec![Line::from(vec![
+        Span::styled(format!("✓ applied {}", thousands(c.applied as u64)), t.ok),
+        Span::raw(" · "),
+        Span::styled(
+            format!("✗ failed {}", thousands(c.failed as u64)),
+            if c.failed > 0 { t.error } else { t.base },
+        ),
+        Span::raw(format!(
+            " · already so {} · not sent {}",
+            thousands(c.unchanged as u64),
+            thousands((c.pending + c.in_doubt) as u64)
+        )),
+    ])];
+    if let Some(s) = &d.summary {
+        let how = if s.cancelled {
+            format!(
+                "Cancelled after {} answers in {:.1} s: the rest stay pending (resume with `custdesk bulk resume`)",
+                thousands(s.sent as u64),
+                s.elapsed.as_secs_f64()
+            )
+        } else {
+            format!(
+                "{} answers in {:.1} s",
+                thousands(s.sent as u64),
+                s.elapsed.as_secs_f64()
+            )
+        };
+        head.push(Line::from(Span::styled(how, t.muted)));
+    }
+    if let Some(p) = &d.plan {
+        head.push(Line::from(Span::styled(
+            format!("Job {}", safe(&p.job_id)),
+            t.muted,
+        )));
+    }
+    let mut foot: Vec<Line> = Vec::new();
+    error_lines(app, d, &mut foot);
+    foot.push(Line::from(Span::styled(
+        if d.failures.is_empty() {
+            "x export results to CSV · enter close".to_string()
+        } else {
+            format!(
+                "r retry the {} failed · x export results to CSV · ↑/↓ scroll · enter close",
+                thousands(d.failures.len() as u64)
+            )
+        },
+        t.muted,
+    )));
+    let [h, list, fa] = Layout::vertical([
+        Constraint::Length(head.len() as u16 + 1),
+        Constraint::Min(1),
+        Constraint::Length(foot.len() as u16),
+    ])
+    .areas(area);
+    f.render_widget(Paragraph::new(head), h);
+    let visible = list.height.saturating_sub(1) as usize;
+    let first = d.scroll.min(d.failures.len().saturating_sub(visible));
+    let items = d.plan.as_ref().map(|p| &p.items[..]).unwrap_or(&[]);
+    let rows = d
+        .failures
+        .iter()
+        .skip(first)
+        .take(visible)
+        .filter_map(|(i, o)| {
+            let item = items.get(*i)?;
+            Some(Row::new(vec![
+                Cell::from(item.place()),
+                Cell::from(who(item)),
+                Cell::from(reason(o)).style(t.error),
+            ]))
+        });
+    let header = if d.failures.is_empty() {
+        "No failures"
+    } else {
+        "Failures"
+    };
+    f.render_widget(
+        Table::new(
+            rows,
+            [
+                Constraint::Length(10),
+                Constraint::Percentage(30),
+                Constraint::Fill(1),
+            ],
+        )
+        .header(Row::new(vec![header, "Customer", "Reason"]).style(t.title))
+        .column_spacing(1),
+        list,
+    );
+    f.render_widget(Paragraph::new(foot).wrap(Wrap { trim: false }), fa);
+}
+
+fn resume_lines(app: &App, d: &BulkDialog) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let Some(u) = &d.unfinished else {
+        return vec![];
+    };
+    let c = &u.counts;
+    let p = &u.plan;
+    let mut lines = vec![
+        Line::from(format!(
+            "A bulk job was {} with {} of {} items left.",
+            u.state,
+            thousands(c.left() as u64),
+            thousands(c.total as u64)
+        )),
+        Line::from(Span::styled(
+            format!(
+                "{} · from {} · created {}",
+                plan_headline(p),
+                safe(p.source.as_deref().unwrap_or("a plan file")),
+                safe(&p.created)
+            ),
+            t.muted,
+        )),
+        Line::from(Span::styled(
+            format!(
+                "applied {} · failed {} · in doubt {} (sent again with the same key: never applied twice)",
+                thousands(c.applied as u64),
+                thousands(c.failed as u64),
+                thousands(c.in_doubt as u64)
+            ),
+            t.muted,
+        )),
+    ];
+    error_lines(app, d, &mut lines);
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        "enter resume it now · esc later (`custdesk bulk resume`)",
+        t.muted,
+    )));
+    lines
+}

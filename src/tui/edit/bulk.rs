@@ -1,0 +1,899 @@
+//! Bulk edits in the console: marks on the search results, and the bulk dialog that
+//! turns them into a plan (every customer's old and new value), asks for the count to
+//! be typed back when the plan is large or deletes, applies it through the same
+//! journaled engine as `custdesk bulk`, and shows progress and results.
+//!
+//! The dialog's steps: choose the action and its values → the plan is read from the
+//! backend → preview → (typed count) → applying, with pause and cancel → results, with
+//! retry of the failed items and export to CSV. A job interrupted earlier is offered
+//! for resume when the console starts.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent};
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+use crate::bulk::apply::{Control, Event, Summary};
+use crate::bulk::journal::{Counts, JobState};
+use crate::bulk::{Item, Outcome, Plan, PlanError, csv as bulk_csv};
+use crate::tui::app::{App, Overlay, Pane};
+use crate::tui::effect::Effect;
+
+/// Results of a search marked at most (mark-all beyond this asks for a narrower search).
+pub const MARK_ALL_MAX: u64 = 100_000;
+
+/// What a bulk job does to each target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Subscribe,
+    Unsubscribe,
+    AddPhone,
+    StopConsent,
+    SetEmail,
+    SetPhone,
+    Delete,
+    CreateCsv,
+}
+
+/// One value the agent gives for an action: a CSV column, with fixed choices or free
+/// text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldSpec {
+    pub column: &'static str,
+    pub label: &'static str,
+    /// Empty: free text.
+    pub choices: &'static [&'static str],
+    pub default: &'static str,
+    pub placeholder: &'static str,
+}
+
+const fn text(column: &'static str, label: &'static str, placeholder: &'static str) -> FieldSpec {
+    FieldSpec {
+        column,
+        label,
+        choices: &[],
+        default: "",
+        placeholder,
+    }
+}
+
+const fn choice(
+    column: &'static str,
+    label: &'static str,
+    choices: &'static [&'static str],
+) -> FieldSpec {
+    FieldSpec {
+        column,
+        label,
+        choices,
+        default: choices[0],
+        placeholder: "",
+    }
+}
+
+const CONSENT: FieldSpec = choice("consent_type", "Consent", &["written", "express", "stop"]);
+const PHONE_TYPE: FieldSpec = choice(
+    "phone_type",
+    "Phone type",
+    &["mobile", "landline", "unknown"],
+);
+const COUNTRY: FieldSpec = FieldSpec {
+    column: "country_code",
+    label: "Country code",
+    choices: &[],
+    default: "1",
+    placeholder: "1",
+};
+const ALERT: FieldSpec = text("alert_code", "Alert code", "e.g. LOW_BALANCE");
+
+impl Kind {
+    pub const ALL: [Kind; 8] = [
+        Kind::Subscribe,
+        Kind::Unsubscribe,
+        Kind::AddPhone,
+        Kind::StopConsent,
+        Kind::SetEmail,
+        Kind::SetPhone,
+        Kind::Delete,
+        Kind::CreateCsv,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Subscribe => "Subscribe to an alert",
+            Kind::Unsubscribe => "Unsubscribe from an alert",
+            Kind::AddPhone => "Add a phone with consent (Relay)",
+            Kind::StopConsent => "Set consent to stop for a number (Relay)",
+            Kind::SetEmail => "Set the email (back office)",
+            Kind::SetPhone => "Set the phone (back office)",
+            Kind::Delete => "Delete the customers (back office)",
+            Kind::CreateCsv => "Create customers from a CSV file (back office)",
+        }
+    }
+
+    /// The action's name in CSV files and plans.
+    pub fn action(self) -> &'static str {
+        match self {
+            Kind::Subscribe => "subscribe",
+            Kind::Unsubscribe => "unsubscribe",
+            Kind::AddPhone => "add_phone",
+            Kind::StopConsent => "stop_consent",
+            Kind::SetEmail => "set_email",
+            Kind::SetPhone => "set_phone",
+            Kind::Delete => "delete",
+            Kind::CreateCsv => "create",
+        }
+    }
+
+    pub fn fields(self) -> &'static [FieldSpec] {
+        const SUBSCRIBE: &[FieldSpec] = &[
+            ALERT,
+            choice("channel", "Channel", &["EMAIL", "SMS", "PUSH"]),
+            text("threshold", "Threshold", "optional, e.g. 50"),
+        ];
+        const UNSUBSCRIBE: &[FieldSpec] = &[ALERT];
+        const ADD_PHONE: &[FieldSpec] = &[
+            text("phone", "Number", "10 or 11 digits"),
+            CONSENT,
+            PHONE_TYPE,
+            COUNTRY,
+        ];
+        const STOP: &[FieldSpec] = &[
+            text("phone", "Number", "10 or 11 digits"),
+            FieldSpec {
+                default: "unknown",
+                ..PHONE_TYPE
+            },
+            COUNTRY,
+        ];
+        const EMAIL: &[FieldSpec] = &[text("email", "New email", "name@example.com")];
+        const PHONE: &[FieldSpec] = &[text("phone", "New phone", "+44 7700 900123")];
+        const FILE: &[FieldSpec] = &[text("file", "CSV file", "path/to/customers.csv")];
+        match self {
+            Kind::Subscribe => SUBSCRIBE,
+            Kind::Unsubscribe => UNSUBSCRIBE,
+            Kind::AddPhone => ADD_PHONE,
+            Kind::StopConsent => STOP,
+            Kind::SetEmail => EMAIL,
+            Kind::SetPhone => PHONE,
+            Kind::Delete => &[],
+            Kind::CreateCsv => FILE,
+        }
+    }
+
+    /// Whether the action edits the marked customers (a create does not).
+    pub fn uses_targets(self) -> bool {
+        self != Kind::CreateCsv
+    }
+}
+
+/// A customer the job will edit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    pub id: String,
+    /// From the search results, when loaded (the plan reads it again anyway).
+    pub name: Option<String>,
+}
+
+/// How far an apply has got, from the engine's events.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Progress {
+    pub counts: Counts,
+    /// Items this run sends.
+    pub to_send: usize,
+    /// Items this run has had answered.
+    pub answered: usize,
+    /// Time since the run started, as of the last event.
+    pub elapsed: Duration,
+    pub paused: bool,
+    pub cancelling: bool,
+    /// Retrying failed items (rather than a first apply or a resume).
+    pub retrying: bool,
+}
+
+impl Progress {
+    /// Answers per second so far.
+    pub fn rate(&self) -> Option<f64> {
+        let s = self.elapsed.as_secs_f64();
+        (self.answered > 0 && s > 0.0).then(|| self.answered as f64 / s)
+    }
+    /// Time left at the rate so far.
+    pub fn left(&self) -> Option<Duration> {
+        let rate = self.rate()?;
+        let rest = self.to_send.saturating_sub(self.answered) as f64;
+        Some(Duration::from_secs_f64(rest / rate))
+    }
+}
+
+/// An unfinished job found at start.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unfinished {
+    pub plan: Plan,
+    pub counts: Counts,
+    /// `interrupted` or `cancelled`.
+    pub state: String,
+}
+
+#[derive(Debug, Clone)]
+pub enum Step {
+    /// Choosing the action and its values.
+    Choose,
+    /// The backend is read for every target's current value.
+    Planning {
+        done: usize,
+        total: usize,
+    },
+    /// The plan, item by item.
+    Preview,
+    /// The count must be typed back (over 100 changes, or any delete).
+    TypeCount {
+        input: Input,
+        error: Option<String>,
+    },
+    Applying,
+    /// How the run ended: the counts and the failures.
+    Results,
+    /// A job interrupted earlier, offered for resume at start.
+    Resume,
+}
+
+#[derive(Debug, Clone)]
+pub struct BulkDialog {
+    pub targets: Vec<Target>,
+    /// The targets are marked rows (rather than the row under the cursor).
+    pub from_marks: bool,
+    pub kind: Kind,
+    /// 0: the action list; 1..: the action's fields.
+    pub field: usize,
+    pub inputs: Vec<Input>,
+    /// Problems with the values, by field label.
+    pub errors: Vec<String>,
+    pub step: Step,
+    /// Numbers this dialog's calls; an answer for another number is stale.
+    pub seq: u64,
+    pub plan: Option<Plan>,
+    /// First row of the preview or results list shown.
+    pub scroll: usize,
+    pub progress: Progress,
+    /// Failed items of the plan: index and outcome, in plan order.
+    pub failures: Vec<(usize, Outcome)>,
+    pub summary: Option<Summary>,
+    /// A failure of the dialog's own (plan read, journal, file) in words.
+    pub error: Option<String>,
+    /// Saved plan or exported results, in words.
+    pub notice: Option<String>,
+    pub unfinished: Option<Unfinished>,
+}
+
+impl BulkDialog {
+    pub fn new(targets: Vec<Target>, from_marks: bool) -> BulkDialog {
+        let mut d = BulkDialog {
+            targets,
+            from_marks,
+            kind: Kind::Subscribe,
+            field: 0,
+            inputs: Vec::new(),
+            errors: Vec::new(),
+            step: Step::Choose,
+            seq: 0,
+            plan: None,
+            scroll: 0,
+            progress: Progress::default(),
+            failures: Vec::new(),
+            summary: None,
+            error: None,
+            notice: None,
+            unfinished: None,
+        };
+        d.set_kind(Kind::Subscribe);
+        d
+    }
+
+    /// The resume offer for a job interrupted earlier.
+    pub fn resume(job: Unfinished) -> BulkDialog {
+        let mut d = BulkDialog::new(Vec::new(), false);
+        d.plan = Some(job.plan.clone());
+        d.unfinished = Some(job);
+        d.step = Step::Resume;
+        d
+    }
+
+    pub fn set_kind(&mut self, kind: Kind) {
+        self.kind = kind;
+        self.inputs = kind
+            .fields()
+            .iter()
+            .map(|f| Input::new(f.default.to_string()))
+            .collect();
+        self.errors.clear();
+    }
+
+    /// The field spec under the cursor (none on the action list).
+    pub fn spec(&self) -> Option<&'static FieldSpec> {
+        self.field
+            .checked_sub(1)
+            .and_then(|i| self.kind.fields().get(i))
+    }
+
+    fn values(&self, customer_id: &str) -> Vec<(&'static str, String)> {
+        let mut v = vec![("action", self.kind.action().to_string())];
+        if self.kind.uses_targets() {
+            v.push(("customer_id", customer_id.to_string()));
+        }
+        for (f, input) in self.kind.fields().iter().zip(&self.inputs) {
+            v.push((f.column, input.value().to_string()));
+        }
+        v
+    }
+
+    /// One item per target, checked exactly as a CSV row; the values' problems (the same
+    /// for every target) by field, or the items and the targets' own problems.
+    pub fn items(&self) -> Result<(Vec<Item>, Vec<PlanError>), Vec<String>> {
+        let Some(first) = self.targets.first() else {
+            return Err(vec!["no customer is marked or selected".into()]);
+        };
+        if let Err(errs) = bulk_csv::row_of(1, &self.values(&first.id)) {
+            let form: Vec<String> = errs
+                .iter()
+                .filter(|e| e.column.as_deref() != Some("customer_id"))
+                .map(|e| {
+                    let label = self
+                        .kind
+                        .fields()
+                        .iter()
+                        .find(|f| Some(f.column) == e.column.as_deref())
+                        .map(|f| f.label)
+                        .or(e.column.as_deref())
+                        .unwrap_or("value");
+                    format!("{label}: {}", e.message)
+                })
+                .collect();
+            if !form.is_empty() {
+                return Err(form);
+            }
+        }
+        let mut items = Vec::new();
+        let mut errors = Vec::new();
+        for (i, t) in self.targets.iter().enumerate() {
+            match bulk_csv::row_of(i as u64 + 1, &self.values(&t.id)) {
+                Ok(mut item) => {
+                    item.id = (i + 1).to_string();
+                    item.line = None;
+                    item.name = t.name.clone();
+                    items.push(item);
+                }
+                Err(errs) => errors.extend(errs.into_iter().map(|e| PlanError {
+                    line: None,
+                    message: format!("customer {}: {}", t.id, e.message),
+                    ..e
+                })),
+            }
+        }
+        Ok((items, errors))
+    }
+
+    /// The targets in words: "12 marked customers" or "Ada Quartermaine".
+    pub fn target_words(&self) -> String {
+        match (self.targets.len(), self.from_marks) {
+            (1, false) => self.targets[0]
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("customer {}", self.targets[0].id)),
+            (1, true) => "1 marked customer".into(),
+            (n, _) => format!("{} marked customers", thousands(n as u64)),
+        }
+    }
+}
+
+/// `12,345`.
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl App {
+    /// Space: mark or unmark the row under the cursor, and move down.
+    pub(crate) fn toggle_mark(&mut self) {
+        if self.focus != Pane::Search {
+            return;
+        }
+        let Some(id) = self
+            .search
+            .rows
+            .get(self.search.selected)
+            .map(|c| c.id.clone())
+        else {
+            return;
+        };
+        if !self.search.marks.remove(&id) {
+            self.search.marks.insert(id);
+        }
+        self.search.anchor = Some(self.search.selected);
+        if self.search.selected + 1 < self.search.rows.len() {
+            self.search.selected += 1;
+        }
+    }
+
+    /// Mark every row from the last one marked with space to the cursor.
+    pub(crate) fn mark_range(&mut self) {
+        if self.focus != Pane::Search || self.search.rows.is_empty() {
+            return;
+        }
+        let here = self.search.selected;
+        let from = self
+            .search
+            .anchor
+            .unwrap_or(here)
+            .min(self.search.rows.len() - 1);
+        let (a, b) = (from.min(here), from.max(here));
+        for c in &self.search.rows[a..=b] {
+            self.search.marks.insert(c.id.clone());
+        }
+        self.search.anchor = Some(here);
+        self.status.notice = Some(format!(
+            "Marked rows {} to {} ({}); {} marked in all",
+            a + 1,
+            b + 1,
+            b - a + 1,
+            thousands(self.search.marks.len() as u64)
+        ));
+    }
+
+    /// Mark every result of the current search, loaded or not.
+    pub(crate) fn mark_all(&mut self, fx: &mut Vec<Effect>) {
+        let (count, loaded) = (self.search.count, self.search.rows.len());
+        let Some(filter) = self.search.filter.clone().filter(|_| count > 0) else {
+            self.status.notice = Some("No search results to mark".into());
+            return;
+        };
+        if count > MARK_ALL_MAX {
+            self.status.notice = Some(format!(
+                "{} results: narrow the search to at most {} to mark them all",
+                thousands(count),
+                thousands(MARK_ALL_MAX)
+            ));
+            return;
+        }
+        if loaded as u64 >= count {
+            let ids: Vec<String> = self.search.rows.iter().map(|c| c.id.clone()).collect();
+            self.marked_all(ids);
+            return;
+        }
+        self.search.marking = Some(self.search.seq);
+        self.status.notice = Some(format!(
+            "Marking all {} results ({} loaded)…",
+            thousands(count),
+            thousands(loaded as u64)
+        ));
+        fx.push(Effect::MarkAll {
+            seq: self.search.seq,
+            filter,
+            count,
+        });
+    }
+
+    /// Every id of the search has arrived: mark them, and say how many are off screen.
+    pub(crate) fn marked_all(&mut self, ids: Vec<String>) {
+        let n = ids.len();
+        let first = self.search.offset;
+        let last = (first + self.visible_rows).min(self.search.rows.len());
+        let on_screen: BTreeSet<&str> = self.search.rows[first.min(last)..last]
+            .iter()
+            .map(|c| c.id.as_str())
+            .collect();
+        let shown = ids
+            .iter()
+            .filter(|i| on_screen.contains(i.as_str()))
+            .count();
+        self.search.marks.extend(ids);
+        self.search.marking = None;
+        self.status.notice = Some(format!(
+            "Marked all {} results of the search ({} not on screen); {} marked in all",
+            thousands(n as u64),
+            thousands((n - shown) as u64),
+            thousands(self.search.marks.len() as u64)
+        ));
+    }
+
+    pub(crate) fn clear_marks(&mut self) {
+        let n = self.search.marks.len();
+        self.search.marks.clear();
+        self.search.anchor = None;
+        self.status.notice = Some(if n == 0 {
+            "No marks to clear".into()
+        } else {
+            format!("Cleared {} marks", thousands(n as u64))
+        });
+    }
+
+    /// `b`: the bulk dialog over the marked rows, or the row under the cursor when none
+    /// is marked (the open customer outside the search pane).
+    pub(crate) fn open_bulk(&mut self, fx: &mut Vec<Effect>) {
+        if !self.customer_gate("bulk", false, fx) {
+            return;
+        }
+        let name_of = |id: &str| {
+            self.search.rows.iter().find(|c| c.id == id).map(|c| {
+                format!(
+                    "{} {}",
+                    crate::tui::view::safe(&c.given_name),
+                    crate::tui::view::safe(&c.family_name)
+                )
+            })
+        };
+        let (targets, from_marks) = if !self.search.marks.is_empty() {
+            let t = self
+                .search
+                .marks
+                .iter()
+                .map(|id| Target {
+                    id: id.clone(),
+                    name: name_of(id),
+                })
+                .collect();
+            (t, true)
+        } else {
+            let id = match self.focus {
+                Pane::Search => self
+                    .search
+                    .rows
+                    .get(self.search.selected)
+                    .map(|c| c.id.clone()),
+                _ => self.customer.as_ref().map(|c| c.id.clone()),
+            };
+            let t = id
+                .map(|id| {
+                    vec![Target {
+                        name: name_of(&id),
+                        id,
+                    }]
+                })
+                .unwrap_or_default();
+            (t, false)
+        };
+        let mut d = BulkDialog::new(targets, from_marks);
+        if d.targets.is_empty() {
+            // Creating from a CSV file needs no customer.
+            d.set_kind(Kind::CreateCsv);
+        }
+        self.overlay = Some(Overlay::Bulk(Box::new(d)));
+    }
+
+    /// A key for the bulk dialog; false when it closed.
+    pub(crate) fn bulk_key(
+        &mut self,
+        d: &mut BulkDialog,
+        k: KeyEvent,
+        fx: &mut Vec<Effect>,
+    ) -> bool {
+        let page = self.visible_rows.max(5);
+        match &mut d.step {
+            Step::Choose => return self.bulk_choose_key(d, k, fx),
+            Step::Planning { .. } => {
+                if k.code == KeyCode::Esc {
+                    // The answer will be stale.
+                    d.seq = self.next_seq();
+                    d.step = Step::Choose;
+                }
+            }
+            Step::Preview => match k.code {
+                KeyCode::Esc => {
+                    d.step = Step::Choose;
+                    d.plan = None;
+                    d.notice = None;
+                }
+                KeyCode::Up => d.scroll = d.scroll.saturating_sub(1),
+                KeyCode::Down => d.scroll += 1,
+                KeyCode::PageUp => d.scroll = d.scroll.saturating_sub(page),
+                KeyCode::PageDown => d.scroll += page,
+                KeyCode::Char('s') => {
+                    if let Some(p) = &d.plan {
+                        fx.push(Effect::BulkSavePlan {
+                            plan: Box::new(p.clone()),
+                        });
+                    }
+                }
+                KeyCode::Enter => {
+                    let Some(p) = &d.plan else { return true };
+                    if p.to_send() == 0 {
+                        d.notice = Some("Nothing to send: every customer already has it".into());
+                    } else if p.needs_typed_count() {
+                        d.step = Step::TypeCount {
+                            input: Input::default(),
+                            error: None,
+                        };
+                    } else {
+                        self.bulk_apply(d, false, fx);
+                    }
+                }
+                _ => {}
+            },
+            Step::TypeCount { input, error } => match k.code {
+                KeyCode::Esc => d.step = Step::Preview,
+                KeyCode::Enter => {
+                    let want = d.plan.as_ref().map(Plan::to_send).unwrap_or(0);
+                    if input.value().trim().replace(',', "") == want.to_string() {
+                        self.bulk_apply(d, false, fx);
+                    } else {
+                        *error = Some(format!("Type {want} exactly to apply, or esc to go back"));
+                    }
+                }
+                KeyCode::Char(c) if !c.is_ascii_digit() && c != ',' => {}
+                _ => {
+                    input.handle_event(&crossterm::event::Event::Key(k));
+                    *error = None;
+                }
+            },
+            Step::Applying => match k.code {
+                KeyCode::Char('p') | KeyCode::Char(' ') => {
+                    d.progress.paused = !d.progress.paused;
+                    fx.push(Effect::BulkControl(if d.progress.paused {
+                        Control::Pause
+                    } else {
+                        Control::Run
+                    }));
+                }
+                KeyCode::Char('c') if !d.progress.cancelling => {
+                    d.progress.cancelling = true;
+                    d.progress.paused = false;
+                    fx.push(Effect::BulkControl(Control::Cancel));
+                }
+                KeyCode::Esc => {
+                    self.status.notice = Some(
+                        "The job is running: p pauses, c cancels (items in flight finish)".into(),
+                    );
+                }
+                _ => {}
+            },
+            Step::Results => match k.code {
+                KeyCode::Esc | KeyCode::Enter => return false,
+                KeyCode::Up => d.scroll = d.scroll.saturating_sub(1),
+                KeyCode::Down => d.scroll += 1,
+                KeyCode::PageUp => d.scroll = d.scroll.saturating_sub(page),
+                KeyCode::PageDown => d.scroll += page,
+                KeyCode::Char('r') if !d.failures.is_empty() => self.bulk_apply(d, true, fx),
+                KeyCode::Char('x') => {
+                    if let Some(p) = &d.plan {
+                        fx.push(Effect::BulkExport {
+                            job_id: p.job_id.clone(),
+                        });
+                    }
+                }
+                _ => {}
+            },
+            Step::Resume => match k.code {
+                KeyCode::Esc => {
+                    self.status.notice = Some(
+                        "The interrupted job waits: resume it with `custdesk bulk resume`".into(),
+                    );
+                    return false;
+                }
+                KeyCode::Enter => self.bulk_apply(d, false, fx),
+                _ => {}
+            },
+        }
+        true
+    }
+
+    fn bulk_choose_key(&mut self, d: &mut BulkDialog, k: KeyEvent, fx: &mut Vec<Effect>) -> bool {
+        let n_fields = d.kind.fields().len();
+        match k.code {
+            KeyCode::Esc => return false,
+            KeyCode::Tab => d.field = (d.field + 1) % (n_fields + 1),
+            KeyCode::BackTab => d.field = (d.field + n_fields) % (n_fields + 1),
+            KeyCode::Up | KeyCode::Down if d.field == 0 => {
+                let kinds: Vec<Kind> = Kind::ALL
+                    .into_iter()
+                    .filter(|k| !d.targets.is_empty() || !k.uses_targets())
+                    .collect();
+                let i = kinds.iter().position(|x| *x == d.kind).unwrap_or(0);
+                let j = if k.code == KeyCode::Up {
+                    i.saturating_sub(1)
+                } else {
+                    (i + 1).min(kinds.len() - 1)
+                };
+                d.set_kind(kinds[j]);
+            }
+            KeyCode::Down => d.field = (d.field + 1).min(n_fields),
+            KeyCode::Up => d.field -= 1,
+            KeyCode::Enter => self.bulk_plan(d, fx),
+            _ => {
+                let Some(spec) = d.spec() else { return true };
+                let input = &mut d.inputs[d.field - 1];
+                if !spec.choices.is_empty() {
+                    let i = spec
+                        .choices
+                        .iter()
+                        .position(|c| *c == input.value())
+                        .unwrap_or(0);
+                    let n = spec.choices.len();
+                    let j = match k.code {
+                        KeyCode::Left => (i + n - 1) % n,
+                        KeyCode::Right | KeyCode::Char(' ') => (i + 1) % n,
+                        _ => return true,
+                    };
+                    *input = Input::new(spec.choices[j].to_string());
+                } else {
+                    input.handle_event(&crossterm::event::Event::Key(k));
+                }
+                d.errors.clear();
+            }
+        }
+        true
+    }
+
+    /// Check the values and ask the backend for every target's current value.
+    fn bulk_plan(&mut self, d: &mut BulkDialog, fx: &mut Vec<Effect>) {
+        d.error = None;
+        d.notice = None;
+        d.seq = self.next_seq();
+        if d.kind == Kind::CreateCsv {
+            let path = d.inputs.first().map(|i| i.value().trim().to_string());
+            match path.filter(|p| !p.is_empty()) {
+                None => d.errors = vec!["CSV file: give the path of the file to read".into()],
+                Some(path) => {
+                    d.step = Step::Planning { done: 0, total: 0 };
+                    fx.push(Effect::BulkPlanCsv {
+                        seq: d.seq,
+                        path: path.into(),
+                    });
+                }
+            }
+            return;
+        }
+        match d.items() {
+            Err(errs) => d.errors = errs,
+            Ok((items, errors)) => {
+                d.step = Step::Planning {
+                    done: 0,
+                    total: items.len(),
+                };
+                fx.push(Effect::BulkPlan {
+                    seq: d.seq,
+                    items,
+                    errors,
+                    source: format!("console: {}", d.target_words()),
+                });
+            }
+        }
+    }
+
+    /// Apply the plan (or resume it, or retry its failed items).
+    fn bulk_apply(&mut self, d: &mut BulkDialog, retry_failed: bool, fx: &mut Vec<Effect>) {
+        let Some(plan) = d.plan.clone() else { return };
+        if self.read_only {
+            d.error = Some("read-only: this console sends no changes".into());
+            return;
+        }
+        d.seq = self.next_seq();
+        d.step = Step::Applying;
+        d.progress = Progress {
+            retrying: retry_failed,
+            ..Progress::default()
+        };
+        d.failures.clear();
+        d.summary = None;
+        d.error = None;
+        d.notice = None;
+        d.scroll = 0;
+        fx.push(Effect::BulkApply {
+            seq: d.seq,
+            plan: Box::new(plan),
+            retry_failed,
+        });
+    }
+
+    /// The plan's reads went this far.
+    pub(crate) fn bulk_plan_progress(&mut self, seq: u64, done: usize, total: usize) {
+        if let Some(Overlay::Bulk(d)) = &mut self.overlay
+            && d.seq == seq
+            && let Step::Planning { .. } = d.step
+        {
+            d.step = Step::Planning { done, total };
+            self.dirty = true;
+        }
+    }
+
+    pub(crate) fn bulk_planned(&mut self, seq: u64, result: Result<Plan, String>) {
+        let Some(Overlay::Bulk(d)) = &mut self.overlay else {
+            return;
+        };
+        if d.seq != seq || !matches!(d.step, Step::Planning { .. }) {
+            return;
+        }
+        match result {
+            Ok(p) => {
+                d.plan = Some(p);
+                d.scroll = 0;
+                d.step = Step::Preview;
+            }
+            Err(e) => {
+                d.error = Some(e);
+                d.step = Step::Choose;
+            }
+        }
+        self.dirty = true;
+    }
+
+    pub(crate) fn bulk_event(&mut self, seq: u64, ev: Event, elapsed: Duration) {
+        let Some(Overlay::Bulk(d)) = &mut self.overlay else {
+            return;
+        };
+        if d.seq != seq {
+            return;
+        }
+        d.progress.elapsed = elapsed;
+        match ev {
+            Event::Started { to_send, counts } => {
+                d.progress.to_send = to_send;
+                d.progress.counts = counts;
+            }
+            Event::Answer {
+                index,
+                outcome,
+                counts,
+            } => {
+                d.progress.answered += 1;
+                d.progress.counts = counts;
+                if !outcome.is_applied() {
+                    d.failures.push((index, outcome));
+                }
+            }
+        }
+        self.dirty = true;
+    }
+
+    pub(crate) fn bulk_finished(&mut self, seq: u64, result: Result<(Summary, JobState), String>) {
+        let Some(Overlay::Bulk(d)) = &mut self.overlay else {
+            return;
+        };
+        if d.seq != seq {
+            return;
+        }
+        match result {
+            Ok((summary, state)) => {
+                // The failures as the journal has them (a retry's earlier failures that
+                // now succeeded drop out).
+                d.failures = state
+                    .items
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, s)| match s {
+                        crate::bulk::journal::ItemState::Answered { outcome, .. }
+                            if !outcome.is_applied() =>
+                        {
+                            Some((i, outcome.clone()))
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                d.progress.counts = summary.counts;
+                d.progress.elapsed = summary.elapsed;
+                d.error = summary.error.clone();
+                d.summary = Some(summary);
+            }
+            Err(e) => d.error = Some(e),
+        }
+        d.step = Step::Results;
+        d.scroll = 0;
+        self.dirty = true;
+    }
+
+    /// A saved plan or an export, in words, for the open bulk dialog (else the status).
+    pub(crate) fn bulk_notice(&mut self, text: String) {
+        match &mut self.overlay {
+            Some(Overlay::Bulk(d)) => d.notice = Some(text),
+            _ => self.status.notice = Some(text),
+        }
+        self.dirty = true;
+    }
+}

@@ -1,0 +1,31 @@
+//! All integration tests in one binary: one link instead of one per file, which keeps
+//! the build small on disk and quick. Run one group with `cargo test --test it bulk_kill`.
+
+mod api_support;
+mod bulk_support;
+mod common;
+mod edit_fixture;
+mod tui_fixture;
+
+mod api_citi;
+mod api_families;
+mod api_resilience;
+mod api_static_token;
+mod bulk_apply;
+mod bulk_cli;
+mod bulk_faults;
+mod bulk_kill;
+mod e2e_console;
+mod e2e_edits;
+mod edit_runner;
+mod sandbox_banking;
+mod sandbox_candescent;
+mod sandbox_citi;
+mod sandbox_newday;
+mod sandbox_oauth;
+mod sandbox_platform;
+mod sandbox_relay;
+mod tui_edit_snapshots;
+mod tui_edits;
+mod tui_snapshots;
+mod tui_update;
