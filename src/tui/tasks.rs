@@ -719,6 +719,9 @@ fn export(data: &std::path::Path, job_id: &str) -> String {
     };
     let path = jobs.join(format!("{job_id}-results.csv"));
     let written = crate::bulk::journal::private_file()
+        .write(true)
+        .create(true)
+        .truncate(true)
         .open(&path)
         .map_err(|e| e.to_string())
         .and_then(|f| {

@@ -24,7 +24,11 @@ struct Console {
 
 impl Console {
     fn spawn(args: &[&str], rows: u16, cols: u16) -> Console {
-        let data = tempfile::tempdir().unwrap();
+        Console::spawn_in(tempfile::tempdir().unwrap(), args, rows, cols)
+    }
+
+    /// Start with `data` as the home of the data and config directories.
+    fn spawn_in(data: tempfile::TempDir, args: &[&str], rows: u16, cols: u16) -> Console {
         let pty = native_pty_system();
         let pair = pty
             .openpty(PtySize {
@@ -349,4 +353,71 @@ async fn keys_answer_while_calls_are_in_flight() {
     })
     .await
     .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_interrupted_bulk_job_is_offered_at_start_and_resumed_to_the_end() {
+    use custdesk::bulk::journal::{self, Journal, Record};
+    use custdesk::bulk::{Action, Item, Plan, item_key, plan};
+
+    let ts = common::start(50).await;
+    let data = tempfile::tempdir().unwrap();
+    let jobs = journal::jobs_dir(&data.path().join("data"));
+    // Thirty alert subscriptions, killed just after the first was sent.
+    let mut p = Plan::new();
+    p.source = Some("segment.csv".into());
+    for (i, id) in ts.customer_ids("demo-bank", 30).into_iter().enumerate() {
+        let edit = Action::Subscribe {
+            alert_code: "LOW_BALANCE".into(),
+            channel: "SMS".into(),
+            threshold: Some(50.0),
+        };
+        p.items.push(Item {
+            id: (i + 1).to_string(),
+            line: Some(i as u64 + 2),
+            customer_id: Some(id),
+            name: None,
+            new: edit.new_display(),
+            edit,
+            old: None,
+            unchanged: false,
+        });
+    }
+    journal::create_private_dir(&jobs).unwrap();
+    plan::save(&p, &journal::plan_path(&jobs, &p.job_id)).unwrap();
+    let (j, _) = Journal::open(&journal::journal_path(&jobs, &p.job_id), 30, None).unwrap();
+    j.write_synced(&Record::Start {
+        at: custdesk::bulk::now(),
+        pid: 1,
+        client: "agent".into(),
+        backend: ts.base.clone(),
+        mode: "apply".into(),
+        plan_sha: plan::fingerprint(&p),
+    })
+    .await
+    .unwrap();
+    j.write_synced(&Record::Sending { i: 0, g: 0 })
+        .await
+        .unwrap();
+    j.close();
+
+    let base = ts.base.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut c = Console::spawn_in(data, &["--backend", &base], 30, 100);
+        c.expect("Interrupted bulk job");
+        c.expect("A bulk job was interrupted with 30 of 30 items left.");
+        c.send("\r");
+        c.expect("Bulk edit · results");
+        c.expect("✓ applied 30");
+        c.send("\r");
+        // The search box has the keys again (typing mode, as at start): Ctrl-C quits.
+        c.send("\x03");
+        c.wait_exit();
+    })
+    .await
+    .unwrap();
+    for item in &p.items {
+        let key = item_key(&p.job_id, &item.id, 0);
+        assert_eq!(ts.writes_with_key(key.as_str()), 1, "item {}", item.id);
+    }
 }

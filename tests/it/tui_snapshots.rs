@@ -3,7 +3,7 @@
 //! also checks, in code, the things that must hold whatever the layout: the training
 //! banner is there, personal data is masked, and no control character reaches a cell.
 //!
-//! Update the snapshots with `INSTA_UPDATE=always cargo test --test tui_snapshots` and
+//! Update the snapshots with `INSTA_UPDATE=always cargo test --test it tui_snapshots` and
 //! read the `.snap` files before committing them.
 
 use crate::tui_fixture;

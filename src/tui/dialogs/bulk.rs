@@ -112,6 +112,15 @@ pub fn draw(f: &mut Frame, app: &App, d: &BulkDialog) {
     }
 }
 
+/// Rows `lines` take wrapped at `width`.
+fn wrapped(lines: &[Line], width: u16) -> u16 {
+    let w = width.max(1) as usize;
+    lines
+        .iter()
+        .map(|l| l.width().div_ceil(w).max(1) as u16)
+        .sum()
+}
+
 fn error_lines(app: &App, d: &BulkDialog, lines: &mut Vec<Line<'static>>) {
     let t = &app.theme;
     if let Some(e) = &d.error {
@@ -231,7 +240,7 @@ fn plan_headline(p: &Plan) -> String {
     }
     if !p.errors.is_empty() {
         s.push_str(&format!(
-            " · {} not planned (see below)",
+            " · {} not planned",
             thousands(p.errors.len() as u64)
         ));
     }
@@ -272,7 +281,7 @@ fn preview(f: &mut Frame, app: &App, d: &BulkDialog, area: Rect) {
     let [head, table, foot_area] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(1),
-        Constraint::Length(foot.len() as u16),
+        Constraint::Length(wrapped(&foot, area.width)),
     ])
     .areas(area);
     f.render_widget(
@@ -464,12 +473,12 @@ fn results(f: &mut Frame, app: &App, d: &BulkDialog, area: Rect) {
         t.muted,
     )));
     let [h, list, fa] = Layout::vertical([
-        Constraint::Length(head.len() as u16 + 1),
+        Constraint::Length(wrapped(&head, area.width) + 1),
         Constraint::Min(1),
-        Constraint::Length(foot.len() as u16),
+        Constraint::Length(wrapped(&foot, area.width)),
     ])
     .areas(area);
-    f.render_widget(Paragraph::new(head), h);
+    f.render_widget(Paragraph::new(head).wrap(Wrap { trim: false }), h);
     let visible = list.height.saturating_sub(1) as usize;
     let first = d.scroll.min(d.failures.len().saturating_sub(visible));
     let items = d.plan.as_ref().map(|p| &p.items[..]).unwrap_or(&[]);
