@@ -4,7 +4,7 @@
 //! also checks in code what must hold whatever the layout: personal data masked, the
 //! passcode never on screen, no control character in a cell.
 //!
-//! Update with `INSTA_UPDATE=always cargo test --test tui_edit_snapshots` and read the
+//! Update with `INSTA_UPDATE=always cargo test --test it tui_edit_snapshots` and read the
 //! `.snap` files before committing them.
 
 use crate::edit_fixture;
