@@ -642,3 +642,31 @@ fn create_from_csv_needs_no_marks() {
         "{fx:?}"
     );
 }
+
+#[test]
+fn back_office_actions_say_which_scope_is_missing_before_reading_anything() {
+    let mut app = bulk_on(2);
+    app.status.scopes = vec!["customers:read".into(), "alerts:write".into()];
+    while dialog(&app).kind != Kind::SetEmail {
+        app.update(key(KeyCode::Down));
+    }
+    app.update(key(KeyCode::Tab));
+    type_str(&mut app, "ops@example.com");
+    let fx = app.update(key(KeyCode::Enter));
+    assert!(fx.is_empty(), "{fx:?}");
+    assert_eq!(
+        dialog(&app).errors,
+        vec![
+            "Set the email (back office) needs the customers:write scope, which demo.agent \
+             does not have: sign in as the backoffice client"
+                .to_string()
+        ]
+    );
+    // With the scope, the same values plan.
+    app.status.scopes.push("customers:write".into());
+    let fx = app.update(key(KeyCode::Enter));
+    assert!(
+        matches!(fx.as_slice(), [Effect::BulkPlan { items, .. }] if items.len() == 2),
+        "{fx:?}"
+    );
+}

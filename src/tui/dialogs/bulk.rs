@@ -226,10 +226,12 @@ fn who(item: &Item) -> String {
 fn plan_headline(p: &Plan) -> String {
     let action = p.items.first().map(|i| i.edit.name()).unwrap_or("nothing");
     let unchanged = p.items.len() - p.to_send();
+    let n = p.items.len();
     let mut s = format!(
-        "{} · {} customers · {} to change",
+        "{} · {} customer{} · {} to change",
         action,
-        thousands(p.items.len() as u64),
+        thousands(n as u64),
+        if n == 1 { "" } else { "s" },
         thousands(p.to_send() as u64)
     );
     if unchanged > 0 {
@@ -268,8 +270,9 @@ fn preview(f: &mut Frame, app: &App, d: &BulkDialog, area: Rect) {
         "nothing to change · s save plan · esc back".to_string()
     } else {
         format!(
-            "enter apply {} changes{} · s save plan · ↑/↓ scroll · esc back",
+            "enter apply {} change{}{} · s save plan · ↑/↓ scroll · esc back",
             thousands(p.to_send() as u64),
+            if p.to_send() == 1 { "" } else { "s" },
             if p.errors.is_empty() {
                 ""
             } else {
@@ -337,7 +340,11 @@ fn type_count_lines(
                 thousands(p.deletes() as u64)
             )
         } else {
-            format!("This plan changes {} customers.", thousands(n as u64))
+            format!(
+                "This plan changes {} customer{}.",
+                thousands(n as u64),
+                if n == 1 { "" } else { "s" }
+            )
         },
         t.error,
     ))];

@@ -163,6 +163,16 @@ impl Kind {
         }
     }
 
+    /// The scope the backend asks for (bankingservice writes are back-office work).
+    pub fn scope(self) -> Option<&'static str> {
+        match self {
+            Kind::SetEmail | Kind::SetPhone | Kind::Delete | Kind::CreateCsv => {
+                Some("customers:write")
+            }
+            _ => None,
+        }
+    }
+
     /// Whether the action edits the marked customers (a create does not).
     pub fn uses_targets(self) -> bool {
         self != Kind::CreateCsv
@@ -736,6 +746,19 @@ impl App {
         d.error = None;
         d.notice = None;
         d.seq = self.next_seq();
+        // Said before any read rather than as a 403 per item (a static token's scopes
+        // are unknown: the backend decides).
+        if let Some(scope) = d.kind.scope()
+            && !self.status.scopes.is_empty()
+            && !self.status.scopes.iter().any(|s| s == scope)
+        {
+            d.errors = vec![format!(
+                "{} needs the {scope} scope, which {} does not have: sign in as the backoffice client",
+                d.kind.label(),
+                crate::tui::view::safe(&self.status.agent)
+            )];
+            return;
+        }
         if d.kind == Kind::CreateCsv {
             let path = d.inputs.first().map(|i| i.value().trim().to_string());
             match path.filter(|p| !p.is_empty()) {
