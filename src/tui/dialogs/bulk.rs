@@ -447,7 +447,7 @@ fn results(f: &mut Frame, app: &App, d: &BulkDialog, area: Rect) {
     if let Some(s) = &d.summary {
         let how = if s.cancelled {
             format!(
-                "Cancelled after {} answers in {:.1} s: the rest stay pending (resume with `custdesk bulk resume`)",
+                "Cancelled after {} answers in {:.1} s: the rest stay pending",
                 thousands(s.sent as u64),
                 s.elapsed.as_secs_f64()
             )
@@ -468,15 +468,19 @@ fn results(f: &mut Frame, app: &App, d: &BulkDialog, area: Rect) {
     }
     let mut foot: Vec<Line> = Vec::new();
     error_lines(app, d, &mut foot);
+    let left = c.pending + c.in_doubt;
+    let redo = match (left, d.failures.len()) {
+        (0, 0) => String::new(),
+        (0, f) => format!("r retry the {} failed · ", thousands(f as u64)),
+        (l, 0) => format!("r send the {} not sent · ", thousands(l as u64)),
+        (l, f) => format!(
+            "r send the {} not sent and retry the {} failed · ",
+            thousands(l as u64),
+            thousands(f as u64)
+        ),
+    };
     foot.push(Line::from(Span::styled(
-        if d.failures.is_empty() {
-            "x export results to CSV · enter close".to_string()
-        } else {
-            format!(
-                "r retry the {} failed · x export results to CSV · ↑/↓ scroll · enter close",
-                thousands(d.failures.len() as u64)
-            )
-        },
+        format!("{redo}x export results to CSV · ↑/↓ scroll · enter close"),
         t.muted,
     )));
     let [h, list, fa] = Layout::vertical([

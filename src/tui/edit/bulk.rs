@@ -670,7 +670,10 @@ impl App {
                 KeyCode::Down => d.scroll += 1,
                 KeyCode::PageUp => d.scroll = d.scroll.saturating_sub(page),
                 KeyCode::PageDown => d.scroll += page,
-                KeyCode::Char('r') if !d.failures.is_empty() => self.bulk_apply(d, true, fx),
+                // Retry the failed items, and send what a cancel left unsent.
+                KeyCode::Char('r') if !d.failures.is_empty() || d.progress.counts.left() > 0 => {
+                    self.bulk_apply(d, true, fx)
+                }
                 KeyCode::Char('x') => {
                     if let Some(p) = &d.plan {
                         fx.push(Effect::BulkExport {
