@@ -36,6 +36,7 @@ use super::{Outcome, Plan, plan};
 use crate::api::{ApiConfig, Client, Secret};
 use crate::audit::AuditLog;
 use crate::config::Paths;
+use crate::domain::sanitize::for_display;
 
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_FAILED: i32 = 1;
@@ -78,6 +79,10 @@ pub enum BulkCommand {
         /// delete when there is no terminal to ask on.
         #[arg(long, value_name = "COUNT")]
         yes: Option<usize>,
+        /// Apply as planned even though some customers changed since the plan was made
+        /// (every current value is read again first; a change refuses the plan).
+        #[arg(long)]
+        accept_changes: bool,
         #[command(flatten)]
         backend: BackendArgs,
         #[command(flatten)]
@@ -205,6 +210,7 @@ async fn run(args: BulkArgs) -> i32 {
             plan,
             skip_invalid,
             yes,
+            accept_changes,
             backend,
             run,
         } => {
@@ -212,7 +218,12 @@ async fn run(args: BulkArgs) -> i32 {
                 Ok(p) => p,
                 Err(e) => return refuse(&e.to_string()),
             };
-            apply_cmd(&paths, &jobs, p, skip_invalid, yes, &backend, &run).await
+            let how = Approval {
+                skip_invalid,
+                yes,
+                accept_changes,
+            };
+            apply_cmd(&paths, &jobs, p, &how, &backend, &run).await
         }
         BulkCommand::Resume { job, backend, run } => {
             let job = match pick_job(&jobs, job, |c| c.left() > 0, "interrupted") {
@@ -421,15 +432,66 @@ fn confirm(p: &Plan, yes: Option<usize>) -> Result<(), String> {
     }
 }
 
+/// What `bulk apply` was told to accept.
+struct Approval {
+    skip_invalid: bool,
+    yes: Option<usize>,
+    accept_changes: bool,
+}
+
+/// Read every customer of a plan made earlier again; refuse when any changed since,
+/// unless told to apply it as planned anyway.
+async fn recheck(
+    p: &Plan,
+    accept: bool,
+    backend: &BackendArgs,
+    run: &RunArgs,
+) -> Result<(), String> {
+    let (client, _) = client_for(backend, p.backend.as_deref(), 6)?;
+    let pb = bar(p.items.len() as u64, "re-reading");
+    let found = plan::drift(&client, p, run.concurrency, |n| pb.set_position(n as u64)).await;
+    pb.finish_and_clear();
+    let changed = found.map_err(|e| e.to_string())?;
+    if changed.is_empty() {
+        return Ok(());
+    }
+    for d in changed.iter().take(20) {
+        let item = &p.items[d.index];
+        say(&format!(
+            "{} ({}): the plan showed {}, it is now {}",
+            item.place(),
+            item.customer_id.as_deref().unwrap_or("-"),
+            for_display(d.planned.as_deref().unwrap_or("(none)")),
+            for_display(&d.now)
+        ));
+    }
+    if changed.len() > 20 {
+        say(&format!("... and {} more", changed.len() - 20));
+    }
+    if accept {
+        say(&format!(
+            "{} customers changed since the plan was made: applying it as planned (--accept-changes)",
+            changed.len()
+        ));
+        Ok(())
+    } else {
+        Err(format!(
+            "{} customers changed since the plan was made ({}): nothing applied. Plan again to see the new values, or pass --accept-changes to apply it as planned",
+            changed.len(),
+            p.created
+        ))
+    }
+}
+
 async fn apply_cmd(
     paths: &Paths,
     jobs: &Path,
     p: Plan,
-    skip_invalid: bool,
-    yes: Option<usize>,
+    how: &Approval,
     backend: &BackendArgs,
     run: &RunArgs,
 ) -> i32 {
+    let (skip_invalid, yes) = (how.skip_invalid, how.yes);
     if !p.errors.is_empty() {
         if !skip_invalid {
             for e in p.errors.iter().take(20) {
@@ -473,6 +535,9 @@ async fn apply_cmd(
             return EXIT_OK;
         }
         say(&plan::summary(&p));
+        if let Err(e) = recheck(&p, how.accept_changes, backend, run).await {
+            return refuse(&e);
+        }
         if let Err(e) = confirm(&p, yes) {
             return refuse(&e);
         }

@@ -212,6 +212,59 @@ pub async fn build(
     Ok(plan)
 }
 
+/// An item whose customer changed after the plan was made.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Drift {
+    /// Index of the item in the plan.
+    pub index: usize,
+    /// The current value the plan showed (masked).
+    pub planned: Option<String>,
+    /// What the backend holds now (masked), or why it could not be read.
+    pub now: String,
+}
+
+/// Read every item's current value again, for a plan saved earlier and applied now:
+/// the items whose customer no longer holds what the plan showed, in plan order. A
+/// failure that concerns the backend as a whole (sign-in, scope, unreachable) is an
+/// error.
+pub async fn drift(
+    client: &Client,
+    plan: &Plan,
+    concurrency: usize,
+    mut progress: impl FnMut(usize),
+) -> Result<Vec<Drift>, BuildError> {
+    let mut reads = futures::stream::iter(
+        plan.items
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.customer_id.is_some()),
+    )
+    .map(|(i, item)| async move { (i, read_one(client, item).await) })
+    .buffer_unordered(concurrency.max(1))
+    .boxed();
+    let mut out = Vec::new();
+    let mut done = 0;
+    while let Some((i, r)) = reads.next().await {
+        done += 1;
+        progress(done);
+        let planned = plan.items[i].old.clone();
+        let now = match r {
+            Ok(read) if read.old == planned => continue,
+            Ok(read) => read.old.unwrap_or_else(|| "(none)".into()),
+            Err(e) if fatal(&e) => return Err(BuildError(e)),
+            Err(e) if e.kind == ErrorKind::NotFound => "no such customer".into(),
+            Err(e) => format!("could not be read: {e}"),
+        };
+        out.push(Drift {
+            index: i,
+            planned,
+            now,
+        });
+    }
+    out.sort_by_key(|d| d.index);
+    Ok(out)
+}
+
 /// Why a plan file could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {

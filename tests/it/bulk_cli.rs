@@ -437,3 +437,64 @@ async fn hangup_cancels_cleanly_and_the_job_is_offered_for_resume() {
     );
     assert_exactly_once(&t.sb, &p);
 }
+
+/// A plan applied later is read again first: a customer changed since refuses it
+/// (nothing applied) until `--accept-changes`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plan_applied_later_refuses_customers_changed_since_it_was_made() {
+    let t = common::start(50).await;
+    let env = Env::new();
+    let ids = t.customer_ids(common::DEMO, 3);
+    let csv = env.write("edits.csv", &email_csv(&ids, "later"));
+    let plan = env.path("plan.json");
+    let o = env
+        .run(&[
+            "plan",
+            csv.to_str().unwrap(),
+            "-o",
+            plan.to_str().unwrap(),
+            "--backend",
+            &t.base,
+        ])
+        .await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // Someone changes the second customer's email after the plan was made.
+    let bo = t.backoffice().await;
+    let a = t
+        .send_json(
+            reqwest::Method::PUT,
+            &format!("/bankingservice/v1/profiles/demo-bank/customers/{}", ids[1]),
+            Some(&bo),
+            &serde_json::json!({"email": "changed.meanwhile@example.org"}),
+        )
+        .await;
+    assert_eq!(a.status.as_u16(), 200, "{}", a.text);
+    let before = write_log(&t.sb);
+    let o = env
+        .run(&["apply", plan.to_str().unwrap(), "--backend", &t.base])
+        .await;
+    let err = stderr(&o);
+    assert_eq!(code(&o), 2, "{err}");
+    assert!(
+        err.contains(&format!("line 3 ({}): the plan showed", ids[1]))
+            && err.contains("it is now c•••@e•••.org"),
+        "{err}"
+    );
+    assert!(
+        err.contains("1 customers changed since the plan was made"),
+        "{err}"
+    );
+    assert_eq!(write_log(&t.sb), before, "nothing applied");
+    let o = env
+        .run(&[
+            "apply",
+            plan.to_str().unwrap(),
+            "--backend",
+            &t.base,
+            "--accept-changes",
+        ])
+        .await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let now = emails(&t.sb, &ids);
+    assert_eq!(now[&ids[1]].as_deref(), Some("later1@example.com"));
+}
