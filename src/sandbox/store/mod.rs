@@ -94,6 +94,17 @@ impl Store {
         Ok(out)
     }
 
+    /// Run `f` on the writer connection outside a transaction (waiting for a write in
+    /// progress): a small read that must see every committed write, such as the
+    /// idempotency check before each keyed write. A pooled reader would do, but after
+    /// every write it starts its next read by dropping its whole page cache and memory
+    /// map (SQLite's WAL rule: a reader that sees the database changed cannot tell which
+    /// pages did), which costs more than the read; the writer's own cache stays valid.
+    pub fn read_on_writer<T>(&self, f: impl FnOnce(&Connection) -> DbResult<T>) -> DbResult<T> {
+        let conn = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        f(&conn)
+    }
+
     pub fn customer_count(&self) -> DbResult<u64> {
         self.read(|c| c.query_row("SELECT count(*) FROM customers", [], |r| r.get(0)))
     }
