@@ -213,11 +213,12 @@ pub async fn reshape(family: Family, resp: Response) -> Response {
     out
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let unshaped = (self.family == Family::Sandbox).then(|| Unshaped(self.clone()));
+impl ApiError {
+    /// The JSON body of this error in its family's shape.
+    pub fn body(&self) -> Vec<u8> {
         let status = self.status;
-        let body = match self.family {
+        let (code, message, field) = (self.code.clone(), self.message.clone(), self.field.clone());
+        match self.family {
             Family::Citi => serde_json::to_vec(&CitiError {
                 kind: match status.as_u16() {
                     400 | 413 | 415 | 422 => "invalid",
@@ -225,43 +226,48 @@ impl IntoResponse for ApiError {
                     _ => "error",
                 }
                 .into(),
-                code: self.code,
-                details: Some(self.message),
-                location: self.field,
+                code,
+                details: Some(message),
+                location: field,
                 more_info: None,
             }),
             Family::NewDay => {
                 let mut errors = std::collections::BTreeMap::new();
-                if let Some(f) = &self.field {
-                    errors.insert(f.clone(), vec![self.message.clone()]);
+                if let Some(f) = field {
+                    errors.insert(f, vec![message.clone()]);
                 }
                 serde_json::to_vec(&Problem {
                     title: status.canonical_reason().unwrap_or("Error").to_string(),
                     status: status.as_u16(),
-                    detail: Some(self.message),
+                    detail: Some(message),
                     errors,
                 })
             }
             Family::Candescent => serde_json::to_vec(&CandescentError {
                 status: status.as_u16(),
-                message: self.message,
-                code: self.code,
+                message,
+                code,
             }),
-            Family::Relay => serde_json::to_vec(&RelayMessage {
-                message: self.message,
-                field: self.field,
-            }),
+            Family::Relay => serde_json::to_vec(&RelayMessage { message, field }),
             Family::Banking | Family::Sandbox => serde_json::to_vec(&BankingError {
-                message: self.message,
-                code: self.code,
-                field: self.field,
+                message,
+                code,
+                field,
             }),
             Family::OAuth => serde_json::to_vec(&OAuthError {
-                error: self.code,
-                error_description: Some(self.message),
+                error: code,
+                error_description: Some(message),
             }),
         }
-        .unwrap_or_default();
+        .unwrap_or_default()
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let unshaped = (self.family == Family::Sandbox).then(|| Unshaped(self.clone()));
+        let status = self.status;
+        let body = self.body();
         let mut resp = (status, body).into_response();
         let h = resp.headers_mut();
         h.insert(

@@ -64,6 +64,8 @@ pub struct AppState {
     pub tokens: auth::Tokens,
     pub config: SandboxConfig,
     bucket: Option<Bucket>,
+    /// Idempotency keys whose request is being processed.
+    inflight: idempotency::InFlight,
 }
 
 pub type Shared = Arc<AppState>;
@@ -111,6 +113,7 @@ pub async fn start(config: SandboxConfig) -> color_eyre::Result<RunningSandbox> 
         tokens: auth::Tokens::default(),
         config,
         bucket,
+        inflight: idempotency::InFlight::default(),
     });
     let app = router(state.clone());
     let (tx, rx) = oneshot::channel::<()>();

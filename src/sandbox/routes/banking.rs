@@ -1,7 +1,7 @@
 //! bankingservice.ai customers (seed 004) under `/bankingservice`.
 
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
 use axum::{Json, Router};
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -14,6 +14,7 @@ use crate::sandbox::Shared;
 use crate::sandbox::auth::{Caller, SCOPE_CUSTOMERS_WRITE, SCOPE_READ, authorize};
 use crate::sandbox::body;
 use crate::sandbox::error::{ApiError, Family};
+use crate::sandbox::idempotency::{Answer, Idem};
 use crate::sandbox::routes::{idem_key, load_customer};
 use crate::sandbox::store::{self, CustomerRec, log_write, now};
 
@@ -236,62 +237,59 @@ fn clean(input: &BsCustomerInput) -> Result<Clean, ApiError> {
 /// Apply the cleaned fields to customer `cid` (absent fields stay as they are).
 fn apply(tx: &Transaction, cid: i64, c: &Clean) -> Result<(), ApiError> {
     if let Some(v) = &c.first_name {
-        tx.execute(
-            "UPDATE customers SET given_name = ?2, given_norm = ?3 WHERE cid = ?1",
-            params![cid, v, text::fold(v)],
-        )?;
+        tx.prepare_cached("UPDATE customers SET given_name = ?2, given_norm = ?3 WHERE cid = ?1")?
+            .execute(params![cid, v, text::fold(v)])?;
     }
     if let Some(v) = &c.last_name {
-        tx.execute(
+        tx.prepare_cached(
             "UPDATE customers SET family_name = ?2, family_norm = ?3 WHERE cid = ?1",
-            params![cid, v, text::fold(v)],
-        )?;
+        )?
+        .execute(params![cid, v, text::fold(v)])?;
     }
     if let Some(v) = &c.company {
-        tx.execute(
-            "UPDATE customers SET company = ?2 WHERE cid = ?1",
-            params![cid, v],
-        )?;
+        tx.prepare_cached("UPDATE customers SET company = ?2 WHERE cid = ?1")?
+            .execute(params![cid, v])?;
     }
     if let Some(v) = &c.date_of_birth {
-        tx.execute(
-            "UPDATE customers SET date_of_birth = ?2 WHERE cid = ?1",
-            params![cid, v],
-        )?;
+        tx.prepare_cached("UPDATE customers SET date_of_birth = ?2 WHERE cid = ?1")?
+            .execute(params![cid, v])?;
     }
     if let Some(v) = &c.email {
         let key: Option<i64> = tx
-            .query_row(
+            .prepare_cached(
                 "SELECT id FROM emails WHERE cid = ?1 ORDER BY preferred DESC, id LIMIT 1",
-                [cid],
-                |r| r.get(0),
-            )
+            )?
+            .query_row([cid], |r| r.get(0))
             .optional()?;
         match key {
-            Some(k) => tx.execute("UPDATE emails SET address = ?2 WHERE id = ?1", params![k, v])?,
-            None => tx.execute(
-                "INSERT INTO emails (cid, kind, address, preferred, enrolled) VALUES (?1, 'PERSONAL', ?2, 1, ?3)",
-                params![cid, v, now()],
-            )?,
+            Some(k) => tx
+                .prepare_cached("UPDATE emails SET address = ?2 WHERE id = ?1")?
+                .execute(params![k, v])?,
+            None => tx
+                .prepare_cached(
+                    "INSERT INTO emails (cid, kind, address, preferred, enrolled) VALUES (?1, 'PERSONAL', ?2, 1, ?3)",
+                )?
+                .execute(params![cid, v, now()])?,
         };
     }
     if let Some((cc, national)) = &c.phone {
         let key: Option<i64> = tx
-            .query_row(
+            .prepare_cached(
                 "SELECT id FROM phones WHERE cid = ?1 ORDER BY (kind = 'MOBILE' AND consent != 'stop') DESC, kind = 'MOBILE' DESC, id LIMIT 1",
-                [cid],
-                |r| r.get(0),
-            )
+            )?
+            .query_row([cid], |r| r.get(0))
             .optional()?;
         match key {
-            Some(k) => tx.execute(
-                "UPDATE phones SET country_code = ?2, area_code = '', number = ?3, national = ?3 WHERE id = ?1",
-                params![k, cc, national],
-            )?,
-            None => tx.execute(
-                "INSERT INTO phones (cid, kind, country_code, number, national, enrolled) VALUES (?1, 'MOBILE', ?2, ?3, ?3, ?4)",
-                params![cid, cc, national, now()],
-            )?,
+            Some(k) => tx
+                .prepare_cached(
+                    "UPDATE phones SET country_code = ?2, area_code = '', number = ?3, national = ?3 WHERE id = ?1",
+                )?
+                .execute(params![k, cc, national])?,
+            None => tx
+                .prepare_cached(
+                    "INSERT INTO phones (cid, kind, country_code, number, national, enrolled) VALUES (?1, 'MOBILE', ?2, ?3, ?3, ?4)",
+                )?
+                .execute(params![cid, cc, national, now()])?,
         };
     }
     if let Some(a) = &c.address {
@@ -302,11 +300,8 @@ fn apply(tx: &Transaction, cid: i64, c: &Clean) -> Result<(), ApiError> {
             .collect::<Vec<_>>()
             .join(" ");
         let key: Option<i64> = tx
-            .query_row(
-                "SELECT id FROM addresses WHERE cid = ?1 ORDER BY id LIMIT 1",
-                [cid],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT id FROM addresses WHERE cid = ?1 ORDER BY id LIMIT 1")?
+            .query_row([cid], |r| r.get(0))
             .optional()?;
         let postcode = a.postal_code.clone().unwrap_or_default();
         let vals = params![
@@ -321,14 +316,16 @@ fn apply(tx: &Transaction, cid: i64, c: &Clean) -> Result<(), ApiError> {
             a.country.clone().unwrap_or_default()
         ];
         match key {
-            Some(_) => tx.execute(
-                "UPDATE addresses SET line1 = ?2, line2 = ?3, line3 = ?4, city = ?5, state = ?6, postcode = ?7, postcode_norm = ?8, country = ?9 WHERE id = ?1",
-                vals,
-            )?,
-            None => tx.execute(
-                "INSERT INTO addresses (cid, kind, line1, line2, line3, city, state, postcode, postcode_norm, country) VALUES (?1, 'HOME', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                vals,
-            )?,
+            Some(_) => tx
+                .prepare_cached(
+                    "UPDATE addresses SET line1 = ?2, line2 = ?3, line3 = ?4, city = ?5, state = ?6, postcode = ?7, postcode_norm = ?8, country = ?9 WHERE id = ?1",
+                )?
+                .execute(vals)?,
+            None => tx
+                .prepare_cached(
+                    "INSERT INTO addresses (cid, kind, line1, line2, line3, city, state, postcode, postcode_norm, country) VALUES (?1, 'HOME', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                )?
+                .execute(vals)?,
         };
     }
     Ok(())
@@ -346,10 +343,11 @@ fn apply(tx: &Transaction, cid: i64, c: &Clean) -> Result<(), ApiError> {
         (status = 429, body = BankingError), (status = 500, body = BankingError), (status = 503, body = BankingError)))]
 async fn create(
     State(st): State<Shared>,
+    idem: Idem,
     headers: HeaderMap,
     Path(profile_id): Path<String>,
     body::Json(input): body::Json<BsCustomerInput>,
-) -> Result<Json<BsCustomer>, ApiError> {
+) -> Result<Answer, ApiError> {
     let caller = authorize(&st.tokens, &headers, F, SCOPE_CUSTOMERS_WRITE)?;
     profile(&caller, &profile_id)?;
     let c = clean(&input)?;
@@ -364,12 +362,15 @@ async fn create(
     let id = uuid::Uuid::new_v4().simple().to_string();
     let key = idem_key(&headers).map(str::to_string);
     let path = format!("/bankingservice/v1/profiles/{profile_id}/customers");
-    let cid = st.store.write(|tx| -> Result<i64, ApiError> {
-        let next: i64 = tx.query_row("SELECT coalesce(max(cid), 0) + 1 FROM customers", [], |r| r.get(0))?;
-        tx.execute(
+    st.store.write(|tx| -> Result<Answer, ApiError> {
+        let next: i64 = tx
+            .prepare_cached("SELECT coalesce(max(cid), 0) + 1 FROM customers")?
+            .query_row([], |r| r.get(0))?;
+        tx.prepare_cached(
             "INSERT INTO customers (cid, id, tenant, customer_ref, given_name, family_name, given_norm, family_norm,
              customer_type, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![
+        )?
+        .execute(params![
                 next,
                 id,
                 caller.tenant,
@@ -380,16 +381,14 @@ async fn create(
                 text::fold(last),
                 if c.company.as_deref().is_some_and(|s| !s.is_empty()) { "SOLE_TRADER" } else { "INDIVIDUAL" },
                 now()
-            ],
-        )?;
+            ])?;
         apply(tx, next, &c)?;
         log_write(tx, &caller.client_id, key.as_deref(), "POST", &path)?;
-        Ok(next)
-    })?;
-    let rec = st.store.read(|c| store::customers_by_cid(c, &[cid]))?;
-    rec.first()
-        .map(|r| Json(to_wire(r)))
-        .ok_or_else(|| ApiError::internal(F, "created customer vanished"))
+        // The answer is read and stored in the same transaction as the write.
+        let rec = store::customers_by_cid(tx, &[next])?;
+        let rec = rec.first().ok_or_else(|| ApiError::internal(F, "created customer vanished"))?;
+        Ok(idem.json(tx, StatusCode::OK, &to_wire(rec))?)
+    })
 }
 
 /// Returns the data of the customer.
@@ -426,34 +425,29 @@ async fn read(
         (status = 429, body = BankingError), (status = 500, body = BankingError), (status = 503, body = BankingError)))]
 async fn update(
     State(st): State<Shared>,
+    idem: Idem,
     headers: HeaderMap,
     Path((profile_id, customer_id)): Path<(String, String)>,
     body::Json(input): body::Json<BsCustomerInput>,
-) -> Result<Json<BsCustomer>, ApiError> {
+) -> Result<Answer, ApiError> {
     let caller = authorize(&st.tokens, &headers, F, SCOPE_CUSTOMERS_WRITE)?;
     profile(&caller, &profile_id)?;
     let c = clean(&input)?;
     let key = idem_key(&headers).map(str::to_string);
     let path = format!("/bankingservice/v1/profiles/{profile_id}/customers/{customer_id}");
-    st.store.write(|tx| -> Result<(), ApiError> {
+    st.store.write(|tx| -> Result<Answer, ApiError> {
         let cid: i64 = tx
-            .query_row(
-                "SELECT cid FROM customers WHERE id = ?1 AND tenant = ?2",
-                params![customer_id, caller.tenant],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT cid FROM customers WHERE id = ?1 AND tenant = ?2")?
+            .query_row(params![customer_id, caller.tenant], |r| r.get(0))
             .optional()?
             .ok_or_else(|| ApiError::not_found(F, "customer not found"))?;
         apply(tx, cid, &c)?;
         log_write(tx, &caller.client_id, key.as_deref(), "PUT", &path)?;
-        Ok(())
-    })?;
-    Ok(Json(to_wire(&load_customer(
-        &st,
-        F,
-        &caller.tenant,
-        &customer_id,
-    )?)))
+        // The answer is read and stored in the same transaction as the write.
+        let rec = store::customer_by_id(tx, &caller.tenant, &customer_id)?
+            .ok_or_else(|| ApiError::internal(F, "updated customer vanished"))?;
+        Ok(idem.json(tx, StatusCode::OK, &to_wire(&rec))?)
+    })
 }
 
 /// Deletes the customer with everything held for them, answering the deleted record.
@@ -466,19 +460,20 @@ async fn update(
         (status = 503, body = BankingError)))]
 async fn delete(
     State(st): State<Shared>,
+    idem: Idem,
     headers: HeaderMap,
     Path((profile_id, customer_id)): Path<(String, String)>,
-) -> Result<Json<BsCustomer>, ApiError> {
+) -> Result<Answer, ApiError> {
     let caller = authorize(&st.tokens, &headers, F, SCOPE_CUSTOMERS_WRITE)?;
     profile(&caller, &profile_id)?;
     let key = idem_key(&headers).map(str::to_string);
     let path = format!("/bankingservice/v1/profiles/{profile_id}/customers/{customer_id}");
-    let rec = st.store.write(|tx| -> Result<CustomerRec, ApiError> {
+    st.store.write(|tx| -> Result<Answer, ApiError> {
         let rec = store::customer_by_id(tx, &caller.tenant, &customer_id)?
             .ok_or_else(|| ApiError::not_found(F, "customer not found"))?;
-        tx.execute("DELETE FROM customers WHERE cid = ?1", [rec.cid])?;
+        tx.prepare_cached("DELETE FROM customers WHERE cid = ?1")?
+            .execute([rec.cid])?;
         log_write(tx, &caller.client_id, key.as_deref(), "DELETE", &path)?;
-        Ok(rec)
-    })?;
-    Ok(Json(to_wire(&rec)))
+        Ok(idem.json(tx, StatusCode::OK, &to_wire(&rec))?)
+    })
 }

@@ -27,6 +27,7 @@ use crate::sandbox::auth::{
 };
 use crate::sandbox::body;
 use crate::sandbox::error::{ApiError, Family};
+use crate::sandbox::idempotency::{Answer, Idem};
 use crate::sandbox::routes::{idem_key, require_header};
 use crate::sandbox::store::{self, CustomerRec, catalog, log_write, now, now_unix, seed};
 
@@ -1173,22 +1174,22 @@ fn start_flow(
     ))]
 async fn put_emails(
     State(st): State<Shared>,
+    idem: Idem,
     headers: HeaderMap,
     body: Bytes,
-) -> R<(StatusCode, Json<ControlFlow>)> {
+) -> R<Answer> {
     let b = bound(&st, &headers, SCOPE_CONTACT_WRITE)?;
     let req: Emails = parse_body(&headers, &body)?;
     let items = clean_emails(&req.emails)?;
     let payload = serde_json::to_string(&items).unwrap_or_default();
     let key = idem_key(&headers).map(str::to_string);
-    let flow = st.store.write(|tx| -> R<ControlFlow> {
+    st.store.write(|tx| -> R<Answer> {
         let c = customer_on(tx, &b)?;
         check_emails(&c, &items)?;
         let flow = start_flow(tx, &b, &c, FlowKind::Email, &payload)?;
         log_write(tx, &b.caller.client_id, key.as_deref(), "PUT", P_EMAILS)?;
-        Ok(flow)
-    })?;
-    Ok((StatusCode::ACCEPTED, Json(flow)))
+        Ok(idem.json(tx, StatusCode::ACCEPTED, &flow)?)
+    })
 }
 
 /// Update Customer Phone Number
@@ -1233,29 +1234,22 @@ async fn put_emails(
     ))]
 async fn put_phones(
     State(st): State<Shared>,
+    idem: Idem,
     headers: HeaderMap,
     body: Bytes,
-) -> R<(StatusCode, Json<ControlFlow>)> {
+) -> R<Answer> {
     let b = bound(&st, &headers, SCOPE_CONTACT_WRITE)?;
     let req: Phones = parse_body(&headers, &body)?;
     let items = clean_phones(&req.phones)?;
     let payload = serde_json::to_string(&items).unwrap_or_default();
     let key = idem_key(&headers).map(str::to_string);
-    let flow = st.store.write(|tx| -> R<ControlFlow> {
+    st.store.write(|tx| -> R<Answer> {
         let c = customer_on(tx, &b)?;
         check_phones(&c, &items)?;
         let flow = start_flow(tx, &b, &c, FlowKind::Phone, &payload)?;
         log_write(tx, &b.caller.client_id, key.as_deref(), "PUT", P_PHONES)?;
-        Ok(flow)
-    })?;
-    Ok((StatusCode::ACCEPTED, Json(flow)))
-}
-
-/// What a confirmation did, decided inside its transaction.
-enum Confirmed {
-    Applied(Box<CustomerRec>),
-    WrongOtp(i64),
-    LockedNow,
+        Ok(idem.json(tx, StatusCode::ACCEPTED, &flow)?)
+    })
 }
 
 fn changed_since(e: Fail) -> Fail {
@@ -1340,8 +1334,17 @@ fn apply_phones(tx: &Transaction, c: &CustomerRec, items: &[Phone]) -> R<()> {
     Ok(())
 }
 
-/// Check a passcode and, when right, apply the flow's change, all in one transaction.
-fn confirm(st: &Shared, headers: &HeaderMap, body: &[u8], kind: FlowKind) -> R<CustomerRec> {
+/// Check a passcode and, when right, apply the flow's change, all in one transaction
+/// with the answer (`render` of the updated customer, or the wrong passcode's refusal),
+/// which is stored there under an Idempotency-Key.
+fn confirm<T: serde::Serialize>(
+    st: &Shared,
+    idem: &Idem,
+    headers: &HeaderMap,
+    body: &[u8],
+    kind: FlowKind,
+    render: impl FnOnce(&CustomerRec) -> T,
+) -> R<Answer> {
     let b = bound(st, headers, SCOPE_CONTACT_WRITE)?;
     let req: Confirmation = parse_body(headers, body)?;
     let flow_id = validate::text("controlFlowId", &req.control_flow_id, 64).map_err(fe)?;
@@ -1352,7 +1355,7 @@ fn confirm(st: &Shared, headers: &HeaderMap, body: &[u8], kind: FlowKind) -> R<C
         FlowKind::Phone => P_PHONES_CONFIRM,
     };
     let ttl = i64::try_from(st.config.otp_ttl.as_secs()).unwrap_or(i64::MAX);
-    let outcome = st.store.write(|tx| -> R<Confirmed> {
+    st.store.write(|tx| -> R<Answer> {
         let c = customer_on(tx, &b)?;
         type FlowRow = (i64, String, String, String, String, i64, String, i64);
         let row: Option<FlowRow> = tx
@@ -1402,11 +1405,27 @@ fn confirm(st: &Shared, headers: &HeaderMap, body: &[u8], kind: FlowKind) -> R<C
                 params![flow_id, left, new_state],
             )?;
             log_write(tx, &b.caller.client_id, key.as_deref(), "POST", path)?;
-            return Ok(if left <= 0 {
-                Confirmed::LockedNow
+            // Refused, but the attempt counts: committed with its stored answer.
+            let refusal = if left <= 0 {
+                ApiError::forbidden(
+                    F,
+                    "the passcode was wrong 3 times: this change is locked; start a new update",
+                )
+                .code("transactionDenied")
+                .field("otp")
             } else {
-                Confirmed::WrongOtp(left)
-            });
+                ApiError::new(
+                    F,
+                    StatusCode::BAD_REQUEST,
+                    format!(
+                        "the passcode is wrong: {left} attempt{} left",
+                        if left == 1 { "" } else { "s" }
+                    ),
+                )
+                .code("invalidOtp")
+                .field("otp")
+            };
+            return Ok(idem.error(tx, &refusal)?);
         }
         match kind {
             FlowKind::Email => {
@@ -1422,29 +1441,9 @@ fn confirm(st: &Shared, headers: &HeaderMap, body: &[u8], kind: FlowKind) -> R<C
         }
         tx.execute("UPDATE flows SET state = 'done' WHERE id = ?1", [&flow_id])?;
         log_write(tx, &b.caller.client_id, key.as_deref(), "POST", path)?;
-        Ok(Confirmed::Applied(Box::new(customer_on(tx, &b)?)))
-    })?;
-    match outcome {
-        Confirmed::Applied(c) => Ok(*c),
-        Confirmed::WrongOtp(left) => Err(ApiError::new(
-            F,
-            StatusCode::BAD_REQUEST,
-            format!(
-                "the passcode is wrong: {left} attempt{} left",
-                if left == 1 { "" } else { "s" }
-            ),
-        )
-        .code("invalidOtp")
-        .field("otp")
-        .into()),
-        Confirmed::LockedNow => Err(ApiError::forbidden(
-            F,
-            "the passcode was wrong 3 times: this change is locked; start a new update",
-        )
-        .code("transactionDenied")
-        .field("otp")
-        .into()),
-    }
+        let updated = customer_on(tx, &b)?;
+        Ok(idem.json(tx, StatusCode::OK, &render(&updated))?)
+    })
 }
 
 /// Confirm Customer Email Update
@@ -1484,13 +1483,13 @@ fn confirm(st: &Shared, headers: &HeaderMap, body: &[u8], kind: FlowKind) -> R<C
     ))]
 async fn confirm_emails(
     State(st): State<Shared>,
+    idem: Idem,
     headers: HeaderMap,
     body: Bytes,
-) -> R<Json<Emails>> {
-    let c = confirm(&st, &headers, &body, FlowKind::Email)?;
-    Ok(Json(Emails {
+) -> R<Answer> {
+    confirm(&st, &idem, &headers, &body, FlowKind::Email, |c| Emails {
         emails: c.emails.iter().map(email_wire).collect(),
-    }))
+    })
 }
 
 /// Confirm Customer Phone Number Update
@@ -1530,13 +1529,13 @@ async fn confirm_emails(
     ))]
 async fn confirm_phones(
     State(st): State<Shared>,
+    idem: Idem,
     headers: HeaderMap,
     body: Bytes,
-) -> R<Json<Phones>> {
-    let c = confirm(&st, &headers, &body, FlowKind::Phone)?;
-    Ok(Json(Phones {
+) -> R<Answer> {
+    confirm(&st, &idem, &headers, &body, FlowKind::Phone, |c| Phones {
         phones: c.phones.iter().map(phone_wire).collect(),
-    }))
+    })
 }
 
 // ---------------------------------------------------------------------------
@@ -1679,14 +1678,15 @@ fn clean_subscriptions(req: &AlertSubscriptions) -> R<Vec<Change>> {
     ))]
 async fn put_subscriptions(
     State(st): State<Shared>,
+    idem: Idem,
     headers: HeaderMap,
     body: Bytes,
-) -> R<Json<Alerts>> {
+) -> R<Answer> {
     let b = bound(&st, &headers, SCOPE_ALERTS_WRITE)?;
     let req: AlertSubscriptions = parse_body(&headers, &body)?;
     let changes = clean_subscriptions(&req)?;
     let key = idem_key(&headers).map(str::to_string);
-    let list = st.store.write(|tx| -> R<Vec<Alert>> {
+    st.store.write(|tx| -> R<Answer> {
         let c = customer_on(tx, &b)?;
         let cur = currency(&c);
         let enrolled = |code: &str| -> rusqlite::Result<Option<(String, Option<f64>)>> {
@@ -1749,9 +1749,9 @@ async fn put_subscriptions(
             )?;
         }
         log_write(tx, &b.caller.client_id, key.as_deref(), "PUT", P_SUBSCRIPTIONS)?;
-        Ok(alerts(tx, &c)?)
-    })?;
-    Ok(Json(Alerts { alerts: list }))
+        let list = alerts(tx, &c)?;
+        Ok(idem.json(tx, StatusCode::OK, &Alerts { alerts: list })?)
+    })
 }
 
 // ---------------------------------------------------------------------------
@@ -1805,7 +1805,12 @@ fn customer_offer(c: &CustomerRec, field: &str, offer_id: &str) -> R<&'static ca
         (status = 422, body = CitiError, description = "Idempotency-Key reused with another body"),
         (status = 429, body = CitiError), (status = 500, body = CitiError), (status = 503, body = CitiError),
     ))]
-async fn put_offer(State(st): State<Shared>, headers: HeaderMap, body: Bytes) -> R<Json<Offer>> {
+async fn put_offer(
+    State(st): State<Shared>,
+    idem: Idem,
+    headers: HeaderMap,
+    body: Bytes,
+) -> R<Answer> {
     let b = bound(&st, &headers, SCOPE_OFFERS_WRITE)?;
     let req: OfferUpdate = parse_body(&headers, &body)?;
     let offer_id = validate::text("offerId", &req.offer_id, 64).map_err(fe)?;
@@ -1816,7 +1821,7 @@ async fn put_offer(State(st): State<Shared>, headers: HeaderMap, body: Bytes) ->
         "DECLINED"
     };
     let key = idem_key(&headers).map(str::to_string);
-    let offer = st.store.write(|tx| -> R<Offer> {
+    st.store.write(|tx| -> R<Answer> {
         let c = customer_on(tx, &b)?;
         let def = customer_offer(&c, "offerId", &offer_id)?;
         if offer_status(tx, c.cid, def.id)? == "FULFILLED" {
@@ -1836,9 +1841,9 @@ async fn put_offer(State(st): State<Shared>, headers: HeaderMap, body: Bytes) ->
             params![c.cid, def.id, status],
         )?;
         log_write(tx, &b.caller.client_id, key.as_deref(), "PUT", P_OFFERS)?;
-        Ok(offer_wire(tx, c.cid, def)?)
-    })?;
-    Ok(Json(offer))
+        let offer = offer_wire(tx, c.cid, def)?;
+        Ok(idem.json(tx, StatusCode::OK, &offer)?)
+    })
 }
 
 /// Fulfill Offer Processing
@@ -1874,9 +1879,10 @@ async fn put_offer(State(st): State<Shared>, headers: HeaderMap, body: Bytes) ->
     ))]
 async fn fulfill_offer(
     State(st): State<Shared>,
+    idem: Idem,
     headers: HeaderMap,
     body: Bytes,
-) -> R<(StatusCode, Json<Fulfillment>)> {
+) -> R<Answer> {
     let b = bound(&st, &headers, SCOPE_OFFERS_WRITE)?;
     let req: FulfillmentRequest = parse_body(&headers, &body)?;
     let offer_id = validate::text("offerId", &req.offer_id, 64).map_err(fe)?;
@@ -1885,7 +1891,7 @@ async fn fulfill_offer(
         None => String::new(),
     };
     let key = idem_key(&headers).map(str::to_string);
-    let done = st.store.write(|tx| -> R<Fulfillment> {
+    st.store.write(|tx| -> R<Answer> {
         let c = customer_on(tx, &b)?;
         let def = customer_offer(&c, "offerId", &offer_id)?;
         let status = offer_status(tx, c.cid, def.id)?;
@@ -1916,13 +1922,13 @@ async fn fulfill_offer(
             params![c.cid, def.id],
         )?;
         log_write(tx, &b.caller.client_id, key.as_deref(), "POST", P_FULFILLMENTS)?;
-        Ok(Fulfillment {
+        let done = Fulfillment {
             fulfillment_id: id,
             offer_id: def.id.into(),
             offer_status: "FULFILLED".into(),
-        })
-    })?;
-    Ok((StatusCode::CREATED, Json(done)))
+        };
+        Ok(idem.json(tx, StatusCode::CREATED, &done)?)
+    })
 }
 
 // ---------------------------------------------------------------------------
@@ -2033,9 +2039,10 @@ async fn get_image(State(st): State<Shared>, headers: HeaderMap) -> R<Json<Store
     ))]
 async fn put_image(
     State(st): State<Shared>,
+    idem: Idem,
     headers: HeaderMap,
     body: Bytes,
-) -> R<Json<StoredImage>> {
+) -> R<Answer> {
     let b = bound(&st, &headers, SCOPE_PROFILE_WRITE)?;
     let req: ProfileImage = parse_body(&headers, &body)?;
     let kind = validate::one_of("imageType", &req.image_type, IMAGE_TYPES).map_err(fe)?;
@@ -2065,7 +2072,7 @@ async fn put_image(
     }
     let image = B64.encode(&bytes);
     let key = idem_key(&headers).map(str::to_string);
-    let stored = st.store.write(|tx| -> R<StoredImage> {
+    st.store.write(|tx| -> R<Answer> {
         let c = customer_on(tx, &b)?;
         let at = now();
         tx.execute(
@@ -2073,13 +2080,13 @@ async fn put_image(
             params![c.cid, kind, image, at],
         )?;
         log_write(tx, &b.caller.client_id, key.as_deref(), "PUT", P_IMAGES)?;
-        Ok(StoredImage {
+        let stored = StoredImage {
             image_type: kind.clone(),
             image: image.clone(),
             last_updated: at,
-        })
-    })?;
-    Ok(Json(stored))
+        };
+        Ok(idem.json(tx, StatusCode::OK, &stored)?)
+    })
 }
 
 /// Delete Customer Profile Image
@@ -2108,10 +2115,10 @@ async fn put_image(
         (status = 422, body = CitiError, description = "Idempotency-Key reused with another body"),
         (status = 429, body = CitiError), (status = 500, body = CitiError), (status = 503, body = CitiError),
     ))]
-async fn delete_image(State(st): State<Shared>, headers: HeaderMap) -> R<StatusCode> {
+async fn delete_image(State(st): State<Shared>, idem: Idem, headers: HeaderMap) -> R<Answer> {
     let b = bound(&st, &headers, SCOPE_PROFILE_WRITE)?;
     let key = idem_key(&headers).map(str::to_string);
-    st.store.write(|tx| -> R<()> {
+    st.store.write(|tx| -> R<Answer> {
         let c = customer_on(tx, &b)?;
         let n = tx.execute(
             "UPDATE customers SET image_type = NULL, image = NULL, image_updated = NULL
@@ -2122,9 +2129,8 @@ async fn delete_image(State(st): State<Shared>, headers: HeaderMap) -> R<StatusC
             return Err(no_image().into());
         }
         log_write(tx, &b.caller.client_id, key.as_deref(), "DELETE", P_IMAGES)?;
-        Ok(())
-    })?;
-    Ok(StatusCode::NO_CONTENT)
+        Ok(idem.empty(tx, StatusCode::NO_CONTENT)?)
+    })
 }
 
 #[cfg(test)]

@@ -1,9 +1,9 @@
 //! Relay CDM add phone (seed 003) under `/platform/v3/api`.
 
+use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::put;
-use axum::{Json, Router};
 use rusqlite::{OptionalExtension, params};
 use utoipa::OpenApi;
 
@@ -13,6 +13,7 @@ use crate::sandbox::Shared;
 use crate::sandbox::auth::relay_tenant;
 use crate::sandbox::body;
 use crate::sandbox::error::{ApiError, Family};
+use crate::sandbox::idempotency::{Answer, Idem};
 use crate::sandbox::routes::idem_key;
 use crate::sandbox::store::{log_write, now};
 
@@ -54,10 +55,11 @@ pub struct Doc;
     ))]
 async fn add_phone(
     State(st): State<Shared>,
+    idem: Idem,
     headers: HeaderMap,
     Path((client_id, ccid, phone_number)): Path<(String, String, String)>,
     body::Json(req): body::Json<AddPhone>,
-) -> Result<Json<RelayMessage>, ApiError> {
+) -> Result<Answer, ApiError> {
     let tenant = relay_tenant(&headers)?;
     if client_id != tenant {
         return Err(ApiError::unauthorized(
@@ -111,52 +113,53 @@ async fn add_phone(
     };
     let key = idem_key(&headers).map(str::to_string);
     let path = format!("/platform/v3/api/cdm/client/{client_id}/customer/{ccid}/add_phone");
-    let message = st.store.write(|tx| -> Result<String, ApiError> {
-        let cid: i64 = tx
-            .prepare_cached("SELECT cid FROM customers WHERE id = ?1 AND tenant = ?2")?
-            .query_row(params![ccid, tenant], |r| r.get(0))
-            .optional()?
-            .ok_or_else(|| ApiError::not_found(F, "Not Found: no customer with this ccid"))?;
-        let existing: Option<(i64, String)> = tx
-            .prepare_cached("SELECT id, consent FROM phones WHERE cid = ?1 AND national = ?2 AND country_code = ?3")?
-            .query_row(params![cid, national, cc], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
-        if let Some((phone_id, old)) = existing {
-            if old == consent {
-                return Err(ApiError::conflict(F, "Conflict: this phone number is already on this customer"));
+    st.store.write(|tx| -> Result<Answer, ApiError> {
+        let change = || -> Result<String, ApiError> {
+            let cid: i64 = tx
+                .prepare_cached("SELECT cid FROM customers WHERE id = ?1 AND tenant = ?2")?
+                .query_row(params![ccid, tenant], |r| r.get(0))
+                .optional()?
+                .ok_or_else(|| ApiError::not_found(F, "Not Found: no customer with this ccid"))?;
+            let existing: Option<(i64, String)> = tx
+                .prepare_cached("SELECT id, consent FROM phones WHERE cid = ?1 AND national = ?2 AND country_code = ?3")?
+                .query_row(params![cid, national, cc], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            if let Some((phone_id, old)) = existing {
+                if old == consent {
+                    return Err(ApiError::conflict(F, "Conflict: this phone number is already on this customer"));
+                }
+                tx.prepare_cached(
+                    "UPDATE phones SET consent = ?2, activated = ?3, source = ?4 WHERE id = ?1",
+                )?
+                .execute(params![phone_id, consent, consent != "stop", source])?;
+                log_write(tx, &format!("relay:{tenant}"), key.as_deref(), "PUT", &path)?;
+                return Ok(format!("Consent for the phone number updated to {consent}"));
             }
-            tx.execute(
-                "UPDATE phones SET consent = ?2, activated = ?3, source = ?4 WHERE id = ?1",
-                params![phone_id, consent, consent != "stop", source],
-            )?;
-            log_write(tx, &format!("relay:{tenant}"), key.as_deref(), "PUT", &path)?;
-            return Ok(format!("Consent for the phone number updated to {consent}"));
-        }
-        let on_customer: i64 = tx
-            .prepare_cached("SELECT count(*) FROM phones WHERE cid = ?1")?
-            .query_row([cid], |r| r.get(0))?;
-        if on_customer >= MAX_PHONES_PER_CCID {
-            return Err(ApiError::conflict(F, "Conflict: this customer already has 50 phone numbers, the most allowed"));
-        }
-        let customers_with_number: i64 = tx
-            .prepare_cached(
-                "SELECT count(DISTINCT p.cid) FROM phones p JOIN customers c ON c.cid = p.cid
-                 WHERE p.national = ?1 AND p.country_code = ?2 AND c.tenant = ?3",
+            let on_customer: i64 = tx
+                .prepare_cached("SELECT count(*) FROM phones WHERE cid = ?1")?
+                .query_row([cid], |r| r.get(0))?;
+            if on_customer >= MAX_PHONES_PER_CCID {
+                return Err(ApiError::conflict(F, "Conflict: this customer already has 50 phone numbers, the most allowed"));
+            }
+            let customers_with_number: i64 = tx
+                .prepare_cached(
+                    "SELECT count(DISTINCT p.cid) FROM phones p JOIN customers c ON c.cid = p.cid
+                     WHERE p.national = ?1 AND p.country_code = ?2 AND c.tenant = ?3",
+                )?
+                .query_row(params![national, cc, tenant], |r| r.get(0))?;
+            if customers_with_number >= MAX_CCIDS_PER_PHONE {
+                return Err(ApiError::conflict(F, "Conflict: this phone number is already on 50 customers, the most allowed"));
+            }
+            tx.prepare_cached(
+                "INSERT INTO phones (cid, kind, country_code, area_code, number, national, consent, source, activated, enrolled)
+                 VALUES (?1, ?2, ?3, '', ?4, ?4, ?5, ?6, ?7, ?8)",
             )?
-            .query_row(params![national, cc, tenant], |r| r.get(0))?;
-        if customers_with_number >= MAX_CCIDS_PER_PHONE {
-            return Err(ApiError::conflict(F, "Conflict: this phone number is already on 50 customers, the most allowed"));
-        }
-        tx.prepare_cached(
-            "INSERT INTO phones (cid, kind, country_code, area_code, number, national, consent, source, activated, enrolled)
-             VALUES (?1, ?2, ?3, '', ?4, ?4, ?5, ?6, ?7, ?8)",
-        )?
-        .execute(params![cid, kind, cc, national, consent, source, consent != "stop", now()])?;
-        log_write(tx, &format!("relay:{tenant}"), key.as_deref(), "PUT", &path)?;
-        Ok("Phone number added to the customer's notification channels".to_string())
-    })?;
-    Ok(Json(RelayMessage {
-        message,
-        field: None,
-    }))
+            .execute(params![cid, kind, cc, national, consent, source, consent != "stop", now()])?;
+            log_write(tx, &format!("relay:{tenant}"), key.as_deref(), "PUT", &path)?;
+            Ok("Phone number added to the customer's notification channels".to_string())
+        };
+        let message = change()?;
+        // Stored in the same transaction as the write.
+        Ok(idem.json(tx, StatusCode::OK, &RelayMessage { message, field: None })?)
+    })
 }
