@@ -1168,3 +1168,53 @@ fn the_seed_is_the_same_every_time() {
     };
     assert_eq!(first(&a), first(&c));
 }
+
+/// A keyed write and its stored answer commit together: a failure storing the answer
+/// (as a crash between the two would be) leaves neither, so a retry applies it once.
+#[tokio::test]
+async fn a_keyed_write_and_its_stored_answer_commit_together() {
+    let ts = start(50).await;
+    let bo = ts.backoffice().await;
+    let put = format!("{BS_LIST}/{}", ts.customer_ids(DEMO, 1)[0]);
+    let body = json!({"email": "atomic@example.com"});
+    // Storing the answer fails (TEMP triggers live on the writer connection, which
+    // every write uses).
+    ts.sb
+        .state
+        .store
+        .write(|tx| {
+            tx.execute_batch(
+                "CREATE TEMP TRIGGER no_answer_i BEFORE INSERT ON idempotency WHEN NEW.state = 'done'
+                   BEGIN SELECT RAISE(ABORT, 'simulated crash'); END;
+                 CREATE TEMP TRIGGER no_answer_u BEFORE UPDATE ON idempotency WHEN NEW.state = 'done'
+                   BEGIN SELECT RAISE(ABORT, 'simulated crash'); END;",
+            )
+        })
+        .unwrap();
+    let before = ts.footprint();
+    let a = with_key(&ts, Method::PUT, &put, Some(&bo), "atomic-1", &body).await;
+    assert_eq!(a.status, 503, "{}", a.text);
+    assert_eq!(
+        ts.footprint(),
+        before,
+        "neither the edit nor its write_log row"
+    );
+    assert_eq!(
+        ts.count("SELECT count(*) FROM emails WHERE address = 'atomic@example.com'"),
+        0
+    );
+    ts.sb
+        .state
+        .store
+        .write(|tx| {
+            tx.execute_batch("DROP TRIGGER temp.no_answer_i; DROP TRIGGER temp.no_answer_u;")
+        })
+        .unwrap();
+    let b = with_key(&ts, Method::PUT, &put, Some(&bo), "atomic-1", &body).await;
+    assert_eq!(b.status, 200, "{}", b.text);
+    assert!(b.header("idempotent-replayed").is_none());
+    let c = with_key(&ts, Method::PUT, &put, Some(&bo), "atomic-1", &body).await;
+    assert_eq!(c.header("idempotent-replayed"), Some("true"));
+    assert_eq!(c.text, b.text);
+    assert_eq!(ts.writes_with_key("atomic-1"), 1);
+}
