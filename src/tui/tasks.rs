@@ -266,71 +266,37 @@ impl Runner {
                 errors,
                 source,
             } => {
-                let client = self.client.clone();
-                let tx = self.tx.clone();
-                let backend = self.backend.clone();
+                let (client, tx, backend) =
+                    (self.client.clone(), self.tx.clone(), self.backend.clone());
                 tokio::spawn(async move {
-                    let total = items.len();
-                    let progress_tx = tx.clone();
-                    let r = crate::bulk::plan::build(
-                        &client,
-                        items,
-                        errors,
-                        crate::bulk::apply::DEFAULT_CONCURRENCY,
-                        move |done| {
-                            if done % 25 == 0 || done == total {
-                                let _ =
-                                    progress_tx.send(Msg::BulkPlanProgress { seq, done, total });
-                            }
-                        },
-                    )
-                    .await;
-                    let result = r
-                        .map(|mut p| {
-                            p.source = Some(source);
-                            p.backend = Some(backend);
-                            p
-                        })
-                        .map_err(|e| format!("The plan could not be read: {}", e.0));
+                    let result =
+                        build_plan(&client, &tx, seq, items, errors, source, backend).await;
                     let _ = tx.send(Msg::BulkPlanned { seq, result });
                 });
             }
             Effect::BulkPlanCsv { seq, path } => {
-                let client = self.client.clone();
-                let tx = self.tx.clone();
-                let backend = self.backend.clone();
+                let (client, tx, backend) =
+                    (self.client.clone(), self.tx.clone(), self.backend.clone());
                 tokio::spawn(async move {
-                    let result = async {
-                        let parsed = crate::bulk::csv::parse_file(&path).map_err(|e| {
-                            format!(
-                                "{}: {e}",
-                                crate::domain::sanitize::for_display(&path.display().to_string())
+                    let result = match crate::bulk::csv::parse_file(&path) {
+                        Err(e) => Err(format!(
+                            "{}: {e}",
+                            crate::domain::sanitize::for_display(&path.display().to_string())
+                        )),
+                        Ok(parsed) => {
+                            let source = path.display().to_string();
+                            build_plan(
+                                &client,
+                                &tx,
+                                seq,
+                                parsed.items,
+                                parsed.errors,
+                                source,
+                                backend,
                             )
-                        })?;
-                        let total = parsed.items.len();
-                        let progress_tx = tx.clone();
-                        let mut p = crate::bulk::plan::build(
-                            &client,
-                            parsed.items,
-                            parsed.errors,
-                            crate::bulk::apply::DEFAULT_CONCURRENCY,
-                            move |done| {
-                                if done % 25 == 0 || done == total {
-                                    let _ = progress_tx.send(Msg::BulkPlanProgress {
-                                        seq,
-                                        done,
-                                        total,
-                                    });
-                                }
-                            },
-                        )
-                        .await
-                        .map_err(|e| format!("The plan could not be read: {}", e.0))?;
-                        p.source = Some(path.display().to_string());
-                        p.backend = Some(backend);
-                        Ok(p)
-                    }
-                    .await;
+                            .await
+                        }
+                    };
                     let _ = tx.send(Msg::BulkPlanned { seq, result });
                 });
             }
@@ -732,4 +698,33 @@ fn export(data: &std::path::Path, job_id: &str) -> String {
         Ok(n) => format!("{n} results exported to {}", path.display()),
         Err(e) => format!("The results could not be exported: {e}"),
     }
+}
+
+/// Read every item's current value into a plan, reporting progress every 25 reads.
+async fn build_plan(
+    client: &Client,
+    tx: &UnboundedSender<Msg>,
+    seq: u64,
+    items: Vec<crate::bulk::Item>,
+    errors: Vec<crate::bulk::PlanError>,
+    source: String,
+    backend: String,
+) -> Result<crate::bulk::Plan, String> {
+    let total = items.len();
+    let mut p = crate::bulk::plan::build(
+        client,
+        items,
+        errors,
+        crate::bulk::apply::DEFAULT_CONCURRENCY,
+        |done| {
+            if done % 25 == 0 || done == total {
+                let _ = tx.send(Msg::BulkPlanProgress { seq, done, total });
+            }
+        },
+    )
+    .await
+    .map_err(|e| format!("The plan could not be read: {}", e.0))?;
+    p.source = Some(source);
+    p.backend = Some(backend);
+    Ok(p)
 }

@@ -202,16 +202,32 @@ fn choose_lines(app: &App, d: &BulkDialog) -> Vec<Line<'static>> {
     if !d.errors.is_empty() || d.error.is_some() || d.notice.is_some() {
         lines.push(Line::from(""));
     }
-    for e in &d.errors {
+    ending(
+        app,
+        d,
+        &d.errors,
+        "↑/↓ action · tab next field · ←/→ choose · enter preview the plan · esc cancel",
+        &mut lines,
+    );
+    lines
+}
+
+/// A dialog's last lines: its problems, the dialog's own error or notice, then what the
+/// keys do.
+fn ending(
+    app: &App,
+    d: &BulkDialog,
+    problems: &[String],
+    keys: &str,
+    lines: &mut Vec<Line<'static>>,
+) {
+    let t = &app.theme;
+    for e in problems {
         lines.push(Line::from(Span::styled(format!("✗ {}", safe(e)), t.error)));
     }
-    error_lines(app, d, &mut lines);
+    error_lines(app, d, lines);
     lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(
-        "↑/↓ action · tab next field · ←/→ choose · enter preview the plan · esc cancel",
-        t.muted,
-    )));
-    lines
+    lines.push(Line::from(Span::styled(keys.to_string(), t.muted)));
 }
 
 /// The customer an item is about: name (or id), for the preview and results.
@@ -354,15 +370,14 @@ fn type_count_lines(
         Span::raw(safe(typed)),
         Span::styled("▏", t.accent),
     ]));
-    if let Some(e) = error {
-        lines.push(Line::from(Span::styled(format!("✗ {}", safe(e)), t.error)));
-    }
-    error_lines(app, d, &mut lines);
-    lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(
+    let problems: Vec<String> = error.iter().cloned().collect();
+    ending(
+        app,
+        d,
+        &problems,
         "enter apply · esc back to the plan",
-        t.muted,
-    )));
+        &mut lines,
+    );
     lines
 }
 
@@ -560,11 +575,12 @@ fn resume_lines(app: &App, d: &BulkDialog) -> Vec<Line<'static>> {
             t.muted,
         )),
     ];
-    error_lines(app, d, &mut lines);
-    lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(
+    ending(
+        app,
+        d,
+        &[],
         "enter resume it now · esc later (`custdesk bulk resume`)",
-        t.muted,
-    )));
+        &mut lines,
+    );
     lines
 }

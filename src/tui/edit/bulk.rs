@@ -552,15 +552,8 @@ impl App {
                 .collect();
             (t, true)
         } else {
-            let id = match self.focus {
-                Pane::Search => self
-                    .search
-                    .rows
-                    .get(self.search.selected)
-                    .map(|c| c.id.clone()),
-                _ => self.customer.as_ref().map(|c| c.id.clone()),
-            };
-            let t = id
+            let t = self
+                .selected_customer_id()
                 .map(|id| {
                     vec![Target {
                         name: name_of(&id),
