@@ -312,6 +312,7 @@ impl App {
     pub fn busy(&self) -> bool {
         self.search.loading
             || self.search.fetching_page.is_some()
+            || self.search.marking.is_some()
             || self.customer.as_ref().is_some_and(Customer::loading)
             || self.dialog_busy()
     }
@@ -834,6 +835,8 @@ impl App {
 
     fn search_changed(&mut self, fx: &mut Vec<Effect>) {
         self.search.seq += 1;
+        // A mark-all under way was for the old search: its answer will be dropped.
+        self.search.marking = None;
         self.search.filter = query::parse(self.search.input.value());
         self.search.fetching_page = None;
         match self.search.filter.clone() {

@@ -670,3 +670,39 @@ fn back_office_actions_say_which_scope_is_missing_before_reading_anything() {
         "{fx:?}"
     );
 }
+
+#[test]
+fn a_clean_run_says_no_failures_and_offers_no_retry() {
+    let mut app = applying();
+    let seq = dialog(&app).seq;
+    let mut state = JobState::new(150);
+    for s in state.items.iter_mut() {
+        *s = ItemState::Answered {
+            g: 0,
+            outcome: applied(),
+        };
+    }
+    let summary = Summary {
+        counts: Counts {
+            total: 150,
+            applied: 149,
+            failed: 0,
+            pending: 0,
+            in_doubt: 0,
+            unchanged: 1,
+        },
+        sent: 149,
+        elapsed: Duration::from_millis(1200),
+        cancelled: false,
+        error: None,
+    };
+    app.update(Msg::BulkFinished {
+        seq,
+        result: Ok((summary, state)),
+    });
+    let shown = screen(&mut app, 100, 24);
+    assert!(shown.contains("No failures."), "{shown}");
+    assert!(shown.contains("149 answers in 1.2 s"), "{shown}");
+    assert!(!shown.contains("retry"), "{shown}");
+    assert!(app.update(ch('r')).is_empty(), "nothing to retry");
+}

@@ -387,7 +387,7 @@ fn applying_lines(app: &App, d: &BulkDialog) -> Vec<Line<'static>> {
     let mut speed = String::new();
     if let Some(rate) = p.rate() {
         speed = format!(" · {:.0}/s", rate);
-        if let Some(left) = p.left() {
+        if let Some(left) = p.left().filter(|_| !p.paused) {
             speed.push_str(&format!(" · {} s left", left.as_secs_f64().ceil() as u64));
         }
     }
@@ -521,11 +521,15 @@ fn results(f: &mut Frame, app: &App, d: &BulkDialog, area: Rect) {
                 Cell::from(reason(o)).style(t.error),
             ]))
         });
-    let header = if d.failures.is_empty() {
-        "No failures"
-    } else {
-        "Failures"
-    };
+    if d.failures.is_empty() {
+        f.render_widget(
+            Paragraph::new(Line::from(Span::styled("No failures.", t.ok))),
+            list,
+        );
+        f.render_widget(Paragraph::new(foot).wrap(Wrap { trim: false }), fa);
+        return;
+    }
+    let header = "Failures";
     f.render_widget(
         Table::new(
             rows,
