@@ -135,7 +135,7 @@ async fn console(
         _embedded = Some(running);
         app.banner = Some(" TRAINING SANDBOX · demo customers only · no real data ".to_string());
         (
-            ApiConfig::sandbox(&url),
+            with_env_client(ApiConfig::sandbox(&url)),
             format!("sandbox {url}"),
             "embedded".to_string(),
             false,
@@ -193,8 +193,8 @@ async fn console(
     run::run(app, runner, tx, rx, first).await
 }
 
-/// `--backend URL` signs in as the demo agent unless `CUSTDESK_CLIENT_ID` /
-/// `CUSTDESK_CLIENT_SECRET` say otherwise.
+/// A sandbox (embedded or `--backend URL`) is signed in to as the demo agent unless
+/// `CUSTDESK_CLIENT_ID` / `CUSTDESK_CLIENT_SECRET` say otherwise.
 fn with_env_client(cfg: ApiConfig) -> ApiConfig {
     match (
         std::env::var("CUSTDESK_CLIENT_ID"),

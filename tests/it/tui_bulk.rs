@@ -658,7 +658,7 @@ fn back_office_actions_say_which_scope_is_missing_before_reading_anything() {
         dialog(&app).errors,
         vec![
             "Set the email (back office) needs the customers:write scope, which demo.agent \
-             does not have: sign in as the backoffice client"
+             does not have: start the console as the backoffice client (CUSTDESK_CLIENT_ID=backoffice)"
                 .to_string()
         ]
     );

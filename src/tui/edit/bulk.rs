@@ -387,6 +387,7 @@ impl BulkDialog {
     /// The targets in words: "12 marked customers" or "Ada Quartermaine".
     pub fn target_words(&self) -> String {
         match (self.targets.len(), self.from_marks) {
+            (0, _) => "new customers".into(),
             (1, false) => self.targets[0]
                 .name
                 .clone()
@@ -749,7 +750,7 @@ impl App {
             && !self.status.scopes.iter().any(|s| s == scope)
         {
             d.errors = vec![format!(
-                "{} needs the {scope} scope, which {} does not have: sign in as the backoffice client",
+                "{} needs the {scope} scope, which {} does not have: start the console as the backoffice client (CUSTDESK_CLIENT_ID=backoffice)",
                 d.kind.label(),
                 crate::tui::view::safe(&self.status.agent)
             )];
