@@ -462,14 +462,16 @@ fn results(f: &mut Frame, app: &App, d: &BulkDialog, area: Rect) {
     if let Some(s) = &d.summary {
         let how = if s.cancelled {
             format!(
-                "Cancelled after {} answers in {:.1} s: the rest stay pending",
+                "Cancelled after {} answer{} in {:.1} s: the rest stay pending",
                 thousands(s.sent as u64),
+                if s.sent == 1 { "" } else { "s" },
                 s.elapsed.as_secs_f64()
             )
         } else {
             format!(
-                "{} answers in {:.1} s",
+                "{} answer{} in {:.1} s",
                 thousands(s.sent as u64),
+                if s.sent == 1 { "" } else { "s" },
                 s.elapsed.as_secs_f64()
             )
         };
