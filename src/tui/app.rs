@@ -267,6 +267,8 @@ pub struct App {
     pub size: (u16, u16),
     pub dirty: bool,
     pub quit: bool,
+    /// Ctrl-C was pressed once while a bulk job was sending.
+    pub quit_warned: bool,
     /// Rows of the results table visible at the last draw (for paging keys).
     pub visible_rows: usize,
     /// Opened with `--caller`: open the customer when the phone search finds exactly one.
@@ -295,6 +297,7 @@ impl App {
             size: (80, 24),
             dirty: true,
             quit: false,
+            quit_warned: false,
             visible_rows: 10,
             caller_pending: false,
             caller: None,
@@ -625,11 +628,23 @@ impl App {
         if k.kind == crossterm::event::KeyEventKind::Release {
             return;
         }
-        // Ctrl-C always quits, whatever has focus.
+        // Ctrl-C always quits, whatever has focus; while a bulk job is sending, only the
+        // second one does (the job's journal makes it resumable either way).
         if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) {
+            let applying = matches!(&self.overlay, Some(Overlay::Bulk(d)) if matches!(d.step, BulkStep::Applying));
+            if applying && !self.quit_warned {
+                self.quit_warned = true;
+                self.status.notice = Some(
+                    "A bulk job is sending: c cancels it cleanly; Ctrl-C again quits now (the job is offered for resume at the next start)"
+                        .into(),
+                );
+                self.dirty = true;
+                return;
+            }
             self.quit = true;
             return;
         }
+        self.quit_warned = false;
         if self.overlay.is_some() {
             self.on_overlay_key(k, fx);
             return;

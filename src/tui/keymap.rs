@@ -355,6 +355,23 @@ mod tests {
     }
 
     #[test]
+    fn no_two_actions_share_a_default_key() {
+        let mut seen: BTreeMap<Chord, Action> = BTreeMap::new();
+        for a in Action::ALL {
+            for k in a.default_keys() {
+                let chord = Chord::parse(k).unwrap();
+                if let Some(other) = seen.insert(chord, *a) {
+                    panic!(
+                        "'{k}' is the default key of both {} and {}",
+                        other.name(),
+                        a.name()
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn reports_every_problem() {
         let errs =
             Keymap::with_overrides("[bindings]\nfly = \"z\"\nquit = \"j\"\nhelp = \"ctrl-\"\n")

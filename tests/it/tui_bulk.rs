@@ -706,3 +706,24 @@ fn a_clean_run_says_no_failures_and_offers_no_retry() {
     assert!(!shown.contains("retry"), "{shown}");
     assert!(app.update(ch('r')).is_empty(), "nothing to retry");
 }
+
+#[test]
+fn ctrl_c_while_a_job_sends_warns_once_then_quits() {
+    let mut app = applying();
+    app.update(ctrl('c'));
+    assert!(!app.quit, "the first Ctrl-C only warns");
+    assert!(
+        app.status
+            .notice
+            .as_deref()
+            .is_some_and(|n| n.starts_with("A bulk job is sending")),
+        "{:?}",
+        app.status.notice
+    );
+    app.update(ctrl('c'));
+    assert!(app.quit);
+    // Anywhere else one Ctrl-C quits.
+    let mut app = results();
+    app.update(ctrl('c'));
+    assert!(app.quit);
+}
