@@ -104,6 +104,14 @@ impl<T> Load<T> {
             _ => None,
         }
     }
+    /// The loaded value, or the notice that says why it cannot be used yet.
+    pub(crate) fn ready_or(&self, loading: &str, failed: &str) -> Result<&T, String> {
+        match self {
+            Load::Ready(v) => Ok(v),
+            Load::Loading => Err(loading.to_string()),
+            Load::Failed(_) => Err(failed.to_string()),
+        }
+    }
     /// Store a finished call's outcome here; answer its correlation id and error for
     /// the status bar.
     fn settle(&mut self, o: Outcome<T>) -> (Option<String>, Option<String>) {
@@ -383,18 +391,11 @@ impl App {
                     self.dirty = true;
                 } else if let Some(Overlay::Verify(d)) = &mut self.overlay {
                     let i = d.field;
-                    d.inputs[i] = d.inputs[i].clone().with_value(format!(
-                        "{}{}",
-                        d.inputs[i].value(),
-                        one_line(&text)
-                    ));
+                    paste_into(&mut d.inputs[i], &text);
                     d.messages[i] = None;
                     self.dirty = true;
                 } else if let Some(Overlay::Reveal { reason, .. }) = &mut self.overlay {
-                    *reason =
-                        reason
-                            .clone()
-                            .with_value(format!("{}{}", reason.value(), one_line(&text)));
+                    paste_into(reason, &text);
                     self.dirty = true;
                 } else if let Some(Overlay::Customer(d)) = &mut self.overlay {
                     if d.submit.phase == crate::tui::edit::Phase::Editing {
@@ -403,11 +404,7 @@ impl App {
                         } else {
                             &mut d.inputs[d.field]
                         };
-                        *input = input.clone().with_value(format!(
-                            "{}{}",
-                            input.value(),
-                            one_line(&text)
-                        ));
+                        paste_into(input, &text);
                         self.dirty = true;
                     }
                 } else if let Some(Overlay::Bulk(d)) = &mut self.overlay {
@@ -415,12 +412,7 @@ impl App {
                         && let Some(spec) = d.spec()
                         && spec.choices.is_empty()
                     {
-                        let input = &mut d.inputs[d.field - 1];
-                        *input = input.clone().with_value(format!(
-                            "{}{}",
-                            input.value(),
-                            one_line(&text)
-                        ));
+                        paste_into(&mut d.inputs[d.field - 1], &text);
                         d.errors.clear();
                         self.dirty = true;
                     }
@@ -428,8 +420,7 @@ impl App {
                     // Other dialogs take no pasted text; it never reaches the search
                     // box behind them.
                 } else if self.focus == Pane::Search {
-                    let v = format!("{}{}", self.search.input.value(), one_line(&text));
-                    self.search.input = Input::new(v);
+                    paste_into(&mut self.search.input, &text);
                     self.search.editing = true;
                     self.search_changed(&mut fx);
                 }
@@ -575,7 +566,8 @@ impl App {
                 }
             }
             Msg::MarkedAll { seq, outcome } => {
-                if self.search.marking == Some(seq) && seq == self.search.seq {
+                // A new search clears `marking`, so an older search's ids are dropped.
+                if self.search.marking == Some(seq) {
                     self.finish_call(&outcome.correlation_id, outcome.result.as_ref().err());
                     match outcome.result {
                         Ok(ids) => self.marked_all(ids),
@@ -1225,6 +1217,12 @@ pub fn palette_matches(typed: &str) -> Vec<Action> {
     });
     prefix.extend(rest);
     prefix
+}
+
+/// Append pasted text to a one-line input as one line, the cursor after it.
+fn paste_into(input: &mut Input, text: &str) {
+    let value = format!("{}{}", input.value(), one_line(text));
+    *input = std::mem::take(input).with_value(value);
 }
 
 fn one_line(s: &str) -> String {

@@ -8,7 +8,7 @@ use tui_input::backend::crossterm::EventHandler;
 
 use super::{Failure, Phase, Submit, SubmitKey};
 use crate::api::wire::citi;
-use crate::tui::app::{App, Load, Overlay};
+use crate::tui::app::{App, Overlay};
 use crate::tui::effect::{AuditNote, Effect, WriteOp};
 use crate::tui::msg::{Outcome, WriteError};
 use crate::tui::view::safe;
@@ -116,15 +116,13 @@ impl App {
     pub(crate) fn open_alerts(&mut self) {
         let Some(c) = &self.customer else { return };
         let Some(d) = c.details.ready() else { return };
-        let alerts = match &c.alerts {
-            Load::Ready(a) => a.alerts.clone(),
-            Load::Loading => {
-                self.status.notice = Some("Wait for the alerts to load".into());
-                return;
-            }
-            Load::Failed(_) => {
-                self.status.notice =
-                    Some("The alerts did not load, so they cannot be changed; r reloads".into());
+        let alerts = match c.alerts.ready_or(
+            "Wait for the alerts to load",
+            "The alerts did not load, so they cannot be changed; r reloads",
+        ) {
+            Ok(a) => a.alerts.clone(),
+            Err(notice) => {
+                self.status.notice = Some(notice);
                 return;
             }
         };

@@ -250,17 +250,16 @@ impl App {
     pub(crate) fn open_contact(&mut self, kind: ContactKind) {
         let Some(c) = &self.customer else { return };
         let Some(d) = c.details.ready() else { return };
-        let profile = match &c.profile {
-            crate::tui::app::Load::Ready(p) => p,
-            crate::tui::app::Load::Loading => {
-                self.status.notice = Some("Wait for the Citi profile to load".into());
-                return;
-            }
-            crate::tui::app::Load::Failed(_) => {
-                self.status.notice = Some(format!(
-                    "The Citi profile did not load, so the {} cannot be changed; r reloads",
-                    kind.noun()
-                ));
+        let profile = match c.profile.ready_or(
+            "Wait for the Citi profile to load",
+            &format!(
+                "The Citi profile did not load, so the {} cannot be changed; r reloads",
+                kind.noun()
+            ),
+        ) {
+            Ok(p) => p,
+            Err(notice) => {
+                self.status.notice = Some(notice);
                 return;
             }
         };

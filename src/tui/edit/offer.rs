@@ -5,7 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use super::{Phase, Submit, SubmitKey};
 use crate::api::wire::citi;
-use crate::tui::app::{App, Load, Overlay};
+use crate::tui::app::{App, Overlay};
 use crate::tui::effect::{AuditNote, Effect, WriteOp};
 use crate::tui::msg::{Outcome, WriteError};
 use crate::tui::view::safe;
@@ -34,15 +34,13 @@ impl App {
     pub(crate) fn open_offers(&mut self) {
         let Some(c) = &self.customer else { return };
         let Some(d) = c.details.ready() else { return };
-        let offers = match &c.profile {
-            Load::Ready(p) => p.offers.clone(),
-            Load::Loading => {
-                self.status.notice = Some("Wait for the Citi profile to load".into());
-                return;
-            }
-            Load::Failed(_) => {
-                self.status.notice =
-                    Some("The Citi profile did not load, so offers cannot be changed".into());
+        let offers = match c.profile.ready_or(
+            "Wait for the Citi profile to load",
+            "The Citi profile did not load, so offers cannot be changed",
+        ) {
+            Ok(p) => p.offers.clone(),
+            Err(notice) => {
+                self.status.notice = Some(notice);
                 return;
             }
         };
