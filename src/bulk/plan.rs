@@ -154,6 +154,19 @@ async fn read_one(client: &Client, item: &Item) -> Result<Read, ApiError> {
     })
 }
 
+/// Each numbered item's current value, `concurrency` reads at a time, as they land.
+/// Boxed as Send, so a caller can spawn the work on a runtime.
+fn read_all<'a>(
+    client: &'a Client,
+    items: impl Iterator<Item = (usize, &'a Item)> + Send + 'a,
+    concurrency: usize,
+) -> futures::stream::BoxStream<'a, (usize, Result<Read, ApiError>)> {
+    futures::stream::iter(items)
+        .map(move |(i, item)| async move { (i, read_one(client, item).await) })
+        .buffer_unordered(concurrency.max(1))
+        .boxed()
+}
+
 /// Build a plan from checked items: read every customer's current value (`concurrency`
 /// reads at a time), turning a missing customer or an alert not offered into a row
 /// error. `progress` is called after each read.
@@ -166,11 +179,7 @@ pub async fn build(
 ) -> Result<Plan, BuildError> {
     let mut plan = Plan::new();
     plan.created_by = Some(client.client_id().to_string());
-    let mut reads = futures::stream::iter(items.iter().enumerate())
-        .map(|(i, item)| async move { (i, read_one(client, item).await) })
-        .buffer_unordered(concurrency.max(1))
-        // Boxed as Send here, so a caller can spawn the build on a runtime.
-        .boxed();
+    let mut reads = read_all(client, items.iter().enumerate(), concurrency);
     let mut found: Vec<Option<Result<Read, ApiError>>> = (0..items.len()).map(|_| None).collect();
     let mut done = 0;
     while let Some((i, r)) = reads.next().await {
@@ -233,15 +242,12 @@ pub async fn drift(
     concurrency: usize,
     mut progress: impl FnMut(usize),
 ) -> Result<Vec<Drift>, BuildError> {
-    let mut reads = futures::stream::iter(
-        plan.items
-            .iter()
-            .enumerate()
-            .filter(|(_, i)| i.customer_id.is_some()),
-    )
-    .map(|(i, item)| async move { (i, read_one(client, item).await) })
-    .buffer_unordered(concurrency.max(1))
-    .boxed();
+    let with_customer = plan
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| i.customer_id.is_some());
+    let mut reads = read_all(client, with_customer, concurrency);
     let mut out = Vec::new();
     let mut done = 0;
     while let Some((i, r)) = reads.next().await {

@@ -184,11 +184,13 @@ async fn console(
                 .into_iter()
                 .next()
     {
-        app.overlay = Some(Overlay::Bulk(Box::new(BulkDialog::resume(Unfinished {
-            plan: job.plan,
-            counts: job.counts,
-            state: job.state.to_string(),
-        }))));
+        app.overlay = Some(Overlay::Bulk(Box::new(BulkDialog::resume(
+            job.plan,
+            Unfinished {
+                counts: job.counts,
+                state: job.state.to_string(),
+            },
+        ))));
     }
     run::run(app, runner, tx, rx, first).await
 }

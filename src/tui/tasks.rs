@@ -669,7 +669,9 @@ async fn all_ids(
             Err(e) => return Outcome::err(e.to_string(), Some(e.correlation_id.clone())),
         }
     }
-    ids.dedup();
+    // Pages of a search sorted on a key that is not unique may repeat a customer.
+    let mut seen = std::collections::HashSet::new();
+    ids.retain(|id| seen.insert(id.clone()));
     Outcome {
         result: Ok(ids),
         correlation_id: correlation,

@@ -592,18 +592,20 @@ fn results_list_the_failures_with_reasons_retry_them_and_export() {
 fn an_interrupted_job_is_offered_for_resume() {
     let mut app = app();
     let plan = subscribe_plan(40);
-    app.overlay = Some(Overlay::Bulk(Box::new(BulkDialog::resume(Unfinished {
-        plan: plan.clone(),
-        counts: Counts {
-            total: 40,
-            applied: 25,
-            failed: 1,
-            pending: 11,
-            in_doubt: 2,
-            unchanged: 1,
+    app.overlay = Some(Overlay::Bulk(Box::new(BulkDialog::resume(
+        plan.clone(),
+        Unfinished {
+            counts: Counts {
+                total: 40,
+                applied: 25,
+                failed: 1,
+                pending: 11,
+                in_doubt: 2,
+                unchanged: 1,
+            },
+            state: "interrupted".into(),
         },
-        state: "interrupted".into(),
-    }))));
+    ))));
     let shown = snap("bulk_resume", &mut app, 80, 24);
     assert!(
         shown.contains("A bulk job was interrupted with 13 of 40 items left."),

@@ -550,11 +550,10 @@ fn results(f: &mut Frame, app: &App, d: &BulkDialog, area: Rect) {
 
 fn resume_lines(app: &App, d: &BulkDialog) -> Vec<Line<'static>> {
     let t = &app.theme;
-    let Some(u) = &d.unfinished else {
+    let (Some(u), Some(p)) = (&d.unfinished, &d.plan) else {
         return vec![];
     };
     let c = &u.counts;
-    let p = &u.plan;
     let mut lines = vec![
         Line::from(format!(
             "A bulk job was {} with {} of {} items left.",

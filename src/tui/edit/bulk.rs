@@ -217,10 +217,9 @@ impl Progress {
     }
 }
 
-/// An unfinished job found at start.
+/// Where an unfinished job found at start stands (its plan is the dialog's plan).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Unfinished {
-    pub plan: Plan,
     pub counts: Counts,
     /// `interrupted` or `cancelled`.
     pub state: String,
@@ -302,9 +301,9 @@ impl BulkDialog {
     }
 
     /// The resume offer for a job interrupted earlier.
-    pub fn resume(job: Unfinished) -> BulkDialog {
+    pub fn resume(plan: Plan, job: Unfinished) -> BulkDialog {
         let mut d = BulkDialog::new(Vec::new(), false);
-        d.plan = Some(job.plan.clone());
+        d.plan = Some(plan);
         d.unfinished = Some(job);
         d.step = Step::Resume;
         d
