@@ -4,10 +4,10 @@
 
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::domain::phone::format_typed;
 use crate::tui::app::App;
+use crate::tui::dialogs::draw_box;
 use crate::tui::edit::add_phone::{
     AddPhoneDialog, CONSENTS, Field, MAX_DIGITS, PHONE_TYPES, Step, wording,
 };
@@ -151,23 +151,13 @@ pub fn draw(f: &mut Frame, app: &App, d: &AddPhoneDialog) {
         .map(|l| l.width().div_ceil(inner_w).max(1))
         .sum();
     let area = centered(f.area(), width, rows as u16 + 2);
-    f.render_widget(Clear, area);
-    let block = Block::new()
-        .borders(Borders::ALL)
-        .title(format!(" Add phone (Relay) · {} ", d.name))
-        .border_style(t.accent)
-        .style(t.base);
-    let inner = block.inner(area);
-    f.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(block),
+    draw_box(
+        f,
+        app,
         area,
+        format!(" Add phone (Relay) · {} ", d.name),
+        t.accent,
+        lines,
+        cursor,
     );
-    if let Some((row, col)) = cursor
-        && row < inner.height
-        && col < inner.width
-    {
-        f.set_cursor_position((inner.x + col, inner.y + row));
-    }
 }

@@ -3,10 +3,9 @@
 
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::tui::app::App;
-use crate::tui::dialogs::{box_height, submit_lines};
+use crate::tui::dialogs::{box_height, draw_box, submit_lines};
 use crate::tui::edit::Phase;
 use crate::tui::edit::alerts::{AlertsDialog, CHANNELS, Field};
 use crate::tui::view::{centered, safe};
@@ -115,22 +114,13 @@ pub fn draw(f: &mut Frame, app: &App, d: &AlertsDialog) {
         &mut lines,
     );
     let area = centered(f.area(), 74, box_height(&lines, 74));
-    f.render_widget(Clear, area);
-    let block = Block::new()
-        .borders(Borders::ALL)
-        .title(format!(" Alerts · {} ", d.name))
-        .border_style(t.accent)
-        .style(t.base);
-    let inner = block.inner(area);
-    f.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(block),
+    draw_box(
+        f,
+        app,
         area,
+        format!(" Alerts · {} ", d.name),
+        t.accent,
+        lines,
+        cursor,
     );
-    if let Some((row, col)) = cursor
-        && row < inner.height
-    {
-        f.set_cursor_position((inner.x + col, inner.y + row));
-    }
 }

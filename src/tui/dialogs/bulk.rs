@@ -101,13 +101,7 @@ pub fn draw(f: &mut Frame, app: &App, d: &BulkDialog) {
                 _ => Vec::new(),
             };
             let rect = centered(area, w, super::box_height(&lines, w));
-            f.render_widget(Clear, rect);
-            f.render_widget(
-                Paragraph::new(lines)
-                    .wrap(Wrap { trim: false })
-                    .block(block),
-                rect,
-            );
+            super::draw_box(f, app, rect, safe(&title), t.accent, lines, None);
         }
     }
 }

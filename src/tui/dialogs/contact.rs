@@ -5,9 +5,9 @@
 use ratatui::Frame;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::tui::app::App;
+use crate::tui::dialogs::draw_box;
 use crate::tui::edit::ContactKind;
 use crate::tui::edit::contact::{Check, ContactDialog, Step};
 use crate::tui::view::{SPINNER, centered, safe};
@@ -238,23 +238,13 @@ pub fn draw(f: &mut Frame, app: &App, d: &ContactDialog) {
         ContactKind::Phone => "Update phone",
     };
     let area = centered(f.area(), WIDTH, lines.len() as u16 + 2);
-    f.render_widget(Clear, area);
-    let block = Block::new()
-        .borders(Borders::ALL)
-        .title(format!(" {title} · {} ", d.name))
-        .border_style(t.accent)
-        .style(t.base);
-    let inner = block.inner(area);
-    f.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(block),
+    draw_box(
+        f,
+        app,
         area,
+        format!(" {title} · {} ", d.name),
+        t.accent,
+        lines,
+        cursor,
     );
-    if let Some((row, col)) = cursor
-        && row < inner.height
-        && col < inner.width
-    {
-        f.set_cursor_position((inner.x + col, inner.y + row));
-    }
 }

@@ -4,10 +4,9 @@
 
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::tui::app::App;
-use crate::tui::dialogs::{box_height, submit_lines};
+use crate::tui::dialogs::{box_height, draw_box, submit_lines};
 use crate::tui::edit::Phase;
 use crate::tui::edit::customer::{CustomerDialog, FIELDS, Mode};
 use crate::tui::view::{centered, safe};
@@ -137,27 +136,17 @@ pub fn draw(f: &mut Frame, app: &App, d: &CustomerDialog) {
         &mut lines,
     );
     let area = centered(f.area(), 78, box_height(&lines, 78));
-    f.render_widget(Clear, area);
-    let block = Block::new()
-        .borders(Borders::ALL)
-        .title(title)
-        .border_style(if matches!(d.mode, Mode::Delete { .. }) {
+    draw_box(
+        f,
+        app,
+        area,
+        title,
+        if matches!(d.mode, Mode::Delete { .. }) {
             t.warning
         } else {
             t.accent
-        })
-        .style(t.base);
-    let inner = block.inner(area);
-    f.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(block),
-        area,
+        },
+        lines,
+        cursor,
     );
-    if let Some((row, col)) = cursor
-        && row < inner.height
-        && col < inner.width
-    {
-        f.set_cursor_position((inner.x + col, inner.y + row));
-    }
 }

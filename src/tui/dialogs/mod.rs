@@ -11,11 +11,48 @@ pub mod palette;
 pub mod reveal;
 pub mod verify;
 
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::tui::app::App;
 use crate::tui::edit::{Phase, Submit};
 use crate::tui::view::{SPINNER, safe};
+
+/// Draw a dialog over whatever is behind it: `area` cleared, a bordered box titled
+/// `title`, the `lines` wrapped inside, and the terminal cursor at `(row, col)` of the
+/// box's inside when it falls within it.
+pub fn draw_box(
+    f: &mut Frame,
+    app: &App,
+    area: Rect,
+    title: String,
+    border: Style,
+    lines: Vec<Line<'static>>,
+    cursor: Option<(u16, u16)>,
+) {
+    f.render_widget(Clear, area);
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .title(title)
+        .border_style(border)
+        .style(app.theme.base);
+    let inner = block.inner(area);
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block),
+        area,
+    );
+    if let Some((row, col)) = cursor
+        && row < inner.height
+        && col < inner.width
+    {
+        f.set_cursor_position((inner.x + col, inner.y + row));
+    }
+}
 
 /// Rows `lines` take, wrapped in a box `width` wide (borders included), plus borders.
 pub fn box_height(lines: &[Line], width: u16) -> u16 {

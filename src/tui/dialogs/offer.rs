@@ -3,10 +3,9 @@
 
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::tui::app::App;
-use crate::tui::dialogs::{box_height, submit_lines};
+use crate::tui::dialogs::{box_height, draw_box, submit_lines};
 use crate::tui::edit::Phase;
 use crate::tui::edit::offer::OfferDialog;
 use crate::tui::view::{centered, safe};
@@ -64,17 +63,14 @@ pub fn draw(f: &mut Frame, app: &App, d: &OfferDialog) {
         &mut lines,
     );
     let area = centered(f.area(), 74, box_height(&lines, 74));
-    f.render_widget(Clear, area);
-    let block = Block::new()
-        .borders(Borders::ALL)
-        .title(format!(" Offers · {} ", d.name))
-        .border_style(t.accent)
-        .style(t.base);
-    f.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(block),
+    draw_box(
+        f,
+        app,
         area,
+        format!(" Offers · {} ", d.name),
+        t.accent,
+        lines,
+        None,
     );
 }
 
