@@ -129,29 +129,17 @@ async fn execute(client: &Client, item: &Item, key: &IdempotencyKey) -> Result<S
         }
         Action::AddPhone {
             phone_number,
-            consent_type,
             phone_type,
             country_code,
-        } => {
-            let body = relay::AddPhone {
-                consent_type: consent_type.clone(),
-                phone_type: phone_type.clone(),
-                country_code: country_code.clone(),
-                client_source: Some("custdesk-bulk".into()),
-            };
-            let r = client
-                .relay()
-                .add_phone(cid, phone_number, &body, key)
-                .await?;
-            Ok(sent(&r, None))
+            ..
         }
-        Action::StopConsent {
+        | Action::StopConsent {
             phone_number,
             phone_type,
             country_code,
         } => {
             let body = relay::AddPhone {
-                consent_type: "stop".into(),
+                consent_type: item.edit.consent().unwrap_or("stop").to_string(),
                 phone_type: phone_type.clone(),
                 country_code: country_code.clone(),
                 client_source: Some("custdesk-bulk".into()),

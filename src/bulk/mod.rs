@@ -111,6 +111,15 @@ impl Action {
         }
     }
 
+    /// The consent a Relay add-phone sends: the chosen one, or `stop`.
+    pub fn consent(&self) -> Option<&str> {
+        match self {
+            Action::AddPhone { consent_type, .. } => Some(consent_type),
+            Action::StopConsent { .. } => Some("stop"),
+            _ => None,
+        }
+    }
+
     pub fn is_delete(&self) -> bool {
         matches!(self, Action::Delete)
     }

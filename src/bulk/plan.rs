@@ -113,10 +113,7 @@ async fn read_one(client: &Client, item: &Item) -> Result<Read, ApiError> {
             country_code,
             ..
         } => {
-            let consent = match &item.edit {
-                Action::AddPhone { consent_type, .. } => consent_type.as_str(),
-                _ => "stop",
-            };
+            let consent = item.edit.consent().unwrap_or("stop");
             let cc = country_code.as_deref().unwrap_or("1");
             let national = relay_national(phone_number, country_code.as_deref());
             let methods = client
