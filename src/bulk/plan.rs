@@ -151,17 +151,46 @@ async fn read_one(client: &Client, item: &Item) -> Result<Read, ApiError> {
     })
 }
 
-/// Each numbered item's current value, `concurrency` reads at a time, as they land.
-/// Boxed as Send, so a caller can spawn the work on a runtime.
-fn read_all<'a>(
-    client: &'a Client,
-    items: impl Iterator<Item = (usize, &'a Item)> + Send + 'a,
+/// The current value of each item listed in `which`, `concurrency` reads at a time;
+/// `progress` is told how many have settled. A read the client gave up on for a
+/// transient reason (rate limited, a server error) says nothing about the customer: it
+/// is made once more after the others, when the burst is over. A failure that concerns
+/// the backend as a whole stops everything.
+async fn read_each(
+    client: &Client,
+    items: &[Item],
+    which: Vec<usize>,
     concurrency: usize,
-) -> futures::stream::BoxStream<'a, (usize, Result<Read, ApiError>)> {
-    futures::stream::iter(items)
-        .map(move |(i, item)| async move { (i, read_one(client, item).await) })
-        .buffer_unordered(concurrency.max(1))
-        .boxed()
+    progress: &mut (impl FnMut(usize) + Send),
+) -> Result<Vec<(usize, Result<Read, ApiError>)>, BuildError> {
+    let mut out = Vec::with_capacity(which.len());
+    let mut todo = which;
+    for last_pass in [false, true] {
+        let mut again = Vec::new();
+        let batch = std::mem::take(&mut todo);
+        // Boxed as Send, so a caller can spawn the work on a runtime.
+        let mut reads = futures::stream::iter(batch.iter().map(|i| (*i, &items[*i])))
+            .map(|(i, item)| async move { (i, read_one(client, item).await) })
+            .buffer_unordered(concurrency.max(1))
+            .boxed();
+        while let Some((i, r)) = reads.next().await {
+            match &r {
+                Err(e) if e.is_transient() && !last_pass => {
+                    again.push(i);
+                    continue;
+                }
+                Err(e) if fatal(e) => return Err(BuildError(e.clone())),
+                _ => {}
+            }
+            out.push((i, r));
+            progress(out.len());
+        }
+        todo = again;
+        if todo.is_empty() {
+            break;
+        }
+    }
+    Ok(out)
 }
 
 /// Build a plan from checked items: read every customer's current value (`concurrency`
@@ -172,24 +201,22 @@ pub async fn build(
     items: Vec<Item>,
     mut errors: Vec<PlanError>,
     concurrency: usize,
-    mut progress: impl FnMut(usize),
+    mut progress: impl FnMut(usize) + Send,
 ) -> Result<Plan, BuildError> {
     let mut plan = Plan::new();
     plan.created_by = Some(client.client_id().to_string());
-    let mut reads = read_all(client, items.iter().enumerate(), concurrency);
     let mut found: Vec<Option<Result<Read, ApiError>>> = (0..items.len()).map(|_| None).collect();
-    let mut done = 0;
-    while let Some((i, r)) = reads.next().await {
-        if let Err(e) = &r
-            && fatal(e)
-        {
-            return Err(BuildError(e.clone()));
-        }
+    for (i, r) in read_each(
+        client,
+        &items,
+        (0..items.len()).collect(),
+        concurrency,
+        &mut progress,
+    )
+    .await?
+    {
         found[i] = Some(r);
-        done += 1;
-        progress(done);
     }
-    drop(reads);
     for (item, r) in items.into_iter().zip(found) {
         match r.expect("every item was read") {
             Ok(read) => plan.items.push(Item {
@@ -237,24 +264,25 @@ pub async fn drift(
     client: &Client,
     plan: &Plan,
     concurrency: usize,
-    mut progress: impl FnMut(usize),
+    mut progress: impl FnMut(usize) + Send,
 ) -> Result<Vec<Drift>, BuildError> {
-    let with_customer = plan
-        .items
-        .iter()
-        .enumerate()
-        .filter(|(_, i)| i.customer_id.is_some());
-    let mut reads = read_all(client, with_customer, concurrency);
+    let with_customer = (0..plan.items.len())
+        .filter(|i| plan.items[*i].customer_id.is_some())
+        .collect();
     let mut out = Vec::new();
-    let mut done = 0;
-    while let Some((i, r)) = reads.next().await {
-        done += 1;
-        progress(done);
+    for (i, r) in read_each(
+        client,
+        &plan.items,
+        with_customer,
+        concurrency,
+        &mut progress,
+    )
+    .await?
+    {
         let planned = plan.items[i].old.clone();
         let now = match r {
             Ok(read) if read.old == planned => continue,
             Ok(read) => read.old.unwrap_or_else(|| "(none)".into()),
-            Err(e) if fatal(&e) => return Err(BuildError(e)),
             Err(e) if e.kind == ErrorKind::NotFound => "no such customer".into(),
             Err(e) => format!("could not be read: {e}"),
         };
