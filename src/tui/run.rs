@@ -23,6 +23,25 @@ pub async fn run(
     first: Vec<Effect>,
 ) -> color_eyre::Result<()> {
     term::install_panic_hook();
+    // SIGTERM / SIGHUP (a dropped SSH session) end the loop so the terminal is restored.
+    // Registered before the terminal goes raw: a signal that arrives between the two
+    // would otherwise kill the process with the terminal left raw.
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (mut term_sig, mut hup) = (
+            signal(SignalKind::terminate())?,
+            signal(SignalKind::hangup())?,
+        );
+        let sig_tx = tx.clone();
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = term_sig.recv() => {},
+                _ = hup.recv() => {},
+            }
+            let _ = sig_tx.send(Msg::Quit);
+        });
+    }
     let mut term = Term::enter(app.mouse)?;
     let size = term.terminal.size()?;
     app.size = (size.width, size.height);
@@ -58,26 +77,6 @@ pub async fn run(
             }
         }
     });
-    // SIGTERM / SIGHUP (a dropped SSH session) end the loop so the terminal is restored.
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let sig_tx = tx.clone();
-        tokio::spawn(async move {
-            let (Ok(mut term_sig), Ok(mut hup)) = (
-                signal(SignalKind::terminate()),
-                signal(SignalKind::hangup()),
-            ) else {
-                return;
-            };
-            tokio::select! {
-                _ = term_sig.recv() => {},
-                _ = hup.recv() => {},
-            }
-            let _ = sig_tx.send(Msg::Quit);
-        });
-    }
-
     let mut runner = runner;
     for e in first {
         runner.run(e, &mut term);
