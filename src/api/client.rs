@@ -51,6 +51,7 @@ pub struct Client {
     inner: Arc<Inner>,
 }
 
+#[derive(Clone)]
 struct Bases {
     citi: Url,
     newday: Url,
@@ -67,7 +68,8 @@ pub(crate) struct Inner {
     client_id_header: HeaderValue,
     tenant: String,
     timeouts: Timeouts,
-    pub(super) auth: Auth,
+    /// Shared by every client made with [`Client::with_attempts`] from this one.
+    pub(super) auth: Arc<Auth>,
 }
 
 impl std::fmt::Debug for Client {
@@ -137,9 +139,30 @@ impl Client {
                 client_id_header,
                 tenant: config.tenant,
                 timeouts: config.timeouts,
-                auth,
+                auth: Arc::new(auth),
             }),
         })
+    }
+
+    /// The same client (connections and token caches shared) making up to `attempts`
+    /// attempts per call: a bulk job sends its items with the attempts it was given,
+    /// and reads, which cost nothing to repeat, with more.
+    pub fn with_attempts(&self, attempts: u32) -> Client {
+        let i = &self.inner;
+        Client {
+            inner: Arc::new(Inner {
+                http: i.http.clone(),
+                bases: i.bases.clone(),
+                client_id: i.client_id.clone(),
+                client_id_header: i.client_id_header.clone(),
+                tenant: i.tenant.clone(),
+                timeouts: Timeouts {
+                    max_attempts: attempts.max(1),
+                    ..i.timeouts.clone()
+                },
+                auth: i.auth.clone(),
+            }),
+        }
     }
 
     /// The institution this client works in (bankingservice profile, Relay client).

@@ -43,6 +43,10 @@ pub const EXIT_FAILED: i32 = 1;
 pub const EXIT_REFUSED: i32 = 2;
 pub const EXIT_INTERRUPTED: i32 = 3;
 
+/// Attempts per read (plan, re-check) and per sign-in: they change nothing, so a bad
+/// minute on the backend is worth waiting out. Items get the `--attempts` they are given.
+const READ_ATTEMPTS: u32 = 6;
+
 #[derive(Debug, Args)]
 pub struct BulkArgs {
     #[command(subcommand)]
@@ -335,7 +339,7 @@ async fn plan_cmd(
         Ok(p) => p,
         Err(e) => return refuse(&format!("{}: {e}", file.display())),
     };
-    let (client, label) = match client_for(backend, None, 6) {
+    let (client, label) = match client_for(backend, None, READ_ATTEMPTS) {
         Ok(c) => c,
         Err(e) => return refuse(&e),
     };
@@ -441,13 +445,8 @@ struct Approval {
 
 /// Read every customer of a plan made earlier again; refuse when any changed since,
 /// unless told to apply it as planned anyway.
-async fn recheck(
-    p: &Plan,
-    accept: bool,
-    backend: &BackendArgs,
-    run: &RunArgs,
-) -> Result<(), String> {
-    let (client, _) = client_for(backend, p.backend.as_deref(), 6)?;
+async fn recheck(p: &Plan, accept: bool, client: &Client, run: &RunArgs) -> Result<(), String> {
+    let client = client.with_attempts(READ_ATTEMPTS);
     let pb = bar(p.items.len() as u64, "re-reading");
     let found = plan::drift(&client, p, run.concurrency, |n| pb.set_position(n as u64)).await;
     pb.finish_and_clear();
@@ -511,6 +510,11 @@ async fn apply_cmd(
             p.errors.len()
         ));
     }
+    // One client for the re-check and the job: it signs in once.
+    let (client, label) = match client_for(backend, p.backend.as_deref(), run.attempts) {
+        Ok(c) => c,
+        Err(e) => return refuse(&e),
+    };
     let stored = journal::plan_path(jobs, &p.job_id);
     let known = journal::journal_path(jobs, &p.job_id).exists() && stored.exists();
     if known {
@@ -535,7 +539,7 @@ async fn apply_cmd(
             return EXIT_OK;
         }
         say(&plan::summary(&p));
-        if let Err(e) = recheck(&p, how.accept_changes, backend, run).await {
+        if let Err(e) = recheck(&p, how.accept_changes, &client, run).await {
             return refuse(&e);
         }
         if let Err(e) = confirm(&p, yes) {
@@ -546,18 +550,8 @@ async fn apply_cmd(
             return refuse(&format!("{}: {e}", stored.display()));
         }
     }
-    let default_backend = p.backend.clone();
-    execute(
-        paths,
-        jobs,
-        &p,
-        if known { "resume" } else { "apply" },
-        false,
-        default_backend.as_deref(),
-        backend,
-        run,
-    )
-    .await
+    let mode = if known { "resume" } else { "apply" };
+    execute(paths, jobs, &p, mode, false, (client, label), run).await
 }
 
 async fn resume_cmd(
@@ -576,21 +570,16 @@ async fn resume_cmd(
         .ok()
         .and_then(|(s, _)| s.backend)
         .or_else(|| p.backend.clone());
-    execute(
-        paths,
-        jobs,
-        &p,
-        if retry_failed {
-            "retry-failed"
-        } else {
-            "resume"
-        },
-        retry_failed,
-        last_backend.as_deref(),
-        backend,
-        run,
-    )
-    .await
+    let client = match client_for(backend, last_backend.as_deref(), run.attempts) {
+        Ok(c) => c,
+        Err(e) => return refuse(&e),
+    };
+    let mode = if retry_failed {
+        "retry-failed"
+    } else {
+        "resume"
+    };
+    execute(paths, jobs, &p, mode, retry_failed, client, run).await
 }
 
 #[derive(Serialize)]
@@ -623,21 +612,16 @@ struct SummaryLine<'a> {
     exit: i32,
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Send a job's items with `client` (and its label for messages), journaled.
 async fn execute(
     paths: &Paths,
     jobs: &Path,
     p: &Plan,
     mode: &str,
     retry_failed: bool,
-    default_backend: Option<&str>,
-    backend: &BackendArgs,
+    (client, label): (Client, String),
     run: &RunArgs,
 ) -> i32 {
-    let (client, label) = match client_for(backend, default_backend, run.attempts) {
-        Ok(c) => c,
-        Err(e) => return refuse(&e),
-    };
     let audit = AuditLog::new(paths.audit_log());
     let jpath = journal::journal_path(jobs, &p.job_id);
     let (journal, mut state) = match Journal::open(&jpath, p.items.len(), Some(audit)) {
@@ -652,7 +636,9 @@ async fn execute(
             jpath.display()
         ));
     }
-    if let Err(e) = client.sign_in().await {
+    // A token already had for the re-check is reused; a new one is worth waiting for.
+    let patient = client.with_attempts(READ_ATTEMPTS.max(run.attempts));
+    if let Err(e) = patient.sign_in().await {
         return refuse(&format!("cannot sign in to {label}: {e}"));
     }
     let (tx, rx) = watch::channel(Control::Run);

@@ -194,6 +194,16 @@ async fn server_errors_are_tried_three_times_then_reported() {
     assert_eq!((e.kind.clone(), e.attempts), (ErrorKind::Server, 3));
     assert!(matches!(e.status, Some(500 | 503)), "{e:?}");
     assert_eq!(e.message, "injected fault");
+    // A client made with other attempts tries that many times.
+    for n in [1, 5] {
+        let e = c
+            .with_attempts(n)
+            .newday()
+            .get_customer(&ada(&ts))
+            .await
+            .unwrap_err();
+        assert_eq!((e.kind, e.attempts), (ErrorKind::Server, n));
+    }
 
     // A keyed write whose every answer is lost: reported, and applied at most once.
     let key = IdempotencyKey::fresh();
@@ -330,6 +340,15 @@ async fn tokens_are_cached_renewed_before_expiry_and_exchanged_once_per_customer
     c.newday().get_customer_by_token(&ids[0]).await.unwrap();
     c.newday().get_customer_by_token(&ids[0]).await.unwrap();
     c.newday().get_customer_by_token(&ids[1]).await.unwrap();
+    assert_eq!(logs.served("/oauth2/token"), 3);
+    // A client made from it with other attempts shares its tokens.
+    let patient = c.with_attempts(6);
+    patient.sign_in().await.unwrap();
+    patient
+        .newday()
+        .get_customer_by_token(&ids[1])
+        .await
+        .unwrap();
     assert_eq!(logs.served("/oauth2/token"), 3);
 
     // The 2 s token is renewed 0.2 s before it expires, without a refused call.

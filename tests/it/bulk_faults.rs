@@ -55,7 +55,9 @@ async fn faults_and_rate_limit_then_retry_failed() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    let summary = lines.last().expect("summary");
+    let summary = lines
+        .last()
+        .unwrap_or_else(|| panic!("no summary line; stderr: {err}"));
     let failed = summary["failed"].as_u64().unwrap() as usize;
     let applied = summary["applied"].as_u64().unwrap() as usize;
     assert_eq!(applied + failed, ITEMS, "{summary}");
