@@ -111,7 +111,17 @@ impl Console {
         self.writer.flush().unwrap();
     }
 
+    /// Resize the reader's screen first, then the pty: whatever the console draws for
+    /// the new size is then parsed at that size. (The other way round, a frame that
+    /// arrives in between is parsed at the old size, and the console, having drawn it,
+    /// has no reason to draw again.)
     fn resize(&self, rows: u16, cols: u16) {
+        self.screen
+            .lock()
+            .unwrap()
+            .parser
+            .screen_mut()
+            .set_size(rows, cols);
         self.master
             .resize(PtySize {
                 rows,
@@ -120,12 +130,6 @@ impl Console {
                 pixel_height: 0,
             })
             .unwrap();
-        self.screen
-            .lock()
-            .unwrap()
-            .parser
-            .screen_mut()
-            .set_size(rows, cols);
     }
 
     fn wait_exit(&mut self) -> portable_pty::ExitStatus {
