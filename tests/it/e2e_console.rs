@@ -11,6 +11,8 @@ use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system}
 struct Screen {
     parser: vt100::Parser,
     raw: Vec<u8>,
+    /// The reader saw the end of the output (every holder of the pty's other side gone).
+    ended: bool,
 }
 
 struct Console {
@@ -54,13 +56,17 @@ impl Console {
         let screen = Arc::new(Mutex::new(Screen {
             parser: vt100::Parser::new(rows, cols, 0),
             raw: Vec::new(),
+            ended: false,
         }));
         let s2 = screen.clone();
         std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
             loop {
                 match reader.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
+                    Ok(0) | Err(_) => {
+                        s2.lock().unwrap().ended = true;
+                        break;
+                    }
                     Ok(n) => {
                         let mut s = s2.lock().unwrap();
                         s.parser.process(&buf[..n]);
@@ -132,10 +138,15 @@ impl Console {
             .unwrap();
     }
 
+    /// Wait for the console to exit and for the reader to have taken in everything it
+    /// wrote (its last bytes can still be in the pty when the exit is seen).
     fn wait_exit(&mut self) -> portable_pty::ExitStatus {
         let until = Instant::now() + Duration::from_secs(10);
         loop {
             if let Some(s) = self.child.try_wait().unwrap() {
+                while !self.screen.lock().unwrap().ended && Instant::now() < until {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
                 return s;
             }
             assert!(
