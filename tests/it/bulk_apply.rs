@@ -117,31 +117,51 @@ async fn pause_holds_and_cancel_leaves_the_rest_pending() {
     let (tx, rx) = watch::channel(Control::Run);
     let mut o = opts(&t.base);
     o.concurrency = 4;
+    // The journal's counts as of the last answer.
+    let last = std::sync::Arc::new(std::sync::Mutex::new(None));
     let job = {
         let client = client.clone();
         let p = p.clone();
         let jobs = env.jobs_dir();
+        let last = last.clone();
         tokio::spawn(async move {
-            let mut answered = 0usize;
             apply::run_job(&client, &p, &jobs, None, &o, rx, &mut |ev| {
-                if matches!(ev, Event::Answer { .. }) {
-                    answered += 1;
+                if let Event::Answer { counts, .. } = ev {
+                    *last.lock().unwrap() = Some(counts);
                 }
             })
             .await
         })
     };
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    tx.send(Control::Pause).unwrap();
-    // In-flight items finish, then nothing more is sent.
+    // Pause once the job is under way (how soon that is depends on the machine's load).
     let writes = || t.count("SELECT count(*) FROM write_log");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while writes() == 0 {
+        assert!(Instant::now() < deadline, "the job never started sending");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    tx.send(Control::Pause).unwrap();
+    // In-flight items finish (every write answered, none in doubt), then nothing more
+    // is sent.
+    let settled = |n: i64| {
+        last.lock()
+            .unwrap()
+            .as_ref()
+            .is_some_and(|c: &custdesk::bulk::journal::Counts| {
+                c.in_doubt == 0 && c.applied as i64 == n
+            })
+    };
     let mut paused_at = writes();
     loop {
         tokio::time::sleep(Duration::from_millis(300)).await;
         let now = writes();
-        if now == paused_at {
+        if now == paused_at && settled(now) {
             break;
         }
+        assert!(
+            Instant::now() < deadline,
+            "the job never settled after pause"
+        );
         paused_at = now;
     }
     assert!(paused_at > 0 && paused_at < 300, "{paused_at}");
