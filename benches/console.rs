@@ -155,6 +155,25 @@ fn render_figures() {
         "bytes written over 50 idle ticks (5 s of timer): {}",
         term.bytes.load(Ordering::Relaxed) - before
     );
+    // Mark all 100,000 (every one loaded, so no call), then open the bulk dialog.
+    let mut timed = |c: char| {
+        let t = Instant::now();
+        let _ = app.update(key(KeyCode::Char(c)));
+        if app.dirty {
+            term.draw(&mut app).unwrap();
+            app.dirty = false;
+        }
+        t.elapsed()
+    };
+    let mark_all = timed('*');
+    let open = timed('b');
+    let targets = match &app.overlay {
+        Some(custdesk::tui::app::Overlay::Bulk(d)) => d.targets.len(),
+        _ => 0,
+    };
+    println!(
+        "key to frame: mark all 100,000 results {mark_all:?}; open the bulk dialog over {targets} marks {open:?}"
+    );
 }
 
 /// Spawn the real binary in a pty; answer (time to first frame, bytes written during

@@ -173,9 +173,9 @@ pub struct Search {
     pub descending: bool,
     /// The column the cursor is on, for sorting.
     pub column: Column,
-    /// Customers marked for a bulk edit, by id. Marks outlive a new search; the
-    /// search pane always says how many there are.
-    pub marks: std::collections::BTreeSet<String>,
+    /// Customers marked for a bulk edit, by id, in the order they were marked. Marks
+    /// outlive a new search; the search pane always says how many there are.
+    pub marks: indexmap::IndexSet<String>,
     /// The row last marked with space, where a range mark starts.
     pub anchor: Option<usize>,
     /// Mark-all under way for this search.

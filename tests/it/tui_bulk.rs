@@ -30,7 +30,7 @@ fn results() -> App {
 }
 
 fn ids(app: &App) -> BTreeSet<String> {
-    app.search.marks.clone()
+    app.search.marks.iter().cloned().collect()
 }
 
 fn row_ids(rows: &[usize]) -> BTreeSet<String> {
@@ -197,6 +197,30 @@ fn a_bulk_action_takes_the_marked_rows_or_else_the_row_under_the_cursor() {
 }
 
 #[test]
+fn the_bulk_list_follows_the_table_then_the_marks_from_elsewhere() {
+    let mut app = results();
+    // A customer marked in an earlier search, not in these results.
+    let elsewhere = "e".repeat(32);
+    app.search.marks.insert(elsewhere.clone());
+    // Row 3, then row 0 (Ada, whose id sorts after the others).
+    for _ in 0..3 {
+        app.update(key(KeyCode::Down));
+    }
+    app.update(ch(' '));
+    for _ in 0..4 {
+        app.update(key(KeyCode::Up));
+    }
+    app.update(ch(' '));
+    app.update(ch('b'));
+    let all = customers();
+    let order: Vec<&str> = dialog(&app).targets.iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(
+        order,
+        [all[0].id.as_str(), all[3].id.as_str(), elsewhere.as_str()]
+    );
+}
+
+#[test]
 fn read_only_offers_no_bulk_edit() {
     let mut app = results();
     app.read_only = true;
@@ -255,8 +279,9 @@ fn the_values_are_checked_as_a_csv_row_before_anything_is_read() {
     };
     assert!(errors.is_empty());
     assert_eq!(items.len(), 2);
-    for (item, want) in items.iter().zip(row_ids(&[0, 1])) {
-        assert_eq!(item.customer_id.as_deref(), Some(want.as_str()));
+    // In the table's order.
+    for (item, want) in items.iter().zip(&customers()[..2]) {
+        assert_eq!(item.customer_id.as_deref(), Some(want.id.as_str()));
         assert_eq!(
             item.edit,
             Action::Subscribe {

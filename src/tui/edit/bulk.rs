@@ -424,7 +424,7 @@ impl App {
         else {
             return;
         };
-        if !self.search.marks.remove(&id) {
+        if !self.search.marks.shift_remove(&id) {
             self.search.marks.insert(id);
         }
         self.search.anchor = Some(self.search.selected);
@@ -531,34 +531,42 @@ impl App {
         if !self.customer_gate("bulk", false, fx) {
             return;
         }
-        let name_of = |id: &str| {
-            self.search.rows.iter().find(|c| c.id == id).map(|c| {
-                format!(
-                    "{} {}",
-                    crate::tui::view::safe(&c.given_name),
-                    crate::tui::view::safe(&c.family_name)
-                )
-            })
+        let row_target = |c: &crate::api::wire::newday::Customer| Target {
+            id: c.id.clone(),
+            name: Some(format!(
+                "{} {}",
+                crate::tui::view::safe(&c.given_name),
+                crate::tui::view::safe(&c.family_name)
+            )),
         };
-        let (targets, from_marks) = if !self.search.marks.is_empty() {
-            let t = self
+        let marks = &self.search.marks;
+        let (targets, from_marks) = if !marks.is_empty() {
+            // The marked rows in the order the table shows them, then the marks the
+            // table has not loaded (or that came from another search) in marking order.
+            let mut t: Vec<Target> = self
                 .search
-                .marks
+                .rows
                 .iter()
+                .filter(|c| marks.contains(&c.id))
+                .map(row_target)
+                .collect();
+            let listed: BTreeSet<&str> = t.iter().map(|t| t.id.as_str()).collect();
+            let rest: Vec<Target> = marks
+                .iter()
+                .filter(|id| !listed.contains(id.as_str()))
                 .map(|id| Target {
                     id: id.clone(),
-                    name: name_of(id),
+                    name: None,
                 })
                 .collect();
+            t.extend(rest);
             (t, true)
         } else {
             let t = self
                 .selected_customer_id()
-                .map(|id| {
-                    vec![Target {
-                        name: name_of(&id),
-                        id,
-                    }]
+                .map(|id| match self.search.rows.iter().find(|c| c.id == id) {
+                    Some(c) => vec![row_target(c)],
+                    None => vec![Target { id, name: None }],
                 })
                 .unwrap_or_default();
             (t, false)
