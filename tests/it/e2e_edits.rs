@@ -191,6 +191,24 @@ impl Console {
         );
     }
 
+    /// Move the pane's cursor down (`j`) until `row` shows, one key at a time: each
+    /// press waits for the cursor to move, so a slow console is never overshot.
+    fn select_row(&mut self, row: &str) {
+        let cursor_line = |text: &str| text.lines().find(|l| l.contains("│▶ ")).map(str::to_string);
+        for _ in 0..20 {
+            if self.text().contains(row) {
+                return;
+            }
+            let before = cursor_line(&self.text());
+            self.send("j");
+            let until = Instant::now() + Duration::from_secs(10);
+            while cursor_line(&self.text()) == before && Instant::now() < until {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+        self.expect(row);
+    }
+
     /// Wait until `what` is no longer on screen.
     fn expect_gone(&self, what: &str) {
         let until = Instant::now() + Duration::from_secs(20);
@@ -406,14 +424,7 @@ async fn verify_then_update_the_email_with_the_passcode_from_the_outbox() {
         c.send("\r");
         // The profile pane shows the new email once reloaded: reveal it to read it.
         c.expect("Emails");
-        for _ in 0..10 {
-            if c.text().contains("▶ personal") {
-                break;
-            }
-            c.send("j");
-            std::thread::sleep(Duration::from_millis(30));
-        }
-        c.expect("▶ personal");
+        c.select_row("▶ personal");
         c.send("v");
         c.expect("Reason:");
         c.type_keys("caller confirming new email");
