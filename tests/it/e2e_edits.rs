@@ -6,13 +6,13 @@
 //! no full phone number, email, token or passcode.
 
 use crate::common;
+use crate::pty::Console;
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 use serde_json::Value;
 
 // ---- the sandbox's access log -------------------------------------------------------------
@@ -115,153 +115,18 @@ fn console_writes() -> Vec<Access> {
         .collect()
 }
 
-// ---- the console in a pty ------------------------------------------------------------------
+// ---- the console's audit log --------------------------------------------------------------
 
-struct Console {
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn Child + Send + Sync>,
-    parser: Arc<Mutex<vt100::Parser>>,
-    _master: Box<dyn MasterPty + Send>,
-    data: tempfile::TempDir,
+fn audit_path(c: &Console) -> PathBuf {
+    c.data_dir().join("audit.log")
 }
 
-impl Console {
-    fn spawn(base: &str, rows: u16, cols: u16) -> Console {
-        let data = tempfile::tempdir().unwrap();
-        let pair = native_pty_system()
-            .openpty(PtySize {
-                rows,
-                cols,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .unwrap();
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_custdesk"));
-        cmd.args(["--backend", base]);
-        cmd.env("CUSTDESK_DATA_DIR", data.path().join("data"));
-        cmd.env("CUSTDESK_CONFIG_DIR", data.path().join("config"));
-        cmd.env("TERM", "xterm-256color");
-        cmd.env_remove("NO_COLOR");
-        cmd.env_remove("CUSTDESK_CLIENT_ID");
-        cmd.env_remove("CUSTDESK_CLIENT_SECRET");
-        let child = pair.slave.spawn_command(cmd).unwrap();
-        drop(pair.slave);
-        let mut reader = pair.master.try_clone_reader().unwrap();
-        let writer = pair.master.take_writer().unwrap();
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
-        let p2 = parser.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            loop {
-                match reader.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => p2.lock().unwrap().process(&buf[..n]),
-                }
-            }
-        });
-        Console {
-            writer,
-            child,
-            parser,
-            _master: pair.master,
-            data,
-        }
-    }
-
-    fn text(&self) -> String {
-        self.parser.lock().unwrap().screen().contents()
-    }
-
-    fn wait_for(&self, what: &str, timeout: Duration) -> bool {
-        let until = Instant::now() + timeout;
-        while Instant::now() < until {
-            if self.text().contains(what) {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        false
-    }
-
-    fn expect(&self, what: &str) {
-        assert!(
-            self.wait_for(what, Duration::from_secs(20)),
-            "screen never showed {what:?}; it shows:\n{}",
-            self.text()
-        );
-    }
-
-    /// Move the pane's cursor down (`j`) until `row` shows, one key at a time: each
-    /// press waits for the cursor to move, so a slow console is never overshot.
-    fn select_row(&mut self, row: &str) {
-        let cursor_line = |text: &str| text.lines().find(|l| l.contains("│▶ ")).map(str::to_string);
-        for _ in 0..20 {
-            if self.text().contains(row) {
-                return;
-            }
-            let before = cursor_line(&self.text());
-            self.send("j");
-            let until = Instant::now() + Duration::from_secs(10);
-            while cursor_line(&self.text()) == before && Instant::now() < until {
-                std::thread::sleep(Duration::from_millis(10));
-            }
-        }
-        self.expect(row);
-    }
-
-    /// Wait until `what` is no longer on screen.
-    fn expect_gone(&self, what: &str) {
-        let until = Instant::now() + Duration::from_secs(20);
-        while self.text().contains(what) {
-            assert!(
-                Instant::now() < until,
-                "screen still shows {what:?}:\n{}",
-                self.text()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// Esc, alone: the terminal must not read it as Alt with the next key, so wait
-    /// until `closes` has gone from the screen.
-    fn esc(&mut self, closes: &str) {
-        self.send("\x1b");
-        self.expect_gone(closes);
-    }
-
-    fn send(&mut self, s: &str) {
-        self.writer.write_all(s.as_bytes()).unwrap();
-        self.writer.flush().unwrap();
-    }
-
-    /// Type text one key at a time, as a person would (each key its own event).
-    fn type_keys(&mut self, s: &str) {
-        for c in s.chars() {
-            self.send(&c.to_string());
-            std::thread::sleep(Duration::from_millis(2));
-        }
-    }
-
-    fn audit_path(&self) -> PathBuf {
-        self.data.path().join("data").join("audit.log")
-    }
-
-    fn audit(&self) -> Vec<Value> {
-        std::fs::read_to_string(self.audit_path())
-            .unwrap_or_default()
-            .lines()
-            .map(|l| serde_json::from_str(l).expect("an audit line is JSON"))
-            .collect()
-    }
-
-    fn quit(&mut self) {
-        self.send("q");
-        let until = Instant::now() + Duration::from_secs(10);
-        while self.child.try_wait().unwrap().is_none() {
-            assert!(Instant::now() < until, "console did not exit");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
+fn audit(c: &Console) -> Vec<Value> {
+    std::fs::read_to_string(audit_path(c))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("an audit line is JSON"))
+        .collect()
 }
 
 // ---- steps ----------------------------------------------------------------------------------
@@ -346,7 +211,7 @@ fn emails(ada: &Value) -> Vec<String> {
 /// Every write the console made is in the audit log once, with the correlation id the
 /// sandbox logged for it; the log holds nothing in full that it must not.
 fn check_audit(c: &Console, forbidden: &[String]) -> Vec<Value> {
-    let audit = c.audit();
+    let audit = audit(c);
     let writes = console_writes();
     assert!(!writes.is_empty(), "the console made no write");
     let audited: Vec<&Value> = audit
@@ -365,7 +230,7 @@ fn check_audit(c: &Console, forbidden: &[String]) -> Vec<Value> {
             .count();
         assert_eq!(n, 1, "write {w:?} is audited {n} times: {audit:#?}");
     }
-    let text = std::fs::read_to_string(c.audit_path()).unwrap();
+    let text = std::fs::read_to_string(audit_path(c)).unwrap();
     for f in forbidden {
         assert!(!text.contains(f.as_str()), "audit log holds {f:?}:\n{text}");
     }
@@ -402,7 +267,7 @@ async fn verify_then_update_the_email_with_the_passcode_from_the_outbox() {
     let ts = Arc::new(ts);
     let t2 = ts.clone();
     let (c, otp) = tokio::task::spawn_blocking(move || {
-        let mut c = Console::spawn(&base, 30, 120);
+        let mut c = Console::spawn(&["--backend", &base], 30, 120);
         open_ada_and_verify(&mut c);
         c.send("e");
         c.expect("Update email");
@@ -499,7 +364,7 @@ async fn a_wrong_passcode_first_keeps_the_dialog_open_then_the_right_one_applies
     let ts = Arc::new(ts);
     let t2 = ts.clone();
     let (c, otp, wrong) = tokio::task::spawn_blocking(move || {
-        let mut c = Console::spawn(&base, 30, 120);
+        let mut c = Console::spawn(&["--backend", &base], 30, 120);
         open_ada_and_verify(&mut c);
         c.send("e");
         c.expect("Update email");
@@ -576,7 +441,7 @@ async fn add_phones_with_each_consent_then_the_51st_is_refused_and_the_number_ke
     let t2 = ts.clone();
     let numbers = ["07700900201", "07700900202", "07700900203"];
     let c = tokio::task::spawn_blocking(move || {
-        let mut c = Console::spawn(&base, 30, 120);
+        let mut c = Console::spawn(&["--backend", &base], 30, 120);
         open_ada_and_verify(&mut c);
         for (n, (consent, wording)) in numbers.iter().zip([
             ('w', "signed, written consent"),

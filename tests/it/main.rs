@@ -5,6 +5,7 @@ mod api_support;
 mod bulk_support;
 mod common;
 mod edit_fixture;
+mod pty;
 mod tui_fixture;
 
 mod api_citi;
