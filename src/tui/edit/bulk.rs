@@ -541,25 +541,26 @@ impl App {
         };
         let marks = &self.search.marks;
         let (targets, from_marks) = if !marks.is_empty() {
-            // The marked rows in the order the table shows them, then the marks the
-            // table has not loaded (or that came from another search) in marking order.
+            // The marked rows in the order the table shows them (each once, should a
+            // page have repeated a row), then the marks the table has not loaded (or
+            // that came from another search) in marking order.
+            let mut listed: BTreeSet<&str> = BTreeSet::new();
             let mut t: Vec<Target> = self
                 .search
                 .rows
                 .iter()
-                .filter(|c| marks.contains(&c.id))
+                .filter(|c| marks.contains(&c.id) && listed.insert(c.id.as_str()))
                 .map(row_target)
                 .collect();
-            let listed: BTreeSet<&str> = t.iter().map(|t| t.id.as_str()).collect();
-            let rest: Vec<Target> = marks
-                .iter()
-                .filter(|id| !listed.contains(id.as_str()))
-                .map(|id| Target {
-                    id: id.clone(),
-                    name: None,
-                })
-                .collect();
-            t.extend(rest);
+            t.extend(
+                marks
+                    .iter()
+                    .filter(|id| !listed.contains(id.as_str()))
+                    .map(|id| Target {
+                        id: id.clone(),
+                        name: None,
+                    }),
+            );
             (t, true)
         } else {
             let t = self
