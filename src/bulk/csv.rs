@@ -155,6 +155,8 @@ pub fn parse(input: impl Read, today: chrono::NaiveDate) -> Parsed {
     let width = headers.len();
     // What each customer is already planned for, to refuse two rows changing one thing.
     let mut seen: HashMap<(String, Option<String>), u64> = HashMap::new();
+    // Each customer's first row, for a delete to be refused against.
+    let mut first: HashMap<String, u64> = HashMap::new();
     let mut record = ::csv::StringRecord::new();
     loop {
         let line_hint = rdr.position().line();
@@ -196,11 +198,8 @@ pub fn parse(input: impl Read, today: chrono::NaiveDate) -> Parsed {
                     let this = (cid.clone(), target.clone());
                     let clash = match &target {
                         // A delete must be the customer's only row.
-                        None => seen
-                            .iter()
-                            .filter(|((c, _), _)| c == cid)
-                            .map(|(_, l)| *l)
-                            .min()
+                        None => first
+                            .get(cid)
                             .map(|l| format!("line {l} already edits this customer; a delete must be its only row")),
                         Some(t) => seen
                             .get(&whole)
@@ -219,6 +218,7 @@ pub fn parse(input: impl Read, today: chrono::NaiveDate) -> Parsed {
                         continue;
                     }
                     seen.insert(this, line);
+                    first.entry(cid.clone()).or_insert(line);
                 }
                 out.items.push(item);
             }
@@ -558,6 +558,41 @@ mod tests {
 
     const C1: &str = "0123456789abcdef0123456789abcdef";
     const C2: &str = "fedcba9876543210fedcba9876543210";
+
+    #[test]
+    fn two_rows_changing_one_thing_are_refused_and_a_delete_stands_alone() {
+        const C3: &str = "00000000000000000000000000000003";
+        let text = format!(
+            "action,customer_id,email,alert_code,channel\n\
+             set_email,{C1},a@example.com,,\n\
+             delete,{C1},,,\n\
+             delete,{C2},,,\n\
+             set_email,{C2},b@example.com,,\n\
+             set_email,{C3},c@example.com,,\n\
+             set_email,{C3},d@example.com,,\n\
+             subscribe,{C3},,LOW_BALANCE,SMS\n\
+             subscribe,{C3},,PAYMENT_DUE,SMS\n"
+        );
+        let p = parse(text.as_bytes(), today());
+        let errors: Vec<(Option<u64>, &str)> = p
+            .errors
+            .iter()
+            .map(|e| (e.line, e.message.as_str()))
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                (
+                    Some(3),
+                    "line 2 already edits this customer; a delete must be its only row"
+                ),
+                (Some(5), "line 4 deletes this customer"),
+                (Some(7), "line 6 already changes the email of this customer"),
+            ]
+        );
+        let lines: Vec<Option<u64>> = p.items.iter().map(|i| i.line).collect();
+        assert_eq!(lines, [Some(2), Some(4), Some(6), Some(8), Some(9)]);
+    }
 
     #[test]
     fn good_rows_become_items() {
