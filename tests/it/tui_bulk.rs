@@ -383,6 +383,25 @@ fn the_preview_lists_every_customer_with_old_and_new_and_a_small_plan_applies_on
 }
 
 #[test]
+fn long_values_wrap_in_the_preview_and_scrolling_reaches_the_last_customer() {
+    let mut app = previewing(subscribe_plan(150));
+    let first = text(render(&mut app, 80, 24).backend().buffer());
+    // The value being set is whole at 80 columns, wrapped rather than cut.
+    assert!(first.contains("(threshold 50)"), "{first}");
+    assert!(!first.contains("Quarto0149"), "{first}");
+    for _ in 0..200 {
+        app.update(key(KeyCode::PageDown));
+    }
+    let last = text(render(&mut app, 80, 24).backend().buffer());
+    assert!(last.contains("Sam Quarto0149"), "{last}");
+    // A full screen of customers still shows at the end, not just the last one.
+    assert!(last.contains("Sam Quarto0146"), "{last}");
+    app.update(key(KeyCode::Up));
+    let up = text(render(&mut app, 80, 24).backend().buffer());
+    assert_ne!(up, last, "up moves back from the end at once");
+}
+
+#[test]
 fn the_preview_saves_the_plan_and_esc_goes_back_to_the_values() {
     let mut app = previewing(subscribe_plan(3));
     let fx = app.update(ch('s'));

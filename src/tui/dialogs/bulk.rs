@@ -106,6 +106,53 @@ pub fn draw(f: &mut Frame, app: &App, d: &BulkDialog) {
     }
 }
 
+/// Most lines one preview cell wraps onto.
+const PREVIEW_LINES: usize = 3;
+
+/// `text` folded at spaces into lines of at most `width` columns (a word longer than
+/// that is split), at most `max` lines; a cut last line ends with `…`.
+fn fold(text: &str, width: u16, max: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthChar;
+    let width = width.max(1) as usize;
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    let mut used = 0;
+    for word in text.split(' ') {
+        let w: usize = word.chars().map(|c| c.width().unwrap_or(0)).sum();
+        if used > 0 && used + 1 + w <= width {
+            line.push(' ');
+            line.push_str(word);
+            used += 1 + w;
+            continue;
+        }
+        if used > 0 {
+            lines.push(std::mem::take(&mut line));
+            used = 0;
+        }
+        for c in word.chars() {
+            let cw = c.width().unwrap_or(0);
+            if used + cw > width && used > 0 {
+                lines.push(std::mem::take(&mut line));
+                used = 0;
+            }
+            line.push(c);
+            used += cw;
+        }
+    }
+    lines.push(line);
+    if lines.len() > max {
+        lines.truncate(max);
+        let last = &mut lines[max - 1];
+        while !last.is_empty()
+            && last.chars().map(|c| c.width().unwrap_or(0)).sum::<usize>() + 1 > width
+        {
+            last.pop();
+        }
+        last.push('…');
+    }
+    lines
+}
+
 /// Rows `lines` take wrapped at `width`.
 fn wrapped(lines: &[Line], width: u16) -> u16 {
     let w = width.max(1) as usize;
@@ -301,33 +348,70 @@ fn preview(f: &mut Frame, app: &App, d: &BulkDialog, area: Rect) {
         Paragraph::new(Line::from(Span::styled(plan_headline(p), t.title))),
         head,
     );
-    let visible = table.height.saturating_sub(1) as usize;
-    let first = d.scroll.min(p.items.len().saturating_sub(visible));
-    let rows = p.items.iter().skip(first).take(visible).map(|i| {
+    // Values too long for their column wrap onto a second (and third) line rather than
+    // being cut: on an 80-column terminal the end of a value is often the part that
+    // matters ("… (threshold 50)").
+    let cols: [u16; 3] = Layout::horizontal([
+        Constraint::Percentage(28),
+        Constraint::Percentage(36),
+        Constraint::Percentage(36),
+    ])
+    .spacing(1)
+    .areas::<3>(table)
+    .map(|r| r.width);
+    let widths = cols.map(Constraint::Length);
+    let row_of = |i: &Item| {
         let old = i.old.as_deref().map(safe).unwrap_or_else(|| "—".into());
         let new = if i.unchanged {
             format!("{} (already so)", safe(&i.new))
         } else {
             safe(&i.new)
         };
+        let cells = [
+            fold(&who(i), cols[0], PREVIEW_LINES),
+            fold(&old, cols[1], PREVIEW_LINES),
+            fold(&new, cols[2], PREVIEW_LINES),
+        ];
+        let height = cells.iter().map(Vec::len).max().unwrap_or(1).max(1);
+        (cells, height)
+    };
+    let avail = table.height.saturating_sub(1) as usize;
+    // The last screenful starts where the items from the end stop fitting.
+    let mut last_start = p.items.len();
+    let mut used = 0;
+    while last_start > 0 {
+        let (_, h) = row_of(&p.items[last_start - 1]);
+        if used + h > avail {
+            break;
+        }
+        used += h;
+        last_start -= 1;
+    }
+    d.scroll_max.set(last_start);
+    let first = d.scroll.min(last_start);
+    let mut used = 0;
+    let mut rows = Vec::new();
+    for i in &p.items[first..] {
+        let (cells, h) = row_of(i);
+        if used + h > avail {
+            break;
+        }
+        used += h;
         let style = if i.edit.is_delete() { t.error } else { t.base };
-        Row::new(vec![
-            Cell::from(who(i)),
-            Cell::from(old),
-            Cell::from(new).style(style),
-        ])
-    });
+        let [name, old, new] = cells;
+        rows.push(
+            Row::new(vec![
+                Cell::from(name.join("\n")),
+                Cell::from(old.join("\n")),
+                Cell::from(new.join("\n")).style(style),
+            ])
+            .height(h as u16),
+        );
+    }
     f.render_widget(
-        Table::new(
-            rows,
-            [
-                Constraint::Percentage(34),
-                Constraint::Percentage(33),
-                Constraint::Percentage(33),
-            ],
-        )
-        .header(Row::new(vec!["Customer", "Old", "New"]).style(t.title))
-        .column_spacing(1),
+        Table::new(rows, widths)
+            .header(Row::new(vec!["Customer", "Old", "New"]).style(t.title))
+            .column_spacing(1),
         table,
     );
     f.render_widget(Paragraph::new(foot).wrap(Wrap { trim: false }), foot_area);
@@ -502,7 +586,9 @@ fn results(f: &mut Frame, app: &App, d: &BulkDialog, area: Rect) {
     .areas(area);
     f.render_widget(Paragraph::new(head).wrap(Wrap { trim: false }), h);
     let visible = list.height.saturating_sub(1) as usize;
-    let first = d.scroll.min(d.failures.len().saturating_sub(visible));
+    let last_start = d.failures.len().saturating_sub(visible);
+    d.scroll_max.set(last_start);
+    let first = d.scroll.min(last_start);
     let items = d.plan.as_ref().map(|p| &p.items[..]).unwrap_or(&[]);
     let rows = d
         .failures

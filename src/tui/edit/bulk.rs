@@ -265,6 +265,10 @@ pub struct BulkDialog {
     pub plan: Option<Plan>,
     /// First row of the preview or results list shown.
     pub scroll: usize,
+    /// The largest useful `scroll` (the first row of the list's last screenful), as
+    /// the list was last drawn; the keys never scroll past it. Written by drawing, as
+    /// a stateful widget's state is: only drawing knows how many rows fit.
+    pub scroll_max: std::cell::Cell<usize>,
     pub progress: Progress,
     /// Failed items of the plan: index and outcome, in plan order.
     pub failures: Vec<(usize, Outcome)>,
@@ -277,6 +281,19 @@ pub struct BulkDialog {
 }
 
 impl BulkDialog {
+    /// Move the preview or results list, never past its last screenful.
+    fn scroll_by(&mut self, key: KeyCode, page: usize) {
+        let at = self.scroll.min(self.scroll_max.get());
+        self.scroll = match key {
+            KeyCode::Up => at.saturating_sub(1),
+            KeyCode::PageUp => at.saturating_sub(page),
+            KeyCode::Down => at.saturating_add(1),
+            KeyCode::PageDown => at.saturating_add(page),
+            _ => at,
+        }
+        .min(self.scroll_max.get());
+    }
+
     pub fn new(targets: Vec<Target>, from_marks: bool) -> BulkDialog {
         let mut d = BulkDialog {
             targets,
@@ -289,6 +306,7 @@ impl BulkDialog {
             seq: 0,
             plan: None,
             scroll: 0,
+            scroll_max: std::cell::Cell::new(usize::MAX),
             progress: Progress::default(),
             failures: Vec::new(),
             summary: None,
@@ -603,10 +621,9 @@ impl App {
                     d.plan = None;
                     d.notice = None;
                 }
-                KeyCode::Up => d.scroll = d.scroll.saturating_sub(1),
-                KeyCode::Down => d.scroll += 1,
-                KeyCode::PageUp => d.scroll = d.scroll.saturating_sub(page),
-                KeyCode::PageDown => d.scroll += page,
+                KeyCode::Up | KeyCode::Down | KeyCode::PageUp | KeyCode::PageDown => {
+                    d.scroll_by(k.code, page)
+                }
                 KeyCode::Char('s') => {
                     if let Some(p) = &d.plan {
                         fx.push(Effect::BulkSavePlan {
@@ -668,10 +685,9 @@ impl App {
             },
             Step::Results => match k.code {
                 KeyCode::Esc | KeyCode::Enter => return false,
-                KeyCode::Up => d.scroll = d.scroll.saturating_sub(1),
-                KeyCode::Down => d.scroll += 1,
-                KeyCode::PageUp => d.scroll = d.scroll.saturating_sub(page),
-                KeyCode::PageDown => d.scroll += page,
+                KeyCode::Up | KeyCode::Down | KeyCode::PageUp | KeyCode::PageDown => {
+                    d.scroll_by(k.code, page)
+                }
                 // Retry the failed items, and send what a cancel left unsent.
                 KeyCode::Char('r') if !d.failures.is_empty() || d.progress.counts.left() > 0 => {
                     self.bulk_apply(d, true, fx)
@@ -813,6 +829,7 @@ impl App {
         d.error = None;
         d.notice = None;
         d.scroll = 0;
+        d.scroll_max.set(usize::MAX);
         fx.push(Effect::BulkApply {
             seq: d.seq,
             plan: Box::new(plan),
@@ -842,6 +859,7 @@ impl App {
             Ok(p) => {
                 d.plan = Some(p);
                 d.scroll = 0;
+                d.scroll_max.set(usize::MAX);
                 d.step = Step::Preview;
             }
             Err(e) => {
@@ -913,6 +931,7 @@ impl App {
         }
         d.step = Step::Results;
         d.scroll = 0;
+        d.scroll_max.set(usize::MAX);
         self.dirty = true;
     }
 
