@@ -28,16 +28,7 @@ async fn bad_rows_are_reported_and_refused_unless_skipped() {
         ),
     );
     let plan = env.path("plan.json");
-    let o = env
-        .run(&[
-            "plan",
-            csv.to_str().unwrap(),
-            "-o",
-            plan.to_str().unwrap(),
-            "--backend",
-            &t.base,
-        ])
-        .await;
+    let o = env.plan(&csv, &plan, &t.base, false).await;
     let err = stderr(&o);
     assert_eq!(code(&o), 2, "{err}");
     assert!(
@@ -114,16 +105,7 @@ async fn deletes_and_large_plans_need_the_count_typed_back() {
         &format!("action,customer_id\ndelete,{doomed}\n"),
     );
     let plan = env.path("delete.json");
-    let o = env
-        .run(&[
-            "plan",
-            del.to_str().unwrap(),
-            "-o",
-            plan.to_str().unwrap(),
-            "--backend",
-            &t.base,
-        ])
-        .await;
+    let o = env.plan(&del, &plan, &t.base, false).await;
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(stderr(&o).contains("--yes 1"), "{}", stderr(&o));
     let p = plan.to_str().unwrap();
@@ -145,17 +127,7 @@ async fn deletes_and_large_plans_need_the_count_typed_back() {
     // 101 edits: over 100.
     let csv = env.write("many.csv", &email_csv(&ids[..101], "many"));
     let many = env.path("many.json");
-    let o = env
-        .run(&[
-            "plan",
-            csv.to_str().unwrap(),
-            "-o",
-            many.to_str().unwrap(),
-            "--backend",
-            &t.base,
-            "--quiet",
-        ])
-        .await;
+    let o = env.plan(&csv, &many, &t.base, true).await;
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let m = many.to_str().unwrap();
     let o = env.run(&["apply", m]).await;
@@ -226,16 +198,7 @@ async fn every_action_applies() {
         ),
     );
     let plan = env.path("all.json");
-    let o = env
-        .run(&[
-            "plan",
-            csv.to_str().unwrap(),
-            "-o",
-            plan.to_str().unwrap(),
-            "--backend",
-            &t.base,
-        ])
-        .await;
+    let o = env.plan(&csv, &plan, &t.base, false).await;
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let listing = stdout(&o);
     assert!(
@@ -353,17 +316,7 @@ async fn hangup_cancels_cleanly_and_the_job_is_offered_for_resume() {
     let ids = t.customer_ids(common::DEMO, 400);
     let csv = env.write("edits.csv", &email_csv(&ids, "hup"));
     let plan = env.path("plan.json");
-    let o = env
-        .run(&[
-            "plan",
-            csv.to_str().unwrap(),
-            "-o",
-            plan.to_str().unwrap(),
-            "--backend",
-            &t.base,
-            "--quiet",
-        ])
-        .await;
+    let o = env.plan(&csv, &plan, &t.base, true).await;
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let p = load_plan(&plan);
     let child = env
@@ -410,17 +363,7 @@ async fn hangup_cancels_cleanly_and_the_job_is_offered_for_resume() {
     // The next command says so.
     let o = env.run(&["show", plan.to_str().unwrap()]).await;
     assert_eq!(code(&o), 0);
-    let o = env
-        .run(&[
-            "plan",
-            csv.to_str().unwrap(),
-            "-o",
-            env.path("again.json").to_str().unwrap(),
-            "--backend",
-            &t.base,
-            "--quiet",
-        ])
-        .await;
+    let o = env.plan(&csv, &env.path("again.json"), &t.base, true).await;
     assert!(
         stderr(&o).contains(&format!("note: job {} (", p.job_id))
             && stderr(&o).contains("was cancelled with"),
@@ -447,16 +390,7 @@ async fn a_plan_applied_later_refuses_customers_changed_since_it_was_made() {
     let ids = t.customer_ids(common::DEMO, 3);
     let csv = env.write("edits.csv", &email_csv(&ids, "later"));
     let plan = env.path("plan.json");
-    let o = env
-        .run(&[
-            "plan",
-            csv.to_str().unwrap(),
-            "-o",
-            plan.to_str().unwrap(),
-            "--backend",
-            &t.base,
-        ])
-        .await;
+    let o = env.plan(&csv, &plan, &t.base, false).await;
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     // Someone changes the second customer's email after the plan was made.
     let bo = t.backoffice().await;

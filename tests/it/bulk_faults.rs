@@ -21,17 +21,7 @@ async fn faults_and_rate_limit_then_retry_failed() {
     let ids = t.customer_ids(common::DEMO, ITEMS);
     let csv = env.write("edits.csv", &email_csv(&ids, "faulty"));
     let plan_file = env.path("plan.json");
-    let o = env
-        .run(&[
-            "plan",
-            csv.to_str().unwrap(),
-            "-o",
-            plan_file.to_str().unwrap(),
-            "--backend",
-            &t.base,
-            "--quiet",
-        ])
-        .await;
+    let o = env.plan(&csv, &plan_file, &t.base, true).await;
     assert_eq!(code(&o), 0, "reads are retried too: {}", stderr(&o));
     let plan = load_plan(&plan_file);
     let count = ITEMS.to_string();

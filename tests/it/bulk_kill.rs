@@ -21,17 +21,7 @@ async fn sigkill_at_twenty_points_then_resume_applies_each_item_once() {
     let ids = t.customer_ids(common::DEMO, ITEMS);
     let csv = env.write("edits.csv", &email_csv(&ids, "killed"));
     let plan_file = env.path("plan.json");
-    let o = env
-        .run(&[
-            "plan",
-            csv.to_str().unwrap(),
-            "-o",
-            plan_file.to_str().unwrap(),
-            "--backend",
-            &t.base,
-            "--quiet",
-        ])
-        .await;
+    let o = env.plan(&csv, &plan_file, &t.base, true).await;
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let plan = load_plan(&plan_file);
     let count = ITEMS.to_string();

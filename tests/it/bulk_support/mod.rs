@@ -55,6 +55,16 @@ impl Env {
         self.cmd(args).output().await.expect("custdesk runs")
     }
 
+    /// `custdesk bulk plan CSV -o PLAN --backend BASE`, with `--quiet` when asked.
+    pub async fn plan(&self, csv: &Path, plan: &Path, base: &str, quiet: bool) -> Output {
+        let (csv, plan) = (csv.to_str().unwrap(), plan.to_str().unwrap());
+        let mut args = vec!["plan", csv, "-o", plan, "--backend", base];
+        if quiet {
+            args.push("--quiet");
+        }
+        self.run(&args).await
+    }
+
     pub fn write(&self, name: &str, text: &str) -> PathBuf {
         let p = self.path(name);
         std::fs::write(&p, text).expect("write file");
