@@ -450,23 +450,18 @@ async fn another_tenants_customers_stay_out_of_reach() {
     let rival = e.t.token("rival-agent", "rival-secret").await;
 
     // Exchanging for a demo-bank customer fails.
-    let r =
-        e.t.http
-            .post(e.t.url("/oauth2/token"))
-            .form(&[
-                (
-                    "grant_type",
-                    "urn:ietf:params:oauth:grant-type:token-exchange",
-                ),
-                ("subject_token", rival.as_str()),
-                ("resource", e.ada.as_str()),
-            ])
-            .send()
-            .await
-            .unwrap();
-    assert_eq!(r.status().as_u16(), 400);
-    let v: Value = r.json().await.unwrap();
-    assert!(v.get("access_token").is_none());
+    let a =
+        e.t.token_form(&[
+            (
+                "grant_type",
+                "urn:ietf:params:oauth:grant-type:token-exchange",
+            ),
+            ("subject_token", rival.as_str()),
+            ("resource", e.ada.as_str()),
+        ])
+        .await;
+    assert_eq!(a.status, 400);
+    assert!(a.body.get("access_token").is_none());
 
     // A rival token bound to a rival customer sees that customer, never Ada.
     let list: Value =
@@ -520,21 +515,17 @@ async fn another_tenants_customers_stay_out_of_reach() {
     assert_eq!(s, 404);
 
     // Nor does the demo agent reach the rival customer.
-    let r =
-        e.t.http
-            .post(e.t.url("/oauth2/token"))
-            .form(&[
-                (
-                    "grant_type",
-                    "urn:ietf:params:oauth:grant-type:token-exchange",
-                ),
-                ("subject_token", e.agent.as_str()),
-                ("resource", theirs.as_str()),
-            ])
-            .send()
-            .await
-            .unwrap();
-    assert_eq!(r.status().as_u16(), 400);
+    let a =
+        e.t.token_form(&[
+            (
+                "grant_type",
+                "urn:ietf:params:oauth:grant-type:token-exchange",
+            ),
+            ("subject_token", e.agent.as_str()),
+            ("resource", theirs.as_str()),
+        ])
+        .await;
+    assert_eq!(a.status, 400);
 }
 
 #[tokio::test]

@@ -9,18 +9,6 @@ use reqwest::Method;
 const EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
 const ACCESS: &str = "urn:ietf:params:oauth:token-type:access_token";
 
-async fn token_form(ts: &TestSandbox, form: &[(&str, &str)]) -> Answer {
-    answer(
-        ts.http
-            .post(ts.url("/oauth2/token"))
-            .form(form)
-            .send()
-            .await
-            .expect("send"),
-    )
-    .await
-}
-
 fn cc(client: &'static str, secret: &'static str) -> Vec<(&'static str, &'static str)> {
     vec![
         ("grant_type", "client_credentials"),
@@ -38,7 +26,7 @@ async fn client_credentials_by_form_for_every_demo_client() {
         ("auditor", "auditor-secret", false),
         ("rival-agent", "rival-secret", false),
     ] {
-        let a = token_form(&ts, &cc(client, secret)).await;
+        let a = ts.token_form(&cc(client, secret)).await;
         assert_eq!(a.status, 200, "{client}: {}", a.text);
         assert_eq!(a.body["token_type"], "Bearer");
         assert_eq!(a.body["expires_in"], 3600);
@@ -58,8 +46,8 @@ async fn client_credentials_by_form_for_every_demo_client() {
         assert_eq!(r.status, 200);
     }
     // Tokens are not reused.
-    let a = token_form(&ts, &cc("agent", "agent-secret")).await;
-    let b = token_form(&ts, &cc("agent", "agent-secret")).await;
+    let a = ts.token_form(&cc("agent", "agent-secret")).await;
+    let b = ts.token_form(&cc("agent", "agent-secret")).await;
     assert_ne!(a.body["access_token"], b.body["access_token"]);
 }
 
@@ -108,7 +96,7 @@ async fn wrong_or_missing_credentials_are_401_invalid_client() {
         vec![("grant_type", "client_credentials"), ("client_id", "agent")],
         vec![("grant_type", "client_credentials")],
     ] {
-        let a = token_form(&ts, &form).await;
+        let a = ts.token_form(&form).await;
         assert_oauth_error(&a, 401, "invalid_client");
         assert!(!a.text.contains("agent-secret"), "never echoes a secret");
     }
@@ -119,7 +107,7 @@ async fn scope_narrows_and_cannot_widen() {
     let ts = start(50).await;
     let mut form = cc("agent", "agent-secret");
     form.push(("scope", "customers:read"));
-    let a = token_form(&ts, &form).await;
+    let a = ts.token_form(&form).await;
     assert_eq!(a.status, 200);
     assert_eq!(a.body["scope"], "customers:read");
     let narrow = a.body["access_token"].as_str().unwrap().to_string();
@@ -141,7 +129,7 @@ async fn scope_narrows_and_cannot_widen() {
 
     let mut form = cc("agent", "agent-secret");
     form.push(("scope", "customers:read customers:write"));
-    let a = token_form(&ts, &form).await;
+    let a = ts.token_form(&form).await;
     assert_oauth_error(&a, 400, "invalid_scope");
     assert!(
         a.body["error_description"]
@@ -151,16 +139,16 @@ async fn scope_narrows_and_cannot_widen() {
     );
     let mut form = cc("auditor", "auditor-secret");
     form.push(("scope", "bulk"));
-    assert_oauth_error(&token_form(&ts, &form).await, 400, "invalid_scope");
+    assert_oauth_error(&ts.token_form(&form).await, 400, "invalid_scope");
     // An empty scope is the client's whole set.
     let mut form = cc("auditor", "auditor-secret");
     form.push(("scope", " "));
-    let a = token_form(&ts, &form).await;
+    let a = ts.token_form(&form).await;
     assert_eq!(a.body["scope"], "customers:read institution-users:read");
     // Control characters in a scope are not echoed raw.
     let mut form = cc("agent", "agent-secret");
     form.push(("scope", "x\u{1b}[2J"));
-    let a = token_form(&ts, &form).await;
+    let a = ts.token_form(&form).await;
     assert_oauth_error(&a, 400, "invalid_scope");
     assert!(!a.text.contains('\u{1b}'));
 }
@@ -169,21 +157,18 @@ async fn scope_narrows_and_cannot_widen() {
 async fn bad_requests() {
     let ts = start(50).await;
     assert_oauth_error(
-        &token_form(&ts, &[("grant_type", "password")]).await,
+        &ts.token_form(&[("grant_type", "password")]).await,
         400,
         "unsupported_grant_type",
     );
     assert_oauth_error(
-        &token_form(&ts, &[("grant_type", "")]).await,
+        &ts.token_form(&[("grant_type", "")]).await,
         400,
         "unsupported_grant_type",
     );
     assert_oauth_error(
-        &token_form(
-            &ts,
-            &[("client_id", "agent"), ("client_secret", "agent-secret")],
-        )
-        .await,
+        &ts.token_form(&[("client_id", "agent"), ("client_secret", "agent-secret")])
+            .await,
         400,
         "invalid_request",
     );
@@ -205,11 +190,9 @@ async fn bad_requests() {
     assert!(a.body["error"].is_string(), "{}", a.text);
     // An oversized form.
     let big = "x".repeat(1024 * 1024 + 10);
-    let a = token_form(
-        &ts,
-        &[("grant_type", "client_credentials"), ("scope", &big)],
-    )
-    .await;
+    let a = ts
+        .token_form(&[("grant_type", "client_credentials"), ("scope", &big)])
+        .await;
     assert_oauth_error(&a, 413, "invalid_request");
 }
 
@@ -218,22 +201,20 @@ async fn token_exchange_binds_a_customer_and_keeps_the_agents_identity() {
     let ts = start(50).await;
     let agent = ts.agent().await;
     let ada = ts.ada(&agent).await;
-    let a = token_form(
-        &ts,
-        &[
+    let a = ts
+        .token_form(&[
             ("grant_type", EXCHANGE),
             ("subject_token", &agent),
             ("subject_token_type", ACCESS),
             ("resource", &ada),
-        ],
-    )
-    .await;
+        ])
+        .await;
     assert_eq!(a.status, 200, "{}", a.text);
     assert_eq!(a.body["token_type"], "Bearer");
     assert_eq!(a.body["issued_token_type"], ACCESS);
     // Short-lived, with the agent's scopes.
     assert_eq!(a.body["expires_in"], 300);
-    let agent_scope = token_form(&ts, &cc("agent", "agent-secret")).await.body["scope"].clone();
+    let agent_scope = ts.token_form(&cc("agent", "agent-secret")).await.body["scope"].clone();
     assert_eq!(a.body["scope"], agent_scope);
     let bound = a.body["access_token"].as_str().unwrap();
     let me = ts.get("/customer-service/customers", Some(bound)).await;
@@ -243,28 +224,24 @@ async fn token_exchange_binds_a_customer_and_keeps_the_agents_identity() {
     let narrow = ts
         .token_scoped("agent", "agent-secret", "customers:read")
         .await;
-    let a = token_form(
-        &ts,
-        &[
+    let a = ts
+        .token_form(&[
             ("grant_type", EXCHANGE),
             ("subject_token", &narrow),
             ("resource", &ada),
-        ],
-    )
-    .await;
+        ])
+        .await;
     assert_eq!(a.status, 200);
     assert_eq!(a.body["scope"], "customers:read");
 
     // A bound token cannot be exchanged again.
-    let a = token_form(
-        &ts,
-        &[
+    let a = ts
+        .token_form(&[
             ("grant_type", EXCHANGE),
             ("subject_token", bound),
             ("resource", &ada),
-        ],
-    )
-    .await;
+        ])
+        .await;
     assert_oauth_error(&a, 400, "invalid_request");
 }
 
@@ -274,7 +251,9 @@ async fn token_exchange_errors() {
     let agent = ts.agent().await;
     let ada = ts.ada(&agent).await;
     // subject_token is required.
-    let a = token_form(&ts, &[("grant_type", EXCHANGE), ("resource", &ada)]).await;
+    let a = ts
+        .token_form(&[("grant_type", EXCHANGE), ("resource", &ada)])
+        .await;
     assert_oauth_error(&a, 400, "invalid_request");
     assert!(
         a.body["error_description"]
@@ -283,7 +262,9 @@ async fn token_exchange_errors() {
             .contains("subject_token")
     );
     // resource is required.
-    let a = token_form(&ts, &[("grant_type", EXCHANGE), ("subject_token", &agent)]).await;
+    let a = ts
+        .token_form(&[("grant_type", EXCHANGE), ("subject_token", &agent)])
+        .await;
     assert_oauth_error(&a, 400, "invalid_target");
     assert!(
         a.body["error_description"]
@@ -292,44 +273,37 @@ async fn token_exchange_errors() {
             .contains("resource")
     );
     // An unknown customer, and another tenant's: the same answer.
-    let unknown = token_form(
-        &ts,
-        &[
+    let unknown = ts
+        .token_form(&[
             ("grant_type", EXCHANGE),
             ("subject_token", &agent),
             ("resource", &"0".repeat(32)),
-        ],
-    )
-    .await;
+        ])
+        .await;
     assert_oauth_error(&unknown, 400, "invalid_target");
     let rival = ts.rival().await;
-    let other = token_form(
-        &ts,
-        &[
+    let other = ts
+        .token_form(&[
             ("grant_type", EXCHANGE),
             ("subject_token", &rival),
             ("resource", &ada),
-        ],
-    )
-    .await;
+        ])
+        .await;
     assert_oauth_error(&other, 400, "invalid_target");
     assert_eq!(unknown.body, other.body);
     // An unknown subject token.
-    let a = token_form(
-        &ts,
-        &[
+    let a = ts
+        .token_form(&[
             ("grant_type", EXCHANGE),
             ("subject_token", "forged"),
             ("resource", &ada),
-        ],
-    )
-    .await;
+        ])
+        .await;
     assert_eq!(a.status, 401, "{}", a.text);
     assert!(a.body["error"].is_string());
     // A subject token of another type.
-    let a = token_form(
-        &ts,
-        &[
+    let a = ts
+        .token_form(&[
             ("grant_type", EXCHANGE),
             ("subject_token", &agent),
             (
@@ -337,9 +311,8 @@ async fn token_exchange_errors() {
                 "urn:ietf:params:oauth:token-type:id_token",
             ),
             ("resource", &ada),
-        ],
-    )
-    .await;
+        ])
+        .await;
     assert_oauth_error(&a, 400, "invalid_request");
 }
 
@@ -352,15 +325,13 @@ async fn exchanged_token_never_outlives_the_agents() {
     .await;
     let agent = ts.agent().await;
     let ada = ts.ada(&agent).await;
-    let a = token_form(
-        &ts,
-        &[
+    let a = ts
+        .token_form(&[
             ("grant_type", EXCHANGE),
             ("subject_token", &agent),
             ("resource", &ada),
-        ],
-    )
-    .await;
+        ])
+        .await;
     assert_eq!(a.status, 200);
     assert!(a.body["expires_in"].as_u64().unwrap() <= 2, "{}", a.text);
     let bound = a.body["access_token"].as_str().unwrap().to_string();
@@ -371,15 +342,13 @@ async fn exchanged_token_never_outlives_the_agents() {
         None,
     );
     // And an expired agent token cannot be exchanged.
-    let a = token_form(
-        &ts,
-        &[
+    let a = ts
+        .token_form(&[
             ("grant_type", EXCHANGE),
             ("subject_token", &agent),
             ("resource", &ada),
-        ],
-    )
-    .await;
+        ])
+        .await;
     assert_eq!(a.status, 401);
 }
 

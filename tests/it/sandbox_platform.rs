@@ -524,19 +524,13 @@ async fn error_rate_1_fails_every_family_call_in_its_shape() {
     assert!(is_fault(&a));
     assert_banking_error(&a, a.status.as_u16(), None);
 
-    let a = answer(
-        ts.http
-            .post(ts.url("/oauth2/token"))
-            .form(&[
-                ("grant_type", "client_credentials"),
-                ("client_id", "agent"),
-                ("client_secret", "agent-secret"),
-            ])
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let a = ts
+        .token_form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "agent"),
+            ("client_secret", "agent-secret"),
+        ])
+        .await;
     assert!(is_fault(&a));
     assert_oauth_error(&a, a.status.as_u16(), "server_error");
 
@@ -612,19 +606,13 @@ async fn rate_limit_answers_429_with_retry_after_in_the_family_shape() {
     .await;
     assert_relay_error(&a, 429, None);
     assert!(a.header("retry-after").is_some());
-    let a = answer(
-        ts.http
-            .post(ts.url("/oauth2/token"))
-            .form(&[
-                ("grant_type", "client_credentials"),
-                ("client_id", "agent"),
-                ("client_secret", "agent-secret"),
-            ])
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let a = ts
+        .token_form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "agent"),
+            ("client_secret", "agent-secret"),
+        ])
+        .await;
     assert_oauth_error(&a, 429, "temporarily_unavailable");
     assert!(a.header("retry-after").is_some());
     // After waiting as told, calls go through again.

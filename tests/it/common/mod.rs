@@ -38,23 +38,29 @@ impl TestSandbox {
         format!("{}{}", self.base, path)
     }
 
+    /// `POST /oauth2/token` with `form`, whatever it answers.
+    pub async fn token_form(&self, form: &[(&str, &str)]) -> Answer {
+        answer(
+            self.http
+                .post(self.url("/oauth2/token"))
+                .form(form)
+                .send()
+                .await
+                .expect("token call"),
+        )
+        .await
+    }
+
     /// A client-credentials token for a demo client.
     pub async fn token(&self, client: &str, secret: &str) -> String {
-        let r: serde_json::Value = self
-            .http
-            .post(self.url("/oauth2/token"))
-            .form(&[
+        let a = self
+            .token_form(&[
                 ("grant_type", "client_credentials"),
                 ("client_id", client),
                 ("client_secret", secret),
             ])
-            .send()
-            .await
-            .expect("token call")
-            .json()
-            .await
-            .expect("token json");
-        r["access_token"]
+            .await;
+        a.body["access_token"]
             .as_str()
             .expect("access_token")
             .to_string()
@@ -205,20 +211,14 @@ impl TestSandbox {
 
     /// A token for a demo client with its scopes narrowed to `scope`.
     pub async fn token_scoped(&self, client: &str, secret: &str, scope: &str) -> String {
-        let a = answer(
-            self.http
-                .post(self.url("/oauth2/token"))
-                .form(&[
-                    ("grant_type", "client_credentials"),
-                    ("client_id", client),
-                    ("client_secret", secret),
-                    ("scope", scope),
-                ])
-                .send()
-                .await
-                .expect("token call"),
-        )
-        .await;
+        let a = self
+            .token_form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", client),
+                ("client_secret", secret),
+                ("scope", scope),
+            ])
+            .await;
         assert_eq!(a.status, 200, "{}", a.text);
         a.body["access_token"]
             .as_str()
