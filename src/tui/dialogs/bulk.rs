@@ -111,7 +111,7 @@ const PREVIEW_LINES: usize = 3;
 
 /// `text` folded at spaces into lines of at most `width` columns (a word longer than
 /// that is split), at most `max` lines; a cut last line ends with `…`.
-fn fold(text: &str, width: u16, max: usize) -> Vec<String> {
+fn wrap_cell(text: &str, width: u16, max: usize) -> Vec<String> {
     use unicode_width::UnicodeWidthChar;
     let width = width.max(1) as usize;
     let mut lines: Vec<String> = Vec::new();
@@ -368,9 +368,9 @@ fn preview(f: &mut Frame, app: &App, d: &BulkDialog, area: Rect) {
             safe(&i.new)
         };
         let cells = [
-            fold(&who(i), cols[0], PREVIEW_LINES),
-            fold(&old, cols[1], PREVIEW_LINES),
-            fold(&new, cols[2], PREVIEW_LINES),
+            wrap_cell(&who(i), cols[0], PREVIEW_LINES),
+            wrap_cell(&old, cols[1], PREVIEW_LINES),
+            wrap_cell(&new, cols[2], PREVIEW_LINES),
         ];
         let height = cells.iter().map(Vec::len).max().unwrap_or(1).max(1);
         (cells, height)
