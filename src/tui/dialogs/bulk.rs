@@ -109,7 +109,7 @@ pub fn draw(f: &mut Frame, app: &App, d: &BulkDialog) {
 /// Most lines one preview cell wraps onto.
 const PREVIEW_LINES: usize = 3;
 
-/// `text` folded at spaces into lines of at most `width` columns (a word longer than
+/// `text` wrapped at spaces into lines of at most `width` columns (a word longer than
 /// that is split), at most `max` lines; a cut last line ends with `…`.
 fn wrap_cell(text: &str, width: u16, max: usize) -> Vec<String> {
     use unicode_width::UnicodeWidthChar;
