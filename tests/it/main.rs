@@ -12,6 +12,7 @@ mod api_citi;
 mod api_families;
 mod api_resilience;
 mod api_static_token;
+mod audit_cli;
 mod bulk_apply;
 mod bulk_cli;
 mod bulk_console;

@@ -266,6 +266,20 @@ async fn run(args: BulkArgs) -> i32 {
     }
 }
 
+/// A reading client for `--backend URL` or `--profile NAME`, for another subcommand
+/// (`custdesk audit` looking a reference up): signs in as `CUSTDESK_CLIENT_ID` /
+/// `CUSTDESK_CLIENT_SECRET`, else `backoffice`.
+pub fn client(backend: Option<&str>, profile: Option<&str>) -> Result<(Client, String), String> {
+    let env = |v: &str, d: &str| std::env::var(v).unwrap_or_else(|_| d.to_string());
+    let args = BackendArgs {
+        backend: backend.map(str::to_string),
+        profile: profile.map(str::to_string),
+        client: env("CUSTDESK_CLIENT_ID", "backoffice"),
+        secret: env("CUSTDESK_CLIENT_SECRET", "backoffice-secret"),
+    };
+    client_for(&args, None, READ_ATTEMPTS)
+}
+
 fn client_for(
     args: &BackendArgs,
     default_backend: Option<&str>,
