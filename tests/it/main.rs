@@ -18,6 +18,7 @@ mod bulk_cli;
 mod bulk_console;
 mod bulk_faults;
 mod bulk_kill;
+mod bulk_resume;
 mod e2e_console;
 mod e2e_edits;
 mod edit_runner;
