@@ -11,8 +11,7 @@ use tokio::sync::watch;
 
 use super::journal::{Counts, ItemState, JobState, Journal, Record};
 use super::{Action, Item, Outcome, Plan, item_key};
-use crate::api::wire::{banking::BsCustomerInput, citi, relay};
-use crate::api::{ApiError, Client, ErrorKind, IdempotencyKey};
+use crate::api::{ApiError, Class, Client, ErrorKind, IdempotencyKey};
 use crate::audit::Entry;
 
 /// Items in flight at once unless told otherwise.
@@ -73,120 +72,16 @@ struct Sent {
     created_id: Option<String>,
 }
 
-fn sent<T>(r: &crate::api::Reply<T>, created_id: Option<String>) -> Sent {
-    Sent {
-        status: r.status,
-        replayed: r.replayed,
-        correlation_id: r.correlation_id.clone(),
-        created_id,
-    }
-}
-
-/// Send one item with its key.
+/// Send one item with its key, through [`crate::api::ops`].
 async fn execute(client: &Client, item: &Item, key: &IdempotencyKey) -> Result<Sent, ApiError> {
     let cid = item.customer_id.as_deref().unwrap_or_default();
-    match &item.edit {
-        Action::SetEmail { email } => {
-            let input = BsCustomerInput {
-                email: Some(email.clone()),
-                ..BsCustomerInput::default()
-            };
-            let r = client.banking().update(cid, &input, key).await?;
-            Ok(sent(&r, None))
-        }
-        Action::SetPhone { phone } => {
-            let input = BsCustomerInput {
-                phone: Some(phone.clone()),
-                ..BsCustomerInput::default()
-            };
-            let r = client.banking().update(cid, &input, key).await?;
-            Ok(sent(&r, None))
-        }
-        Action::Delete => {
-            let r = client.banking().delete(cid, key).await?;
-            Ok(sent(&r, None))
-        }
-        Action::Create {
-            first_name,
-            last_name,
-            email,
-            phone,
-            company,
-            date_of_birth,
-        } => {
-            let input = BsCustomerInput {
-                first_name: Some(first_name.clone()),
-                last_name: Some(last_name.clone()),
-                email: email.clone(),
-                phone: phone.clone(),
-                company: company.clone(),
-                date_of_birth: date_of_birth.clone(),
-                ..BsCustomerInput::default()
-            };
-            let r = client.banking().create(&input, key).await?;
-            let id = r.value.id.clone();
-            Ok(sent(&r, Some(id)))
-        }
-        Action::AddPhone {
-            phone_number,
-            phone_type,
-            country_code,
-            ..
-        }
-        | Action::StopConsent {
-            phone_number,
-            phone_type,
-            country_code,
-        } => {
-            let body = relay::AddPhone {
-                consent_type: item.edit.consent().unwrap_or("stop").to_string(),
-                phone_type: phone_type.clone(),
-                country_code: country_code.clone(),
-                client_source: Some("custdesk-bulk".into()),
-            };
-            let r = client
-                .relay()
-                .add_phone(cid, phone_number, &body, key)
-                .await?;
-            Ok(sent(&r, None))
-        }
-        Action::Subscribe {
-            alert_code,
-            channel,
-            threshold,
-        } => {
-            let body = citi::AlertSubscriptions {
-                alert_profile: None,
-                subscriptions: vec![citi::Subscription {
-                    alert_code: alert_code.clone(),
-                    action: "SUBSCRIBE".into(),
-                    channel: Some(channel.clone()),
-                    threshold: *threshold,
-                }],
-            };
-            let r = client
-                .citi()
-                .update_alert_subscriptions(cid, &body, key)
-                .await?;
-            Ok(sent(&r, None))
-        }
-        Action::Unsubscribe { alert_code } => {
-            let body = citi::AlertSubscriptions {
-                alert_profile: None,
-                subscriptions: vec![citi::Subscription {
-                    alert_code: alert_code.clone(),
-                    action: "UNSUBSCRIBE".into(),
-                    channel: None,
-                    threshold: None,
-                }],
-            };
-            let r = client
-                .citi()
-                .update_alert_subscriptions(cid, &body, key)
-                .await?;
-            Ok(sent(&r, None))
-        }
-    }
+    let r = item.edit.write(cid).send(client, key).await?;
+    Ok(Sent {
+        status: r.status,
+        replayed: r.replayed,
+        created_id: r.value.created_id().map(str::to_string),
+        correlation_id: r.correlation_id,
+    })
 }
 
 /// Turn an answer into an outcome. Some refusals mean the state is already what the
@@ -202,9 +97,8 @@ fn classify(item: &Item, result: Result<Sent, ApiError>) -> Outcome {
             correlation_id: s.correlation_id,
         },
         Err(e) => {
-            let in_flight = e.kind == ErrorKind::Conflict
-                && (e.field() == Some("Idempotency-Key") || e.message.contains("Idempotency-Key"));
-            let already = !in_flight
+            let class = e.class();
+            let already = class != Class::InDoubt
                 && match (&item.edit, &e.kind) {
                     (Action::AddPhone { .. } | Action::StopConsent { .. }, ErrorKind::Conflict) => {
                         e.message.contains("already on this customer")
@@ -230,7 +124,7 @@ fn classify(item: &Item, result: Result<Sent, ApiError>) -> Outcome {
                 field: e.field().map(str::to_string),
                 reason: e.message.clone(),
                 // May have been applied, or a later try may work: same key next time.
-                transient: e.is_transient() || in_flight || e.kind == ErrorKind::Decode,
+                transient: class.retryable(),
                 correlation_id: e.correlation_id,
             }
         }

@@ -32,6 +32,8 @@ pub mod plan;
 use serde::{Deserialize, Serialize};
 
 use crate::api::IdempotencyKey;
+use crate::api::ops::{BULK_SOURCE, Write};
+use crate::api::wire::banking::BsCustomerInput;
 use crate::domain::mask;
 
 /// The `format` of a plan file.
@@ -122,6 +124,58 @@ impl Action {
 
     pub fn is_delete(&self) -> bool {
         matches!(self, Action::Delete)
+    }
+
+    /// The write that applies the action to `customer` (ignored by a create), built by
+    /// [`crate::api::ops`] like the console's.
+    pub fn write(&self, customer: &str) -> Write {
+        match self {
+            Action::SetEmail { email } => Write::set_email(customer, email),
+            Action::SetPhone { phone } => Write::set_phone(customer, phone),
+            Action::Delete => Write::DeleteCustomer {
+                id: customer.to_string(),
+            },
+            Action::Create {
+                first_name,
+                last_name,
+                email,
+                phone,
+                company,
+                date_of_birth,
+            } => Write::CreateCustomer(BsCustomerInput {
+                first_name: Some(first_name.clone()),
+                last_name: Some(last_name.clone()),
+                email: email.clone(),
+                phone: phone.clone(),
+                company: company.clone(),
+                date_of_birth: date_of_birth.clone(),
+                ..BsCustomerInput::default()
+            }),
+            Action::AddPhone {
+                phone_number,
+                phone_type,
+                country_code,
+                ..
+            }
+            | Action::StopConsent {
+                phone_number,
+                phone_type,
+                country_code,
+            } => Write::add_phone(
+                customer,
+                phone_number,
+                self.consent().unwrap_or("stop"),
+                phone_type,
+                country_code.as_deref(),
+                Some(BULK_SOURCE),
+            ),
+            Action::Subscribe {
+                alert_code,
+                channel,
+                threshold,
+            } => Write::subscribe(customer, alert_code, channel, *threshold),
+            Action::Unsubscribe { alert_code } => Write::unsubscribe(customer, alert_code),
+        }
     }
 
     /// What on the customer the action changes: two items of one plan may not change
