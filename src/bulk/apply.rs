@@ -29,8 +29,8 @@ pub enum Control {
 #[derive(Debug, Clone)]
 pub struct Options {
     pub concurrency: usize,
-    /// Send failed items again too: a transient failure with the same key (it may have
-    /// been applied), a definitive refusal with the next generation's key.
+    /// Send failed items again too, those a retry may cure ([`work_list`]), with the
+    /// same key (they may have been applied).
     pub retry_failed: bool,
     /// For the journal: `apply`, `resume`, `retry-failed`.
     pub mode: String,
@@ -182,7 +182,10 @@ fn audit_entry(client_id: &str, item: &Item, outcome: &Outcome) -> Entry {
 }
 
 /// Items a run sends, with the generation of each: pending ones at 0, in-doubt ones
-/// with the generation they were sent with, and (retrying) failed ones.
+/// with the generation they were sent with, and (retrying) those that failed in a way
+/// a retry may cure, with the same key (they may have been applied). An item that
+/// failed for good (the server refused it, or it was not found, not allowed, in
+/// conflict) is never sent again: the same request would get the same answer.
 pub fn work_list(plan: &Plan, state: &JobState, retry_failed: bool) -> Vec<(usize, u32)> {
     state
         .items
@@ -194,8 +197,10 @@ pub fn work_list(plan: &Plan, state: &JobState, retry_failed: bool) -> Vec<(usiz
             ItemState::InDoubt { g } => Some((i, *g)),
             ItemState::Answered {
                 g,
-                outcome: Outcome::Failed { transient, .. },
-            } if retry_failed => Some((i, if *transient { *g } else { *g + 1 })),
+                outcome: Outcome::Failed {
+                    transient: true, ..
+                },
+            } if retry_failed => Some((i, *g)),
             ItemState::Answered { .. } => None,
         })
         .collect()
@@ -439,11 +444,15 @@ mod tests {
             outcome: failed(false),
         };
         assert_eq!(work_list(&plan, &st, false), vec![(0, 0), (1, 2)]);
-        // A transient failure may have been applied: same key. A refusal was not: the
-        // next generation. Unchanged items are never sent.
+        // A transient failure may have been applied: same key. A refusal failed for
+        // good: never sent again. Unchanged items are never sent.
+        assert_eq!(work_list(&plan, &st, true), vec![(0, 0), (1, 2), (3, 1)]);
+        let f = st.failures();
+        assert_eq!(f.retryable, 1);
+        assert_eq!(f.permanent(), 1);
         assert_eq!(
-            work_list(&plan, &st, true),
-            vec![(0, 0), (1, 2), (3, 1), (4, 2)]
+            f.for_good_in_words().as_deref(),
+            Some("1 failed for good (sending it again cannot help): x (400): x")
         );
     }
 }

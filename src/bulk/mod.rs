@@ -18,9 +18,9 @@
 //! Exactly once: every item is sent with an `Idempotency-Key` derived from the job id,
 //! the item id and a generation ([`item_key`]). An item found `sending` without an
 //! answer on resume is sent again with the same key, so the server replays its stored
-//! answer instead of applying it again. Only an item whose last answer was a definitive
-//! refusal (a 4xx: nothing was applied) gets a new generation, and so a new key, when
-//! failed items are retried.
+//! answer instead of applying it again. `retry-failed` sends again, with the same key,
+//! only the items whose failure a retry may cure ([`crate::api::Class::retryable`]);
+//! an item that failed for good is reported with its reason and never sent again.
 
 pub mod apply;
 pub mod cli;
@@ -374,8 +374,8 @@ impl Default for Plan {
 }
 
 /// The `Idempotency-Key` of generation `generation` of an item: generation 0 is
-/// `IdempotencyKey::derived(job, item)`; a retry after a definitive refusal moves to
-/// the next generation.
+/// `IdempotencyKey::derived(job, item)`. Journals of earlier versions, which sent a
+/// refused item again under a new key, may hold later generations; they are kept.
 pub fn item_key(job_id: &str, item_id: &str, generation: u32) -> IdempotencyKey {
     if generation == 0 {
         IdempotencyKey::derived(job_id, item_id)
@@ -404,7 +404,7 @@ pub enum Outcome {
         correlation_id: String,
     },
     /// It failed; `transient` failures may have been applied and are retried with the
-    /// same key, definitive ones (4xx answers) were not and get a new one.
+    /// same key; the others failed for good and are never sent again.
     Failed {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         status: Option<u16>,
