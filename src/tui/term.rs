@@ -134,10 +134,9 @@ impl<W: Write> Term<W> {
     /// Put `text` on the clipboard with OSC 52 (works over SSH). Only our own text is
     /// sent: the customer id or correlation id, never raw backend data.
     pub fn copy(&mut self, text: &str) -> io::Result<()> {
-        let b64 =
-            base64::Engine::encode(&base64::engine::general_purpose::STANDARD, text.as_bytes());
-        let w = self.terminal.backend_mut();
-        write!(w, "\x1b]52;c;{b64}\x07")?;
-        w.flush()
+        execute!(
+            self.terminal.backend_mut(),
+            crossterm::clipboard::CopyToClipboard::to_clipboard_from(text)
+        )
     }
 }
