@@ -20,6 +20,7 @@ mod bulk_kill;
 mod e2e_console;
 mod e2e_edits;
 mod edit_runner;
+mod install;
 mod sandbox_banking;
 mod sandbox_candescent;
 mod sandbox_citi;
