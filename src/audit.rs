@@ -184,9 +184,7 @@ impl AuditLog {
         }
         let mut line = serde_json::to_string(&stamped(e)).map_err(std::io::Error::other)?;
         line.push('\n');
-        let mut f = OpenOptions::new()
-            .create(true)
-            .append(true)
+        let mut f = crate::sandbox::logging::private(OpenOptions::new().create(true).append(true))
             .open(&self.path)?;
         f.write_all(line.as_bytes())?;
         f.sync_data()
@@ -206,9 +204,7 @@ impl AuditLog {
             buf.push_str(&serde_json::to_string(&stamped(e)).map_err(std::io::Error::other)?);
             buf.push('\n');
         }
-        let mut f = OpenOptions::new()
-            .create(true)
-            .append(true)
+        let mut f = crate::sandbox::logging::private(OpenOptions::new().create(true).append(true))
             .open(&self.path)?;
         f.write_all(buf.as_bytes())?;
         if sync { f.sync_data() } else { Ok(()) }

@@ -82,13 +82,6 @@ fn main() -> Result<()> {
             seed_customers,
             faults,
         }) => {
-            tracing_subscriber::fmt()
-                .with_env_filter(
-                    tracing_subscriber::EnvFilter::try_from_default_env()
-                        .unwrap_or_else(|_| "info".into()),
-                )
-                .with_writer(std::io::stderr)
-                .init();
             let faults = match faults {
                 Some(spec) => Faults::parse(&spec).map_err(|e| eyre!("--faults: {e}"))?,
                 None => Faults::default(),
@@ -100,6 +93,7 @@ fn main() -> Result<()> {
             config.listen = listen;
             config.seed_customers = seed_customers;
             config.faults = faults;
+            sandbox::logging::init(&config.db.with_extension("log"))?;
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(run_sandbox(config))
         }

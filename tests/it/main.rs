@@ -25,6 +25,7 @@ mod edit_runner;
 mod sandbox_banking;
 mod sandbox_candescent;
 mod sandbox_citi;
+mod sandbox_hardening;
 mod sandbox_newday;
 mod sandbox_oauth;
 mod sandbox_platform;
