@@ -106,6 +106,7 @@ pub fn export_csv(
         "reason",
         "correlation_id",
         "created_id",
+        "customer",
     ];
     let mut rows = 0;
     w.write_record(header)?;
@@ -159,6 +160,7 @@ pub fn export_csv(
             reason,
             cid,
             created.unwrap_or_default(),
+            item.who(),
         ])?;
     }
     w.flush()?;
