@@ -78,7 +78,7 @@ pub fn document() -> serde_json::Value {
         {
             op.parameters
                 .get_or_insert_with(Vec::new)
-                .push(idempotency_key());
+                .push(idempotency_key().into());
         }
     }
     serde_json::to_value(&doc).unwrap_or_default()
