@@ -60,6 +60,9 @@ pub struct ConsoleConfig {
     /// Capture the mouse (scroll wheel); off lets terminal text selection work.
     #[serde(default)]
     pub mouse: Option<bool>,
+    /// The person at this console, named in every audit entry (default: the login user).
+    #[serde(default)]
+    pub agent_name: Option<String>,
     #[serde(default)]
     pub profiles: BTreeMap<String, BackendProfile>,
 }

@@ -62,69 +62,14 @@ enum Command {
     },
     /// Bulk edits without the console: plan a CSV file, apply, resume, status.
     Bulk(custdesk::bulk::cli::BulkArgs),
-    /// Print the audit log.
-    Audit {
-        /// Only this customer's entries.
-        #[arg(long)]
-        customer: Option<String>,
-        /// Only entries since a time (RFC 3339), a date, or a duration ago (2h, 7d).
-        #[arg(long)]
-        since: Option<String>,
-        /// One JSON object per line instead of a table.
-        #[arg(long)]
-        json: bool,
-    },
+    /// Print the audit log, filtered by customer (id or reference), agent, action, time.
+    Audit(custdesk::audit::cli::AuditArgs),
 }
 
 fn default_db() -> Result<PathBuf> {
     Ok(custdesk::config::Paths::discover()
         .map_err(|e| eyre!(e))?
         .sandbox_db())
-}
-
-fn audit(customer: Option<String>, since: Option<String>, json: bool) -> Result<()> {
-    let paths = custdesk::config::Paths::discover().map_err(|e| eyre!(e))?;
-    let since = since
-        .map(|s| custdesk::audit::parse_since(&s))
-        .transpose()
-        .map_err(|e| eyre!(e))?;
-    let log = custdesk::audit::AuditLog::new(paths.audit_log());
-    let (entries, bad) = log.read(customer.as_deref(), since.as_deref())?;
-    let clean = |s: &str| custdesk::domain::sanitize::for_display(s).into_owned();
-    for e in &entries {
-        if json {
-            println!("{}", serde_json::to_string(e)?);
-        } else {
-            println!(
-                "{}  {:<10} {:<32} {:<18} {} -> {}  {}  corr {}",
-                e.time,
-                clean(&e.agent),
-                clean(&e.customer),
-                clean(&e.action),
-                clean(e.old.as_deref().unwrap_or("-")),
-                clean(e.new.as_deref().unwrap_or("-")),
-                clean(&e.outcome),
-                clean(e.correlation_id.as_deref().unwrap_or("-")),
-            );
-        }
-    }
-    for b in &bad {
-        eprintln!(
-            "custdesk audit: {} has an unreadable {b}",
-            log.path().display()
-        );
-    }
-    if entries.is_empty() && bad.is_empty() {
-        eprintln!(
-            "no audit entries{}",
-            if customer.is_some() || since.is_some() {
-                " match"
-            } else {
-                " yet"
-            }
-        );
-    }
-    Ok(())
 }
 
 fn main() -> Result<()> {
@@ -137,13 +82,6 @@ fn main() -> Result<()> {
             seed_customers,
             faults,
         }) => {
-            tracing_subscriber::fmt()
-                .with_env_filter(
-                    tracing_subscriber::EnvFilter::try_from_default_env()
-                        .unwrap_or_else(|_| "info".into()),
-                )
-                .with_writer(std::io::stderr)
-                .init();
             let faults = match faults {
                 Some(spec) => Faults::parse(&spec).map_err(|e| eyre!("--faults: {e}"))?,
                 None => Faults::default(),
@@ -155,15 +93,12 @@ fn main() -> Result<()> {
             config.listen = listen;
             config.seed_customers = seed_customers;
             config.faults = faults;
+            sandbox::logging::init(&config.db.with_extension("log"))?;
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(run_sandbox(config))
         }
         Some(Command::Bulk(args)) => std::process::exit(custdesk::bulk::cli::main(args)),
-        Some(Command::Audit {
-            customer,
-            since,
-            json,
-        }) => audit(customer, since, json),
+        Some(Command::Audit(args)) => std::process::exit(custdesk::audit::cli::main(args)),
         None => custdesk::tui::start::main(custdesk::tui::start::Options {
             backend: cli.backend,
             profile: cli.profile,

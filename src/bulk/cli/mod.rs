@@ -16,10 +16,14 @@
 //! They sign in as `backoffice` unless `--client`/`--secret` or `CUSTDESK_CLIENT_ID` /
 //! `CUSTDESK_CLIENT_SECRET` say otherwise.
 //!
+//! A job exists from its first moment: once the count is confirmed, the plan's copy
+//! and the journal are written before the customers are read again, so `resume` picks
+//! up a job stopped anywhere (a job that sent nothing is read again first).
+//!
 //! Exit codes: 0 everything applied; 1 some items failed (listed; `retry-failed` sends
 //! them again); 2 nothing was applied because the input, the plan, the confirmation or
-//! the setup was refused; 3 interrupted (cancelled, or the journal failed): `resume`
-//! finishes it.
+//! the setup was refused; 3 interrupted (Ctrl-C, SIGTERM, SIGHUP at any point, a second
+//! Ctrl-C, or the journal failed): `resume` finishes it.
 
 mod apply;
 mod jobs;
@@ -31,8 +35,9 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use serde::Serialize;
+use tokio::sync::watch;
 
-use super::apply::DEFAULT_CONCURRENCY;
+use super::apply::{Control, DEFAULT_CONCURRENCY};
 use super::jobs::{JobInfo, list_jobs};
 use super::journal::{self, Counts};
 use super::{Outcome, plan as plans};
@@ -96,6 +101,10 @@ pub enum BulkCommand {
     /// Finish an interrupted job (the only one, or JOB).
     Resume {
         job: Option<String>,
+        /// A job stopped before it sent anything is read again first: send it as
+        /// planned even though some customers changed since.
+        #[arg(long)]
+        accept_changes: bool,
         #[command(flatten)]
         backend: BackendArgs,
         #[command(flatten)]
@@ -188,6 +197,8 @@ fn refuse(s: &str) -> i32 {
 }
 
 async fn run(args: BulkArgs) -> i32 {
+    // From the first moment: a hang-up while signing in or reading is a clean stop too.
+    let stop = listen();
     let paths = match Paths::discover() {
         Ok(p) => p,
         Err(e) => return refuse(&e),
@@ -202,7 +213,7 @@ async fn run(args: BulkArgs) -> i32 {
             quiet,
         } => {
             note_interrupted(&jobs);
-            plan::plan_cmd(&file, &output, &backend, concurrency, quiet).await
+            plan::plan_cmd(&file, &output, &backend, (concurrency, quiet), &stop).await
         }
         BulkCommand::Show { plan } => match plans::load(&plan) {
             Ok(p) => {
@@ -228,9 +239,14 @@ async fn run(args: BulkArgs) -> i32 {
                 yes,
                 accept_changes,
             };
-            apply::apply_cmd(&paths, &jobs, p, &how, &backend, &run).await
+            apply::apply_cmd(&paths, &jobs, p, &how, (&backend, &run), &stop).await
         }
-        BulkCommand::Resume { job, backend, run } => {
+        BulkCommand::Resume {
+            job,
+            accept_changes,
+            backend,
+            run,
+        } => {
             let job = match pick_job(&jobs, job, |c| c.left() > 0, "interrupted") {
                 Ok(Some(j)) => j,
                 Ok(None) => {
@@ -239,7 +255,8 @@ async fn run(args: BulkArgs) -> i32 {
                 }
                 Err(code) => return code,
             };
-            apply::resume_cmd(&paths, &jobs, &job, false, &backend, &run).await
+            let how = (false, accept_changes);
+            apply::resume_cmd(&paths, &jobs, &job, how, (&backend, &run), &stop).await
         }
         BulkCommand::RetryFailed { job, backend, run } => {
             let job = match pick_job(
@@ -255,7 +272,7 @@ async fn run(args: BulkArgs) -> i32 {
                 }
                 Err(code) => return code,
             };
-            apply::resume_cmd(&paths, &jobs, &job, true, &backend, &run).await
+            apply::resume_cmd(&paths, &jobs, &job, (true, false), (&backend, &run), &stop).await
         }
         BulkCommand::Status { job, json } => jobs::status_cmd(&jobs, job.as_deref(), json),
         BulkCommand::Export {
@@ -264,6 +281,20 @@ async fn run(args: BulkArgs) -> i32 {
             failed,
         } => jobs::export_cmd(&jobs, &job, output.as_deref(), failed),
     }
+}
+
+/// A reading client for `--backend URL` or `--profile NAME`, for another subcommand
+/// (`custdesk audit` looking a reference up): signs in as `CUSTDESK_CLIENT_ID` /
+/// `CUSTDESK_CLIENT_SECRET`, else `backoffice`.
+pub fn client(backend: Option<&str>, profile: Option<&str>) -> Result<(Client, String), String> {
+    let env = |v: &str, d: &str| std::env::var(v).unwrap_or_else(|_| d.to_string());
+    let args = BackendArgs {
+        backend: backend.map(str::to_string),
+        profile: profile.map(str::to_string),
+        client: env("CUSTDESK_CLIENT_ID", "backoffice"),
+        secret: env("CUSTDESK_CLIENT_SECRET", "backoffice-secret"),
+    };
+    client_for(&args, None, READ_ATTEMPTS)
 }
 
 fn client_for(
@@ -309,6 +340,43 @@ fn client_for(
     Ok((client, label))
 }
 
+/// A job made on the console's embedded sandbox records this backend: `bulk resume`
+/// starts that sandbox again on the same database.
+pub const EMBEDDED: &str = "sandbox:";
+
+/// The backend label of a job made on the embedded sandbox over `db`.
+pub fn embedded_label(db: &Path) -> String {
+    format!("{EMBEDDED}{}", db.display())
+}
+
+/// The client for a job's backend: `--backend`/`--profile`, else the one the job last
+/// used. A job made on the console's embedded sandbox gets that sandbox started again on
+/// its database, running until the command ends (the third value holds it).
+async fn reach(
+    args: &BackendArgs,
+    default_backend: Option<&str>,
+    attempts: u32,
+) -> Result<(Client, String, Option<crate::sandbox::RunningSandbox>), String> {
+    let db = default_backend
+        .filter(|_| args.backend.is_none() && args.profile.is_none())
+        .and_then(|b| b.strip_prefix(EMBEDDED));
+    let Some(db) = db else {
+        let (client, label) = client_for(args, default_backend, attempts)?;
+        return Ok((client, label, None));
+    };
+    let mut cfg = crate::sandbox::SandboxConfig::new(PathBuf::from(db));
+    cfg.seed_customers = 0;
+    let sb = crate::sandbox::start(cfg)
+        .await
+        .map_err(|e| format!("cannot start the embedded sandbox on {db}: {e}"))?;
+    say(&format!(
+        "started the embedded sandbox on {db} for this job ({})",
+        sb.base_url()
+    ));
+    let (client, _) = client_for(args, Some(&sb.base_url()), attempts)?;
+    Ok((client, embedded_label(Path::new(db)), Some(sb)))
+}
+
 fn bar(len: u64, what: &str) -> indicatif::ProgressBar {
     let pb = indicatif::ProgressBar::with_draw_target(
         Some(len),
@@ -342,6 +410,67 @@ struct ItemLine<'a> {
     action: &'static str,
     #[serde(flatten)]
     outcome: &'a Outcome,
+}
+
+/// Whether the command was asked to stop (Ctrl-C, SIGTERM, SIGHUP): [`Control::Cancel`].
+type Stop = watch::Receiver<Control>;
+
+/// Listen for Ctrl-C, SIGTERM and SIGHUP from now on. Each cancels cleanly: items in
+/// flight finish, the rest stay pending for `resume`; before anything is sent the
+/// command stops where it is. SIGTERM and SIGHUP mean that however often they come (a
+/// dropped SSH session sends SIGHUP twice within milliseconds); only a second Ctrl-C,
+/// typed by a person, stops at once (the journal still makes that safe).
+fn listen() -> Stop {
+    let (tx, rx) = watch::channel(Control::Run);
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        // Registered here, before the command does anything, so the default action
+        // (exit 129 on SIGHUP) never applies.
+        let (Ok(mut int), Ok(mut term), Ok(mut hup)) = (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) else {
+            return rx;
+        };
+        tokio::spawn(async move {
+            let mut interrupts = 0;
+            loop {
+                tokio::select! {
+                    _ = int.recv() => interrupts += 1,
+                    _ = term.recv() => {}
+                    _ = hup.recv() => {}
+                }
+                if interrupts >= 2 {
+                    std::process::exit(EXIT_INTERRUPTED);
+                }
+                if *tx.borrow() != Control::Cancel {
+                    say(
+                        "cancelling: items in flight finish, the rest stay pending (Ctrl-C again to stop now)",
+                    );
+                    let _ = tx.send(Control::Cancel);
+                }
+            }
+        });
+    }
+    #[cfg(not(unix))]
+    tokio::spawn(async move {
+        let _ = tokio::signal::ctrl_c().await;
+        let _ = tx.send(Control::Cancel);
+        let _ = tokio::signal::ctrl_c().await;
+        std::process::exit(EXIT_INTERRUPTED);
+    });
+    rx
+}
+
+/// `work`'s answer, or `None` when a stop comes first.
+async fn unless_stopped<T>(stop: &Stop, work: impl std::future::Future<Output = T>) -> Option<T> {
+    let mut stop = stop.clone();
+    tokio::select! {
+        r = work => Some(r),
+        _ = stop.wait_for(|c| *c == Control::Cancel) => None,
+    }
 }
 
 /// Tell about jobs left unfinished (killed, cancelled, a dropped session).

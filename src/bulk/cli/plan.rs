@@ -2,15 +2,18 @@
 
 use std::path::Path;
 
-use super::{BackendArgs, EXIT_OK, EXIT_REFUSED, READ_ATTEMPTS, bar, client_for, refuse, say};
+use super::{
+    BackendArgs, EXIT_INTERRUPTED, EXIT_OK, EXIT_REFUSED, READ_ATTEMPTS, Stop, bar, client_for,
+    refuse, say, unless_stopped,
+};
 use crate::bulk::{Plan, plan};
 
 pub(super) async fn plan_cmd(
     file: &Path,
     output: &Path,
     backend: &BackendArgs,
-    concurrency: usize,
-    quiet: bool,
+    (concurrency, quiet): (usize, bool),
+    stop: &Stop,
 ) -> i32 {
     let parsed = match crate::bulk::csv::parse_file(file) {
         Ok(p) => p,
@@ -21,14 +24,21 @@ pub(super) async fn plan_cmd(
         Err(e) => return refuse(&e),
     };
     let pb = bar(parsed.items.len() as u64, "reading");
-    let built = plan::build(&client, parsed.items, parsed.errors, concurrency, |n| {
-        pb.set_position(n as u64)
-    })
+    let built = unless_stopped(
+        stop,
+        plan::build(&client, parsed.items, parsed.errors, concurrency, |n| {
+            pb.set_position(n as u64)
+        }),
+    )
     .await;
     pb.finish_and_clear();
     let mut p = match built {
-        Ok(p) => p,
-        Err(e) => return refuse(&e.to_string()),
+        Some(Ok(p)) => p,
+        Some(Err(e)) => return refuse(&e.to_string()),
+        None => {
+            say("custdesk bulk: stopped while reading: no plan saved (nothing is sent by a plan)");
+            return EXIT_INTERRUPTED;
+        }
     };
     p.backend = Some(label);
     p.source = Some(file.display().to_string());

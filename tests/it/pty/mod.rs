@@ -58,7 +58,7 @@ impl Console {
         let mut reader = pair.master.try_clone_reader().unwrap();
         let writer = pair.master.take_writer().unwrap();
         let screen = Arc::new(Mutex::new(Screen {
-            parser: vt100::Parser::new(rows, cols, 0),
+            parser: vt100::Parser::new(nonzero(rows), nonzero(cols), 0),
             raw: Vec::new(),
             ended: false,
         }));
@@ -184,7 +184,7 @@ impl Console {
             .unwrap()
             .parser
             .screen_mut()
-            .set_size(rows, cols);
+            .set_size(nonzero(rows), nonzero(cols));
         self.master
             .resize(PtySize {
                 rows,
@@ -253,4 +253,9 @@ fn find_last(hay: &[u8], needle: &[u8]) -> Option<usize> {
 /// Whether `needle` occurs in `hay`.
 pub fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// A terminal dimension as vt100 takes it: at least 1.
+fn nonzero(n: u16) -> std::num::NonZeroU16 {
+    std::num::NonZeroU16::new(n).unwrap_or(std::num::NonZeroU16::MIN)
 }
