@@ -18,9 +18,9 @@
 //! Exactly once: every item is sent with an `Idempotency-Key` derived from the job id,
 //! the item id and a generation ([`item_key`]). An item found `sending` without an
 //! answer on resume is sent again with the same key, so the server replays its stored
-//! answer instead of applying it again. Only an item whose last answer was a definitive
-//! refusal (a 4xx: nothing was applied) gets a new generation, and so a new key, when
-//! failed items are retried.
+//! answer instead of applying it again. `retry-failed` sends again, with the same key,
+//! only the items whose failure a retry may cure ([`crate::api::Class::retryable`]);
+//! an item that failed for good is reported with its reason and never sent again.
 
 pub mod apply;
 pub mod cli;
@@ -32,6 +32,8 @@ pub mod plan;
 use serde::{Deserialize, Serialize};
 
 use crate::api::IdempotencyKey;
+use crate::api::ops::{BULK_SOURCE, Write};
+use crate::api::wire::banking::BsCustomerInput;
 use crate::domain::mask;
 
 /// The `format` of a plan file.
@@ -122,6 +124,58 @@ impl Action {
 
     pub fn is_delete(&self) -> bool {
         matches!(self, Action::Delete)
+    }
+
+    /// The write that applies the action to `customer` (ignored by a create), built by
+    /// [`crate::api::ops`] like the console's.
+    pub fn write(&self, customer: &str) -> Write {
+        match self {
+            Action::SetEmail { email } => Write::set_email(customer, email),
+            Action::SetPhone { phone } => Write::set_phone(customer, phone),
+            Action::Delete => Write::DeleteCustomer {
+                id: customer.to_string(),
+            },
+            Action::Create {
+                first_name,
+                last_name,
+                email,
+                phone,
+                company,
+                date_of_birth,
+            } => Write::CreateCustomer(BsCustomerInput {
+                first_name: Some(first_name.clone()),
+                last_name: Some(last_name.clone()),
+                email: email.clone(),
+                phone: phone.clone(),
+                company: company.clone(),
+                date_of_birth: date_of_birth.clone(),
+                ..BsCustomerInput::default()
+            }),
+            Action::AddPhone {
+                phone_number,
+                phone_type,
+                country_code,
+                ..
+            }
+            | Action::StopConsent {
+                phone_number,
+                phone_type,
+                country_code,
+            } => Write::add_phone(
+                customer,
+                phone_number,
+                self.consent().unwrap_or("stop"),
+                phone_type,
+                country_code.as_deref(),
+                Some(BULK_SOURCE),
+            ),
+            Action::Subscribe {
+                alert_code,
+                channel,
+                threshold,
+            } => Write::subscribe(customer, alert_code, channel, *threshold),
+            Action::Unsubscribe { alert_code } => Write::unsubscribe(customer, alert_code),
+        }
     }
 
     /// What on the customer the action changes: two items of one plan may not change
@@ -218,7 +272,25 @@ pub struct Item {
     pub unchanged: bool,
 }
 
+/// Characters of a customer id shown beside a name.
+const ID_TAIL: usize = 6;
+
 impl Item {
+    /// The customer as people tell them apart: the name with the end of the id beside it
+    /// (four "Cooper Martin" in one plan differ there), else the id, else the new
+    /// customer's line. The console's preview and results and the exports all use it.
+    pub fn who(&self) -> String {
+        match (&self.name, &self.customer_id) {
+            (Some(n), Some(id)) => {
+                let tail = id.len().saturating_sub(ID_TAIL);
+                format!("{n} (…{})", id.get(tail..).unwrap_or(id))
+            }
+            (Some(n), None) => n.clone(),
+            (None, Some(id)) => format!("customer {id}"),
+            (None, None) => format!("new customer ({})", self.place()),
+        }
+    }
+
     /// Where the item came from, for messages: `line 7` or `item 7`.
     pub fn place(&self) -> String {
         match self.line {
@@ -315,8 +387,8 @@ impl Default for Plan {
 }
 
 /// The `Idempotency-Key` of generation `generation` of an item: generation 0 is
-/// `IdempotencyKey::derived(job, item)`; a retry after a definitive refusal moves to
-/// the next generation.
+/// `IdempotencyKey::derived(job, item)`. Journals of earlier versions, which sent a
+/// refused item again under a new key, may hold later generations; they are kept.
 pub fn item_key(job_id: &str, item_id: &str, generation: u32) -> IdempotencyKey {
     if generation == 0 {
         IdempotencyKey::derived(job_id, item_id)
@@ -345,7 +417,7 @@ pub enum Outcome {
         correlation_id: String,
     },
     /// It failed; `transient` failures may have been applied and are retried with the
-    /// same key, definitive ones (4xx answers) were not and get a new one.
+    /// same key; the others failed for good and are never sent again.
     Failed {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         status: Option<u16>,
@@ -375,6 +447,36 @@ pub fn now() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn customers_of_one_name_are_told_apart_by_their_id() {
+        let item = |id: Option<&str>, name: Option<&str>| Item {
+            id: "1".into(),
+            line: Some(7),
+            customer_id: id.map(str::to_string),
+            name: name.map(str::to_string),
+            edit: Action::Delete,
+            old: None,
+            new: String::new(),
+            unchanged: false,
+        };
+        let four: Vec<String> = ["a1", "b2", "c3", "d4"]
+            .iter()
+            .map(|t| {
+                item(
+                    Some(&format!("0123456789abcdef0123456789ab00{t}")),
+                    Some("Cooper Martin"),
+                )
+                .who()
+            })
+            .collect();
+        assert_eq!(four[0], "Cooper Martin (…ab00a1)");
+        let mut unique = four.clone();
+        unique.dedup();
+        assert_eq!(unique.len(), 4, "{four:?}");
+        assert_eq!(item(Some("c1"), None).who(), "customer c1");
+        assert_eq!(item(None, None).who(), "new customer (line 7)");
+    }
 
     #[test]
     fn keys_per_generation() {
