@@ -84,10 +84,10 @@ pub fn draw(f: &mut Frame, app: &App, d: &AlertsDialog) {
             label(Field::Threshold, "Threshold"),
             Span::raw(safe(d.threshold.value())),
             Span::styled(
-                if d.threshold.value().is_empty() {
-                    "  none (amount alerts only)"
-                } else {
-                    ""
+                match (d.threshold.value().is_empty(), d.takes_threshold()) {
+                    (false, _) => "",
+                    (true, true) => "  required: an amount, e.g. 50",
+                    (true, false) => "  none (amount alerts only)",
                 },
                 t.muted,
             ),

@@ -109,6 +109,13 @@ impl AlertsDialog {
         self.threshold_check().map_err(|e| e.to_string())
     }
 
+    /// Whether the selected alert needs a threshold.
+    pub fn takes_threshold(&self) -> bool {
+        self.alert()
+            .and_then(|a| alert::alert(&a.alert_code))
+            .is_some_and(|a| a.takes_threshold)
+    }
+
     /// The channel chosen.
     pub fn channel(&self) -> Channel {
         Channel::ALL[self.channel]
