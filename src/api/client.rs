@@ -485,7 +485,11 @@ impl Inner {
                         attempt, error = %err, wait_ms = wait.as_millis() as u64, "retrying");
                     tokio::time::sleep(wait).await;
                 }
-                None => return Err(err),
+                None => {
+                    tracing::warn!(target: "custdesk::api", op = req.op, correlation_id = cid,
+                        attempt, error = %err, "failed");
+                    return Err(err);
+                }
             }
         }
     }

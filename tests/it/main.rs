@@ -22,6 +22,7 @@ mod bulk_resume;
 mod e2e_console;
 mod e2e_edits;
 mod edit_runner;
+mod install;
 mod sandbox_banking;
 mod sandbox_candescent;
 mod sandbox_citi;

@@ -114,32 +114,13 @@ const PREVIEW_LINES: usize = 3;
 fn wrap_cell(text: &str, width: u16, max: usize) -> Vec<String> {
     use unicode_width::UnicodeWidthChar;
     let width = width.max(1) as usize;
-    let mut lines: Vec<String> = Vec::new();
-    let mut line = String::new();
-    let mut used = 0;
-    for word in text.split(' ') {
-        let w: usize = word.chars().map(|c| c.width().unwrap_or(0)).sum();
-        if used > 0 && used + 1 + w <= width {
-            line.push(' ');
-            line.push_str(word);
-            used += 1 + w;
-            continue;
-        }
-        if used > 0 {
-            lines.push(std::mem::take(&mut line));
-            used = 0;
-        }
-        for c in word.chars() {
-            let cw = c.width().unwrap_or(0);
-            if used + cw > width && used > 0 {
-                lines.push(std::mem::take(&mut line));
-                used = 0;
-            }
-            line.push(c);
-            used += cw;
-        }
+    let mut lines: Vec<String> = textwrap::wrap(text, textwrap::Options::new(width))
+        .into_iter()
+        .map(std::borrow::Cow::into_owned)
+        .collect();
+    if lines.is_empty() {
+        lines.push(String::new());
     }
-    lines.push(line);
     if lines.len() > max {
         lines.truncate(max);
         let last = &mut lines[max - 1];
@@ -273,11 +254,7 @@ fn ending(
 
 /// The customer an item is about: name (or id), for the preview and results.
 fn who(item: &Item) -> String {
-    match (&item.name, &item.customer_id) {
-        (Some(n), _) => safe(n),
-        (None, Some(id)) => format!("customer {}", safe(id)),
-        (None, None) => format!("new customer ({})", item.place()),
-    }
+    safe(&item.who())
 }
 
 fn plan_headline(p: &Plan) -> String {
