@@ -33,7 +33,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::IdempotencyKey;
 use crate::api::ops::{BULK_SOURCE, Write};
-use crate::api::wire::banking::BsCustomerInput;
 use crate::domain::mask;
 
 /// The `format` of a plan file.
@@ -142,15 +141,14 @@ impl Action {
                 phone,
                 company,
                 date_of_birth,
-            } => Write::CreateCustomer(BsCustomerInput {
-                first_name: Some(first_name.clone()),
-                last_name: Some(last_name.clone()),
-                email: email.clone(),
-                phone: phone.clone(),
-                company: company.clone(),
-                date_of_birth: date_of_birth.clone(),
-                ..BsCustomerInput::default()
-            }),
+            } => Write::create_customer(
+                first_name,
+                last_name,
+                company.as_deref(),
+                email.as_deref(),
+                phone.as_deref(),
+                date_of_birth.as_deref(),
+            ),
             Action::AddPhone {
                 phone_number,
                 phone_type,
