@@ -63,6 +63,9 @@ pub struct ConsoleConfig {
     /// Capture the mouse (scroll wheel); off lets terminal text selection work.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mouse: Option<bool>,
+    /// The person at this console, named in every audit entry (default: the login user).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_name: Option<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub profiles: BTreeMap<String, BackendProfile>,
 }
@@ -228,6 +231,9 @@ theme = "default"
 # Capture the mouse (scroll wheel, clicks). false leaves the terminal's own text
 # selection working; `m` in the console switches it for the session.
 mouse = true
+
+# The person at this console, named in every audit entry (default: the login user).
+# agent_name = "A. Agent"
 
 # Backend profiles, chosen with `custdesk --profile NAME`. Secrets never go in this
 # file: each *_env setting names the environment variable that holds one.

@@ -1,4 +1,3 @@
-use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -64,18 +63,8 @@ enum Command {
     },
     /// Bulk edits without the console: plan a CSV file, apply, resume, status.
     Bulk(custdesk::bulk::cli::BulkArgs),
-    /// Print the audit log.
-    Audit {
-        /// Only this customer's entries.
-        #[arg(long)]
-        customer: Option<String>,
-        /// Only entries since a time (RFC 3339), a date, or a duration ago (2h, 7d).
-        #[arg(long)]
-        since: Option<String>,
-        /// One JSON object per line instead of a table.
-        #[arg(long)]
-        json: bool,
-    },
+    /// Print the audit log, filtered by customer (id or reference), agent, action, time.
+    Audit(custdesk::audit::cli::AuditArgs),
     /// Print the paths in use and the effective configuration (as TOML).
     Config {
         /// Print a commented default config.toml instead.
@@ -193,51 +182,6 @@ fn default_db() -> Result<PathBuf> {
         .sandbox_db())
 }
 
-fn audit(customer: Option<String>, since: Option<String>, json: bool) -> Result<()> {
-    let paths = custdesk::config::Paths::discover().map_err(|e| eyre!(e))?;
-    let since = since
-        .map(|s| custdesk::audit::parse_since(&s))
-        .transpose()
-        .map_err(|e| eyre!(e))?;
-    let log = custdesk::audit::AuditLog::new(paths.audit_log());
-    let (entries, bad) = log.read(customer.as_deref(), since.as_deref())?;
-    let clean = |s: &str| custdesk::domain::sanitize::for_display(s).into_owned();
-    for e in &entries {
-        if json {
-            println!("{}", serde_json::to_string(e)?);
-        } else {
-            println!(
-                "{}  {:<10} {:<32} {:<18} {} -> {}  {}  corr {}",
-                e.time,
-                clean(&e.agent),
-                clean(&e.customer),
-                clean(&e.action),
-                clean(e.old.as_deref().unwrap_or("-")),
-                clean(e.new.as_deref().unwrap_or("-")),
-                clean(&e.outcome),
-                clean(e.correlation_id.as_deref().unwrap_or("-")),
-            );
-        }
-    }
-    for b in &bad {
-        eprintln!(
-            "custdesk audit: {} has an unreadable {b}",
-            log.path().display()
-        );
-    }
-    if entries.is_empty() && bad.is_empty() {
-        eprintln!(
-            "no audit entries{}",
-            if customer.is_some() || since.is_some() {
-                " match"
-            } else {
-                " yet"
-            }
-        );
-    }
-    Ok(())
-}
-
 fn main() -> ExitCode {
     // No colour in a report: it may end up in a log file.
     let _ = color_eyre::config::HookBuilder::blank().install();
@@ -252,11 +196,9 @@ fn main() -> ExitCode {
         Some(Command::Bulk(args)) => {
             return ExitCode::from(custdesk::bulk::cli::main(args) as u8);
         }
-        Some(Command::Audit {
-            customer,
-            since,
-            json,
-        }) => audit(customer, since, json),
+        Some(Command::Audit(args)) => {
+            return ExitCode::from(custdesk::audit::cli::main(args) as u8);
+        }
         Some(Command::Config { default, check }) => {
             return config_cmd(default, check).unwrap_or_else(failed);
         }
@@ -298,16 +240,6 @@ fn sandbox_cmd(
     seed_customers: u64,
     faults: Option<String>,
 ) -> Result<()> {
-    let (filter, _) = custdesk::config::log_filter();
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| "info".into()),
-        )
-        // Colour only on a terminal: a redirected log is a file.
-        .with_ansi(std::io::stderr().is_terminal() && !no_color)
-        .with_writer(std::io::stderr)
-        .init();
     let faults = match faults {
         Some(spec) => Faults::parse(&spec).map_err(|e| eyre!("--faults: {e}"))?,
         None => Faults::default(),
@@ -319,6 +251,7 @@ fn sandbox_cmd(
     config.listen = listen;
     config.seed_customers = seed_customers;
     config.faults = faults;
+    sandbox::logging::init(&config.db.with_extension("log"))?;
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(run_sandbox(config))
 }

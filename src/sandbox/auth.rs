@@ -84,13 +84,60 @@ pub fn client(id: &str) -> Option<&'static DemoClient> {
     CLIENTS.iter().find(|c| c.id == id)
 }
 
-/// Compare secrets without an early exit on the first differing byte.
+/// Compare secrets in constant time (no early exit on the first differing byte).
 pub fn secret_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    use subtle::ConstantTimeEq;
+    a.as_bytes().ct_eq(b.as_bytes()).into()
+}
+
+/// Failed client authentications allowed per client id before the token endpoint
+/// refuses that client for a while: a burst of [`CLIENT_FAILURE_BURST`], then one more
+/// every [`CLIENT_FAILURE_PERIOD`].
+pub const CLIENT_FAILURE_BURST: u32 = 10;
+pub const CLIENT_FAILURE_PERIOD: Duration = Duration::from_secs(6);
+
+/// Throttles guessing a client's secret: failures per client id are counted by a
+/// `governor` limiter; when one is over the quota the client id is refused (whatever
+/// secret is sent, so a guess cannot tell) until the limiter would take it again.
+pub struct ClientThrottle {
+    failures: governor::DefaultKeyedRateLimiter<&'static str>,
+    blocked: std::sync::Mutex<HashMap<&'static str, Instant>>,
+}
+
+impl Default for ClientThrottle {
+    fn default() -> Self {
+        let burst =
+            std::num::NonZeroU32::new(CLIENT_FAILURE_BURST).unwrap_or(std::num::NonZeroU32::MIN);
+        let quota = governor::Quota::with_period(CLIENT_FAILURE_PERIOD)
+            .unwrap_or_else(|| governor::Quota::per_second(std::num::NonZeroU32::MIN))
+            .allow_burst(burst);
+        ClientThrottle {
+            failures: governor::RateLimiter::keyed(quota),
+            blocked: std::sync::Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl ClientThrottle {
+    /// Seconds to wait when `client` is refused for now.
+    pub fn refused(&self, client: &'static str) -> Option<u64> {
+        let blocked = self.blocked.lock().unwrap_or_else(|e| e.into_inner());
+        let until = blocked.get(client)?;
+        let wait = until.saturating_duration_since(Instant::now());
+        (!wait.is_zero()).then(|| wait.as_secs_f64().ceil().max(1.0) as u64)
+    }
+
+    /// Count a failed authentication of `client`; past the quota, refuse it for a while.
+    pub fn failed(&self, client: &'static str) {
+        use governor::clock::{Clock, DefaultClock};
+        if let Err(not_until) = self.failures.check_key(&client) {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            self.blocked
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(client, Instant::now() + wait);
+        }
+    }
 }
 
 /// Who is calling, from a valid bearer token.

@@ -1,7 +1,7 @@
 //! Fault injection: `--faults latency=200ms,jitter=100ms,error_rate=0.05,rate_limit=50/s`.
 
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::num::NonZeroU32;
+use std::time::Duration;
 
 use rand::Rng;
 
@@ -96,32 +96,30 @@ pub fn roll(f: &Faults) -> Verdict {
     }
 }
 
-/// A token bucket holding one second's worth of requests.
+/// The `rate_limit` fault: a `governor` limiter holding one second's worth of
+/// requests, and at least one (a rate under 1/s still lets the first request through).
 pub struct Bucket {
-    state: Mutex<(f64, Instant)>,
+    limiter: governor::DefaultDirectRateLimiter,
 }
 
 impl Bucket {
-    /// A full bucket: one second's worth, and at least one request (a rate under 1/s
-    /// used to refuse the very first request).
     pub fn new(rate: f64) -> Self {
+        let period = Duration::from_secs_f64(1.0 / rate.max(1e-6));
+        let burst = NonZeroU32::new(rate.max(1.0) as u32).unwrap_or(NonZeroU32::MIN);
+        let quota = governor::Quota::with_period(period)
+            .unwrap_or_else(|| governor::Quota::per_second(NonZeroU32::MAX))
+            .allow_burst(burst);
         Bucket {
-            state: Mutex::new((rate.max(1.0), Instant::now())),
+            limiter: governor::RateLimiter::direct(quota),
         }
     }
-    /// Take one token, or say how many whole seconds until one is free.
-    pub fn take(&self, rate: f64) -> Result<(), u64> {
-        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        let now = Instant::now();
-        let elapsed = now.duration_since(s.1).as_secs_f64();
-        s.0 = (s.0 + elapsed * rate).min(rate.max(1.0));
-        s.1 = now;
-        if s.0 >= 1.0 {
-            s.0 -= 1.0;
-            Ok(())
-        } else {
-            Err(((1.0 - s.0) / rate).ceil().max(1.0) as u64)
-        }
+    /// Take one request's place, or say how many whole seconds until one is free.
+    pub fn take(&self) -> Result<(), u64> {
+        use governor::clock::{Clock, DefaultClock};
+        self.limiter.check().map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            wait.as_secs_f64().ceil().max(1.0) as u64
+        })
     }
 }
 
@@ -148,7 +146,7 @@ mod tests {
     #[test]
     fn a_slow_bucket_lets_the_first_request_through() {
         let b = Bucket::new(0.5);
-        assert_eq!(b.take(0.5), Ok(()));
-        assert_eq!(b.take(0.5), Err(2));
+        assert_eq!(b.take(), Ok(()));
+        assert_eq!(b.take(), Err(2));
     }
 }

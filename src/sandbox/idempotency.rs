@@ -357,8 +357,12 @@ pub async fn layer(State(st): State<Shared>, req: Request, next: Next) -> Respon
     let resp = next
         .run(Request::from_parts(parts, Body::from(bytes)))
         .await;
-    if resp.extensions().get::<StoredWithWrite>().is_some() || resp.status().is_server_error() {
-        // Stored with the write, or (5xx) not to be stored: a retry runs again.
+    if resp.extensions().get::<StoredWithWrite>().is_some()
+        || resp.status().is_server_error()
+        || resp.status() == StatusCode::TOO_MANY_REQUESTS
+    {
+        // Stored with the write, or (5xx, 429: try again later) not to be stored: a
+        // retry runs again.
         return resp;
     }
     let (rparts, rbody) = resp.into_parts();

@@ -5,11 +5,15 @@
 
 pub mod auth;
 pub mod body;
+pub mod contract;
 pub mod error;
 pub mod faults;
 pub mod idempotency;
+pub mod logging;
 pub mod openapi;
+pub mod passcodes;
 pub mod routes;
+pub mod server;
 pub mod store;
 
 use std::net::SocketAddr;
@@ -22,7 +26,6 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::serve::ListenerExt;
 use tokio::sync::oneshot;
 
 use error::{ApiError, Family};
@@ -43,6 +46,10 @@ pub struct SandboxConfig {
     pub exchange_ttl: u64,
     /// Lifetime of a passcode flow.
     pub otp_ttl: Duration,
+    /// Per-customer caps on passcodes sent and passcodes guessed wrong.
+    pub passcodes: passcodes::PasscodeLimits,
+    /// Timeouts and the connection cap of the listener.
+    pub server: server::ServerLimits,
 }
 
 impl SandboxConfig {
@@ -55,6 +62,8 @@ impl SandboxConfig {
             token_ttl: 3600,
             exchange_ttl: 300,
             otp_ttl: Duration::from_secs(600),
+            passcodes: passcodes::PasscodeLimits::default(),
+            server: server::ServerLimits::default(),
         }
     }
 }
@@ -62,6 +71,8 @@ impl SandboxConfig {
 pub struct AppState {
     pub store: Store,
     pub tokens: auth::Tokens,
+    /// Failed client authentications, per client id.
+    pub client_throttle: auth::ClientThrottle,
     pub config: SandboxConfig,
     bucket: Option<Bucket>,
     /// Idempotency keys whose request is being processed.
@@ -111,22 +122,15 @@ pub async fn start(config: SandboxConfig) -> color_eyre::Result<RunningSandbox> 
     let state = Arc::new(AppState {
         store,
         tokens: auth::Tokens::default(),
+        client_throttle: auth::ClientThrottle::default(),
         config,
         bucket,
         inflight: idempotency::InFlight::default(),
     });
     let app = router(state.clone());
     let (tx, rx) = oneshot::channel::<()>();
-    let listener = listener.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = rx.await;
-            })
-            .await;
-    });
+    let limits = state.config.server;
+    let task = tokio::spawn(server::serve(listener, app, limits, rx));
     Ok(RunningSandbox {
         addr,
         state,
@@ -136,7 +140,8 @@ pub async fn start(config: SandboxConfig) -> color_eyre::Result<RunningSandbox> 
 }
 
 /// Every route with its middleware: access log and correlation id outermost, then
-/// error shaping, then faults, then idempotency, then the handler. A method a path does
+/// error shaping, then faults, then the document's security and header checks (before
+/// anything reads the body), then idempotency, then the handler. A method a path does
 /// not serve is answered 405 outside the idempotency layer (the fallback is set after
 /// it), so it is never a stored or conflicting reply.
 pub fn router(state: Shared) -> Router {
@@ -145,8 +150,16 @@ pub fn router(state: Shared) -> Router {
             state.clone(),
             idempotency::layer,
         ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            contract::layer,
+        ))
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), fault_layer))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            server::request_timeout,
+        ))
         .layer(middleware::from_fn(family_errors))
         .layer(middleware::from_fn(observe))
         .layer(axum::extract::DefaultBodyLimit::max(body::MAX_BODY))
@@ -168,29 +181,7 @@ pub fn correlation_id(headers: &axum::http::HeaderMap) -> String {
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
 }
 
-/// Mask long digit runs (phone numbers in Relay paths) so logs hold no full contact detail.
-pub fn loggable_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    let mut run = String::new();
-    let flush = |run: &mut String, out: &mut String| {
-        if run.len() >= 7 {
-            out.push_str(&crate::domain::mask::phone(run));
-        } else {
-            out.push_str(run);
-        }
-        run.clear();
-    };
-    for c in path.chars() {
-        if c.is_ascii_digit() {
-            run.push(c);
-        } else {
-            flush(&mut run, &mut out);
-            out.push(c);
-        }
-    }
-    flush(&mut run, &mut out);
-    out
-}
+pub use logging::loggable_path;
 
 async fn observe(req: Request, next: Next) -> Response {
     let started = Instant::now();
@@ -233,8 +224,8 @@ async fn fault_layer(State(st): State<Shared>, req: Request, next: Next) -> Resp
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
-    if let (Some(bucket), Some(rate)) = (&st.bucket, f.rate_limit)
-        && let Err(wait) = bucket.take(rate)
+    if let Some(bucket) = &st.bucket
+        && let Err(wait) = bucket.take()
     {
         return ApiError::new(
             family,

@@ -56,6 +56,17 @@ pub fn document() -> serde_json::Value {
         if path.starts_with("/oauth2/") {
             continue;
         }
+        if path.starts_with("/citi/v1/customers/profiles/")
+            && (path.ends_with("/emails")
+                || path.ends_with("/phoneNumbers")
+                || path.ends_with("/confirmation"))
+        {
+            for op in [&mut item.put, &mut item.post].into_iter().flatten() {
+                let d = op.description.get_or_insert_with(String::new);
+                d.push_str("\n\n");
+                d.push_str(super::passcodes::DOC);
+            }
+        }
         for op in [
             &mut item.post,
             &mut item.put,

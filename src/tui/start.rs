@@ -188,7 +188,8 @@ async fn console(opts: Options, ready: Ready) -> Result<()> {
             url.clone(),
         )
     } else {
-        let mut sc = SandboxConfig::new(opts.db.clone().unwrap_or_else(|| paths.sandbox_db()));
+        let db = opts.db.clone().unwrap_or_else(|| paths.sandbox_db());
+        let mut sc = SandboxConfig::new(db.clone());
         sc.seed_customers = opts.seed_customers;
         let running = sandbox::start(sc).await?;
         let url = running.base_url();
@@ -199,7 +200,8 @@ async fn console(opts: Options, ready: Ready) -> Result<()> {
             format!("sandbox {url}"),
             "embedded".to_string(),
             false,
-            url.clone(),
+            // `custdesk bulk resume` starts this sandbox again for the job.
+            crate::bulk::cli::embedded_label(&db),
         )
     };
     app.read_only = opts.read_only || read_only;

@@ -160,32 +160,14 @@ fn open_ada_and_verify(c: &mut Console) {
 
 /// The newest passcode in the sandbox's outbox.
 async fn newest_passcode(ts: &common::TestSandbox) -> String {
-    let v: Value = ts
-        .http
-        .get(ts.url("/sandbox/outbox"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    v["messages"][0]["otp"]
+    ts.outbox().await[0]["otp"]
         .as_str()
         .expect("a passcode in the outbox")
         .to_string()
 }
 
 async fn outbox_len(ts: &common::TestSandbox) -> usize {
-    let v: Value = ts
-        .http
-        .get(ts.url("/sandbox/outbox"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    v["messages"].as_array().map_or(0, Vec::len)
+    ts.outbox().await.len()
 }
 
 /// Ada as NewDay serves her now: her id and the whole record.

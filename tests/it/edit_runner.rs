@@ -132,7 +132,7 @@ async fn read_only_sends_nothing_and_audits_the_refusal() {
     assert_eq!(lines.len(), 3);
     for l in &lines {
         assert_eq!(l.outcome, "refused: read-only");
-        assert_eq!(l.agent, "agent");
+        assert_eq!(l.client, "agent");
         assert_eq!(l.customer, e.ada);
         assert_eq!(l.correlation_id, None, "nothing was sent");
     }

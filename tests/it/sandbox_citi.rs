@@ -61,17 +61,7 @@ impl Env {
     }
 
     async fn outbox(&self) -> Vec<Value> {
-        let v: Value = self
-            .t
-            .http
-            .get(self.t.url("/sandbox/outbox"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        v["messages"].as_array().unwrap().clone()
+        self.t.outbox().await
     }
 
     /// The passcode sent for a flow, from the outbox (newest first).

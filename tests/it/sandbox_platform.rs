@@ -537,7 +537,8 @@ async fn error_rate_1_fails_every_family_call_in_its_shape() {
     // The sandbox's own endpoints are never faulted.
     assert_eq!(ts.get("/healthz", None).await.status, 200);
     assert_eq!(ts.get("/openapi.json", None).await.status, 200);
-    assert_eq!(ts.get("/sandbox/outbox", None).await.status, 200);
+    let agent = ts.issued_token("agent");
+    assert_eq!(ts.get("/sandbox/outbox", Some(&agent)).await.status, 200);
 }
 
 #[tokio::test]
@@ -846,32 +847,48 @@ async fn healthz_counts_customers() {
 #[tokio::test]
 async fn outbox_lists_messages_newest_first_and_filters_by_recipient() {
     let ts = start(50).await;
-    let a = ts.get("/sandbox/outbox", None).await;
+    let agent = ts.agent().await;
+    let a = ts.get("/sandbox/outbox", Some(&agent)).await;
     assert_eq!(a.body, json!({"messages": []}));
     ts.sb
         .state
         .store
         .write(|tx| {
             tx.execute_batch(
-                "INSERT INTO outbox (to_addr, channel, text, otp, flow_id, sent_at) VALUES
-                 ('+447700900123', 'SMS', 'Your code is 123456', '123456', 'flow-1', '2026-01-01T10:00:00.000Z'),
-                 ('ada@example.com', 'EMAIL', 'Hello', NULL, NULL, '2026-01-01T10:01:00.000Z')",
+                "INSERT INTO outbox (to_addr, channel, text, otp, flow_id, sent_at, tenant) VALUES
+                 ('+447700900123', 'SMS', 'Your code is 123456', '123456', 'flow-1', '2026-01-01T10:00:00.000Z', 'demo-bank'),
+                 ('ada@example.com', 'EMAIL', 'Hello', NULL, NULL, '2026-01-01T10:01:00.000Z', 'demo-bank'),
+                 ('+15550100', 'SMS', 'Your code is 654321', '654321', 'flow-r', '2026-01-01T10:02:00.000Z', 'rival-bank')",
             )
         })
         .unwrap();
-    let a = ts.get("/sandbox/outbox", None).await;
+    let a = ts.get("/sandbox/outbox", Some(&agent)).await;
     let m = a.body["messages"].as_array().unwrap();
-    assert_eq!(m.len(), 2);
+    assert_eq!(m.len(), 2, "the rival bank's message stays out of sight");
     assert_eq!(m[0]["to"], "ada@example.com");
     assert!(m[0].get("otp").is_none());
     assert_eq!(m[1]["otp"], "123456");
     assert_eq!(m[1]["controlFlowId"], "flow-1");
-    let a = ts.get("/sandbox/outbox?to=%2B447700900123", None).await;
+    let a = ts
+        .get("/sandbox/outbox?to=%2B447700900123", Some(&agent))
+        .await;
     let m = a.body["messages"].as_array().unwrap();
     assert_eq!(m.len(), 1);
     assert_eq!(m[0]["channel"], "SMS");
-    let a = ts.get("/sandbox/outbox?to=a&to=b", None).await;
+    let a = ts.get("/sandbox/outbox?to=a&to=b", Some(&agent)).await;
     assert_banking_error(&a, 400, Some("to"));
+
+    // Without a token: 401, whatever is asked; the rival sees only its own message.
+    assert_banking_error(&ts.get("/sandbox/outbox", None).await, 401, None);
+    let rival = ts.rival().await;
+    let a = ts.get("/sandbox/outbox", Some(&rival)).await;
+    assert_eq!(
+        a.body["messages"].as_array().unwrap().len(),
+        1,
+        "{}",
+        a.text
+    );
+    assert_eq!(a.body["messages"][0]["otp"], "654321");
 }
 
 // ---------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ use crate::sandbox::auth::{
 use crate::sandbox::body;
 use crate::sandbox::error::{ApiError, Family};
 use crate::sandbox::idempotency::{Answer, Idem};
+use crate::sandbox::passcodes;
 use crate::sandbox::routes::{idem_key, require_header};
 use crate::sandbox::store::{self, CustomerRec, catalog, log_write, now, now_unix, seed};
 
@@ -203,7 +204,7 @@ fn invalid_flow() -> ApiError {
     ApiError::new(
         F,
         StatusCode::BAD_REQUEST,
-        "controlFlowId is unknown, has expired, was already used, or belongs to another change",
+        "controlFlowId is unknown, has expired, was already used, was replaced by a newer change, or belongs to another change",
     )
     .code("invalidControlFlowId")
     .field("controlFlowId")
@@ -1118,14 +1119,15 @@ fn start_flow(
         now_unix()
     ])?;
     tx.prepare_cached(
-        "INSERT INTO outbox (to_addr, channel, text, otp, flow_id, sent_at) VALUES (?1, 'SMS', ?2, ?3, ?4, ?5)",
+        "INSERT INTO outbox (to_addr, channel, text, otp, flow_id, sent_at, tenant) VALUES (?1, 'SMS', ?2, ?3, ?4, ?5, ?6)",
     )?
     .execute(params![
         to,
         format!("Your custdesk bank passcode is {otp}. Never share it."),
         otp,
         id,
-        now()
+        now(),
+        b.caller.tenant
     ])?;
     Ok(ControlFlow {
         control_flow_id: id,
@@ -1186,6 +1188,7 @@ async fn put_emails(
     st.store.write(|tx| -> R<Answer> {
         let c = customer_on(tx, &b)?;
         check_emails(&c, &items)?;
+        passcodes::admit(tx, &st.config.passcodes, F, c.cid, FlowKind::Email.as_str())?;
         let flow = start_flow(tx, &b, &c, FlowKind::Email, &payload)?;
         log_write(tx, &b.caller.client_id, key.as_deref(), "PUT", P_EMAILS)?;
         Ok(idem.json(tx, StatusCode::ACCEPTED, &flow)?)
@@ -1246,6 +1249,7 @@ async fn put_phones(
     st.store.write(|tx| -> R<Answer> {
         let c = customer_on(tx, &b)?;
         check_phones(&c, &items)?;
+        passcodes::admit(tx, &st.config.passcodes, F, c.cid, FlowKind::Phone.as_str())?;
         let flow = start_flow(tx, &b, &c, FlowKind::Phone, &payload)?;
         log_write(tx, &b.caller.client_id, key.as_deref(), "PUT", P_PHONES)?;
         Ok(idem.json(tx, StatusCode::ACCEPTED, &flow)?)
@@ -1397,7 +1401,9 @@ fn confirm<T: serde::Serialize>(
         if now_unix() - created >= ttl {
             return Err(invalid_flow().into());
         }
+        passcodes::check_wrong(tx, &st.config.passcodes, F, cid)?;
         if !secret_eq(&right, &otp) {
+            passcodes::record_wrong(tx, cid)?;
             let left = left - 1;
             let new_state = if left <= 0 { "locked" } else { "pending" };
             tx.execute(

@@ -1,6 +1,7 @@
 //! `/healthz`, `/openapi.json` and the sandbox-only `/sandbox/outbox`.
 
 use axum::extract::{Query, State};
+use axum::http::HeaderMap;
 use axum::routing::get;
 use axum::{Json, Router};
 use rusqlite::params;
@@ -10,7 +11,8 @@ use utoipa::{IntoParams, OpenApi};
 use crate::api::wire::banking::BankingError;
 use crate::api::wire::sandbox::{Health, Outbox, OutboxMessage};
 use crate::sandbox::Shared;
-use crate::sandbox::error::ApiError;
+use crate::sandbox::auth::{SCOPE_READ, authorize};
+use crate::sandbox::error::{ApiError, Family};
 
 pub fn routes() -> Router<Shared> {
     Router::new()
@@ -50,21 +52,26 @@ struct OutboxQuery {
     to: Option<String>,
 }
 
-/// Messages the sandbox "sent" (one-time passcodes, SMS), newest first. Sandbox only:
-/// real deployments have no such endpoint.
+/// Messages the sandbox "sent" (one-time passcodes, SMS) to the caller's tenant's
+/// customers, newest first. Needs a bearer token with `customers:read`; another tenant's
+/// messages never show. Sandbox only: real deployments have no such endpoint.
 #[utoipa::path(get, path = "/sandbox/outbox", tag = "sandbox", params(OutboxQuery),
+    security(("bearer" = ["customers:read"])),
     responses((status = 200, body = Outbox), (status = 400, body = BankingError),
+        (status = 401, body = BankingError), (status = 403, body = BankingError),
         (status = 503, body = BankingError, description = "the customer store is unavailable")))]
 async fn outbox(
     State(st): State<Shared>,
+    headers: HeaderMap,
     Query(q): Query<OutboxQuery>,
 ) -> Result<Json<Outbox>, ApiError> {
+    let caller = authorize(&st.tokens, &headers, Family::Sandbox, SCOPE_READ)?;
     let messages = st.store.read(|c| {
         let mut stmt = c.prepare_cached(
             "SELECT to_addr, channel, text, otp, flow_id, sent_at FROM outbox
-             WHERE ?1 IS NULL OR to_addr = ?1 ORDER BY id DESC LIMIT 200",
+             WHERE tenant = ?2 AND (?1 IS NULL OR to_addr = ?1) ORDER BY id DESC LIMIT 200",
         )?;
-        stmt.query_map(params![q.to], |r| {
+        stmt.query_map(params![q.to, caller.tenant], |r| {
             Ok(OutboxMessage {
                 to: r.get(0)?,
                 channel: r.get(1)?,

@@ -64,6 +64,10 @@ fn basic(headers: &HeaderMap) -> Option<(String, String)> {
 /// customer id as `resource`, and returns a short-lived token bound to that customer,
 /// carrying the agent's identity and scopes; it is what the Citi endpoints and NewDay
 /// `GET /customers` require.
+///
+/// Failed client authentication is throttled per client id: after 10 failures, one
+/// more is allowed every 6 seconds, and meanwhile every request for that client id,
+/// even with the right secret, is 429 `temporarily_unavailable` with `Retry-After`.
 #[utoipa::path(post, path = "/oauth2/token", tag = "oauth",
     request_body(content = TokenRequest, content_type = "application/x-www-form-urlencoded"),
     responses(
@@ -104,15 +108,26 @@ async fn token(
                     )
                 })?,
             };
-            let client = auth::client(&id)
-                .filter(|c| auth::secret_eq(c.secret, &secret))
-                .ok_or_else(|| {
-                    err(
-                        StatusCode::UNAUTHORIZED,
-                        "invalid_client",
-                        "unknown client or wrong secret",
-                    )
-                })?;
+            let wrong = || {
+                err(
+                    StatusCode::UNAUTHORIZED,
+                    "invalid_client",
+                    "unknown client or wrong secret",
+                )
+            };
+            let client = auth::client(&id).ok_or_else(wrong)?;
+            if let Some(wait) = st.client_throttle.refused(client.id) {
+                return Err(err(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "temporarily_unavailable",
+                    "too many failed authentications for this client: try again later",
+                )
+                .retry_after(wait));
+            }
+            if !auth::secret_eq(client.secret, &secret) {
+                st.client_throttle.failed(client.id);
+                return Err(wrong());
+            }
             let scopes: Vec<String> = match req
                 .scope
                 .as_deref()

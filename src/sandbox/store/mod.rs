@@ -38,6 +38,10 @@ impl Store {
         if let Some(dir) = path.parent() {
             let _ = std::fs::create_dir_all(dir);
         }
+        // Created private (0600); SQLite gives its -wal and -shm files the same mode.
+        if path != Path::new(":memory:") {
+            let _ = crate::sandbox::logging::create_private(path);
+        }
         let mut setup = Connection::open(path)?;
         configure(&setup)?;
         migrate(&mut setup)?;

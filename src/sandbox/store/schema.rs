@@ -141,6 +141,17 @@ CREATE TABLE write_log (
     at TEXT NOT NULL
 );
 "#,
+    // 2: passcode floods. Outbox messages carry their tenant (the outbox shows a caller
+    // only its own tenant's); wrong passcodes are remembered per customer so a cap holds
+    // across flows.
+    r#"
+ALTER TABLE outbox ADD COLUMN tenant TEXT;
+CREATE TABLE passcode_failures (
+    id INTEGER PRIMARY KEY,
+    cid INTEGER NOT NULL REFERENCES customers(cid) ON DELETE CASCADE,
+    at_unix INTEGER NOT NULL
+);
+"#,
 ];
 
 /// Secondary indexes, kept apart so a bulk seed can build them after inserting.
@@ -164,6 +175,8 @@ pub const INDEXES: &[&str] = &[
     "CREATE INDEX IF NOT EXISTS alert_history_cid ON alert_history(cid, sent_at)",
     "CREATE INDEX IF NOT EXISTS fulfillments_cid ON fulfillments(cid)",
     "CREATE INDEX IF NOT EXISTS flows_cid ON flows(cid)",
+    "CREATE INDEX IF NOT EXISTS passcode_failures_cid ON passcode_failures(cid, at_unix)",
+    "CREATE INDEX IF NOT EXISTS outbox_tenant ON outbox(tenant)",
     "CREATE INDEX IF NOT EXISTS outbox_to ON outbox(to_addr)",
     "CREATE INDEX IF NOT EXISTS write_log_key ON write_log(client, idem_key)",
 ];

@@ -489,15 +489,7 @@ fn applying_lines(app: &App, d: &BulkDialog) -> Vec<Line<'static>> {
 
 fn reason(o: &Outcome) -> String {
     match o {
-        Outcome::Failed {
-            kind,
-            reason,
-            status,
-            ..
-        } => match status {
-            Some(s) => format!("{kind} ({s}): {}", safe(reason)),
-            None => format!("{kind}: {}", safe(reason)),
-        },
+        Outcome::Failed { .. } => safe(&o.why()),
         Outcome::Applied { .. } => "applied".into(),
     }
 }
@@ -545,7 +537,10 @@ fn results(f: &mut Frame, app: &App, d: &BulkDialog, area: Rect) {
     let mut foot: Vec<Line> = Vec::new();
     error_lines(app, d, &mut foot);
     let left = c.pending + c.in_doubt;
-    let redo = match (left, d.failures.len()) {
+    if let Some(why) = d.failures_in_words() {
+        foot.push(Line::from(Span::styled(safe(&why), t.error)));
+    }
+    let redo = match (left, d.retryable()) {
         (0, 0) => String::new(),
         (0, f) => format!("r retry the {} failed · ", thousands(f as u64)),
         (l, 0) => format!("r send the {} not sent · ", thousands(l as u64)),

@@ -281,6 +281,20 @@ pub struct BulkDialog {
 }
 
 impl BulkDialog {
+    /// Failed items a retry sends again (the others failed for good).
+    pub fn retryable(&self) -> usize {
+        self.failure_counts().retryable
+    }
+
+    /// How many failed for good and why, in words; `None` when none did.
+    pub fn failures_in_words(&self) -> Option<String> {
+        self.failure_counts().for_good_in_words()
+    }
+
+    fn failure_counts(&self) -> crate::bulk::journal::Failures {
+        crate::bulk::journal::Failures::of(self.failures.iter().map(|(_, o)| o))
+    }
+
     /// Move the preview or results list, never past its last screenful.
     fn scroll_by(&mut self, key: KeyCode, page: usize) {
         let at = self.scroll.min(self.scroll_max.get());
@@ -688,9 +702,16 @@ impl App {
                 KeyCode::Up | KeyCode::Down | KeyCode::PageUp | KeyCode::PageDown => {
                     d.scroll_by(k.code, page)
                 }
-                // Retry the failed items, and send what a cancel left unsent.
-                KeyCode::Char('r') if !d.failures.is_empty() || d.progress.counts.left() > 0 => {
+                // Retry the failed items a retry may cure, and send what a cancel left
+                // unsent; what failed for good is never sent again.
+                KeyCode::Char('r') if d.retryable() > 0 || d.progress.counts.left() > 0 => {
                     self.bulk_apply(d, true, fx)
+                }
+                KeyCode::Char('r') => {
+                    self.status.notice = Some(match d.failures_in_words() {
+                        Some(why) => format!("Nothing to retry: {why}"),
+                        None => "Nothing to retry".into(),
+                    });
                 }
                 KeyCode::Char('x') => {
                     if let Some(p) = &d.plan {

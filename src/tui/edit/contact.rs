@@ -159,23 +159,10 @@ impl ContactDialog {
     fn change(&self) -> ContactChange {
         let t = &self.target;
         match self.kind {
-            ContactKind::Email => ContactChange::Emails(citi::Emails {
-                emails: vec![citi::Email {
-                    email_key: t.key,
-                    email_address: self.new_value(),
-                    preferred_email_flag: t.preferred || t.key.is_none(),
-                }],
-            }),
-            ContactKind::Phone => ContactChange::Phones(citi::Phones {
-                phones: vec![citi::Phone {
-                    phone_key: t.key,
-                    phone_type: t.phone_type.clone(),
-                    phone_country_code: t.country_code.clone(),
-                    area_code: String::new(),
-                    phone_number: self.new_value(),
-                    extension: String::new(),
-                }],
-            }),
+            ContactKind::Email => ContactChange::email(t.key, t.preferred, &self.new_value()),
+            ContactKind::Phone => {
+                ContactChange::phone(t.key, &t.phone_type, &t.country_code, &self.new_value())
+            }
         }
     }
 

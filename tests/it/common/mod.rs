@@ -70,6 +70,29 @@ impl TestSandbox {
         self.token("agent", "agent-secret").await
     }
 
+    /// A token for a demo client issued straight into the sandbox's token table, for
+    /// tests whose token endpoint is faulted or throttled on purpose.
+    pub fn issued_token(&self, client: &str) -> String {
+        use custdesk::sandbox::auth;
+        let c = auth::client(client).expect("a demo client");
+        self.sb.state.tokens.issue(auth::Caller {
+            client_id: c.id.to_string(),
+            tenant: c.tenant.to_string(),
+            scopes: c.scopes.iter().map(|s| s.to_string()).collect(),
+            customer: None,
+            expires: auth::ttl(3600),
+        })
+    }
+
+    /// `GET /sandbox/outbox` as the demo agent: the demo bank's messages, newest first.
+    pub async fn outbox(&self) -> Vec<serde_json::Value> {
+        let a = self
+            .get("/sandbox/outbox", Some(&self.issued_token("agent")))
+            .await;
+        assert_eq!(a.status, 200, "{}", a.text);
+        a.body["messages"].as_array().expect("messages").clone()
+    }
+
     /// A customer-bound token (RFC 8693 exchange) for `customer_id`.
     pub async fn bound(&self, agent_token: &str, customer_id: &str) -> String {
         let r: serde_json::Value = self
