@@ -387,15 +387,23 @@ impl Write {
         }
     }
 
-    /// The scope the signed-in client needs for this write (bankingservice writes are
-    /// back-office work); `None` when any signed-in agent may make it.
-    pub fn scope(&self) -> Option<&'static str> {
+    /// What kind of write this is, for permissions.
+    pub fn kind(&self) -> WriteKind {
         match self {
-            Write::CreateCustomer(_)
-            | Write::UpdateCustomer { .. }
-            | Write::DeleteCustomer { .. } => Some(CUSTOMERS_WRITE),
-            _ => None,
+            Write::RequestChange { .. } | Write::ConfirmChange { .. } => WriteKind::ContactChange,
+            Write::AddPhone { .. } => WriteKind::AddPhone,
+            Write::Offer { .. } => WriteKind::Offer,
+            Write::Alerts { .. } => WriteKind::Alerts,
+            Write::CreateCustomer(_) => WriteKind::CreateCustomer,
+            Write::UpdateCustomer { .. } => WriteKind::UpdateCustomer,
+            Write::DeleteCustomer { .. } => WriteKind::DeleteCustomer,
+            Write::PutImage { .. } | Write::DeleteImage { .. } => WriteKind::Image,
         }
+    }
+
+    /// The scope the signed-in client needs for this write: [`WriteKind::scope`].
+    pub fn scope(&self) -> Option<&'static str> {
+        self.kind().scope()
     }
 
     /// Send the write with `key`: every attempt of it, and any later retry of the same
@@ -487,8 +495,52 @@ impl Write {
     }
 }
 
-/// The scope bankingservice writes need.
+/// The kinds of write, for permissions: what the console offers, and what it may send,
+/// depends on the scopes the signed-in client was granted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WriteKind {
+    ContactChange,
+    AddPhone,
+    Offer,
+    Alerts,
+    CreateCustomer,
+    UpdateCustomer,
+    DeleteCustomer,
+    Image,
+}
+
+pub const ALERTS_WRITE: &str = "alerts:write";
+/// bankingservice customers: back-office work.
 pub const CUSTOMERS_WRITE: &str = "customers:write";
+
+impl WriteKind {
+    /// The one table of the scope the console checks before it offers or sends a write
+    /// of this kind. bankingservice customers are back-office work (`customers:write`);
+    /// alerts need `alerts:write`. The Citi contact, offer and image writes ask for
+    /// `contact:write`, `offers:write` and `profile:write`, which every agent client is
+    /// granted: the backend alone checks those. Relay authenticates by its API key.
+    pub fn scope(self) -> Option<&'static str> {
+        match self {
+            WriteKind::Alerts => Some(ALERTS_WRITE),
+            WriteKind::CreateCustomer | WriteKind::UpdateCustomer | WriteKind::DeleteCustomer => {
+                Some(CUSTOMERS_WRITE)
+            }
+            WriteKind::ContactChange
+            | WriteKind::Offer
+            | WriteKind::Image
+            | WriteKind::AddPhone => None,
+        }
+    }
+
+    /// Whether a client granted `scopes` may make this write. An empty list means the
+    /// scopes are not known (a static token that did not say): the backend decides.
+    pub fn allowed(self, scopes: &[String]) -> bool {
+        match self.scope() {
+            Some(need) => scopes.is_empty() || scopes.iter().any(|s| s == need),
+            None => true,
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

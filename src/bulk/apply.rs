@@ -84,6 +84,35 @@ async fn execute(client: &Client, item: &Item, key: &IdempotencyKey) -> Result<S
     })
 }
 
+/// How long one item waits out a backend that is down or restarting (connection
+/// refused, 502/503, no answer) or whose answer was lost after a write (any 5xx: the
+/// write is in doubt), sending again with the same key, before it is called failed.
+pub const OUTAGE_BOUND: Duration = Duration::from_secs(30);
+
+/// [`execute`], again with the same key after a backoff while the backend is out or the
+/// answer is in doubt, within [`OUTAGE_BOUND`]: the server replays a write it had
+/// applied, so an in-doubt item is settled, not listed as failed.
+async fn execute_through_outage(
+    client: &Client,
+    item: &Item,
+    key: &IdempotencyKey,
+) -> Result<Sent, ApiError> {
+    let started = Instant::now();
+    let mut wait = Duration::from_millis(250);
+    loop {
+        let result = execute(client, item, key).await;
+        let out = matches!(&result, Err(e) if matches!(
+            e.kind,
+            ErrorKind::Unreachable | ErrorKind::Timeout | ErrorKind::Server
+        ));
+        if !out || started.elapsed() + wait > OUTAGE_BOUND {
+            return result;
+        }
+        tokio::time::sleep(wait).await;
+        wait = (wait * 2).min(Duration::from_secs(2));
+    }
+}
+
 /// Turn an answer into an outcome. Some refusals mean the state is already what the
 /// plan wants (a number already on file with that consent, an alert already not
 /// subscribed, a customer already deleted): those count as applied.
@@ -280,7 +309,7 @@ pub async fn run(
                     return Step::JournalFailed(e);
                 }
                 let key = item_key(&plan.job_id, &item.id, g);
-                let outcome = classify(item, execute(client, item, &key).await);
+                let outcome = classify(item, execute_through_outage(client, item, &key).await);
                 journal.write(
                     &Record::Answer {
                         i,

@@ -113,6 +113,7 @@ pub fn export_csv(
         "reason",
         "correlation_id",
         "created_id",
+        "customer",
     ];
     let mut rows = 0;
     w.write_record(header)?;
@@ -166,6 +167,7 @@ pub fn export_csv(
             reason,
             cid,
             created.unwrap_or_default(),
+            item.who(),
         ])?;
     }
     w.flush()?;

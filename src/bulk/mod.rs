@@ -277,7 +277,25 @@ pub struct Item {
     pub unchanged: bool,
 }
 
+/// Characters of a customer id shown beside a name.
+const ID_TAIL: usize = 6;
+
 impl Item {
+    /// The customer as people tell them apart: the name with the end of the id beside it
+    /// (four "Cooper Martin" in one plan differ there), else the id, else the new
+    /// customer's line. The console's preview and results and the exports all use it.
+    pub fn who(&self) -> String {
+        match (&self.name, &self.customer_id) {
+            (Some(n), Some(id)) => {
+                let tail = id.len().saturating_sub(ID_TAIL);
+                format!("{n} (…{})", id.get(tail..).unwrap_or(id))
+            }
+            (Some(n), None) => n.clone(),
+            (None, Some(id)) => format!("customer {id}"),
+            (None, None) => format!("new customer ({})", self.place()),
+        }
+    }
+
     /// Where the item came from, for messages: `line 7` or `item 7`.
     pub fn place(&self) -> String {
         match self.line {
@@ -434,6 +452,36 @@ pub fn now() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn customers_of_one_name_are_told_apart_by_their_id() {
+        let item = |id: Option<&str>, name: Option<&str>| Item {
+            id: "1".into(),
+            line: Some(7),
+            customer_id: id.map(str::to_string),
+            name: name.map(str::to_string),
+            edit: Action::Delete,
+            old: None,
+            new: String::new(),
+            unchanged: false,
+        };
+        let four: Vec<String> = ["a1", "b2", "c3", "d4"]
+            .iter()
+            .map(|t| {
+                item(
+                    Some(&format!("0123456789abcdef0123456789ab00{t}")),
+                    Some("Cooper Martin"),
+                )
+                .who()
+            })
+            .collect();
+        assert_eq!(four[0], "Cooper Martin (…ab00a1)");
+        let mut unique = four.clone();
+        unique.dedup();
+        assert_eq!(unique.len(), 4, "{four:?}");
+        assert_eq!(item(Some("c1"), None).who(), "customer c1");
+        assert_eq!(item(None, None).who(), "new customer (line 7)");
+    }
 
     #[test]
     fn keys_per_generation() {

@@ -966,6 +966,9 @@ impl App {
 
     pub fn on_action(&mut self, a: Action, fx: &mut Vec<Effect>) {
         self.dirty = true;
+        if !self.read_only && !self.scope_gate(a, fx) {
+            return;
+        }
         let page = self.visible_rows.max(1) as isize;
         match a {
             Action::Quit => self.quit = true,

@@ -296,6 +296,10 @@ async fn every_action_applies() {
     assert_eq!(text.lines().count(), 8, "{text}");
     assert!(text.starts_with("line,item,customer_id,action,old,new,result"));
     assert!(text.contains(&created));
+    // Each row names its customer with the end of the id, so namesakes differ.
+    let header = text.lines().next().unwrap();
+    assert!(header.ends_with(",customer"), "{header}");
+    assert!(text.contains(&format!("(…{})", &ids[0][26..])), "{text}");
 
     // The audit log has one entry per item, masked.
     let audit = std::fs::read_to_string(env.data_dir().join("audit.log")).unwrap();

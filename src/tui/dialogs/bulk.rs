@@ -254,11 +254,7 @@ fn ending(
 
 /// The customer an item is about: name (or id), for the preview and results.
 fn who(item: &Item) -> String {
-    match (&item.name, &item.customer_id) {
-        (Some(n), _) => safe(n),
-        (None, Some(id)) => format!("customer {}", safe(id)),
-        (None, None) => format!("new customer ({})", item.place()),
-    }
+    safe(&item.who())
 }
 
 fn plan_headline(p: &Plan) -> String {

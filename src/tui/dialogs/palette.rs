@@ -52,17 +52,30 @@ pub fn draw(f: &mut Frame, app: &App, input: &Input, selected: usize) {
             .skip(selected.saturating_sub(list.height.saturating_sub(1) as usize))
             .map(|(i, a)| {
                 let key = app.keymap.hint(*a);
-                let text = format!(
-                    "{} {:<18} {:<8} {}",
-                    if i == selected { "▶" } else { " " },
-                    a.name(),
-                    key,
-                    a.description()
-                );
-                Line::from(Span::styled(
-                    text,
-                    if i == selected { t.selection } else { t.base },
-                ))
+                let text = match a.writes().and_then(|k| app.missing_scope(k)) {
+                    // Said in full within the palette's width: the scope first.
+                    Some(scope) => format!(
+                        "{} {:<18} {} · unavailable: needs {scope}",
+                        if i == selected { "▶" } else { " " },
+                        a.name(),
+                        key,
+                    ),
+                    None => format!(
+                        "{} {:<18} {:<8} {}",
+                        if i == selected { "▶" } else { " " },
+                        a.name(),
+                        key,
+                        a.description()
+                    ),
+                };
+                let style = if i == selected {
+                    t.selection
+                } else if a.writes().and_then(|k| app.missing_scope(k)).is_some() {
+                    t.muted
+                } else {
+                    t.base
+                };
+                Line::from(Span::styled(text, style))
             })
             .collect()
     };

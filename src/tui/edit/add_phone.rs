@@ -272,15 +272,12 @@ impl App {
     }
 
     fn send_add_phone(&mut self, d: &mut AddPhoneDialog, fx: &mut Vec<Effect>) {
-        if self.read_only {
-            d.error = Some(Failure::new(
-                "read-only: this console sends no changes",
-                None,
-            ));
+        let write = d.write();
+        if let Err(why) = self.may_send(&write) {
+            d.error = Some(Failure::new(why, None));
             d.step = Step::Editing;
             return;
         }
-        let write = d.write();
         let WriteOp::AddPhone {
             customer,
             number,

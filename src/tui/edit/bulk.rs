@@ -15,6 +15,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
+use crate::api::ops::WriteKind;
 use crate::bulk::apply::{Control, Event, Summary};
 use crate::bulk::journal::{Counts, JobState};
 use crate::bulk::{Item, Outcome, Plan, PlanError, csv as bulk_csv};
@@ -163,14 +164,20 @@ impl Kind {
         }
     }
 
-    /// The scope the backend asks for (bankingservice writes are back-office work).
-    pub fn scope(self) -> Option<&'static str> {
+    /// The kind of write each item is, for permissions.
+    pub fn writes(self) -> WriteKind {
         match self {
-            Kind::SetEmail | Kind::SetPhone | Kind::Delete | Kind::CreateCsv => {
-                Some("customers:write")
-            }
-            _ => None,
+            Kind::Subscribe | Kind::Unsubscribe => WriteKind::Alerts,
+            Kind::AddPhone | Kind::StopConsent => WriteKind::AddPhone,
+            Kind::SetEmail | Kind::SetPhone => WriteKind::UpdateCustomer,
+            Kind::Delete => WriteKind::DeleteCustomer,
+            Kind::CreateCsv => WriteKind::CreateCustomer,
         }
+    }
+
+    /// The scope the backend asks for: [`WriteKind::scope`].
+    pub fn scope(self) -> Option<&'static str> {
+        self.writes().scope()
     }
 
     /// Whether the action edits the marked customers (a create does not).
@@ -790,15 +797,8 @@ impl App {
         d.seq = self.next_seq();
         // Said before any read rather than as a 403 per item (a static token's scopes
         // are unknown: the backend decides).
-        if let Some(scope) = d.kind.scope()
-            && !self.status.scopes.is_empty()
-            && !self.status.scopes.iter().any(|s| s == scope)
-        {
-            d.errors = vec![format!(
-                "{} needs the {scope} scope, which {} does not have: start the console as the backoffice client (CUSTDESK_CLIENT_ID=backoffice)",
-                d.kind.label(),
-                crate::tui::view::safe(&self.status.agent)
-            )];
+        if let Some(scope) = self.missing_scope(d.kind.writes()) {
+            d.errors = vec![self.scope_refusal(d.kind.label(), scope)];
             return;
         }
         if d.kind == Kind::CreateCsv {

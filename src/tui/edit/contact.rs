@@ -538,14 +538,15 @@ impl App {
     /// Send the change request: the kept key when this body was sent before and its
     /// outcome is unknown, else a fresh one.
     fn send_change(&mut self, d: &mut ContactDialog, fx: &mut Vec<Effect>) {
-        if self.read_only {
-            d.error = Some(Failure::new(
-                "read-only: this console sends no changes",
-                None,
-            ));
+        let change = d.change();
+        let write = crate::tui::effect::WriteOp::RequestChange {
+            customer: d.customer.clone(),
+            change: change.clone(),
+        };
+        if let Err(why) = self.may_send(&write) {
+            d.error = Some(Failure::new(why, None));
             return;
         }
-        let change = d.change();
         let key = match &change {
             ContactChange::Emails(e) => KeyedWrite::for_body(&mut d.put_key, e),
             ContactChange::Phones(p) => KeyedWrite::for_body(&mut d.put_key, p),

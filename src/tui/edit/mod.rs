@@ -7,8 +7,10 @@
 //! - one `Idempotency-Key` per logical write: a fresh one when the agent confirms, the
 //!   same one when they retry the same submission after a failure that may or may not
 //!   have been applied (server error, timeout, unreachable, rate limited);
-//! - nothing is offered or sent in read-only mode, and contact edits wait for the caller
-//!   to be verified (see [`verify`]).
+//! - nothing is offered or sent in read-only mode, nor what the signed-in client lacks
+//!   the scope for ([`App::scope_gate`] before a form opens, [`App::may_send`] where the
+//!   write is issued), and contact edits wait for the caller to be verified (see
+//!   [`verify`]).
 
 pub mod add_phone;
 pub mod alerts;
@@ -24,8 +26,10 @@ use sha2::{Digest, Sha256};
 use crossterm::event::KeyCode;
 
 use crate::api::IdempotencyKey;
+use crate::api::ops::{CUSTOMERS_WRITE, WriteKind};
 use crate::tui::app::App;
 use crate::tui::effect::{AuditNote, Effect, WriteOp};
+use crate::tui::keymap::Action;
 use crate::tui::msg::{Outcome, WriteError};
 
 pub use crate::api::ops::{ContactKind, Passcode};
@@ -168,6 +172,61 @@ impl Submit {
 }
 
 impl App {
+    /// The scope the signed-in client lacks for writes of `kind`, if it lacks one (an
+    /// empty list of scopes is unknown: the backend decides).
+    pub fn missing_scope(&self, kind: WriteKind) -> Option<&'static str> {
+        (!kind.allowed(&self.status.scopes))
+            .then(|| kind.scope())
+            .flatten()
+    }
+
+    /// Why `what` is not possible for this client, in words: which scope is missing,
+    /// and how to get it.
+    pub fn scope_refusal(&self, what: &str, scope: &str) -> String {
+        let how = if scope == CUSTOMERS_WRITE {
+            "start the console as the backoffice client (CUSTDESK_CLIENT_ID=backoffice)"
+        } else {
+            "sign in with a client that has it"
+        };
+        format!(
+            "{what} needs the {scope} scope, which {} does not have: {how}",
+            crate::tui::view::safe(&self.status.agent)
+        )
+    }
+
+    /// Whether `action` may start for this client: when it lacks the scope the action's
+    /// write needs, nothing opens, the status says which scope is missing, and the
+    /// refusal is audited.
+    pub(crate) fn scope_gate(&mut self, action: Action, fx: &mut Vec<Effect>) -> bool {
+        let Some(scope) = action.writes().and_then(|k| self.missing_scope(k)) else {
+            return true;
+        };
+        self.status.notice = Some(self.scope_refusal(action.name(), scope));
+        fx.push(Effect::Record(AuditNote {
+            customer: self
+                .customer
+                .as_ref()
+                .map(|c| c.id.clone())
+                .unwrap_or_default(),
+            action: action.name().into(),
+            outcome: format!("refused: missing scope {scope}"),
+            ..AuditNote::default()
+        }));
+        false
+    }
+
+    /// Whether `write` may be sent: not in read-only mode, and with the scope it needs.
+    /// Checked where every console write is issued; `Err` says why not.
+    pub(crate) fn may_send(&self, write: &WriteOp) -> Result<(), String> {
+        if self.read_only {
+            return Err("read-only: this console sends no changes".into());
+        }
+        match self.missing_scope(write.kind()) {
+            Some(scope) => Err(self.scope_refusal("This change", scope)),
+            None => Ok(()),
+        }
+    }
+
     /// Send a simple write: the kept key when this body was sent before without a known
     /// outcome, else a fresh one. Never in read-only mode.
     pub(crate) fn submit_write(
@@ -177,11 +236,8 @@ impl App {
         note: AuditNote,
         fx: &mut Vec<Effect>,
     ) {
-        if self.read_only {
-            s.error = Some(Failure::new(
-                "read-only: this console sends no changes",
-                None,
-            ));
+        if let Err(why) = self.may_send(&op) {
+            s.error = Some(Failure::new(why, None));
             s.phase = Phase::Editing;
             return;
         }
