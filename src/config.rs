@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::api::{ApiConfig, Credentials, FamilyBases, Secret};
 
@@ -48,44 +48,59 @@ impl Paths {
     pub fn keymap_file(&self) -> PathBuf {
         self.config_dir.join("keymap.toml")
     }
+    pub fn themes_dir(&self) -> PathBuf {
+        self.config_dir.join("themes")
+    }
 }
 
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct ConsoleConfig {
     /// Theme name: built in (default, light, high-contrast, 16-color) or a file in
     /// `<config>/themes/`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub theme: Option<String>,
     /// Capture the mouse (scroll wheel); off lets terminal text selection work.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mouse: Option<bool>,
     /// The person at this console, named in every audit entry (default: the login user).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_name: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub profiles: BTreeMap<String, BackendProfile>,
 }
 
 /// One bank's deployment. Either `base_url` (sandbox-shaped: every family under one
 /// URL) or a URL per family.
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct BackendProfile {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub citi: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub newday: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub candescent: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub relay: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub banking: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub token_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// Environment variable holding the OAuth client secret.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_secret_env: Option<String>,
     /// Environment variable holding a static bearer token (instead of client credentials).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub token_env: Option<String>,
     /// Environment variable holding the Relay API key.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub relay_key_env: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tenant: Option<String>,
     #[serde(default)]
     pub read_only: bool,
@@ -171,10 +186,123 @@ impl BackendProfile {
 pub fn load(paths: &Paths) -> Result<ConsoleConfig, String> {
     let file = paths.config_file();
     match std::fs::read_to_string(&file) {
-        Ok(text) => toml::from_str(&text).map_err(|e| format!("{}: {e}", file.display())),
+        Ok(text) => toml::from_str(&text)
+            .map_err(|e| format!("{}: {}", file.display(), one_line(&e, &text))),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ConsoleConfig::default()),
         Err(e) => Err(format!("{}: {e}", file.display())),
     }
+}
+
+/// A TOML error as one line: where, then what (toml's own display draws the line with a
+/// caret under it, several lines long).
+pub fn one_line(e: &toml::de::Error, text: &str) -> String {
+    let what = e.message().trim().replace('\n', "; ");
+    match e.span() {
+        Some(span) => {
+            let before = text.get(..span.start).unwrap_or(text);
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+            format!("line {line}, column {column}: {what}")
+        }
+        None => what,
+    }
+}
+
+/// The log filter in force: `CUSTDESK_LOG`, else `RUST_LOG`, else `info`; with the
+/// variable it came from.
+pub fn log_filter() -> (String, &'static str) {
+    for var in ["CUSTDESK_LOG", "RUST_LOG"] {
+        if let Some(v) = std::env::var(var).ok().filter(|v| !v.trim().is_empty()) {
+            return (v, var);
+        }
+    }
+    ("info".into(), "default")
+}
+
+/// What `custdesk config --default` prints: every setting at its default, explained.
+pub const DEFAULT_TOML: &str = r#"# custdesk configuration: config.toml in the config directory (`custdesk config`
+# prints where that is; CUSTDESK_CONFIG_DIR moves it). Every setting is optional:
+# the values below are the defaults.
+
+# Colours: default (the terminal's own), light, high-contrast, 16-color, or NAME for
+# themes/NAME.toml beside this file. NO_COLOR in the environment turns colour off.
+theme = "default"
+
+# Capture the mouse (scroll wheel, clicks). false leaves the terminal's own text
+# selection working; `m` in the console switches it for the session.
+mouse = true
+
+# Backend profiles, chosen with `custdesk --profile NAME`. Secrets never go in this
+# file: each *_env setting names the environment variable that holds one.
+#
+# [profiles.bank-x]
+# base_url = "https://api.bank-x.example"  # every family under one URL, or one each:
+# # citi = "...", newday = "...", candescent = "...", relay = "...", banking = "...",
+# # token_url = "..."
+# client_id = "agent"
+# client_secret_env = "BANKX_SECRET"       # OAuth client credentials, or instead
+# # token_env = "BANKX_TOKEN"              # a bearer token kept up to date elsewhere
+# relay_key_env = "BANKX_RELAY_KEY"        # Relay's API key (optional)
+# tenant = "bank-x"
+# read_only = false                        # true: offer and send no write
+
+# Keys are rebound in keymap.toml beside this file, one action at a time:
+# [bindings]
+# quit = "x"
+"#;
+
+/// The configuration in force: `config.toml` with every default filled in, as TOML.
+pub fn effective_toml(cfg: &ConsoleConfig) -> String {
+    let mut cfg = cfg.clone();
+    cfg.theme.get_or_insert_with(|| "default".into());
+    cfg.mouse.get_or_insert(true);
+    toml::to_string(&cfg).unwrap_or_else(|e| format!("# cannot be shown: {e}\n"))
+}
+
+/// Problems in `config.toml`: unreadable or not valid, a theme that does not load, a
+/// profile that could not be used as written. Absent is fine.
+pub fn config_problems(paths: &Paths) -> Vec<String> {
+    let cfg = match load(paths) {
+        Ok(cfg) => cfg,
+        Err(e) => return vec![e],
+    };
+    let file = paths.config_file();
+    let mut problems = Vec::new();
+    if let Some(name) = &cfg.theme
+        && let Err(e) = crate::tui::theme::Theme::load(name, Some(&paths.config_dir), false)
+    {
+        problems.push(format!("{}: theme: {e}", file.display()));
+    }
+    for (name, profile) in &cfg.profiles {
+        if let Err(e) = profile.api_config(name) {
+            problems.push(format!("{}: {e}", file.display()));
+        }
+    }
+    problems
+}
+
+/// Problems in `keymap.toml` (unknown actions, clashing keys, unreadable), each naming
+/// the file. Absent is fine.
+pub fn keymap_problems(paths: &Paths) -> Vec<String> {
+    let file = paths.keymap_file();
+    match std::fs::read_to_string(&file) {
+        Ok(text) => match crate::tui::keymap::Keymap::with_overrides(&text) {
+            Ok(_) => Vec::new(),
+            Err(problems) => problems
+                .into_iter()
+                .map(|p| format!("{}: {p}", file.display()))
+                .collect(),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => vec![format!("{}: {e}", file.display())],
+    }
+}
+
+/// Every problem `custdesk config --check` reports: `config.toml`'s, then `keymap.toml`'s.
+pub fn problems(paths: &Paths) -> Vec<String> {
+    let mut all = config_problems(paths);
+    all.extend(keymap_problems(paths));
+    all
 }
 
 #[cfg(test)]
@@ -192,5 +320,17 @@ mod tests {
                 .to_string()
                 .contains("colour")
         );
+    }
+
+    #[test]
+    fn the_default_file_is_the_defaults() {
+        let c: ConsoleConfig = toml::from_str(DEFAULT_TOML).unwrap();
+        assert_eq!(c.theme.as_deref(), Some("default"));
+        assert_eq!(c.mouse, Some(true));
+        assert!(c.profiles.is_empty());
+        let shown: ConsoleConfig =
+            toml::from_str(&effective_toml(&ConsoleConfig::default())).unwrap();
+        assert_eq!(shown.theme.as_deref(), Some("default"));
+        assert_eq!(shown.mouse, Some(true));
     }
 }

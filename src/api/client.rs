@@ -17,7 +17,7 @@ use serde::de::DeserializeOwned;
 use super::auth::{Auth, AuthBy};
 use super::config::{ApiConfig, Timeouts};
 use super::error::{ApiError, ErrorKind, kind_for, parse_error_body, parse_retry_after};
-use super::retry::{Outcome, next_delay};
+use super::retry::next_delay;
 use super::wire::{banking, candescent, citi, newday, relay};
 use super::{Family, IdempotencyKey, Reply};
 
@@ -400,7 +400,7 @@ impl Inner {
             let result = self
                 .attempt(req, url.clone(), &cid_header, credential.as_ref())
                 .await;
-            let (outcome, err) = match result {
+            let (retry_after, err) = match result {
                 Ok(a) => {
                     tracing::debug!(target: "custdesk::api", op = req.op, correlation_id = cid,
                         attempt, status = a.status, latency_us = sent.elapsed().as_micros() as u64);
@@ -452,7 +452,7 @@ impl Inner {
                             .to_string()
                     });
                     (
-                        Outcome::Status(a.status, a.retry_after),
+                        a.retry_after,
                         ApiError {
                             kind,
                             family: req.family,
@@ -466,26 +466,30 @@ impl Inner {
                 }
                 Err(e) => {
                     // A connect timeout means the host never answered: unreachable.
-                    let (outcome, kind) = if e.is_timeout() && !e.is_connect() {
-                        (Outcome::Timeout, ErrorKind::Timeout)
+                    let kind = if e.is_timeout() && !e.is_connect() {
+                        ErrorKind::Timeout
                     } else {
-                        (Outcome::Transport, ErrorKind::Unreachable)
+                        ErrorKind::Unreachable
                     };
                     let message = transport_message(&e);
                     tracing::debug!(target: "custdesk::api", op = req.op, correlation_id = cid,
                         attempt, error = %message);
                     let mut err = local(kind, message);
                     err.attempts = attempt;
-                    (outcome, err)
+                    (None, err)
                 }
             };
-            match next_delay(outcome, attempt, &self.timeouts) {
+            match next_delay(err.class(), retry_after, attempt, &self.timeouts) {
                 Some(wait) => {
                     tracing::info!(target: "custdesk::api", op = req.op, correlation_id = cid,
                         attempt, error = %err, wait_ms = wait.as_millis() as u64, "retrying");
                     tokio::time::sleep(wait).await;
                 }
-                None => return Err(err),
+                None => {
+                    tracing::warn!(target: "custdesk::api", op = req.op, correlation_id = cid,
+                        attempt, error = %err, "failed");
+                    return Err(err);
+                }
             }
         }
     }

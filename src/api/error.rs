@@ -135,15 +135,80 @@ impl ApiError {
         }
     }
 
-    /// Whether the kind is one a later retry may cure (the console's "try again").
+    /// What the failure means for trying again: see [`Class`].
+    pub fn class(&self) -> Class {
+        Class::of(&self.kind, self.status, self.field(), &self.message)
+    }
+
+    /// Whether sending the same request again may succeed (the console's "try again",
+    /// the client's own retries, bulk `retry-failed`): [`Class::retryable`].
     pub fn is_transient(&self) -> bool {
-        matches!(
-            self.kind,
-            ErrorKind::RateLimited { .. }
-                | ErrorKind::Server
-                | ErrorKind::Timeout
-                | ErrorKind::Unreachable
-        )
+        self.class().retryable()
+    }
+}
+
+/// The one classification of a failed call: what trying again can do. The client's
+/// retries, the console's dialogs and messages, and the bulk engine's journal and
+/// `retry-failed` all decide from this, and nothing else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Class {
+    /// Nothing was applied and a later try may work: too many requests, service
+    /// unavailable, the backend not reached.
+    Transient,
+    /// The request may or may not have taken effect (no answer in time, a server error
+    /// after the request arrived, an answer in the wrong shape, the same
+    /// Idempotency-Key still running): try again with the same key, so the server
+    /// replays rather than applies it twice.
+    InDoubt,
+    /// The request itself is refused (400, 413, 415, 422): sending it again is refused
+    /// again. Fix the input.
+    Permanent,
+    /// Not signed in, or the client lacks the scope or permission (401, 403).
+    MissingScope,
+    /// The backend's state does not allow it (409: a duplicate, a limit reached).
+    Conflict,
+    /// No such customer or thing (404).
+    NotFound,
+}
+
+impl Class {
+    /// The class of a failure of kind `kind`. `field` and `message` tell a conflict
+    /// with a request still running under the same Idempotency-Key (in doubt) from a
+    /// real one.
+    pub fn of(kind: &ErrorKind, status: Option<u16>, field: Option<&str>, message: &str) -> Class {
+        match kind {
+            ErrorKind::RateLimited { .. } | ErrorKind::Unreachable => Class::Transient,
+            // 503 says the request was not handled; any other 5xx may follow the write.
+            ErrorKind::Server if status == Some(503) => Class::Transient,
+            ErrorKind::Server | ErrorKind::Timeout | ErrorKind::Decode => Class::InDoubt,
+            ErrorKind::Conflict
+                if field == Some("Idempotency-Key") || message.contains("Idempotency-Key") =>
+            {
+                Class::InDoubt
+            }
+            ErrorKind::Conflict => Class::Conflict,
+            ErrorKind::NotFound => Class::NotFound,
+            ErrorKind::Unauthenticated | ErrorKind::Forbidden => Class::MissingScope,
+            ErrorKind::Invalid { .. } => Class::Permanent,
+        }
+    }
+
+    /// Whether the same request may succeed when sent again (with the same key).
+    pub fn retryable(self) -> bool {
+        matches!(self, Class::Transient | Class::InDoubt)
+    }
+
+    /// In words, for results and summaries.
+    pub fn label(self) -> &'static str {
+        match self {
+            Class::Transient => "may succeed later",
+            Class::InDoubt => "may have been applied",
+            Class::Permanent => "refused",
+            Class::MissingScope => "not allowed",
+            Class::Conflict => "conflict",
+            Class::NotFound => "not found",
+        }
     }
 }
 
@@ -255,9 +320,11 @@ pub(crate) fn parse_retry_after(v: &str) -> Option<Duration> {
     if let Ok(secs) = v.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
-    let when = chrono::DateTime::parse_from_rfc2822(v).ok()?;
-    let delta = when.with_timezone(&chrono::Utc) - chrono::Utc::now();
-    Some(delta.to_std().unwrap_or(Duration::ZERO))
+    let when = httpdate::parse_http_date(v).ok()?;
+    Some(
+        when.duration_since(std::time::SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ mod auth;
 pub mod client;
 pub mod config;
 pub mod error;
+pub mod ops;
 mod retry;
 pub mod view;
 pub mod wire;
@@ -29,7 +30,7 @@ use std::time::Duration;
 
 pub use client::{Banking, Candescent, Citi, Client, ClientBuildError, NewDay, Relay, UserIdType};
 pub use config::{ApiConfig, Credentials, FamilyBases, Secret, Timeouts};
-pub use error::{ApiError, ErrorKind};
+pub use error::{ApiError, Class, ErrorKind};
 pub use view::CustomerView;
 
 /// The five API families, plus the token endpoint.
@@ -70,6 +71,20 @@ pub struct Reply<T> {
     pub elapsed: Duration,
     /// The server replayed a stored answer to an `Idempotency-Key` it had seen.
     pub replayed: bool,
+}
+
+impl<T> Reply<T> {
+    /// The same reply with its value turned into another.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Reply<U> {
+        Reply {
+            value: f(self.value),
+            correlation_id: self.correlation_id,
+            status: self.status,
+            attempts: self.attempts,
+            elapsed: self.elapsed,
+            replayed: self.replayed,
+        }
+    }
 }
 
 /// The `Idempotency-Key` of one logical write, reused across all of its attempts (and

@@ -10,34 +10,21 @@ use std::time::Duration;
 use rand::Rng;
 
 use super::config::Timeouts;
+use super::error::Class;
 
-/// What one attempt ended with, as far as retrying is concerned.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum Outcome {
-    /// An HTTP error answer, with its `Retry-After` when present.
-    Status(u16, Option<Duration>),
-    /// No answer in time.
-    Timeout,
-    /// Connection refused, reset or otherwise broken.
-    Transport,
-}
-
-/// Whether to retry after `attempt` (1-based) ended with `outcome`, and after how long.
-pub(crate) fn next_delay(outcome: Outcome, attempt: u32, policy: &Timeouts) -> Option<Duration> {
-    if attempt >= policy.max_attempts {
+/// Whether to retry after `attempt` (1-based) failed with `class`, and after how long:
+/// only what [`Class::retryable`] says may work again is retried. `retry_after` is the
+/// answer's `Retry-After`, honoured when present (a 429, a key still running, a 503).
+pub(crate) fn next_delay(
+    class: Class,
+    retry_after: Option<Duration>,
+    attempt: u32,
+    policy: &Timeouts,
+) -> Option<Duration> {
+    if attempt >= policy.max_attempts || !class.retryable() {
         return None;
     }
-    let backoff = backoff(attempt, policy);
-    match outcome {
-        // Too many requests: never applied, so always worth another go once allowed.
-        Outcome::Status(429, after) => honour(after, backoff, policy),
-        // 409 with Retry-After is "a request with this Idempotency-Key is still running";
-        // any other 409 is a real conflict.
-        Outcome::Status(409, Some(after)) => honour(Some(after), backoff, policy),
-        Outcome::Status(s, after) if s >= 500 => honour(after, backoff, policy),
-        Outcome::Status(..) => None,
-        Outcome::Timeout | Outcome::Transport => Some(backoff),
-    }
+    honour(retry_after, backoff(attempt, policy), policy)
 }
 
 /// Wait what the server asked (plus a little jitter so clients do not return in step),
@@ -67,44 +54,67 @@ pub(crate) fn backoff(attempt: u32, policy: &Timeouts) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::{ApiError, ErrorKind, Family};
 
     fn policy() -> Timeouts {
         Timeouts::default()
     }
 
+    /// The class the client gives an answer with `status`, `field` at fault.
+    fn status(status: u16, field: Option<&str>) -> Class {
+        let kind = match status {
+            409 => ErrorKind::Conflict,
+            404 => ErrorKind::NotFound,
+            s if s >= 500 => ErrorKind::Server,
+            _ => ErrorKind::Invalid { field: None },
+        };
+        let mut e = ApiError::local(kind, Family::Banking, "c", "refused");
+        e.status = Some(status);
+        if let Some(f) = field {
+            e.message = format!("{f}: still being processed");
+        }
+        e.class()
+    }
+
     #[test]
     fn at_most_max_attempts() {
         let p = policy();
-        assert!(next_delay(Outcome::Timeout, 1, &p).is_some());
-        assert!(next_delay(Outcome::Timeout, 2, &p).is_some());
-        assert!(next_delay(Outcome::Timeout, 3, &p).is_none());
+        assert!(next_delay(Class::InDoubt, None, 1, &p).is_some());
+        assert!(next_delay(Class::InDoubt, None, 2, &p).is_some());
+        assert!(next_delay(Class::InDoubt, None, 3, &p).is_none());
     }
 
     #[test]
     fn which_answers_are_retried() {
         let p = policy();
         let one = Some(Duration::from_secs(1));
-        assert!(next_delay(Outcome::Status(503, None), 1, &p).is_some());
-        assert!(next_delay(Outcome::Status(500, None), 1, &p).is_some());
-        assert!(next_delay(Outcome::Status(409, one), 1, &p).is_some());
-        assert!(next_delay(Outcome::Status(409, None), 1, &p).is_none());
-        assert!(next_delay(Outcome::Status(400, None), 1, &p).is_none());
-        assert!(next_delay(Outcome::Status(404, None), 1, &p).is_none());
-        assert!(next_delay(Outcome::Status(422, None), 1, &p).is_none());
-        assert!(next_delay(Outcome::Transport, 1, &p).is_some());
+        assert!(next_delay(status(503, None), None, 1, &p).is_some());
+        assert!(next_delay(status(500, None), None, 1, &p).is_some());
+        assert!(next_delay(status(409, Some("Idempotency-Key")), one, 1, &p).is_some());
+        assert!(next_delay(status(409, None), None, 1, &p).is_none());
+        assert!(next_delay(status(400, None), None, 1, &p).is_none());
+        assert!(next_delay(status(404, None), None, 1, &p).is_none());
+        assert!(next_delay(status(422, None), None, 1, &p).is_none());
+        assert!(next_delay(Class::Transient, None, 1, &p).is_some());
     }
 
     #[test]
     fn retry_after_is_a_floor_and_has_a_cap() {
         let p = policy();
+        let limited = Class::of(
+            &ErrorKind::RateLimited { retry_after: None },
+            Some(429),
+            None,
+            "",
+        );
         for _ in 0..100 {
-            let d = next_delay(Outcome::Status(429, Some(Duration::from_secs(1))), 1, &p).unwrap();
+            let d = next_delay(limited, Some(Duration::from_secs(1)), 1, &p).unwrap();
             assert!(
                 d >= Duration::from_secs(1) && d <= Duration::from_millis(1100),
                 "{d:?}"
             );
         }
-        assert!(next_delay(Outcome::Status(429, Some(Duration::from_secs(3600))), 1, &p).is_none());
+        assert!(next_delay(limited, Some(Duration::from_secs(3600)), 1, &p).is_none());
     }
 
     #[test]

@@ -11,8 +11,7 @@ use tokio::sync::watch;
 
 use super::journal::{Counts, ItemState, JobState, Journal, Record};
 use super::{Action, Item, Outcome, Plan, item_key};
-use crate::api::wire::{banking::BsCustomerInput, citi, relay};
-use crate::api::{ApiError, Client, ErrorKind, IdempotencyKey};
+use crate::api::{ApiError, Class, Client, ErrorKind, IdempotencyKey};
 use crate::audit::Entry;
 
 /// Items in flight at once unless told otherwise.
@@ -30,8 +29,8 @@ pub enum Control {
 #[derive(Debug, Clone)]
 pub struct Options {
     pub concurrency: usize,
-    /// Send failed items again too: a transient failure with the same key (it may have
-    /// been applied), a definitive refusal with the next generation's key.
+    /// Send failed items again too, those a retry may cure ([`work_list`]), with the
+    /// same key (they may have been applied).
     pub retry_failed: bool,
     /// For the journal: `apply`, `resume`, `retry-failed`.
     pub mode: String,
@@ -73,119 +72,44 @@ struct Sent {
     created_id: Option<String>,
 }
 
-fn sent<T>(r: &crate::api::Reply<T>, created_id: Option<String>) -> Sent {
-    Sent {
-        status: r.status,
-        replayed: r.replayed,
-        correlation_id: r.correlation_id.clone(),
-        created_id,
-    }
-}
-
-/// Send one item with its key.
+/// Send one item with its key, through [`crate::api::ops`].
 async fn execute(client: &Client, item: &Item, key: &IdempotencyKey) -> Result<Sent, ApiError> {
     let cid = item.customer_id.as_deref().unwrap_or_default();
-    match &item.edit {
-        Action::SetEmail { email } => {
-            let input = BsCustomerInput {
-                email: Some(email.clone()),
-                ..BsCustomerInput::default()
-            };
-            let r = client.banking().update(cid, &input, key).await?;
-            Ok(sent(&r, None))
+    let r = item.edit.write(cid).send(client, key).await?;
+    Ok(Sent {
+        status: r.status,
+        replayed: r.replayed,
+        created_id: r.value.created_id().map(str::to_string),
+        correlation_id: r.correlation_id,
+    })
+}
+
+/// How long one item waits out a backend that is down or restarting (connection
+/// refused, 502/503, no answer) or whose answer was lost after a write (any 5xx: the
+/// write is in doubt), sending again with the same key, before it is called failed.
+pub const OUTAGE_BOUND: Duration = Duration::from_secs(30);
+
+/// [`execute`], again with the same key after a backoff while the backend is out or the
+/// answer is in doubt, within [`OUTAGE_BOUND`]: the server replays a write it had
+/// applied, so an in-doubt item is settled, not listed as failed.
+async fn execute_through_outage(
+    client: &Client,
+    item: &Item,
+    key: &IdempotencyKey,
+) -> Result<Sent, ApiError> {
+    let started = Instant::now();
+    let mut wait = Duration::from_millis(250);
+    loop {
+        let result = execute(client, item, key).await;
+        let out = matches!(&result, Err(e) if matches!(
+            e.kind,
+            ErrorKind::Unreachable | ErrorKind::Timeout | ErrorKind::Server
+        ));
+        if !out || started.elapsed() + wait > OUTAGE_BOUND {
+            return result;
         }
-        Action::SetPhone { phone } => {
-            let input = BsCustomerInput {
-                phone: Some(phone.clone()),
-                ..BsCustomerInput::default()
-            };
-            let r = client.banking().update(cid, &input, key).await?;
-            Ok(sent(&r, None))
-        }
-        Action::Delete => {
-            let r = client.banking().delete(cid, key).await?;
-            Ok(sent(&r, None))
-        }
-        Action::Create {
-            first_name,
-            last_name,
-            email,
-            phone,
-            company,
-            date_of_birth,
-        } => {
-            let input = BsCustomerInput {
-                first_name: Some(first_name.clone()),
-                last_name: Some(last_name.clone()),
-                email: email.clone(),
-                phone: phone.clone(),
-                company: company.clone(),
-                date_of_birth: date_of_birth.clone(),
-                ..BsCustomerInput::default()
-            };
-            let r = client.banking().create(&input, key).await?;
-            let id = r.value.id.clone();
-            Ok(sent(&r, Some(id)))
-        }
-        Action::AddPhone {
-            phone_number,
-            phone_type,
-            country_code,
-            ..
-        }
-        | Action::StopConsent {
-            phone_number,
-            phone_type,
-            country_code,
-        } => {
-            let body = relay::AddPhone {
-                consent_type: item.edit.consent().unwrap_or("stop").to_string(),
-                phone_type: phone_type.clone(),
-                country_code: country_code.clone(),
-                client_source: Some("custdesk-bulk".into()),
-            };
-            let r = client
-                .relay()
-                .add_phone(cid, phone_number, &body, key)
-                .await?;
-            Ok(sent(&r, None))
-        }
-        Action::Subscribe {
-            alert_code,
-            channel,
-            threshold,
-        } => {
-            let body = citi::AlertSubscriptions {
-                alert_profile: None,
-                subscriptions: vec![citi::Subscription {
-                    alert_code: alert_code.clone(),
-                    action: "SUBSCRIBE".into(),
-                    channel: Some(channel.clone()),
-                    threshold: *threshold,
-                }],
-            };
-            let r = client
-                .citi()
-                .update_alert_subscriptions(cid, &body, key)
-                .await?;
-            Ok(sent(&r, None))
-        }
-        Action::Unsubscribe { alert_code } => {
-            let body = citi::AlertSubscriptions {
-                alert_profile: None,
-                subscriptions: vec![citi::Subscription {
-                    alert_code: alert_code.clone(),
-                    action: "UNSUBSCRIBE".into(),
-                    channel: None,
-                    threshold: None,
-                }],
-            };
-            let r = client
-                .citi()
-                .update_alert_subscriptions(cid, &body, key)
-                .await?;
-            Ok(sent(&r, None))
-        }
+        tokio::time::sleep(wait).await;
+        wait = (wait * 2).min(Duration::from_secs(2));
     }
 }
 
@@ -202,9 +126,8 @@ fn classify(item: &Item, result: Result<Sent, ApiError>) -> Outcome {
             correlation_id: s.correlation_id,
         },
         Err(e) => {
-            let in_flight = e.kind == ErrorKind::Conflict
-                && (e.field() == Some("Idempotency-Key") || e.message.contains("Idempotency-Key"));
-            let already = !in_flight
+            let class = e.class();
+            let already = class != Class::InDoubt
                 && match (&item.edit, &e.kind) {
                     (Action::AddPhone { .. } | Action::StopConsent { .. }, ErrorKind::Conflict) => {
                         e.message.contains("already on this customer")
@@ -230,7 +153,7 @@ fn classify(item: &Item, result: Result<Sent, ApiError>) -> Outcome {
                 field: e.field().map(str::to_string),
                 reason: e.message.clone(),
                 // May have been applied, or a later try may work: same key next time.
-                transient: e.is_transient() || in_flight || e.kind == ErrorKind::Decode,
+                transient: class.retryable(),
                 correlation_id: e.correlation_id,
             }
         }
@@ -288,7 +211,10 @@ fn audit_entry(client_id: &str, item: &Item, outcome: &Outcome) -> Entry {
 }
 
 /// Items a run sends, with the generation of each: pending ones at 0, in-doubt ones
-/// with the generation they were sent with, and (retrying) failed ones.
+/// with the generation they were sent with, and (retrying) those that failed in a way
+/// a retry may cure, with the same key (they may have been applied). An item that
+/// failed for good (the server refused it, or it was not found, not allowed, in
+/// conflict) is never sent again: the same request would get the same answer.
 pub fn work_list(plan: &Plan, state: &JobState, retry_failed: bool) -> Vec<(usize, u32)> {
     state
         .items
@@ -300,8 +226,10 @@ pub fn work_list(plan: &Plan, state: &JobState, retry_failed: bool) -> Vec<(usiz
             ItemState::InDoubt { g } => Some((i, *g)),
             ItemState::Answered {
                 g,
-                outcome: Outcome::Failed { transient, .. },
-            } if retry_failed => Some((i, if *transient { *g } else { *g + 1 })),
+                outcome: Outcome::Failed {
+                    transient: true, ..
+                },
+            } if retry_failed => Some((i, *g)),
             ItemState::Answered { .. } => None,
         })
         .collect()
@@ -381,7 +309,7 @@ pub async fn run(
                     return Step::JournalFailed(e);
                 }
                 let key = item_key(&plan.job_id, &item.id, g);
-                let outcome = classify(item, execute(client, item, &key).await);
+                let outcome = classify(item, execute_through_outage(client, item, &key).await);
                 journal.write(
                     &Record::Answer {
                         i,
@@ -545,11 +473,15 @@ mod tests {
             outcome: failed(false),
         };
         assert_eq!(work_list(&plan, &st, false), vec![(0, 0), (1, 2)]);
-        // A transient failure may have been applied: same key. A refusal was not: the
-        // next generation. Unchanged items are never sent.
+        // A transient failure may have been applied: same key. A refusal failed for
+        // good: never sent again. Unchanged items are never sent.
+        assert_eq!(work_list(&plan, &st, true), vec![(0, 0), (1, 2), (3, 1)]);
+        let f = st.failures();
+        assert_eq!(f.retryable, 1);
+        assert_eq!(f.permanent(), 1);
         assert_eq!(
-            work_list(&plan, &st, true),
-            vec![(0, 0), (1, 2), (3, 1), (4, 2)]
+            f.for_good_in_words().as_deref(),
+            Some("1 failed for good (sending it again cannot help): x (400): x")
         );
     }
 }

@@ -47,6 +47,13 @@ pub fn list_jobs(jobs: &Path) -> Vec<Result<JobInfo, String>> {
 }
 
 pub fn job_info(jobs: &Path, job: &str) -> Result<JobInfo, String> {
+    if !journal::plan_path(jobs, job).exists() {
+        return Err(format!(
+            "no job '{}' in {}\n  hint: `custdesk bulk status` lists the jobs",
+            crate::domain::sanitize::for_display(job),
+            jobs.display()
+        ));
+    }
     let p = plan::load(&journal::plan_path(jobs, job)).map_err(|e| format!("job {job}: {e}"))?;
     let jpath = journal::journal_path(jobs, job);
     let (st, _) = journal::read(&jpath, p.items.len()).map_err(|e| e.to_string())?;

@@ -18,9 +18,9 @@
 //! Exactly once: every item is sent with an `Idempotency-Key` derived from the job id,
 //! the item id and a generation ([`item_key`]). An item found `sending` without an
 //! answer on resume is sent again with the same key, so the server replays its stored
-//! answer instead of applying it again. Only an item whose last answer was a definitive
-//! refusal (a 4xx: nothing was applied) gets a new generation, and so a new key, when
-//! failed items are retried.
+//! answer instead of applying it again. `retry-failed` sends again, with the same key,
+//! only the items whose failure a retry may cure ([`crate::api::Class::retryable`]);
+//! an item that failed for good is reported with its reason and never sent again.
 
 pub mod apply;
 pub mod cli;
@@ -32,6 +32,8 @@ pub mod plan;
 use serde::{Deserialize, Serialize};
 
 use crate::api::IdempotencyKey;
+use crate::api::ops::{BULK_SOURCE, Write};
+use crate::api::wire::banking::BsCustomerInput;
 use crate::domain::mask;
 
 /// The `format` of a plan file.
@@ -122,6 +124,58 @@ impl Action {
 
     pub fn is_delete(&self) -> bool {
         matches!(self, Action::Delete)
+    }
+
+    /// The write that applies the action to `customer` (ignored by a create), built by
+    /// [`crate::api::ops`] like the console's.
+    pub fn write(&self, customer: &str) -> Write {
+        match self {
+            Action::SetEmail { email } => Write::set_email(customer, email),
+            Action::SetPhone { phone } => Write::set_phone(customer, phone),
+            Action::Delete => Write::DeleteCustomer {
+                id: customer.to_string(),
+            },
+            Action::Create {
+                first_name,
+                last_name,
+                email,
+                phone,
+                company,
+                date_of_birth,
+            } => Write::CreateCustomer(BsCustomerInput {
+                first_name: Some(first_name.clone()),
+                last_name: Some(last_name.clone()),
+                email: email.clone(),
+                phone: phone.clone(),
+                company: company.clone(),
+                date_of_birth: date_of_birth.clone(),
+                ..BsCustomerInput::default()
+            }),
+            Action::AddPhone {
+                phone_number,
+                phone_type,
+                country_code,
+                ..
+            }
+            | Action::StopConsent {
+                phone_number,
+                phone_type,
+                country_code,
+            } => Write::add_phone(
+                customer,
+                phone_number,
+                self.consent().unwrap_or("stop"),
+                phone_type,
+                country_code.as_deref(),
+                Some(BULK_SOURCE),
+            ),
+            Action::Subscribe {
+                alert_code,
+                channel,
+                threshold,
+            } => Write::subscribe(customer, alert_code, channel, *threshold),
+            Action::Unsubscribe { alert_code } => Write::unsubscribe(customer, alert_code),
+        }
     }
 
     /// What on the customer the action changes: two items of one plan may not change
@@ -338,8 +392,8 @@ impl Default for Plan {
 }
 
 /// The `Idempotency-Key` of generation `generation` of an item: generation 0 is
-/// `IdempotencyKey::derived(job, item)`; a retry after a definitive refusal moves to
-/// the next generation.
+/// `IdempotencyKey::derived(job, item)`. Journals of earlier versions, which sent a
+/// refused item again under a new key, may hold later generations; they are kept.
 pub fn item_key(job_id: &str, item_id: &str, generation: u32) -> IdempotencyKey {
     if generation == 0 {
         IdempotencyKey::derived(job_id, item_id)
@@ -368,7 +422,7 @@ pub enum Outcome {
         correlation_id: String,
     },
     /// It failed; `transient` failures may have been applied and are retried with the
-    /// same key, definitive ones (4xx answers) were not and get a new one.
+    /// same key; the others failed for good and are never sent again.
     Failed {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         status: Option<u16>,

@@ -158,9 +158,10 @@ pub fn colour_on(stream_is_terminal: bool) -> bool {
 /// The subscriber of `custdesk sandbox`: every event to `log_file` (rotated by size,
 /// 0600, no colour codes), and to stderr on a terminal (coloured unless `NO_COLOR`);
 /// a stderr that is not a terminal (redirected to a file that nothing rotates) gets
-/// warnings and errors only. The level comes from `RUST_LOG`, `info` by default.
+/// warnings and errors only. The level comes from `CUSTDESK_LOG` or `RUST_LOG`, `info` by default.
 pub fn init(log_file: &Path) -> io::Result<()> {
-    let filter = || EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let filter =
+        || EnvFilter::try_new(crate::config::log_filter().0).unwrap_or_else(|_| "info".into());
     let file = RotatingFile::open(log_file, MAX_LOG_BYTES, KEEP_LOGS)?;
     let terminal = io::stderr().is_terminal();
     let _ = tracing_subscriber::registry()

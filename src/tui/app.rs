@@ -966,6 +966,9 @@ impl App {
 
     pub fn on_action(&mut self, a: Action, fx: &mut Vec<Effect>) {
         self.dirty = true;
+        if !self.read_only && !self.scope_gate(a, fx) {
+            return;
+        }
         let page = self.visible_rows.max(1) as isize;
         match a {
             Action::Quit => self.quit = true,
@@ -1203,20 +1206,9 @@ pub fn palette_for(read_only: bool, typed: &str) -> Vec<Action> {
         .collect()
 }
 
-/// Palette entries matching what was typed (prefix first, then substring).
+/// Palette entries matching what was typed, best first.
 pub fn palette_matches(typed: &str) -> Vec<Action> {
-    let t = typed.trim().to_lowercase();
-    let mut prefix: Vec<Action> = Action::ALL
-        .iter()
-        .copied()
-        .filter(|a| a.name().starts_with(&t))
-        .collect();
-    let rest = Action::ALL.iter().copied().filter(|a| {
-        !a.name().starts_with(&t)
-            && (a.name().contains(&t) || a.description().to_lowercase().contains(&t))
-    });
-    prefix.extend(rest);
-    prefix
+    crate::tui::dialogs::palette::matches(typed)
 }
 
 /// Append pasted text to a one-line input as one line, the cursor after it.

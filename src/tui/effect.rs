@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::api::IdempotencyKey;
 use crate::api::wire::newday::SearchFilter;
-use crate::api::wire::{banking, citi, relay};
+use crate::api::wire::relay;
 
 use super::edit::{ContactKind, Passcode};
 
@@ -22,42 +22,10 @@ pub struct AuditNote {
     pub outcome: String,
 }
 
-/// The body of a Citi contact change (the 202 passcode flow).
-#[derive(Debug, Clone, PartialEq)]
-pub enum ContactChange {
-    Emails(citi::Emails),
-    Phones(citi::Phones),
-}
-
-impl ContactChange {
-    pub fn kind(&self) -> ContactKind {
-        match self {
-            ContactChange::Emails(_) => ContactKind::Email,
-            ContactChange::Phones(_) => ContactKind::Phone,
-        }
-    }
-}
-
-/// A write with a plain answer: offers, alert subscriptions, bankingservice customers.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub enum WriteOp {
-    Offer {
-        customer: String,
-        update: citi::OfferUpdate,
-    },
-    Alerts {
-        customer: String,
-        subscriptions: citi::AlertSubscriptions,
-    },
-    CreateCustomer(banking::BsCustomerInput),
-    UpdateCustomer {
-        id: String,
-        input: banking::BsCustomerInput,
-    },
-    DeleteCustomer {
-        id: String,
-    },
-}
+pub use crate::api::ops::ContactChange;
+/// A write with a plain answer (offers, alert subscriptions, bankingservice
+/// customers), built by [`crate::api::ops`].
+pub use crate::api::ops::Write as WriteOp;
 
 // Effects move once from `update` to the runner; boxing the larger ones would only add
 // an allocation per write.

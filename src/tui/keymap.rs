@@ -6,6 +6,8 @@ use std::fmt;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use crate::api::ops::WriteKind;
+
 macro_rules! actions {
     ($($variant:ident => $name:literal, $desc:literal, [$($key:literal),*];)*) => {
         /// A named thing the agent can do.
@@ -71,6 +73,26 @@ actions! {
 }
 
 impl Action {
+    /// The kind of write the action leads to, if any: what it needs of the signed-in
+    /// client is [`WriteKind::scope`], the one table of scopes.
+    pub fn writes(self) -> Option<WriteKind> {
+        match self {
+            Action::EditEmail | Action::EditPhone => Some(WriteKind::ContactChange),
+            Action::AddPhone => Some(WriteKind::AddPhone),
+            Action::OfferResponse => Some(WriteKind::Offer),
+            Action::AlertSubscription => Some(WriteKind::Alerts),
+            Action::NewCustomer => Some(WriteKind::CreateCustomer),
+            Action::EditCustomer => Some(WriteKind::UpdateCustomer),
+            Action::DeleteCustomer => Some(WriteKind::DeleteCustomer),
+            _ => None,
+        }
+    }
+
+    /// The scope the action needs, from [`WriteKind::scope`].
+    pub fn scope(self) -> Option<&'static str> {
+        self.writes().and_then(WriteKind::scope)
+    }
+
     /// Whether the action changes data: not offered in read-only mode.
     pub fn is_edit(self) -> bool {
         matches!(

@@ -4,7 +4,7 @@
 use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::api::wire::{candescent::ContactMethods, citi, newday, relay};
-use crate::api::{ApiError, ErrorKind};
+use crate::api::{ApiError, Class, ErrorKind};
 
 /// A finished call: its value or the error in words, with the correlation id either way.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,27 +21,25 @@ pub struct WriteError {
     pub kind: ErrorKind,
     /// The server's code (`invalidOtp`, `transactionDenied`, `invalidControlFlowId`...).
     pub code: Option<String>,
+    /// What trying again can do.
+    pub class: Class,
 }
 
 impl WriteError {
     pub fn new(kind: ErrorKind, code: Option<&str>, message: impl Into<String>) -> Self {
+        let message = message.into();
         WriteError {
-            message: message.into(),
+            class: Class::of(&kind, None, None, &message),
+            message,
             kind,
             code: code.map(str::to_string),
         }
     }
 
     /// A failure another try of the same request may cure (the write may or may not
-    /// have been applied, so the retry keeps its Idempotency-Key).
+    /// have been applied, so the retry keeps its Idempotency-Key): [`Class::retryable`].
     pub fn is_transient(&self) -> bool {
-        matches!(
-            self.kind,
-            ErrorKind::RateLimited { .. }
-                | ErrorKind::Server
-                | ErrorKind::Timeout
-                | ErrorKind::Unreachable
-        )
+        self.class.retryable()
     }
 }
 
@@ -51,6 +49,7 @@ impl From<&ApiError> for WriteError {
             message: e.to_string(),
             kind: e.kind.clone(),
             code: e.code.clone(),
+            class: e.class(),
         }
     }
 }

@@ -33,13 +33,59 @@ pub struct Options {
     pub db: Option<PathBuf>,
 }
 
-/// Problems that stop the console before it draws: reported in words, exit code 2.
-pub fn preflight(opts: &Options) -> Result<(Paths, Keymap, Theme, config::ConsoleConfig), String> {
-    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        return Err("custdesk needs an interactive terminal; for scripts use `custdesk sandbox`, `custdesk audit` or `custdesk bulk`".into());
-    }
+/// The console could not start: usage, `config.toml`, `keymap.toml`, the theme or the
+/// profile is wrong, or there is no terminal. Said in a line or two, never a report.
+pub const EXIT_CANNOT_START: i32 = 2;
+/// Something unexpected stopped the console: one line on the terminal, the whole report
+/// (with where it came from) in the log file.
+pub const EXIT_FAILED: i32 = 1;
+
+/// The backend a chosen `--profile` names, ready to sign in to.
+pub struct Profile {
+    pub name: String,
+    pub api: ApiConfig,
+    pub read_only: bool,
+}
+
+/// What the console needs before it takes over the terminal.
+pub struct Ready {
+    pub paths: Paths,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub cfg: config::ConsoleConfig,
+    pub profile: Option<Profile>,
+}
+
+/// Problems that stop the console before it draws: reported in words (a line and, where
+/// it helps, a hint), exit code 2. The configuration comes first, so a wrong profile is
+/// named even where no terminal is.
+pub fn preflight(opts: &Options) -> Result<Ready, String> {
     let paths = Paths::discover()?;
-    let cfg = config::load(&paths)?;
+    let cfg = config::load(&paths)
+        .map_err(|e| format!("{e}\n  hint: `custdesk config --default` prints a valid file"))?;
+    let profile = match &opts.profile {
+        None => None,
+        Some(name) => {
+            let p = cfg.profiles.get(name).ok_or_else(|| {
+                let known = cfg.profiles.keys().cloned().collect::<Vec<_>>();
+                format!(
+                    "no profile '{}' in {}\n  hint: {}",
+                    crate::domain::sanitize::for_display(name),
+                    paths.config_file().display(),
+                    if known.is_empty() {
+                        "it defines none; `custdesk config --default` shows how".to_string()
+                    } else {
+                        format!("profiles there: {}", known.join(", "))
+                    }
+                )
+            })?;
+            Some(Profile {
+                name: name.clone(),
+                api: p.api_config(name)?,
+                read_only: p.read_only,
+            })
+        }
+    };
     let keymap = match std::fs::read_to_string(paths.keymap_file()) {
         Ok(text) => Keymap::with_overrides(&text).map_err(|problems| {
             format!(
@@ -57,9 +103,21 @@ pub fn preflight(opts: &Options) -> Result<(Paths, Keymap, Theme, config::Consol
         .or(cfg.theme.clone())
         .unwrap_or_else(|| "default".into());
     let theme = Theme::load(&theme_name, Some(&paths.config_dir), no_color)?;
-    Ok((paths, keymap, theme, cfg))
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err("custdesk needs an interactive terminal; for scripts use `custdesk sandbox`, `custdesk audit` or `custdesk bulk`".into());
+    }
+    Ok(Ready {
+        paths,
+        keymap,
+        theme,
+        cfg,
+        profile,
+    })
 }
 
+/// Log to `custdesk.log` in the data directory, never the screen, without colour codes;
+/// the filter is `CUSTDESK_LOG`, else `RUST_LOG`, else `info`. A panic's message and
+/// location go there too (the location is kept in a stripped binary).
 fn init_logging(paths: &Paths) {
     let _ = std::fs::create_dir_all(&paths.data_dir);
     if let Ok(file) = std::fs::OpenOptions::new()
@@ -67,10 +125,10 @@ fn init_logging(paths: &Paths) {
         .append(true)
         .open(paths.log_file())
     {
+        let (filter, _) = config::log_filter();
         let _ = tracing_subscriber::fmt()
             .with_env_filter(
-                tracing_subscriber::EnvFilter::try_from_env("CUSTDESK_LOG")
-                    .unwrap_or_else(|_| "info".into()),
+                tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| "info".into()),
             )
             .with_ansi(false)
             .with_writer(std::sync::Mutex::new(file))
@@ -78,46 +136,48 @@ fn init_logging(paths: &Paths) {
     }
 }
 
-pub fn main(opts: Options) -> Result<()> {
-    let (paths, keymap, theme, cfg) = match preflight(&opts) {
+/// Run the console; answers the exit code.
+pub fn main(opts: Options) -> i32 {
+    let ready = match preflight(&opts) {
         Ok(v) => v,
         Err(e) => {
             eprintln!("custdesk: {e}");
-            std::process::exit(2);
+            return EXIT_CANNOT_START;
         }
     };
-    init_logging(&paths);
-    let rt = tokio::runtime::Runtime::new()?;
-    rt.block_on(console(opts, paths, keymap, theme, cfg))
+    init_logging(&ready.paths);
+    let log = ready.paths.log_file();
+    let result = tokio::runtime::Runtime::new()
+        .map_err(color_eyre::eyre::Report::from)
+        .and_then(|rt| rt.block_on(console(opts, ready)));
+    match result {
+        Ok(()) => 0,
+        Err(report) => {
+            tracing::error!("the console stopped: {report:?}");
+            eprintln!("custdesk: {report:#}\n  details in {}", log.display());
+            EXIT_FAILED
+        }
+    }
 }
 
-async fn console(
-    opts: Options,
-    paths: Paths,
-    keymap: Keymap,
-    theme: Theme,
-    cfg: config::ConsoleConfig,
-) -> Result<()> {
+async fn console(opts: Options, ready: Ready) -> Result<()> {
+    let Ready {
+        paths,
+        keymap,
+        theme,
+        cfg,
+        profile,
+    } = ready;
     let mut app = App::new(keymap, theme);
     app.mouse = !opts.no_mouse && cfg.mouse.unwrap_or(true);
     let mut _embedded = None;
-    let (api, backend_label, profile_label, read_only, job_backend) = if let Some(name) =
-        &opts.profile
-    {
-        let p = cfg.profiles.get(name).ok_or_else(|| {
-            eyre!(
-                "no profile '{name}' in {} (profiles: {})",
-                paths.config_file().display(),
-                cfg.profiles.keys().cloned().collect::<Vec<_>>().join(", ")
-            )
-        })?;
-        let api = p.api_config(name).map_err(|e| eyre!(e))?;
+    let (api, backend_label, profile_label, read_only, job_backend) = if let Some(p) = profile {
         (
-            api.clone(),
-            api.bases.newday.clone(),
-            name.clone(),
+            p.api.clone(),
+            p.api.bases.newday.clone(),
+            p.name.clone(),
             p.read_only,
-            format!("profile:{name}"),
+            format!("profile:{}", p.name),
         )
     } else if let Some(url) = &opts.backend {
         (

@@ -8,12 +8,12 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
 use super::edit::ContactKind;
-use super::effect::{AuditNote, ContactChange, Effect, WriteOp};
+use super::effect::{AuditNote, Effect, WriteOp};
 use super::msg::{Msg, Outcome, Part, WriteError};
 use super::term::Term;
-use crate::api::wire::citi::Confirmation;
+use crate::api::ops::Answer;
 use crate::api::wire::newday::SearchRequest;
-use crate::api::{ApiError, Client, ErrorKind, Reply, UserIdType};
+use crate::api::{ApiError, Client, ErrorKind, IdempotencyKey, Reply, UserIdType};
 use crate::audit::{AuditLog, Entry, scrub};
 
 pub struct Runner {
@@ -37,15 +37,17 @@ pub struct Runner {
 
 /// A write's audit line: the note as the console prepared it, with the call's
 /// correlation id and outcome. Error messages are scrubbed of contact details.
-fn audit_write<T>(
+fn audit_write(
     audit: &AuditLog,
     agent: &str,
     note: &AuditNote,
-    r: &Result<Reply<T>, ApiError>,
-    ok: impl FnOnce(&T) -> String,
+    r: &Result<Reply<Answer>, ApiError>,
 ) {
     let (cid, outcome) = match r {
-        Ok(reply) => (reply.correlation_id.clone(), ok(&reply.value)),
+        Ok(reply) => (
+            reply.correlation_id.clone(),
+            scrub(&reply.value.audit_outcome()),
+        ),
         Err(e) => (
             e.correlation_id.clone(),
             format!("error: {}", scrub(&e.to_string())),
@@ -72,34 +74,24 @@ fn record(audit: &AuditLog, agent: &str, note: &AuditNote) {
     }
 }
 
-/// The same reply without its value (the confirmations' lists are reloaded anyway).
-fn unit<T>(r: Reply<T>) -> Reply<()> {
-    Reply {
-        value: (),
-        correlation_id: r.correlation_id,
-        status: r.status,
-        attempts: r.attempts,
-        elapsed: r.elapsed,
-        replayed: r.replayed,
-    }
-}
-
-/// The reply with its value summed up in words.
-fn summary<T>(r: Reply<T>, f: impl FnOnce(&T) -> String) -> Reply<String> {
-    Reply {
-        value: f(&r.value),
-        correlation_id: r.correlation_id,
-        status: r.status,
-        attempts: r.attempts,
-        elapsed: r.elapsed,
-        replayed: r.replayed,
-    }
-}
-
-/// A write's answer as the dialog sees it.
-fn written<T>(r: Result<Reply<T>, ApiError>) -> Outcome<T, WriteError> {
+/// A write's answer as the dialog sees it: `value` picks what the dialog wants from the
+/// answer (a write answers in the shape its request asks for).
+fn written<T>(
+    r: Result<Reply<Answer>, ApiError>,
+    value: impl FnOnce(Answer) -> Option<T>,
+) -> Outcome<T, WriteError> {
     match r {
-        Ok(reply) => Outcome::written(reply.value, reply.correlation_id),
+        Ok(reply) => match value(reply.value) {
+            Some(v) => Outcome::written(v, reply.correlation_id),
+            None => Outcome::failed(
+                WriteError::new(
+                    ErrorKind::Decode,
+                    None,
+                    "the answer is not the one this write expects",
+                ),
+                Some(reply.correlation_id),
+            ),
+        },
         Err(e) => Outcome::failed(WriteError::from(&e), Some(e.correlation_id.clone())),
     }
 }
@@ -431,26 +423,18 @@ impl Runner {
                 change,
                 key,
                 note,
-            } => {
-                let (client, tx, audit, agent) = self.write_parts();
-                tokio::spawn(async move {
-                    let r = match &change {
-                        ContactChange::Emails(e) => {
-                            client.citi().update_emails(&customer, e, &key).await
-                        }
-                        ContactChange::Phones(p) => {
-                            client.citi().update_phones(&customer, p, &key).await
-                        }
-                    };
-                    audit_write(&audit, &agent, &note, &r, |flow| {
-                        format!("passcode sent to {}", scrub(&flow.otp_sent_to))
-                    });
-                    let _ = tx.send(Msg::ChangeRequested {
-                        seq,
-                        outcome: written(r),
-                    });
-                });
-            }
+            } => self.spawn_write(
+                WriteOp::RequestChange { customer, change },
+                key,
+                note,
+                move |r| Msg::ChangeRequested {
+                    seq,
+                    outcome: written(r, |a| match a {
+                        Answer::Flow(f) => Some(f),
+                        _ => None,
+                    }),
+                },
+            ),
             Effect::ConfirmChange {
                 seq,
                 customer,
@@ -459,80 +443,25 @@ impl Runner {
                 passcode,
                 key,
                 note,
-            } => {
-                let (client, tx, audit, agent) = self.write_parts();
-                tokio::spawn(async move {
-                    let body = Confirmation {
-                        control_flow_id: flow,
-                        otp: passcode.expose().to_string(),
-                    };
-                    let r = match kind {
-                        ContactKind::Email => client
-                            .citi()
-                            .confirm_emails(&customer, &body, &key)
-                            .await
-                            .map(unit),
-                        ContactKind::Phone => client
-                            .citi()
-                            .confirm_phones(&customer, &body, &key)
-                            .await
-                            .map(unit),
-                    };
-                    audit_write(&audit, &agent, &note, &r, |_| "applied".to_string());
-                    let _ = tx.send(Msg::ChangeConfirmed {
-                        seq,
-                        outcome: written(r),
-                    });
-                });
-            }
+            } => self.spawn_write(
+                WriteOp::ConfirmChange {
+                    customer,
+                    kind,
+                    flow,
+                    passcode,
+                },
+                key,
+                note,
+                move |r| Msg::ChangeConfirmed {
+                    seq,
+                    outcome: written(r, |_| Some(())),
+                },
+            ),
             Effect::Write { seq, op, key, note } => {
-                let (client, tx, audit, agent) = self.write_parts();
-                tokio::spawn(async move {
-                    let r: Result<Reply<String>, ApiError> = match &op {
-                        WriteOp::Offer { customer, update } => client
-                            .citi()
-                            .update_offer(customer, update, &key)
-                            .await
-                            .map(|r| summary(r, |o| o.offer_status.to_lowercase())),
-                        WriteOp::Alerts {
-                            customer,
-                            subscriptions,
-                        } => client
-                            .citi()
-                            .update_alert_subscriptions(customer, subscriptions, &key)
-                            .await
-                            .map(|r| {
-                                summary(r, |a| {
-                                    let n = a
-                                        .alerts
-                                        .iter()
-                                        .filter(|a| a.alert_status == "ENROLLED")
-                                        .count();
-                                    format!("{n} alerts enrolled")
-                                })
-                            }),
-                        WriteOp::CreateCustomer(input) => client
-                            .banking()
-                            .create(input, &key)
-                            .await
-                            .map(|r| summary(r, |c| c.id.clone())),
-                        WriteOp::UpdateCustomer { id, input } => client
-                            .banking()
-                            .update(id, input, &key)
-                            .await
-                            .map(|r| summary(r, |c| c.id.clone())),
-                        WriteOp::DeleteCustomer { id } => client
-                            .banking()
-                            .delete(id, &key)
-                            .await
-                            .map(|r| summary(r, |c| c.id.clone())),
-                    };
-                    audit_write(&audit, &agent, &note, &r, |s| format!("ok: {}", scrub(s)));
-                    let _ = tx.send(Msg::Written {
-                        seq,
-                        outcome: written(r),
-                    });
-                });
+                self.spawn_write(op, key, note, move |r| Msg::Written {
+                    seq,
+                    outcome: written(r, |a| Some(a.summary())),
+                })
             }
             Effect::AddPhone {
                 seq,
@@ -541,23 +470,40 @@ impl Runner {
                 body,
                 key,
                 note,
-            } => {
-                let (client, tx, audit, agent) = self.write_parts();
-                tokio::spawn(async move {
-                    let r = client
-                        .relay()
-                        .add_phone(&customer, &number, &body, &key)
-                        .await;
-                    audit_write(&audit, &agent, &note, &r, |m| {
-                        format!("ok: {}", scrub(&m.message))
-                    });
-                    let _ = tx.send(Msg::PhoneAdded {
-                        seq,
-                        outcome: written(r),
-                    });
-                });
-            }
+            } => self.spawn_write(
+                WriteOp::AddPhone {
+                    customer,
+                    number,
+                    body,
+                },
+                key,
+                note,
+                move |r| Msg::PhoneAdded {
+                    seq,
+                    outcome: written(r, |a| match a {
+                        Answer::Phone(m) => Some(m),
+                        _ => None,
+                    }),
+                },
+            ),
         }
+    }
+
+    /// Send a write through [`crate::api::ops`], audit it once with the call's
+    /// correlation id, and answer the dialog with `reply`.
+    fn spawn_write(
+        &self,
+        write: WriteOp,
+        key: IdempotencyKey,
+        note: AuditNote,
+        reply: impl FnOnce(Result<Reply<Answer>, ApiError>) -> Msg + Send + 'static,
+    ) {
+        let (client, tx, audit, agent) = self.write_parts();
+        tokio::spawn(async move {
+            let r = write.send(&client, &key).await;
+            audit_write(&audit, &agent, &note, &r);
+            let _ = tx.send(reply(r));
+        });
     }
 
     fn write_parts(&self) -> (Client, UnboundedSender<Msg>, AuditLog, String) {

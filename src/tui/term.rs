@@ -61,11 +61,22 @@ pub fn restore() {
     let _ = terminal::disable_raw_mode();
 }
 
-/// Restore the terminal before a panic message is printed.
+/// Restore the terminal before a panic message is printed, and log the panic with its
+/// location (file and line are compiled in, so a stripped binary still names them).
 pub fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         restore();
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("(no message)");
+        match info.location() {
+            Some(at) => tracing::error!(location = %at, "panic: {message}"),
+            None => tracing::error!("panic: {message}"),
+        }
         previous(info);
     }));
 }
@@ -134,10 +145,9 @@ impl<W: Write> Term<W> {
     /// Put `text` on the clipboard with OSC 52 (works over SSH). Only our own text is
     /// sent: the customer id or correlation id, never raw backend data.
     pub fn copy(&mut self, text: &str) -> io::Result<()> {
-        let b64 =
-            base64::Engine::encode(&base64::engine::general_purpose::STANDARD, text.as_bytes());
-        let w = self.terminal.backend_mut();
-        write!(w, "\x1b]52;c;{b64}\x07")?;
-        w.flush()
+        execute!(
+            self.terminal.backend_mut(),
+            crossterm::clipboard::CopyToClipboard::to_clipboard_from(text)
+        )
     }
 }

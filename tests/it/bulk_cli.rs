@@ -436,3 +436,75 @@ async fn a_plan_applied_later_refuses_customers_changed_since_it_was_made() {
     let now = emails(&t.sb, &ids);
     assert_eq!(now[&ids[1]].as_deref(), Some("later1@example.com"));
 }
+
+/// A customer deleted after the plan was made cannot be updated: the item fails for
+/// good (not found). The run says how many and why and offers no retry for it;
+/// `retry-failed` sends nothing and says so; `status` says the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn items_that_fail_for_good_are_explained_and_never_retried() {
+    let t = common::start(50).await;
+    let env = Env::new();
+    let ids = t.customer_ids(common::DEMO, 3);
+    let csv = env.write("edits.csv", &email_csv(&ids, "gone"));
+    let plan = env.path("plan.json");
+    let o = env.plan(&csv, &plan, &t.base, false).await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let job = load_plan(&plan).job_id;
+    let bo = t.backoffice().await;
+    let a = common::answer(
+        t.req(
+            reqwest::Method::DELETE,
+            &format!("/bankingservice/v1/profiles/demo-bank/customers/{}", ids[1]),
+            Some(&bo),
+        )
+        .send()
+        .await
+        .expect("delete"),
+    )
+    .await;
+    assert_eq!(a.status.as_u16(), 200, "{}", a.text);
+
+    let o = env
+        .run(&[
+            "apply",
+            plan.to_str().unwrap(),
+            "--backend",
+            &t.base,
+            "--accept-changes",
+        ])
+        .await;
+    let err = stderr(&o);
+    assert_eq!(code(&o), 1, "some failed: {err}");
+    assert!(err.contains("2 applied, 1 failed"), "{err}");
+    assert!(
+        err.contains("1 failed for good (sending it again cannot help): not found (404)"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("retry-failed"),
+        "nothing a retry could cure is offered: {err}"
+    );
+
+    let before = write_log(&t.sb);
+    let o = env.run(&["retry-failed", &job, "--backend", &t.base]).await;
+    let err = stderr(&o);
+    assert_eq!(code(&o), 1, "{err}");
+    assert!(
+        err.contains(&format!(
+            "job {job}: nothing to retry; 1 failed for good (sending it again cannot help): not found (404)"
+        )),
+        "{err}"
+    );
+    assert_eq!(write_log(&t.sb), before, "nothing sent");
+
+    let o = env.run(&["status", &job]).await;
+    let out = stdout(&o);
+    assert!(
+        out.contains("1 failed for good (sending it again cannot help): not found (404)"),
+        "{out}"
+    );
+    assert!(!out.contains("retry-failed"), "{out}");
+    let now = emails(&t.sb, &[ids[0].clone(), ids[2].clone()]);
+    assert_eq!(now[&ids[0]].as_deref(), Some("gone0@example.com"));
+    assert_eq!(now[&ids[2]].as_deref(), Some("gone2@example.com"));
+}

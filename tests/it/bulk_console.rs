@@ -214,3 +214,93 @@ async fn mark_all_then_a_typed_count_plan_applies_every_customer_once_and_export
     c.key(KeyCode::Enter);
     assert!(c.app.overlay.is_none(), "enter closes the results");
 }
+
+/// A customer deleted after the plan was previewed cannot be updated: in the results
+/// the item is reported as failed for good with its reason, and `r` offers nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_item_that_fails_for_good_is_explained_and_not_offered_for_retry() {
+    use custdesk::tui::edit::bulk::Kind;
+    let ts = common::start(40).await;
+    let data = tempfile::tempdir().unwrap();
+    let client =
+        Client::new(ApiConfig::sandbox(&ts.base).with_client("backoffice", "backoffice-secret"))
+            .unwrap();
+    let (initial, _) = biggest_initial(&client).await;
+    let (tx, rx) = mpsc::unbounded_channel();
+    let runner = Runner::new(
+        client.clone(),
+        tx,
+        AuditLog::new(data.path().join("audit.log")),
+        "agent".into(),
+    )
+    .with_bulk(data.path(), &ts.base);
+    let mut c = Console {
+        app: App::new(Keymap::default(), Theme::built_in("default")),
+        runner,
+        rx,
+    };
+    c.typed(&initial.to_string());
+    c.until("the search", |a| {
+        !a.search.loading && a.search.rows.len() >= 2
+    })
+    .await;
+    c.key(KeyCode::Esc);
+    c.typed("  ");
+    assert_eq!(c.app.search.marks.len(), 2);
+    let gone = c.app.search.rows[1].id.clone();
+    c.typed("b");
+    while !matches!(&c.app.overlay, Some(Overlay::Bulk(d)) if d.kind == Kind::SetEmail) {
+        c.key(KeyCode::Down);
+    }
+    c.key(KeyCode::Tab);
+    c.typed("moved.on@example.org");
+    c.key(KeyCode::Enter);
+    c.until(
+        "the plan",
+        |a| matches!(&a.overlay, Some(Overlay::Bulk(d)) if matches!(d.step, Step::Preview)),
+    )
+    .await;
+    // The customer is deleted while the agent reads the preview.
+    client
+        .banking()
+        .delete(&gone, &custdesk::api::IdempotencyKey::fresh())
+        .await
+        .expect("delete");
+    c.key(KeyCode::Enter);
+    c.until(
+        "the results",
+        |a| matches!(&a.overlay, Some(Overlay::Bulk(d)) if matches!(d.step, Step::Results)),
+    )
+    .await;
+    let Some(Overlay::Bulk(d)) = &c.app.overlay else {
+        unreachable!()
+    };
+    assert_eq!(d.progress.counts.applied, 1);
+    assert_eq!(d.failures.len(), 1, "{:?}", d.failures);
+    assert_eq!(d.retryable(), 0);
+    let why = d.failures_in_words().unwrap();
+    assert!(
+        why.starts_with("1 failed for good (sending it again cannot help): not found (404)"),
+        "{why}"
+    );
+    let shown = crate::tui_fixture::screen(&mut c.app, 120, 30);
+    assert!(shown.contains("1 failed for good"), "{shown}");
+    assert!(shown.contains("not found (404)"), "{shown}");
+    assert!(!shown.contains("r retry"), "{shown}");
+    let before = ts.count("SELECT count(*) FROM write_log");
+    let fx = c.app.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('r'),
+        KeyModifiers::NONE,
+    )));
+    assert!(fx.is_empty(), "nothing a retry could cure: {fx:?}");
+    assert!(
+        c.app
+            .status
+            .notice
+            .as_deref()
+            .is_some_and(|n| n.starts_with("Nothing to retry: 1 failed for good")),
+        "{:?}",
+        c.app.status.notice
+    );
+    assert_eq!(ts.count("SELECT count(*) FROM write_log"), before);
+}

@@ -59,7 +59,7 @@ fn search_open_panes_resize_copy_and_quit() {
     c.send("Y");
     c.expect("Copied correlation id");
     let osc = format!(
-        "\x1b]52;c;{}\x07",
+        "\x1b]52;c;{}\x1b\\",
         base64::Engine::encode(&base64::engine::general_purpose::STANDARD, corr.as_bytes())
     );
     assert!(

@@ -23,6 +23,7 @@ mod console_edges;
 mod e2e_console;
 mod e2e_edits;
 mod edit_runner;
+mod install;
 mod sandbox_banking;
 mod sandbox_candescent;
 mod sandbox_citi;

@@ -518,3 +518,82 @@ async fn the_access_log_keeps_ids_whole_hides_contacts_and_files_are_private() {
         .unwrap();
     assert_eq!(mode(audit.path()), 0o600, "audit.log");
 }
+
+/// A bulk apply across a sandbox restart of two seconds: the items in flight wait the
+/// outage out and are sent again with their keys, so every item ends applied (some by
+/// replay), none failed, none applied twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bulk_apply_across_a_2_second_sandbox_restart_applies_every_item() {
+    use crate::bulk_support::{Env, assert_exactly_once, email_csv};
+    use custdesk::api::{ApiConfig, Client};
+    use custdesk::bulk::apply::{self, Control, Options};
+    use custdesk::sandbox::{self, SandboxConfig, faults::Faults};
+    use tokio::sync::watch;
+
+    const ITEMS: usize = 400;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = SandboxConfig::new(dir.path().join("sandbox.db"));
+    cfg.seed_customers = ITEMS as u64;
+    // Slow enough answers that the job is still under way when the sandbox stops.
+    cfg.faults = Faults::parse("latency=30ms").unwrap();
+    let sb = sandbox::start(cfg.clone()).await.unwrap();
+    let base = sb.base_url();
+    let ids: Vec<String> = sb
+        .state
+        .store
+        .read(|c| {
+            let mut st = c.prepare(
+                "SELECT id FROM customers WHERE tenant = 'demo-bank' ORDER BY cid LIMIT ?1",
+            )?;
+            st.query_map([ITEMS as i64], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<String>>>()
+        })
+        .unwrap();
+    let client =
+        Client::new(ApiConfig::sandbox(&base).with_client("backoffice", "backoffice-secret"))
+            .unwrap();
+    let parsed = custdesk::bulk::csv::parse(
+        email_csv(&ids, "restart").as_bytes(),
+        chrono::Utc::now().date_naive(),
+    );
+    let plan = custdesk::bulk::plan::build(&client, parsed.items, parsed.errors, 32, |_| {})
+        .await
+        .unwrap();
+    assert_eq!(plan.to_send(), ITEMS);
+    let env = Env::new();
+    let (_tx, rx) = watch::channel(Control::Run);
+    let opts = Options {
+        concurrency: apply::DEFAULT_CONCURRENCY,
+        retry_failed: false,
+        mode: "apply".into(),
+        backend: base.clone(),
+    };
+    let job = {
+        let (client, plan, jobs) = (client.clone(), plan.clone(), env.jobs_dir());
+        tokio::spawn(async move {
+            apply::run_job(&client, &plan, &jobs, None, &opts, rx, &mut |_| {}).await
+        })
+    };
+    // Stop the sandbox once the job is under way, and start it again two seconds later
+    // on the same address and database.
+    let writes = |sb: &sandbox::RunningSandbox| {
+        sb.state
+            .store
+            .read(|c| c.query_row("SELECT count(*) FROM write_log", [], |r| r.get::<_, i64>(0)))
+            .unwrap()
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while writes(&sb) == 0 {
+        assert!(Instant::now() < deadline, "the job never started");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let addr = sb.addr;
+    sb.shutdown().await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    cfg.listen = addr;
+    let sb = sandbox::start(cfg).await.expect("the sandbox starts again");
+    let (summary, _) = job.await.unwrap().expect("the job runs");
+    assert_eq!(summary.counts.failed, 0, "{summary:?}");
+    assert_eq!(summary.counts.applied, ITEMS, "{summary:?}");
+    assert_exactly_once(&sb, &plan);
+}

@@ -572,6 +572,18 @@ fn progress_shows_the_gauge_rate_and_time_left_and_pause_and_cancel_reach_the_en
     );
 }
 
+/// A failure a retry may cure: the backend was unavailable.
+fn unavailable() -> Outcome {
+    Outcome::Failed {
+        status: Some(503),
+        kind: "server error".into(),
+        field: None,
+        reason: "the backend is unavailable".into(),
+        transient: true,
+        correlation_id: "8d1e6f0a-2b3c-4d5e-9f60-7a8b9c0d1e30".into(),
+    }
+}
+
 #[test]
 fn results_list_the_failures_with_reasons_retry_them_and_export() {
     let mut app = applying();
@@ -580,9 +592,13 @@ fn results_list_the_failures_with_reasons_retry_them_and_export() {
     for (i, s) in state.items.iter_mut().enumerate() {
         *s = match i {
             2 => ItemState::Pending,
-            8 | 31 => ItemState::Answered {
+            8 => ItemState::Answered {
                 g: 0,
                 outcome: failed("is required for LOW_BALANCE"),
+            },
+            31 => ItemState::Answered {
+                g: 0,
+                outcome: unavailable(),
             },
             i if i < 100 => ItemState::Answered {
                 g: 0,
@@ -614,6 +630,14 @@ fn results_list_the_failures_with_reasons_retry_them_and_export() {
     assert!(shown.contains("Cancelled after 99 answers"), "{shown}");
     assert!(shown.contains("Sam Quarto0008"), "{shown}");
     assert!(shown.contains("is required for LOW_BALANCE"), "{shown}");
+    assert!(
+        shown.contains("1 failed for good (sending it again cannot help): invalid input (400)"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("r send the 50 not sent and retry the 1 failed"),
+        "only what may succeed is offered again: {shown}"
+    );
     let fx = app.update(ch('x'));
     assert_eq!(
         fx,
@@ -754,6 +778,64 @@ fn a_clean_run_says_no_failures_and_offers_no_retry() {
     assert!(shown.contains("149 answers in 1.2 s"), "{shown}");
     assert!(!shown.contains("retry"), "{shown}");
     assert!(app.update(ch('r')).is_empty(), "nothing to retry");
+}
+
+#[test]
+fn failures_for_good_are_explained_and_not_offered_for_retry() {
+    let mut app = applying();
+    let seq = dialog(&app).seq;
+    let mut state = JobState::new(150);
+    for (i, s) in state.items.iter_mut().enumerate() {
+        *s = ItemState::Answered {
+            g: 0,
+            outcome: if i == 8 || i == 31 {
+                failed("threshold: is required for LOW_BALANCE")
+            } else {
+                applied()
+            },
+        };
+    }
+    let summary = Summary {
+        counts: Counts {
+            total: 150,
+            applied: 147,
+            failed: 2,
+            pending: 0,
+            in_doubt: 0,
+            unchanged: 1,
+        },
+        sent: 149,
+        elapsed: Duration::from_millis(1200),
+        cancelled: false,
+        error: None,
+    };
+    app.update(Msg::BulkFinished {
+        seq,
+        result: Ok((summary, state)),
+    });
+    let shown = screen(&mut app, 100, 24);
+    assert!(shown.contains("✗ failed 2"), "{shown}");
+    assert!(
+        shown.contains("2 failed for good (sending them again cannot help): invalid input (400)"),
+        "{shown}"
+    );
+    assert_eq!(
+        dialog(&app).failures_in_words().as_deref(),
+        Some(
+            "2 failed for good (sending them again cannot help): invalid input (400): threshold: is required for LOW_BALANCE"
+        )
+    );
+    assert!(!shown.contains("r retry"), "{shown}");
+    assert!(app.update(ch('r')).is_empty(), "nothing a retry could cure");
+    assert!(
+        app.status
+            .notice
+            .as_deref()
+            .is_some_and(|n| n.starts_with("Nothing to retry: 2 failed for good")),
+        "{:?}",
+        app.status.notice
+    );
+    assert!(matches!(dialog(&app).step, Step::Results));
 }
 
 #[test]

@@ -864,3 +864,129 @@ fn dialogs_spin_while_waiting_and_keep_pastes_from_the_search_box() {
         other => panic!("{other:?}"),
     }
 }
+
+// ---- scopes ------------------------------------------------------------------------------
+
+/// The console signed in to a real sandbox as `client`: the scopes the sandbox granted,
+/// as the runtime hands them to `update`.
+async fn signed_in_as(client: &str, secret: &str) -> App {
+    use custdesk::api::{ApiConfig, Client};
+    use custdesk::tui::msg::{Msg, Outcome};
+    let ts = crate::common::start(5).await;
+    let c = Client::new(ApiConfig::sandbox(&ts.base).with_client(client, secret)).unwrap();
+    let scopes = c.sign_in().await.expect("sign in");
+    let mut a = app();
+    a.status.agent = client.into();
+    a.update(Msg::SignedIn(Outcome::ok(scopes, "c0ffee00")));
+    a
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn as_agent_back_office_forms_open_nothing_and_say_which_scope_is_missing() {
+    let mut a = signed_in_as("agent", "agent-secret").await;
+    assert!(
+        !a.status.scopes.iter().any(|s| s == "customers:write"),
+        "{:?}",
+        a.status.scopes
+    );
+    ada_open(&mut a);
+    for (k, action) in [
+        ('n', "new_customer"),
+        ('E', "edit_customer"),
+        ('D', "delete_customer"),
+    ] {
+        a.status.notice = None;
+        let fx = a.update(ch(k));
+        assert!(a.overlay.is_none(), "{k} opened a form");
+        let n = records(&fx);
+        assert_eq!(fx.len(), 1, "only the refusal is audited: {fx:?}");
+        assert_eq!(n[0].action, action);
+        assert_eq!(n[0].outcome, "refused: missing scope customers:write");
+        let notice = a.status.notice.clone().unwrap_or_default();
+        assert!(
+            notice.contains("needs the customers:write scope, which agent does not have"),
+            "{notice}"
+        );
+        let shown = screen(&mut a, 120, 35);
+        assert!(
+            shown
+                .lines()
+                .rev()
+                .take(3)
+                .any(|l| l.contains("needs the customers:write scope")),
+            "the status says so: {shown}"
+        );
+    }
+    // Help and the palette show them as unavailable, with the scope they need.
+    a.update(ch('?'));
+    let help = screen(&mut a, 200, 50);
+    let line = help
+        .lines()
+        .find(|l| l.contains("new_customer"))
+        .unwrap_or_else(|| panic!("{help}"));
+    assert!(
+        line.contains("unavailable: needs customers:write"),
+        "{line}"
+    );
+    let other = help.lines().find(|l| l.contains("edit_email")).unwrap();
+    assert!(!other.contains("unavailable"), "{other}");
+    a.update(key(KeyCode::Esc));
+    a.update(ch(':'));
+    type_str(&mut a, "delete_c");
+    let palette = screen(&mut a, 120, 35);
+    assert!(
+        palette.contains("delete_customer")
+            && palette.contains("unavailable: needs customers:write"),
+        "{palette}"
+    );
+    let fx = enter(&mut a);
+    assert!(a.overlay.is_none(), "the palette runs nothing it may not");
+    assert_eq!(
+        records(&fx)[0].outcome,
+        "refused: missing scope customers:write"
+    );
+    // The agent's own edits are still offered.
+    a.update(ch('?'));
+    let help = screen(&mut a, 200, 50);
+    assert!(
+        !help
+            .lines()
+            .any(|l| l.contains("alert_subscription") && l.contains("unavailable"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn as_backoffice_the_same_keys_open_the_forms() {
+    let mut a = signed_in_as("backoffice", "backoffice-secret").await;
+    ada_open(&mut a);
+    a.update(ch('n'));
+    assert!(
+        matches!(a.overlay, Some(Overlay::Customer(_))),
+        "{:?}",
+        a.status.notice
+    );
+    a.update(key(KeyCode::Esc));
+    a.update(ch('?'));
+    assert!(!screen(&mut a, 200, 50).contains("unavailable"));
+    a.update(key(KeyCode::Esc));
+
+    // Where the write is issued the scope is checked again: a delete confirmed after
+    // the client changed to one without customers:write sends nothing and says why.
+    a.update(ch('D'));
+    type_str(&mut a, "quartermaine");
+    enter(&mut a);
+    a.status.scopes.retain(|s| s != "customers:write");
+    let fx = enter(&mut a);
+    assert!(!fx.iter().any(Effect::is_write), "{fx:?}");
+    match &a.overlay {
+        Some(Overlay::Customer(d)) => {
+            let e = d.submit.error.as_ref().expect("an error shown");
+            assert!(
+                e.message.contains("needs the customers:write scope"),
+                "{}",
+                e.message
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}

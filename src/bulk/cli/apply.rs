@@ -267,10 +267,22 @@ pub(super) async fn resume_cmd(
         Ok(p) => p,
         Err(e) => return refuse(&format!("job {job}: {e}")),
     };
-    let last_backend = journal::read(&journal::journal_path(jobs, job), p.items.len())
+    let prior = journal::read(&journal::journal_path(jobs, job), p.items.len())
         .ok()
-        .and_then(|(s, _)| s.backend)
-        .or_else(|| p.backend.clone());
+        .map(|(s, _)| s);
+    // Items that failed for good are never sent again: say so rather than send nothing.
+    if retry_failed && let Some(s) = &prior {
+        let unchanged: Vec<bool> = p.items.iter().map(|i| i.unchanged).collect();
+        let f = s.failures();
+        if f.retryable == 0
+            && s.counts(&unchanged).left() == 0
+            && let Some(why) = f.for_good_in_words()
+        {
+            say(&format!("job {job}: nothing to retry; {why}"));
+            return EXIT_FAILED;
+        }
+    }
+    let last_backend = prior.and_then(|s| s.backend).or_else(|| p.backend.clone());
     let (client, label, _sandbox) =
         match reach(backend, last_backend.as_deref(), run.attempts).await {
             Ok(c) => c,
@@ -462,10 +474,16 @@ fn report(p: &Plan, state: &JobState, s: &Summary, code: i32, ndjson: bool) {
                 p.job_id
             ));
         }
-        say(&format!(
-            "send them again with: custdesk bulk retry-failed {}",
-            p.job_id
-        ));
+        let f = state.failures();
+        if f.retryable > 0 {
+            say(&format!(
+                "send the {} that may succeed again with: custdesk bulk retry-failed {}",
+                f.retryable, p.job_id
+            ));
+        }
+        if let Some(why) = f.for_good_in_words() {
+            say(&why);
+        }
     }
     if let Some(e) = &s.error {
         say(&format!("stopped: {e}"));

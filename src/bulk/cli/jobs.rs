@@ -120,6 +120,17 @@ pub(super) fn status_cmd(jobs: &Path, job: Option<&str>, json: bool) -> i32 {
                 for f in failures(&i.plan, &i.journal) {
                     let _ = writeln!(out, "  {f}");
                 }
+                let f = i.journal.failures();
+                if f.retryable > 0 {
+                    let _ = writeln!(
+                        out,
+                        "{} may succeed when sent again: custdesk bulk retry-failed {}",
+                        f.retryable, i.job
+                    );
+                }
+                if let Some(why) = f.for_good_in_words() {
+                    let _ = writeln!(out, "{why}");
+                }
             }
             EXIT_OK
         }

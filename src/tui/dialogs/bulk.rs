@@ -114,32 +114,13 @@ const PREVIEW_LINES: usize = 3;
 fn wrap_cell(text: &str, width: u16, max: usize) -> Vec<String> {
     use unicode_width::UnicodeWidthChar;
     let width = width.max(1) as usize;
-    let mut lines: Vec<String> = Vec::new();
-    let mut line = String::new();
-    let mut used = 0;
-    for word in text.split(' ') {
-        let w: usize = word.chars().map(|c| c.width().unwrap_or(0)).sum();
-        if used > 0 && used + 1 + w <= width {
-            line.push(' ');
-            line.push_str(word);
-            used += 1 + w;
-            continue;
-        }
-        if used > 0 {
-            lines.push(std::mem::take(&mut line));
-            used = 0;
-        }
-        for c in word.chars() {
-            let cw = c.width().unwrap_or(0);
-            if used + cw > width && used > 0 {
-                lines.push(std::mem::take(&mut line));
-                used = 0;
-            }
-            line.push(c);
-            used += cw;
-        }
+    let mut lines: Vec<String> = textwrap::wrap(text, textwrap::Options::new(width))
+        .into_iter()
+        .map(std::borrow::Cow::into_owned)
+        .collect();
+    if lines.is_empty() {
+        lines.push(String::new());
     }
-    lines.push(line);
     if lines.len() > max {
         lines.truncate(max);
         let last = &mut lines[max - 1];
@@ -504,15 +485,7 @@ fn applying_lines(app: &App, d: &BulkDialog) -> Vec<Line<'static>> {
 
 fn reason(o: &Outcome) -> String {
     match o {
-        Outcome::Failed {
-            kind,
-            reason,
-            status,
-            ..
-        } => match status {
-            Some(s) => format!("{kind} ({s}): {}", safe(reason)),
-            None => format!("{kind}: {}", safe(reason)),
-        },
+        Outcome::Failed { .. } => safe(&o.why()),
         Outcome::Applied { .. } => "applied".into(),
     }
 }
@@ -560,7 +533,10 @@ fn results(f: &mut Frame, app: &App, d: &BulkDialog, area: Rect) {
     let mut foot: Vec<Line> = Vec::new();
     error_lines(app, d, &mut foot);
     let left = c.pending + c.in_doubt;
-    let redo = match (left, d.failures.len()) {
+    if let Some(why) = d.failures_in_words() {
+        foot.push(Line::from(Span::styled(safe(&why), t.error)));
+    }
+    let redo = match (left, d.retryable()) {
         (0, 0) => String::new(),
         (0, f) => format!("r retry the {} failed · ", thousands(f as u64)),
         (l, 0) => format!("r send the {} not sent · ", thousands(l as u64)),

@@ -25,10 +25,18 @@ pub fn draw(f: &mut Frame, app: &App, scroll: u16) {
         } else {
             keys.join(", ")
         };
+        // An action the client lacks the scope for says so first, so it is never cut.
+        let what = match a.writes().and_then(|k| app.missing_scope(k)) {
+            Some(scope) => Span::styled(
+                format!("unavailable: needs {scope} · {}", a.description()),
+                t.muted,
+            ),
+            None => Span::raw(a.description()),
+        };
         lines.push(Line::from(vec![
             Span::styled(format!(" {keys:<18} "), t.accent),
             Span::styled(format!("{:<18}", a.name()), t.muted),
-            Span::raw(a.description()),
+            what,
         ]));
     }
     lines.push(Line::from(""));

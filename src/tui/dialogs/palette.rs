@@ -1,5 +1,9 @@
 //! `:` command palette: type to filter every named action, tab completes, enter runs.
+//! Names match fuzzily (`cpc` finds `copy_correlation`), best first; an action whose
+//! description holds what was typed follows them.
 
+use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Config, Matcher, Utf32Str};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
 use ratatui::text::{Line, Span};
@@ -7,6 +11,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use tui_input::Input;
 
 use crate::tui::app::{App, palette_for};
+use crate::tui::keymap::Action;
 use crate::tui::view::{centered, safe};
 
 pub fn draw(f: &mut Frame, app: &App, input: &Input, selected: usize) {
@@ -47,19 +52,70 @@ pub fn draw(f: &mut Frame, app: &App, input: &Input, selected: usize) {
             .skip(selected.saturating_sub(list.height.saturating_sub(1) as usize))
             .map(|(i, a)| {
                 let key = app.keymap.hint(*a);
-                let text = format!(
-                    "{} {:<18} {:<8} {}",
-                    if i == selected { "▶" } else { " " },
-                    a.name(),
-                    key,
-                    a.description()
-                );
-                Line::from(Span::styled(
-                    text,
-                    if i == selected { t.selection } else { t.base },
-                ))
+                let text = match a.writes().and_then(|k| app.missing_scope(k)) {
+                    // Said in full within the palette's width: the scope first.
+                    Some(scope) => format!(
+                        "{} {:<18} {} · unavailable: needs {scope}",
+                        if i == selected { "▶" } else { " " },
+                        a.name(),
+                        key,
+                    ),
+                    None => format!(
+                        "{} {:<18} {:<8} {}",
+                        if i == selected { "▶" } else { " " },
+                        a.name(),
+                        key,
+                        a.description()
+                    ),
+                };
+                let style = if i == selected {
+                    t.selection
+                } else if a.writes().and_then(|k| app.missing_scope(k)).is_some() {
+                    t.muted
+                } else {
+                    t.base
+                };
+                Line::from(Span::styled(text, style))
             })
             .collect()
     };
     f.render_widget(Paragraph::new(lines), list);
+}
+
+/// Every action matching what was typed, best first: names scored fuzzily (ties keep the
+/// order of `Action::ALL`), then actions whose description contains the text.
+pub fn matches(typed: &str) -> Vec<Action> {
+    let typed = typed.trim();
+    let mut matcher = Matcher::new(Config::DEFAULT);
+    let mut buf = Vec::new();
+    let mut score =
+        |pattern: &Pattern, text: &str| pattern.score(Utf32Str::new(text, &mut buf), &mut matcher);
+    let fuzzy = Pattern::new(
+        typed,
+        CaseMatching::Ignore,
+        Normalization::Smart,
+        AtomKind::Fuzzy,
+    );
+    let substring = Pattern::new(
+        typed,
+        CaseMatching::Ignore,
+        Normalization::Smart,
+        AtomKind::Substring,
+    );
+    let mut by_name = Vec::new();
+    let mut by_description = Vec::new();
+    for &a in Action::ALL {
+        if let Some(s) = score(&fuzzy, a.name()) {
+            by_name.push((s, a));
+        } else if let Some(s) = score(&substring, a.description()) {
+            by_description.push((s, a));
+        }
+    }
+    by_name.sort_by_key(|(s, _)| std::cmp::Reverse(*s));
+    by_description.sort_by_key(|(s, _)| std::cmp::Reverse(*s));
+    by_name
+        .into_iter()
+        .chain(by_description)
+        .map(|(_, a)| a)
+        .collect()
 }

@@ -9,10 +9,10 @@ use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
 use super::{Failure, KeyedWrite};
-use crate::api::wire::relay::{self, AddPhone, RelayMessage};
+use crate::api::wire::relay::{self, RelayMessage};
 use crate::domain::{mask, validate};
 use crate::tui::app::{App, Overlay};
-use crate::tui::effect::{AuditNote, Effect};
+use crate::tui::effect::{AuditNote, Effect, WriteOp};
 use crate::tui::msg::{Outcome, WriteError};
 use crate::tui::view::safe;
 
@@ -117,13 +117,16 @@ impl AddPhoneDialog {
         None
     }
 
-    pub fn body(&self) -> AddPhone {
-        AddPhone {
-            consent_type: self.consent_name().unwrap_or_default().to_string(),
-            phone_type: PHONE_TYPES[self.phone_type].to_string(),
-            country_code: Some(self.country_code()),
-            client_source: None,
-        }
+    /// The write the form describes.
+    pub fn write(&self) -> WriteOp {
+        WriteOp::add_phone(
+            &self.customer,
+            &self.number,
+            self.consent_name().unwrap_or_default(),
+            PHONE_TYPES[self.phone_type],
+            Some(&self.country_code()),
+            None,
+        )
     }
 
     /// `+44 •••••••0999 (mobile, consent express)`: for the audit log and the result.
@@ -269,29 +272,34 @@ impl App {
     }
 
     fn send_add_phone(&mut self, d: &mut AddPhoneDialog, fx: &mut Vec<Effect>) {
-        if self.read_only {
-            d.error = Some(Failure::new(
-                "read-only: this console sends no changes",
-                None,
-            ));
+        let write = d.write();
+        if let Err(why) = self.may_send(&write) {
+            d.error = Some(Failure::new(why, None));
             d.step = Step::Editing;
             return;
         }
-        let body = d.body();
-        let key = KeyedWrite::for_body(&mut d.key, &(&d.number, &body));
+        let WriteOp::AddPhone {
+            customer,
+            number,
+            body,
+        } = &write
+        else {
+            return;
+        };
+        let key = KeyedWrite::for_body(&mut d.key, &(number, body));
         let seq = self.next_seq();
         d.pending = Some(seq);
         d.error = None;
         d.step = Step::Sending;
         fx.push(Effect::AddPhone {
             seq,
-            customer: d.customer.clone(),
-            number: d.number.clone(),
-            body,
+            customer: customer.clone(),
+            number: number.clone(),
+            body: body.clone(),
             key,
             note: AuditNote {
                 customer: d.customer.clone(),
-                action: "add_phone".into(),
+                action: write.action(),
                 new: Some(d.masked()),
                 ..AuditNote::default()
             },

@@ -159,33 +159,14 @@ impl App {
                     return true;
                 };
                 let threshold = d.threshold_value().ok().flatten();
-                let op = WriteOp::Alerts {
-                    customer: d.customer.clone(),
-                    subscriptions: citi::AlertSubscriptions {
-                        alert_profile: None,
-                        subscriptions: vec![citi::Subscription {
-                            alert_code: a.alert_code.clone(),
-                            action: if d.subscribe {
-                                "SUBSCRIBE"
-                            } else {
-                                "UNSUBSCRIBE"
-                            }
-                            .into(),
-                            channel: d.subscribe.then(|| CHANNELS[d.channel].to_string()),
-                            threshold: if d.subscribe { threshold } else { None },
-                        }],
-                    },
+                let op = if d.subscribe {
+                    WriteOp::subscribe(&d.customer, &a.alert_code, CHANNELS[d.channel], threshold)
+                } else {
+                    WriteOp::unsubscribe(&d.customer, &a.alert_code)
                 };
                 let note = AuditNote {
                     customer: d.customer.clone(),
-                    action: format!(
-                        "alerts.{}",
-                        if d.subscribe {
-                            "subscribe"
-                        } else {
-                            "unsubscribe"
-                        }
-                    ),
+                    action: op.action(),
                     old: Some(format!(
                         "{} {}",
                         a.alert_code,

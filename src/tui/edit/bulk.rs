@@ -15,6 +15,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
+use crate::api::ops::WriteKind;
 use crate::bulk::apply::{Control, Event, Summary};
 use crate::bulk::journal::{Counts, JobState};
 use crate::bulk::{Item, Outcome, Plan, PlanError, csv as bulk_csv};
@@ -163,14 +164,20 @@ impl Kind {
         }
     }
 
-    /// The scope the backend asks for (bankingservice writes are back-office work).
-    pub fn scope(self) -> Option<&'static str> {
+    /// The kind of write each item is, for permissions.
+    pub fn writes(self) -> WriteKind {
         match self {
-            Kind::SetEmail | Kind::SetPhone | Kind::Delete | Kind::CreateCsv => {
-                Some("customers:write")
-            }
-            _ => None,
+            Kind::Subscribe | Kind::Unsubscribe => WriteKind::Alerts,
+            Kind::AddPhone | Kind::StopConsent => WriteKind::AddPhone,
+            Kind::SetEmail | Kind::SetPhone => WriteKind::UpdateCustomer,
+            Kind::Delete => WriteKind::DeleteCustomer,
+            Kind::CreateCsv => WriteKind::CreateCustomer,
         }
+    }
+
+    /// The scope the backend asks for: [`WriteKind::scope`].
+    pub fn scope(self) -> Option<&'static str> {
+        self.writes().scope()
     }
 
     /// Whether the action edits the marked customers (a create does not).
@@ -281,6 +288,20 @@ pub struct BulkDialog {
 }
 
 impl BulkDialog {
+    /// Failed items a retry sends again (the others failed for good).
+    pub fn retryable(&self) -> usize {
+        self.failure_counts().retryable
+    }
+
+    /// How many failed for good and why, in words; `None` when none did.
+    pub fn failures_in_words(&self) -> Option<String> {
+        self.failure_counts().for_good_in_words()
+    }
+
+    fn failure_counts(&self) -> crate::bulk::journal::Failures {
+        crate::bulk::journal::Failures::of(self.failures.iter().map(|(_, o)| o))
+    }
+
     /// Move the preview or results list, never past its last screenful.
     fn scroll_by(&mut self, key: KeyCode, page: usize) {
         let at = self.scroll.min(self.scroll_max.get());
@@ -696,9 +717,16 @@ impl App {
                 KeyCode::Up | KeyCode::Down | KeyCode::PageUp | KeyCode::PageDown => {
                     d.scroll_by(k.code, page)
                 }
-                // Retry the failed items, and send what a cancel left unsent.
-                KeyCode::Char('r') if !d.failures.is_empty() || d.progress.counts.left() > 0 => {
+                // Retry the failed items a retry may cure, and send what a cancel left
+                // unsent; what failed for good is never sent again.
+                KeyCode::Char('r') if d.retryable() > 0 || d.progress.counts.left() > 0 => {
                     self.bulk_apply(d, true, fx)
+                }
+                KeyCode::Char('r') => {
+                    self.status.notice = Some(match d.failures_in_words() {
+                        Some(why) => format!("Nothing to retry: {why}"),
+                        None => "Nothing to retry".into(),
+                    });
                 }
                 KeyCode::Char('x') => {
                     if let Some(p) = &d.plan {
@@ -777,15 +805,8 @@ impl App {
         d.seq = self.next_seq();
         // Said before any read rather than as a 403 per item (a static token's scopes
         // are unknown: the backend decides).
-        if let Some(scope) = d.kind.scope()
-            && !self.status.scopes.is_empty()
-            && !self.status.scopes.iter().any(|s| s == scope)
-        {
-            d.errors = vec![format!(
-                "{} needs the {scope} scope, which {} does not have: start the console as the backoffice client (CUSTDESK_CLIENT_ID=backoffice)",
-                d.kind.label(),
-                crate::tui::view::safe(&self.status.agent)
-            )];
+        if let Some(scope) = self.missing_scope(d.kind.writes()) {
+            d.errors = vec![self.scope_refusal(d.kind.label(), scope)];
             return;
         }
         if d.kind == Kind::CreateCsv {

@@ -159,23 +159,10 @@ impl ContactDialog {
     fn change(&self) -> ContactChange {
         let t = &self.target;
         match self.kind {
-            ContactKind::Email => ContactChange::Emails(citi::Emails {
-                emails: vec![citi::Email {
-                    email_key: t.key,
-                    email_address: self.new_value(),
-                    preferred_email_flag: t.preferred || t.key.is_none(),
-                }],
-            }),
-            ContactKind::Phone => ContactChange::Phones(citi::Phones {
-                phones: vec![citi::Phone {
-                    phone_key: t.key,
-                    phone_type: t.phone_type.clone(),
-                    phone_country_code: t.country_code.clone(),
-                    area_code: String::new(),
-                    phone_number: self.new_value(),
-                    extension: String::new(),
-                }],
-            }),
+            ContactKind::Email => ContactChange::email(t.key, t.preferred, &self.new_value()),
+            ContactKind::Phone => {
+                ContactChange::phone(t.key, &t.phone_type, &t.country_code, &self.new_value())
+            }
         }
     }
 
@@ -551,14 +538,15 @@ impl App {
     /// Send the change request: the kept key when this body was sent before and its
     /// outcome is unknown, else a fresh one.
     fn send_change(&mut self, d: &mut ContactDialog, fx: &mut Vec<Effect>) {
-        if self.read_only {
-            d.error = Some(Failure::new(
-                "read-only: this console sends no changes",
-                None,
-            ));
+        let change = d.change();
+        let write = crate::tui::effect::WriteOp::RequestChange {
+            customer: d.customer.clone(),
+            change: change.clone(),
+        };
+        if let Err(why) = self.may_send(&write) {
+            d.error = Some(Failure::new(why, None));
             return;
         }
-        let change = d.change();
         let key = match &change {
             ContactChange::Emails(e) => KeyedWrite::for_body(&mut d.put_key, e),
             ContactChange::Phones(p) => KeyedWrite::for_body(&mut d.put_key, p),

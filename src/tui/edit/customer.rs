@@ -217,15 +217,11 @@ impl App {
             SubmitKey::Close => return false,
             SubmitKey::Stay => {}
             SubmitKey::Send => {
-                let (op, note) = match &d.mode {
+                let (op, old, new) = match &d.mode {
                     Mode::Delete { id, reference, .. } => (
                         WriteOp::DeleteCustomer { id: id.clone() },
-                        AuditNote {
-                            customer: id.clone(),
-                            action: "customer.delete".into(),
-                            old: Some(format!("{} ({})", d.name, safe(reference))),
-                            ..AuditNote::default()
-                        },
+                        Some(format!("{} ({})", d.name, safe(reference))),
+                        None,
                     ),
                     mode => {
                         let Ok(input) = d.input() else {
@@ -233,30 +229,22 @@ impl App {
                             return true;
                         };
                         let new = Some(CustomerDialog::described(&input));
-                        match mode {
-                            Mode::Edit { id, .. } => (
-                                WriteOp::UpdateCustomer {
-                                    id: id.clone(),
-                                    input,
-                                },
-                                AuditNote {
-                                    customer: id.clone(),
-                                    action: "customer.update".into(),
-                                    new,
-                                    ..AuditNote::default()
-                                },
-                            ),
-                            _ => (
-                                WriteOp::CreateCustomer(input),
-                                AuditNote {
-                                    customer: String::new(),
-                                    action: "customer.create".into(),
-                                    new,
-                                    ..AuditNote::default()
-                                },
-                            ),
-                        }
+                        let op = match mode {
+                            Mode::Edit { id, .. } => WriteOp::UpdateCustomer {
+                                id: id.clone(),
+                                input,
+                            },
+                            _ => WriteOp::CreateCustomer(input),
+                        };
+                        (op, None, new)
                     }
+                };
+                let note = AuditNote {
+                    customer: op.customer().to_string(),
+                    action: op.action(),
+                    old,
+                    new,
+                    ..AuditNote::default()
                 };
                 self.submit_write(&mut d.submit, op, note, fx);
             }

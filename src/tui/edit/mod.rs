@@ -7,8 +7,10 @@
 //! - one `Idempotency-Key` per logical write: a fresh one when the agent confirms, the
 //!   same one when they retry the same submission after a failure that may or may not
 //!   have been applied (server error, timeout, unreachable, rate limited);
-//! - nothing is offered or sent in read-only mode, and contact edits wait for the caller
-//!   to be verified (see [`verify`]).
+//! - nothing is offered or sent in read-only mode, nor what the signed-in client lacks
+//!   the scope for ([`App::scope_gate`] before a form opens, [`App::may_send`] where the
+//!   write is issued), and contact edits wait for the caller to be verified (see
+//!   [`verify`]).
 
 pub mod add_phone;
 pub mod alerts;
@@ -24,85 +26,13 @@ use sha2::{Digest, Sha256};
 use crossterm::event::KeyCode;
 
 use crate::api::IdempotencyKey;
+use crate::api::ops::{CUSTOMERS_WRITE, WriteKind};
 use crate::tui::app::App;
 use crate::tui::effect::{AuditNote, Effect, WriteOp};
+use crate::tui::keymap::Action;
 use crate::tui::msg::{Outcome, WriteError};
 
-/// Email or phone, for the Citi passcode flow and NewDay's format check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ContactKind {
-    Email,
-    Phone,
-}
-
-impl ContactKind {
-    pub fn noun(self) -> &'static str {
-        match self {
-            ContactKind::Email => "email",
-            ContactKind::Phone => "phone",
-        }
-    }
-    /// The audit action for this kind of change.
-    pub fn action(self) -> &'static str {
-        match self {
-            ContactKind::Email => "update_email",
-            ContactKind::Phone => "update_phone",
-        }
-    }
-}
-
-/// A one-time passcode as typed: up to six digits. Never in `Debug` output, never
-/// drawn (only as bullets), never written to any log.
-#[derive(Clone, PartialEq, Eq, Default)]
-pub struct Passcode(String);
-
-impl Passcode {
-    pub const LEN: usize = 6;
-
-    pub fn new(digits: &str) -> Passcode {
-        Passcode(digits.to_string())
-    }
-    /// Add a typed character; anything but a digit, or a seventh digit, is ignored.
-    pub fn push(&mut self, c: char) -> bool {
-        if c.is_ascii_digit() && self.0.len() < Self::LEN {
-            self.0.push(c);
-            true
-        } else {
-            false
-        }
-    }
-    pub fn pop(&mut self) {
-        self.0.pop();
-    }
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-    pub fn complete(&self) -> bool {
-        self.0.len() == Self::LEN
-    }
-    /// The digits, for the one place they go: the confirmation body.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-    /// What the screen shows: a bullet per digit typed, a line per digit to come.
-    pub fn shown(&self) -> String {
-        let typed = self.0.len();
-        format!(
-            "{}{}",
-            "•".repeat(typed),
-            "_".repeat(Self::LEN.saturating_sub(typed))
-        )
-    }
-}
-
-impl std::fmt::Debug for Passcode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Passcode(<{} digits>)", self.0.len())
-    }
-}
+pub use crate::api::ops::{ContactKind, Passcode};
 
 /// The Idempotency-Key of the submission being made, with a fingerprint of its body so
 /// a retry of the same body reuses it and anything else gets a fresh one.
@@ -242,6 +172,61 @@ impl Submit {
 }
 
 impl App {
+    /// The scope the signed-in client lacks for writes of `kind`, if it lacks one (an
+    /// empty list of scopes is unknown: the backend decides).
+    pub fn missing_scope(&self, kind: WriteKind) -> Option<&'static str> {
+        (!kind.allowed(&self.status.scopes))
+            .then(|| kind.scope())
+            .flatten()
+    }
+
+    /// Why `what` is not possible for this client, in words: which scope is missing,
+    /// and how to get it.
+    pub fn scope_refusal(&self, what: &str, scope: &str) -> String {
+        let how = if scope == CUSTOMERS_WRITE {
+            "start the console as the backoffice client (CUSTDESK_CLIENT_ID=backoffice)"
+        } else {
+            "sign in with a client that has it"
+        };
+        format!(
+            "{what} needs the {scope} scope, which {} does not have: {how}",
+            crate::tui::view::safe(&self.status.agent)
+        )
+    }
+
+    /// Whether `action` may start for this client: when it lacks the scope the action's
+    /// write needs, nothing opens, the status says which scope is missing, and the
+    /// refusal is audited.
+    pub(crate) fn scope_gate(&mut self, action: Action, fx: &mut Vec<Effect>) -> bool {
+        let Some(scope) = action.writes().and_then(|k| self.missing_scope(k)) else {
+            return true;
+        };
+        self.status.notice = Some(self.scope_refusal(action.name(), scope));
+        fx.push(Effect::Record(AuditNote {
+            customer: self
+                .customer
+                .as_ref()
+                .map(|c| c.id.clone())
+                .unwrap_or_default(),
+            action: action.name().into(),
+            outcome: format!("refused: missing scope {scope}"),
+            ..AuditNote::default()
+        }));
+        false
+    }
+
+    /// Whether `write` may be sent: not in read-only mode, and with the scope it needs.
+    /// Checked where every console write is issued; `Err` says why not.
+    pub(crate) fn may_send(&self, write: &WriteOp) -> Result<(), String> {
+        if self.read_only {
+            return Err("read-only: this console sends no changes".into());
+        }
+        match self.missing_scope(write.kind()) {
+            Some(scope) => Err(self.scope_refusal("This change", scope)),
+            None => Ok(()),
+        }
+    }
+
     /// Send a simple write: the kept key when this body was sent before without a known
     /// outcome, else a fresh one. Never in read-only mode.
     pub(crate) fn submit_write(
@@ -251,11 +236,8 @@ impl App {
         note: AuditNote,
         fx: &mut Vec<Effect>,
     ) {
-        if self.read_only {
-            s.error = Some(Failure::new(
-                "read-only: this console sends no changes",
-                None,
-            ));
+        if let Err(why) = self.may_send(&op) {
+            s.error = Some(Failure::new(why, None));
             s.phase = Phase::Editing;
             return;
         }

@@ -75,10 +75,10 @@ impl App {
                 let Some(o) = d.offer().cloned() else {
                     return true;
                 };
-                let action = if d.accept { "ACCEPT" } else { "DECLINE" };
+                let op = WriteOp::offer(&d.customer, &o.offer_id, d.accept);
                 let note = AuditNote {
                     customer: d.customer.clone(),
-                    action: format!("offer.{}", d.verb()),
+                    action: op.action(),
                     old: Some(format!("{} {}", o.offer_id, o.offer_status.to_lowercase())),
                     new: Some(format!(
                         "{} {}",
@@ -86,13 +86,6 @@ impl App {
                         if d.accept { "accepted" } else { "declined" }
                     )),
                     ..AuditNote::default()
-                };
-                let op = WriteOp::Offer {
-                    customer: d.customer.clone(),
-                    update: citi::OfferUpdate {
-                        offer_id: o.offer_id.clone(),
-                        action: action.into(),
-                    },
                 };
                 self.submit_write(&mut d.submit, op, note, fx);
             }
