@@ -59,3 +59,23 @@ fn b_while_marking_all_on_a_slow_backend_waits_for_every_mark() {
     assert!(c.wait_exit().success());
     rt.block_on(sb.shutdown());
 }
+
+#[test]
+fn a_bad_keymap_line_is_named_at_start_and_the_good_ones_apply() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join("config")).unwrap();
+    std::fs::write(
+        home.path().join("config").join("keymap.toml"),
+        "[bindings]\nquit = \"x\"\nfrobnicate = \"z\"\n",
+    )
+    .unwrap();
+    let mut c = Console::spawn_in(home, &["--seed-customers", "50"], 30, 200);
+    c.expect("TRAINING SANDBOX");
+    c.expect("keymap.toml has 1 bad line");
+    c.expect("line 3: unknown action 'frobnicate'");
+    // The valid line applies: x quits now (from the table; in the search box it types).
+    c.send("\x1b");
+    std::thread::sleep(Duration::from_millis(300));
+    c.send("x");
+    assert!(c.wait_exit().success(), "{}", c.text());
+}
