@@ -289,13 +289,10 @@ pub fn config_problems(paths: &Paths) -> Vec<String> {
 pub fn keymap_problems(paths: &Paths) -> Vec<String> {
     let file = paths.keymap_file();
     match std::fs::read_to_string(&file) {
-        Ok(text) => match crate::tui::keymap::Keymap::with_overrides(&text) {
-            Ok(_) => Vec::new(),
-            Err(problems) => problems
-                .into_iter()
-                .map(|p| format!("{}: {p}", file.display()))
-                .collect(),
-        },
+        Ok(text) => crate::tui::keymap_load::problems(&text)
+            .into_iter()
+            .map(|p| format!("{}: {p}", file.display()))
+            .collect(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
         Err(e) => vec![format!("{}: {e}", file.display())],
     }

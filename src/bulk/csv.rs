@@ -107,14 +107,58 @@ pub fn parse_file(path: &std::path::Path) -> std::io::Result<Parsed> {
     Ok(parse(f, chrono::Utc::now().date_naive()))
 }
 
+/// Line numbers from records' byte offsets: the csv crate counts one line too few after
+/// each CRLF line end. Offsets only grow, so each byte is looked at once.
+struct LineCounter<'a> {
+    text: &'a [u8],
+    at: usize,
+    line: u64,
+}
+
+impl LineCounter<'_> {
+    /// The 1-based line of a record starting at byte `byte` (the blank lines the reader
+    /// skipped before it are not its line).
+    fn at(&mut self, byte: u64) -> u64 {
+        let mut b = usize::try_from(byte)
+            .unwrap_or(usize::MAX)
+            .min(self.text.len());
+        while self.text.get(b).is_some_and(|c| matches!(c, b'\r' | b'\n')) {
+            b += 1;
+        }
+        if b < self.at {
+            (self.at, self.line) = (0, 1);
+        }
+        self.line += self.text[self.at..b]
+            .iter()
+            .filter(|c| **c == b'\n')
+            .count() as u64;
+        self.at = b;
+        self.line
+    }
+}
+
 /// Read CSV text; `today` bounds dates of birth.
-pub fn parse(input: impl Read, today: chrono::NaiveDate) -> Parsed {
+pub fn parse(mut input: impl Read, today: chrono::NaiveDate) -> Parsed {
     let mut out = Parsed::default();
+    let mut text = Vec::new();
+    if let Err(e) = input.read_to_end(&mut text) {
+        out.errors.push(PlanError {
+            line: None,
+            column: None,
+            message: format!("cannot be read: {e}"),
+        });
+        return out;
+    }
+    let mut lines = LineCounter {
+        text: &text,
+        at: 0,
+        line: 1,
+    };
     let mut rdr = ::csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
         .trim(::csv::Trim::All)
-        .from_reader(input);
+        .from_reader(&text[..]);
     let headers = match rdr.headers() {
         Ok(h) => h.clone(),
         Err(e) => {
@@ -164,21 +208,24 @@ pub fn parse(input: impl Read, today: chrono::NaiveDate) -> Parsed {
     let mut first: HashMap<String, u64> = HashMap::new();
     let mut record = ::csv::StringRecord::new();
     loop {
-        let line_hint = rdr.position().line();
+        let line_hint = lines.at(rdr.position().byte());
         match rdr.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
                 out.rows += 1;
                 out.errors.push(PlanError {
-                    line: e.position().map(|p| p.line()).or(Some(line_hint)),
+                    line: e.position().map(|p| lines.at(p.byte())).or(Some(line_hint)),
                     column: None,
                     message: format!("cannot be read: {e}"),
                 });
                 continue;
             }
         }
-        let line = record.position().map(|p| p.line()).unwrap_or(line_hint);
+        let line = record
+            .position()
+            .map(|p| lines.at(p.byte()))
+            .unwrap_or(line_hint);
         if record.iter().all(|f| f.is_empty()) {
             continue;
         }
@@ -616,6 +663,25 @@ mod tests {
             "masked: {}",
             p.items[2].new
         );
+    }
+
+    #[test]
+    fn line_numbers_hold_for_crlf_and_quoted_fields_spanning_lines() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
+        let lines = |text: &str| -> Vec<Option<u64>> {
+            parse(text.as_bytes(), today)
+                .errors
+                .iter()
+                .filter(|e| e.column.as_deref() == Some("customer_id"))
+                .map(|e| e.line)
+                .collect()
+        };
+        let lf = "action,customer_id,email\nset_email,x,a@b.com\n\nset_email,y,a@b.com\n";
+        assert_eq!(lines(lf), [Some(2), Some(4)]);
+        assert_eq!(lines(&lf.replace('\n', "\r\n")), [Some(2), Some(4)]);
+        let quoted = "action,customer_id,email\nset_email,x,\"a\nb\"\nset_email,y,a@b.com\n";
+        assert_eq!(lines(quoted), [Some(2), Some(4)]);
+        assert_eq!(lines(&quoted.replace('\n', "\r\n")), [Some(2), Some(4)]);
     }
 
     #[test]

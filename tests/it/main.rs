@@ -19,6 +19,7 @@ mod bulk_console;
 mod bulk_faults;
 mod bulk_kill;
 mod bulk_resume;
+mod console_edges;
 mod e2e_console;
 mod e2e_edits;
 mod edit_runner;

@@ -571,6 +571,14 @@ impl App {
         if !self.customer_gate("bulk", false, fx) {
             return;
         }
+        // `*` then `b` on a slow backend: the dialog waits for every mark, not a few.
+        if self.search.marking.is_some() {
+            self.status.notice = Some(format!(
+                "Still marking all {} results: press b again once they are marked",
+                thousands(self.search.count)
+            ));
+            return;
+        }
         let row_target = |c: &crate::api::wire::newday::Customer| Target {
             id: c.id.clone(),
             name: Some(format!(
