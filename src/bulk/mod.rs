@@ -242,12 +242,7 @@ impl Action {
 /// The national number Relay stores for `number` under `country_code` (its default
 /// `1`): a North American 11-digit number loses its leading 1, others their trunk 0s.
 pub fn relay_national(number: &str, country_code: Option<&str>) -> String {
-    let cc = country_code.unwrap_or("1");
-    if cc == "1" && number.len() == 11 && number.starts_with('1') {
-        number[1..].to_string()
-    } else {
-        number.trim_start_matches('0').to_string()
-    }
+    crate::domain::phone::national_of(country_code.unwrap_or("1"), "", number)
 }
 
 /// One line of the plan.
