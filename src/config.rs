@@ -232,6 +232,9 @@ theme = "default"
 # selection working; `m` in the console switches it for the session.
 mouse = true
 
+# The person at this console, named in every audit entry (default: the login user).
+# agent_name = "A. Agent"
+
 # Backend profiles, chosen with `custdesk --profile NAME`. Secrets never go in this
 # file: each *_env setting names the environment variable that holds one.
 #
