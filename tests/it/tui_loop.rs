@@ -5,6 +5,8 @@ use crate::common;
 use crate::loop_support::Loop;
 
 use crossterm::event::KeyCode;
+use custdesk::api::wire::newday::{SearchFilter, SearchRequest};
+use custdesk::api::{ApiConfig, Client};
 use serde_json::Value;
 
 /// A customer as NewDay serves them now.
@@ -102,4 +104,90 @@ async fn search_open_verify_then_change_the_email_with_the_passcode_from_the_out
     let now = emails(&customer(&ts, &id).await);
     assert!(now.contains(&new_email.to_string()), "{now:?}");
     assert!(!now.contains(&old[0]), "{now:?}");
+}
+
+/// The family-name initial with the most customers (at least two), and those customers'
+/// ids, as the search API answers for `client`.
+async fn biggest_initial(client: &Client) -> (char, Vec<String>) {
+    let mut best = ('a', Vec::new());
+    for c in ['b', 'c', 'h', 'm', 's', 'w'] {
+        let r = client
+            .newday()
+            .search(&SearchRequest {
+                filter: SearchFilter {
+                    family_name: Some(c.to_string()),
+                    ..SearchFilter::default()
+                },
+                page: Some(0),
+                size: Some(100),
+                sort: None,
+            })
+            .await
+            .expect("search");
+        if r.value.values.len() > best.1.len() {
+            best = (c, r.value.values.into_iter().map(|v| v.id).collect());
+        }
+    }
+    assert!(best.1.len() >= 2, "a search with several customers");
+    best
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mark_results_plan_a_bulk_subscription_apply_it_and_read_the_results() {
+    let ts = common::start(40).await;
+    let client =
+        Client::new(ApiConfig::sandbox(&ts.base).with_client("backoffice", "backoffice-secret"))
+            .unwrap();
+    let (initial, ids) = biggest_initial(&client).await;
+    let n = ids.len();
+    let c = Loop::start(&ts, "backoffice", 120, 35);
+    c.expect("corr").await;
+    c.keys(&initial.to_string());
+    c.expect(&format!("1 of {n} matches")).await;
+    c.esc();
+    c.keys("*");
+    c.expect(&format!("Marked all {n}")).await;
+
+    // Subscribe every one of them to LOW_BALANCE by SMS over 50.
+    c.keys("b");
+    c.expect("Action").await;
+    c.tab();
+    c.keys("LOW_BALANCE");
+    c.tab();
+    c.key(KeyCode::Right);
+    c.tab();
+    c.keys("50");
+    c.enter();
+    // The preview names each customer with the value they have now and will have.
+    let plan = c
+        .until("the plan", |s| s.contains(&format!("enter apply {n} changes")))
+        .await;
+    assert!(
+        plan.contains(&format!("subscribe · {n} customers · {n} to change")),
+        "{plan}"
+    );
+    assert_eq!(
+        plan.matches("LOW_BALANCE by SMS (threshold 50)").count(),
+        n,
+        "{plan}"
+    );
+    // A plan this small applies without typing its count back.
+    c.enter();
+    let results = c.until("the results", |s| s.contains("enter close")).await;
+    assert!(results.contains(&format!("✓ applied {n}")), "{results}");
+    assert!(results.contains("✗ failed 0"), "{results}");
+    assert!(results.contains("No failures."), "{results}");
+    c.enter();
+    c.expect_gone("enter close").await;
+    c.quit("bulk plan and apply").await;
+
+    // The backend holds the new subscription for every marked customer.
+    for id in &ids {
+        let alerts = client.citi().alerts(id, None).await.expect("alerts").value;
+        let subs = serde_json::to_string(&alerts).unwrap();
+        assert!(
+            subs.contains("LOW_BALANCE") && subs.contains("SMS"),
+            "{id}: {subs}"
+        );
+    }
 }
