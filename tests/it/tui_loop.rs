@@ -6,7 +6,7 @@ use crate::loop_support::Loop;
 
 use crossterm::event::KeyCode;
 use custdesk::api::wire::newday::{SearchFilter, SearchRequest};
-use custdesk::api::{ApiConfig, Client};
+use custdesk::api::{ApiConfig, Client, IdempotencyKey};
 use serde_json::Value;
 
 /// A customer as NewDay serves them now.
@@ -160,7 +160,9 @@ async fn mark_results_plan_a_bulk_subscription_apply_it_and_read_the_results() {
     c.enter();
     // The preview names each customer with the value they have now and will have.
     let plan = c
-        .until("the plan", |s| s.contains(&format!("enter apply {n} changes")))
+        .until("the plan", |s| {
+            s.contains(&format!("enter apply {n} changes"))
+        })
         .await;
     assert!(
         plan.contains(&format!("subscribe · {n} customers · {n} to change")),
@@ -190,4 +192,66 @@ async fn mark_results_plan_a_bulk_subscription_apply_it_and_read_the_results() {
             "{id}: {subs}"
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_passcode_keeps_the_dialog_open_on_its_step_then_the_right_one_applies() {
+    let ts = common::start(20).await;
+    let id = ts.ada(&ts.agent().await).await;
+    let new_email = "ada.retry@example.net";
+    let c = Loop::start(&ts, "agent", 120, 35);
+    open_ada_and_verify(&c).await;
+    request_email_change(&c, &ts, new_email).await;
+    let otp = newest_passcode(&ts).await;
+    let wrong = format!("{:06}", (otp.parse::<u32>().unwrap() + 1) % 1_000_000);
+    c.keys(&wrong);
+    c.enter();
+    c.expect("✗ Wrong passcode: 2 attempts left").await;
+    // Still open, on the passcode step, the code cleared for another try; nothing
+    // changed at the bank.
+    let screen = c.text();
+    assert!(screen.contains("Update email"), "{screen}");
+    assert!(screen.contains("Passcode  ______"), "{screen}");
+    assert!(!emails(&customer(&ts, &id).await).contains(&new_email.to_string()));
+    c.keys(&otp);
+    c.enter();
+    c.expect("✓ Email updated: a•••@e•••.net").await;
+    c.quit("wrong passcode then right").await;
+    assert!(emails(&customer(&ts, &id).await).contains(&new_email.to_string()));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_email_change_keeps_the_address_typed() {
+    let ts = common::start(20).await;
+    let id = ts.ada(&ts.agent().await).await;
+    let new_email = "ada.refused@example.com";
+    let c = Loop::start(&ts, "agent", 120, 35);
+    open_ada_and_verify(&c).await;
+    c.keys("e");
+    c.expect("Update email").await;
+    c.paste(new_email);
+    c.expect("✓ Valid: NewDay accepts this address").await;
+    // The customer is closed at the bank while the agent reads the address back.
+    let backoffice =
+        Client::new(ApiConfig::sandbox(&ts.base).with_client("backoffice", "backoffice-secret"))
+            .unwrap();
+    backoffice
+        .banking()
+        .delete(&id, &IdempotencyKey::fresh())
+        .await
+        .expect("delete");
+    c.enter();
+    c.expect("[2 Confirm]").await;
+    let sent_before = ts.outbox().await.len();
+    c.enter();
+    let screen = c
+        .until("the refusal", |s| s.contains("✗ Error: not found (404)"))
+        .await;
+    // The dialog is still open, back on the step where the address can be fixed, with
+    // the address as typed; no passcode went out.
+    assert!(screen.contains("Update email"), "{screen}");
+    assert!(screen.contains("[1 Edit]"), "{screen}");
+    assert!(screen.contains(new_email), "{screen}");
+    assert_eq!(ts.outbox().await.len(), sent_before, "no passcode sent");
+    c.quit("refused email change").await;
 }
