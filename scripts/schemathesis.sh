@@ -15,6 +15,8 @@
 #   scripts/schemathesis.sh --exclude-path-regex '^/citi'   # extra args go to `st run`
 #
 # Environment: PORT (default 18080), MAX_EXAMPLES (default 100), ST (default `st`).
+# The sandbox logs to sandbox.log beside its throwaway database; its stdout and stderr
+# go to sandbox.out there.
 #
 # Checks left out, on purpose:
 #   positive_data_acceptance: the request bodies' schemas are the shared wire types,
@@ -35,7 +37,7 @@ command -v curl >/dev/null || { echo "curl not found" >&2; exit 2; }
 cargo build --quiet
 WORK=$(mktemp -d)
 target/debug/custdesk sandbox --listen "127.0.0.1:${PORT}" --db "$WORK/sandbox.db" \
-    --seed-customers 500 >"$WORK/sandbox.log" 2>&1 &
+    --seed-customers 500 >"$WORK/sandbox.out" 2>&1 &
 SANDBOX=$!
 cleanup() {
     kill "$SANDBOX" 2>/dev/null || true
@@ -46,7 +48,7 @@ trap cleanup EXIT
 
 for _ in $(seq 1 100); do
     curl -sf "$BASE/healthz" >/dev/null && break
-    kill -0 "$SANDBOX" 2>/dev/null || { cat "$WORK/sandbox.log" >&2; exit 1; }
+    kill -0 "$SANDBOX" 2>/dev/null || { cat "$WORK/sandbox.out" >&2; exit 1; }
     sleep 0.1
 done
 

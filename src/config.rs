@@ -232,6 +232,9 @@ theme = "default"
 # selection working; `m` in the console switches it for the session.
 mouse = true
 
+# The person at this console, named in every audit entry (default: the login user).
+# agent_name = "A. Agent"
+
 # Backend profiles, chosen with `custdesk --profile NAME`. Secrets never go in this
 # file: each *_env setting names the environment variable that holds one.
 #
@@ -286,13 +289,10 @@ pub fn config_problems(paths: &Paths) -> Vec<String> {
 pub fn keymap_problems(paths: &Paths) -> Vec<String> {
     let file = paths.keymap_file();
     match std::fs::read_to_string(&file) {
-        Ok(text) => match crate::tui::keymap::Keymap::with_overrides(&text) {
-            Ok(_) => Vec::new(),
-            Err(problems) => problems
-                .into_iter()
-                .map(|p| format!("{}: {p}", file.display()))
-                .collect(),
-        },
+        Ok(text) => crate::tui::keymap_load::problems(&text)
+            .into_iter()
+            .map(|p| format!("{}: {p}", file.display()))
+            .collect(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
         Err(e) => vec![format!("{}: {e}", file.display())],
     }

@@ -93,7 +93,7 @@ The console was quit; a subcommand succeeded.
 Something unexpected stopped it: one line on the terminal, the full report in custdesk.log.
 .TP
 2
-It could not start: bad usage, an unreadable or invalid config.toml or keymap.toml, an unknown profile or theme, no terminal; \fBconfig \-\-check\fR found problems.
+It could not start: bad usage, an unreadable or invalid config.toml, an unknown profile or theme, no terminal; \fBconfig \-\-check\fR found problems.
 .PP
 \fBcustdesk bulk\fR: 0 all applied, 1 some failed, 2 refused (nothing applied), 3 interrupted.
 .SH ENVIRONMENT

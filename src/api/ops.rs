@@ -318,6 +318,27 @@ impl Write {
         }
     }
 
+    /// bankingservice: create a customer with both names and what else is known.
+    pub fn create_customer(
+        first_name: &str,
+        last_name: &str,
+        company: Option<&str>,
+        email: Option<&str>,
+        phone: Option<&str>,
+        date_of_birth: Option<&str>,
+    ) -> Write {
+        let some = |v: Option<&str>| v.map(str::to_string);
+        Write::CreateCustomer(banking::BsCustomerInput {
+            first_name: Some(first_name.to_string()),
+            last_name: Some(last_name.to_string()),
+            company: some(company),
+            email: some(email),
+            phone: some(phone),
+            date_of_birth: some(date_of_birth),
+            address: None,
+        })
+    }
+
     /// bankingservice: set only the preferred email of customer `id`.
     pub fn set_email(id: &str, email: &str) -> Write {
         Write::UpdateCustomer {

@@ -85,8 +85,9 @@ async fn execute(client: &Client, item: &Item, key: &IdempotencyKey) -> Result<S
 }
 
 /// How long one item waits out a backend that is down or restarting (connection
-/// refused, 502/503, no answer) or whose answer was lost after a write (any 5xx: the
-/// write is in doubt), sending again with the same key, before it is called failed.
+/// refused, 502/503) or whose answer leaves the write in doubt ([`Class::InDoubt`]: no
+/// answer, a server error after the request arrived), sending again with the same key,
+/// before it is called failed.
 pub const OUTAGE_BOUND: Duration = Duration::from_secs(30);
 
 /// [`execute`], again with the same key after a backoff while the backend is out or the
@@ -101,10 +102,11 @@ async fn execute_through_outage(
     let mut wait = Duration::from_millis(250);
     loop {
         let result = execute(client, item, key).await;
-        let out = matches!(&result, Err(e) if matches!(
-            e.kind,
-            ErrorKind::Unreachable | ErrorKind::Timeout | ErrorKind::Server
-        ));
+        // An outage (not reached, 502, 503) or an answer in doubt; a rate limit's 429
+        // is the client's to wait out, within its attempts.
+        let out = matches!(&result, Err(e) if e.kind == ErrorKind::Unreachable
+            || matches!(e.status, Some(502 | 503))
+            || e.class() == Class::InDoubt);
         if !out || started.elapsed() + wait > OUTAGE_BOUND {
             return result;
         }

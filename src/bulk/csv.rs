@@ -21,6 +21,11 @@ use std::collections::HashMap;
 use std::io::Read;
 
 use super::{Action, Item, PlanError};
+use crate::domain::alert::{self, Threshold};
+use crate::domain::choice::{Channel, Consent, PhoneType};
+use crate::domain::email::Email;
+use crate::domain::person::{self, DateOfBirth, PersonName};
+use crate::domain::phone::{CountryCode, InternationalPhone, RelayNumber};
 use crate::domain::validate::{self, FieldError};
 
 /// Every column a bulk CSV file may have.
@@ -102,14 +107,58 @@ pub fn parse_file(path: &std::path::Path) -> std::io::Result<Parsed> {
     Ok(parse(f, chrono::Utc::now().date_naive()))
 }
 
+/// Line numbers from records' byte offsets: the csv crate counts one line too few after
+/// each CRLF line end. Offsets only grow, so each byte is looked at once.
+struct LineCounter<'a> {
+    text: &'a [u8],
+    at: usize,
+    line: u64,
+}
+
+impl LineCounter<'_> {
+    /// The 1-based line of a record starting at byte `byte` (the blank lines the reader
+    /// skipped before it are not its line).
+    fn at(&mut self, byte: u64) -> u64 {
+        let mut b = usize::try_from(byte)
+            .unwrap_or(usize::MAX)
+            .min(self.text.len());
+        while self.text.get(b).is_some_and(|c| matches!(c, b'\r' | b'\n')) {
+            b += 1;
+        }
+        if b < self.at {
+            (self.at, self.line) = (0, 1);
+        }
+        self.line += self.text[self.at..b]
+            .iter()
+            .filter(|c| **c == b'\n')
+            .count() as u64;
+        self.at = b;
+        self.line
+    }
+}
+
 /// Read CSV text; `today` bounds dates of birth.
-pub fn parse(input: impl Read, today: chrono::NaiveDate) -> Parsed {
+pub fn parse(mut input: impl Read, today: chrono::NaiveDate) -> Parsed {
     let mut out = Parsed::default();
+    let mut text = Vec::new();
+    if let Err(e) = input.read_to_end(&mut text) {
+        out.errors.push(PlanError {
+            line: None,
+            column: None,
+            message: format!("cannot be read: {e}"),
+        });
+        return out;
+    }
+    let mut lines = LineCounter {
+        text: &text,
+        at: 0,
+        line: 1,
+    };
     let mut rdr = ::csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
         .trim(::csv::Trim::All)
-        .from_reader(input);
+        .from_reader(&text[..]);
     let headers = match rdr.headers() {
         Ok(h) => h.clone(),
         Err(e) => {
@@ -159,21 +208,24 @@ pub fn parse(input: impl Read, today: chrono::NaiveDate) -> Parsed {
     let mut first: HashMap<String, u64> = HashMap::new();
     let mut record = ::csv::StringRecord::new();
     loop {
-        let line_hint = rdr.position().line();
+        let line_hint = lines.at(rdr.position().byte());
         match rdr.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
                 out.rows += 1;
                 out.errors.push(PlanError {
-                    line: e.position().map(|p| p.line()).or(Some(line_hint)),
+                    line: e.position().map(|p| lines.at(p.byte())).or(Some(line_hint)),
                     column: None,
                     message: format!("cannot be read: {e}"),
                 });
                 continue;
             }
         }
-        let line = record.position().map(|p| p.line()).unwrap_or(line_hint);
+        let line = record
+            .position()
+            .map(|p| lines.at(p.byte()))
+            .unwrap_or(line_hint);
         if record.iter().all(|f| f.is_empty()) {
             continue;
         }
@@ -249,13 +301,6 @@ pub fn row_of(line: u64, values: &[(&'static str, String)]) -> Result<Item, Vec<
     row(line, &cells, chrono::Utc::now().date_naive())
 }
 
-/// Strip the separators people type in phone numbers: spaces, dots, hyphens, brackets.
-fn phone_digits(v: &str) -> String {
-    v.chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')'))
-        .collect()
-}
-
 /// One data row, by column name.
 struct Cells<'a> {
     record: &'a ::csv::StringRecord,
@@ -327,58 +372,59 @@ fn row(line: u64, cells: &Cells<'_>, today: chrono::NaiveDate) -> Result<Item, V
     });
     let edit: Option<Action> = match action.as_str() {
         "set_email" => need("email").and_then(|v| {
-            validate::email("email", &v)
+            Email::parse("email", &v)
                 .map_err(|e| checks.push(Err(from(e))))
                 .ok()
-                .map(|email| Action::SetEmail { email })
+                .map(|email| Action::SetEmail {
+                    email: email.into(),
+                })
         }),
         "set_phone" => need("phone").and_then(|v| {
-            international("phone", &v)
+            InternationalPhone::typed("phone", &v)
                 .map_err(|e| checks.push(Err(from(e))))
                 .ok()
-                .map(|phone| Action::SetPhone { phone })
+                .map(|phone| Action::SetPhone {
+                    phone: phone.into(),
+                })
         }),
         "add_phone" | "stop_consent" => {
             let stop = action == "stop_consent";
             let phone = need("phone").and_then(|v| {
-                validate::digits("phone", &phone_digits(&v), 10, 11)
+                RelayNumber::typed("phone", &v)
                     .map_err(|e| checks.push(Err(from(e))))
                     .ok()
+                    .map(String::from)
             });
             let consent = if stop {
-                match cell("consent_type").map(str::to_ascii_lowercase) {
-                    Some(c) if c != "stop" => {
+                match cell("consent_type").map(|c| Consent::typed("consent_type", c)) {
+                    Some(Ok(Consent::Stop)) | None => Some(Consent::Stop.as_str().to_string()),
+                    Some(_) => {
                         checks.push(Err(err("consent_type", "must be stop (or empty)".into())));
                         None
                     }
-                    _ => Some("stop".to_string()),
                 }
             } else {
                 need("consent_type").and_then(|v| {
-                    validate::one_of(
-                        "consent_type",
-                        &v.to_ascii_lowercase(),
-                        &["written", "express", "stop"],
-                    )
-                    .map_err(|e| checks.push(Err(from(e))))
-                    .ok()
+                    Consent::typed("consent_type", &v)
+                        .map_err(|e| checks.push(Err(from(e))))
+                        .ok()
+                        .map(|c| c.as_str().to_string())
                 })
             };
-            let phone_type = validate::one_of(
-                "phone_type",
-                &cell("phone_type")
-                    .unwrap_or(if stop { "unknown" } else { "mobile" })
-                    .to_ascii_lowercase(),
-                &["mobile", "landline", "unknown"],
-            )
+            let phone_type = match cell("phone_type") {
+                None if stop => Ok(PhoneType::Unknown),
+                None => Ok(PhoneType::Mobile),
+                Some(v) => PhoneType::typed("phone_type", v),
+            }
             .map_err(|e| checks.push(Err(from(e))))
-            .ok();
+            .ok()
+            .map(|t| t.as_str().to_string());
             let country_code = match cell("country_code") {
                 None => Some(None),
-                Some(v) => validate::digits("country_code", v.trim_start_matches('+'), 1, 3)
+                Some(v) => CountryCode::typed("country_code", v)
                     .map_err(|e| checks.push(Err(from(e))))
                     .ok()
-                    .map(Some),
+                    .map(|c| Some(c.into())),
             };
             match (phone, consent, phone_type, country_code) {
                 (Some(phone_number), Some(consent_type), Some(phone_type), Some(country_code)) => {
@@ -401,51 +447,42 @@ fn row(line: u64, cells: &Cells<'_>, today: chrono::NaiveDate) -> Result<Item, V
             }
         }
         "subscribe" | "unsubscribe" => {
-            let code = need("alert_code").and_then(|v| {
-                let v = v.to_ascii_uppercase();
-                if !v.is_empty()
-                    && v.len() <= 50
-                    && v.chars().all(|c| c.is_ascii_uppercase() || c == '_')
-                {
-                    Some(v)
-                } else {
-                    checks.push(Err(err(
-                        "alert_code",
-                        "must be an alert code such as LOW_BALANCE".into(),
-                    )));
-                    None
-                }
+            let def = need("alert_code").and_then(|v| {
+                alert::typed("alert_code", &v)
+                    .map_err(|e| checks.push(Err(from(e))))
+                    .ok()
             });
+            let code = def.map(|d| d.code.to_string());
             if action == "unsubscribe" {
                 code.map(|alert_code| Action::Unsubscribe { alert_code })
             } else {
                 let channel = need("channel").and_then(|v| {
-                    validate::one_of(
-                        "channel",
-                        &v.to_ascii_uppercase(),
-                        &["EMAIL", "SMS", "PUSH"],
-                    )
-                    .map_err(|e| checks.push(Err(from(e))))
-                    .ok()
+                    Channel::typed("channel", &v)
+                        .map_err(|e| checks.push(Err(from(e))))
+                        .ok()
+                        .map(|c| c.as_str().to_string())
                 });
                 let threshold = match cell("threshold") {
                     None => Some(None),
-                    Some(v) => match v.parse::<f64>() {
-                        Ok(t) if t > 0.0 && t <= 1_000_000.0 => Some(Some(t)),
-                        _ => {
-                            checks.push(Err(err(
-                                "threshold",
-                                "must be a number more than 0 and at most 1000000".into(),
-                            )));
-                            None
-                        }
-                    },
+                    Some(v) => Threshold::parse("threshold", v)
+                        .map_err(|e| checks.push(Err(from(e))))
+                        .ok()
+                        .map(Some),
+                };
+                // An alert that takes a threshold needs one, others take none: refused
+                // here, at plan time, rather than by the server item after item.
+                let threshold = match (def, threshold) {
+                    (Some(d), Some(t)) => d
+                        .check_threshold("threshold", t)
+                        .map_err(|e| checks.push(Err(from(e))))
+                        .ok(),
+                    _ => None,
                 };
                 match (code, channel, threshold) {
                     (Some(alert_code), Some(channel), Some(threshold)) => Some(Action::Subscribe {
                         alert_code,
                         channel,
-                        threshold,
+                        threshold: threshold.map(Threshold::amount),
                     }),
                     _ => None,
                 }
@@ -454,14 +491,16 @@ fn row(line: u64, cells: &Cells<'_>, today: chrono::NaiveDate) -> Result<Item, V
         "delete" => Some(Action::Delete),
         "create" => {
             let first = need("first_name").and_then(|v| {
-                validate::name("first_name", &v)
+                PersonName::parse("first_name", &v)
                     .map_err(|e| checks.push(Err(from(e))))
                     .ok()
+                    .map(String::from)
             });
             let last = need("last_name").and_then(|v| {
-                validate::name("last_name", &v)
+                PersonName::parse("last_name", &v)
                     .map_err(|e| checks.push(Err(from(e))))
                     .ok()
+                    .map(String::from)
             });
             let mut opt = |column: &str,
                            f: &dyn Fn(&str) -> validate::FieldResult<String>|
@@ -477,11 +516,13 @@ fn row(line: u64, cells: &Cells<'_>, today: chrono::NaiveDate) -> Result<Item, V
                     },
                 }
             };
-            let email = opt("email", &|v| validate::email("email", v));
-            let phone = opt("phone", &|v| international("phone", v));
-            let company = opt("company", &|v| validate::optional_text("company", v, 100));
+            let email = opt("email", &|v| Email::parse("email", v).map(String::from));
+            let phone = opt("phone", &|v| {
+                InternationalPhone::typed("phone", v).map(String::from)
+            });
+            let company = opt("company", &|v| person::company("company", v));
             let dob = opt("date_of_birth", &|v| {
-                validate::date_of_birth("date_of_birth", v, today)
+                DateOfBirth::parse("date_of_birth", v, today).map(String::from)
             });
             match (first, last, email, phone, company, dob) {
                 (
@@ -525,29 +566,6 @@ fn row(line: u64, cells: &Cells<'_>, today: chrono::NaiveDate) -> Result<Item, V
     }
 }
 
-/// An international number as bankingservice takes it: digits with the country code
-/// (`447700900123`); `+`, `00` and separators are dropped.
-pub fn international(field: &str, value: &str) -> validate::FieldResult<String> {
-    let d = phone_digits(value);
-    let d = d.strip_prefix('+').unwrap_or(&d);
-    let d = d.strip_prefix("00").unwrap_or(d);
-    let digits = validate::digits(field, d, 8, 15)?;
-    if digits.starts_with('0') {
-        return Err(FieldError::new(
-            field,
-            "must be an international number with its country code, e.g. 447700900123",
-        ));
-    }
-    let national = crate::domain::phone::national(&format!("+{digits}"));
-    if national.len() == digits.len() || national.len() < 6 {
-        return Err(FieldError::new(
-            field,
-            "must be an international number with its country code, e.g. 447700900123",
-        ));
-    }
-    Ok(digits)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -570,7 +588,7 @@ mod tests {
              set_email,{C2},b@example.com,,\n\
              set_email,{C3},c@example.com,,\n\
              set_email,{C3},d@example.com,,\n\
-             subscribe,{C3},,LOW_BALANCE,SMS\n\
+             subscribe,{C3},,CARD_NOT_PRESENT,SMS\n\
              subscribe,{C3},,PAYMENT_DUE,SMS\n"
         );
         let p = parse(text.as_bytes(), today());
@@ -648,6 +666,25 @@ mod tests {
     }
 
     #[test]
+    fn line_numbers_hold_for_crlf_and_quoted_fields_spanning_lines() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
+        let lines = |text: &str| -> Vec<Option<u64>> {
+            parse(text.as_bytes(), today)
+                .errors
+                .iter()
+                .filter(|e| e.column.as_deref() == Some("customer_id"))
+                .map(|e| e.line)
+                .collect()
+        };
+        let lf = "action,customer_id,email\nset_email,x,a@b.com\n\nset_email,y,a@b.com\n";
+        assert_eq!(lines(lf), [Some(2), Some(4)]);
+        assert_eq!(lines(&lf.replace('\n', "\r\n")), [Some(2), Some(4)]);
+        let quoted = "action,customer_id,email\nset_email,x,\"a\nb\"\nset_email,y,a@b.com\n";
+        assert_eq!(lines(quoted), [Some(2), Some(4)]);
+        assert_eq!(lines(&quoted.replace('\n', "\r\n")), [Some(2), Some(4)]);
+    }
+
+    #[test]
     fn bad_rows_name_line_and_column() {
         let text = format!(
             "action,customer_id,email,phone,consent_type\n\
@@ -703,7 +740,7 @@ mod tests {
         let text = format!(
             "action,customer_id,email,alert_code,channel\n\
              set_email,{C1},a@b.com,,\n\
-             subscribe,{C1},,LOW_BALANCE,SMS\n\
+             subscribe,{C1},,CARD_NOT_PRESENT,SMS\n\
              set_email,{C1},c@d.com,,\n\
              delete,{C1},,,\n\
              unsubscribe,{C2},,PAYMENT_DUE,\n\
@@ -726,6 +763,29 @@ mod tests {
             msgs.iter()
                 .any(|m| m.starts_with("line 7, column customer_id: line 6 already")),
             "{msgs:#?}"
+        );
+    }
+
+    #[test]
+    fn an_alert_that_takes_a_threshold_needs_one_at_plan_time() {
+        let text = format!(
+            "action,customer_id,alert_code,channel,threshold\n\
+             subscribe,{C1},LOW_BALANCE,SMS,\n\
+             subscribe,{C2},PAYMENT_DUE,SMS,5\n\
+             subscribe,{C1},NOPE,SMS,\n\
+             subscribe,{C2},LARGE_TRANSACTION,SMS,2000000\n"
+        );
+        let p = parse(text.as_bytes(), today());
+        let msgs: Vec<String> = p.errors.iter().map(|e| e.to_string()).collect();
+        assert!(p.items.is_empty(), "{:?}", p.items);
+        assert_eq!(
+            msgs,
+            [
+                "line 2, column threshold: is required for LOW_BALANCE",
+                "line 3, column threshold: PAYMENT_DUE takes no threshold",
+                "line 4, column alert_code: unknown alert; one of LOW_BALANCE, LARGE_TRANSACTION, PAYMENT_DUE, CARD_NOT_PRESENT, NEW_DEVICE_LOGIN, STATEMENT_READY",
+                "line 5, column threshold: must be a number more than 0 and at most 1000000",
+            ]
         );
     }
 
@@ -767,6 +827,7 @@ mod tests {
 
     #[test]
     fn international_numbers() {
+        let international = |f: &str, v: &str| InternationalPhone::typed(f, v).map(String::from);
         assert_eq!(
             international("phone", "+44 7700 900123").unwrap(),
             "447700900123"

@@ -33,7 +33,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::IdempotencyKey;
 use crate::api::ops::{BULK_SOURCE, Write};
-use crate::api::wire::banking::BsCustomerInput;
 use crate::domain::mask;
 
 /// The `format` of a plan file.
@@ -142,15 +141,14 @@ impl Action {
                 phone,
                 company,
                 date_of_birth,
-            } => Write::CreateCustomer(BsCustomerInput {
-                first_name: Some(first_name.clone()),
-                last_name: Some(last_name.clone()),
-                email: email.clone(),
-                phone: phone.clone(),
-                company: company.clone(),
-                date_of_birth: date_of_birth.clone(),
-                ..BsCustomerInput::default()
-            }),
+            } => Write::create_customer(
+                first_name,
+                last_name,
+                company.as_deref(),
+                email.as_deref(),
+                phone.as_deref(),
+                date_of_birth.as_deref(),
+            ),
             Action::AddPhone {
                 phone_number,
                 phone_type,
@@ -244,12 +242,7 @@ impl Action {
 /// The national number Relay stores for `number` under `country_code` (its default
 /// `1`): a North American 11-digit number loses its leading 1, others their trunk 0s.
 pub fn relay_national(number: &str, country_code: Option<&str>) -> String {
-    let cc = country_code.unwrap_or("1");
-    if cc == "1" && number.len() == 11 && number.starts_with('1') {
-        number[1..].to_string()
-    } else {
-        number.trim_start_matches('0').to_string()
-    }
+    crate::domain::phone::national_of(country_code.unwrap_or("1"), "", number)
 }
 
 /// One line of the plan.

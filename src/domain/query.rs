@@ -1,7 +1,19 @@
 //! The search box's little language: free text matches names by prefix; `phone:`,
 //! `pc:`, `dob:`, `acct:`, `ref:` and `email:` pick a field.
 
-use crate::api::wire::newday::SearchFilter;
+/// What the search box asks for: every field a search may filter on. The client turns
+/// it into the backend's search filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchQuery {
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub postcode: Option<String>,
+    pub phone_number: Option<String>,
+    pub date_of_birth: Option<String>,
+    pub account_number: Option<String>,
+    pub customer_ref: Option<String>,
+    pub email_address: Option<String>,
+}
 
 /// The field prefixes, with what each searches, for completion and help.
 pub const PREFIXES: &[(&str, &str)] = &[
@@ -16,8 +28,8 @@ pub const PREFIXES: &[(&str, &str)] = &[
 /// Parse the search box. One bare word is a family-name prefix; two or more are a
 /// given-name prefix then a family-name prefix. Returns `None` when there is nothing
 /// to search for yet.
-pub fn parse(input: &str) -> Option<SearchFilter> {
-    let mut f = SearchFilter::default();
+pub fn parse(input: &str) -> Option<SearchQuery> {
+    let mut f = SearchQuery::default();
     let mut words: Vec<&str> = Vec::new();
     let mut any = false;
     // A field value runs to the next field prefix, so `phone:+44 7700 900123` works.

@@ -9,8 +9,10 @@ use rand::Rng;
 pub struct Faults {
     pub latency: Duration,
     pub jitter: Duration,
-    /// Chance of a 500/503; half are raised before the request is applied and half after
-    /// (the write is applied but its answer is lost), to exercise idempotent retries.
+    /// Chance of a failed answer; half are raised before the request is applied (503,
+    /// or 500) and half after it (500: the write is applied but its answer is lost, so
+    /// the client holds it in doubt and settles it by replay with its key). A 503 always
+    /// means "not handled", as clients read it.
     pub error_rate: f64,
     /// Requests per second over all clients; beyond it a 429 with `Retry-After`.
     pub rate_limit: Option<f64>,
@@ -88,11 +90,10 @@ pub fn roll(f: &Faults) -> Verdict {
     if rng.random::<f64>() >= f.error_rate {
         return Verdict::Pass;
     }
-    let status = if rng.random_bool(0.5) { 500 } else { 503 };
     if rng.random_bool(0.5) {
-        Verdict::FailBefore(status)
+        Verdict::FailBefore(if rng.random_bool(0.5) { 500 } else { 503 })
     } else {
-        Verdict::FailAfter(status)
+        Verdict::FailAfter(500)
     }
 }
 

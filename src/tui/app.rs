@@ -844,7 +844,7 @@ impl App {
         self.search.seq += 1;
         // A mark-all under way was for the old search: its answer will be dropped.
         self.search.marking = None;
-        self.search.filter = query::parse(self.search.input.value());
+        self.search.filter = query::parse(self.search.input.value()).map(Into::into);
         self.search.fetching_page = None;
         match self.search.filter.clone() {
             None => {

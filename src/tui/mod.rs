@@ -5,6 +5,7 @@ pub mod dialogs;
 pub mod edit;
 pub mod effect;
 pub mod keymap;
+pub mod keymap_load;
 pub mod msg;
 pub mod panes;
 pub mod run;

@@ -51,6 +51,8 @@ pub struct Profile {
 pub struct Ready {
     pub paths: Paths,
     pub keymap: Keymap,
+    /// Bad lines of `keymap.toml`, shown at start (their keys keep the defaults).
+    pub keymap_problems: Vec<String>,
     pub theme: Theme,
     pub cfg: config::ConsoleConfig,
     pub profile: Option<Profile>,
@@ -86,15 +88,10 @@ pub fn preflight(opts: &Options) -> Result<Ready, String> {
             })
         }
     };
-    let keymap = match std::fs::read_to_string(paths.keymap_file()) {
-        Ok(text) => Keymap::with_overrides(&text).map_err(|problems| {
-            format!(
-                "{}:\n  {}",
-                paths.keymap_file().display(),
-                problems.join("\n  ")
-            )
-        })?,
-        Err(_) => Keymap::default(),
+    // A bad line never stops the console: it is named in the message area at start.
+    let (keymap, keymap_problems) = match std::fs::read_to_string(paths.keymap_file()) {
+        Ok(text) => super::keymap_load::tolerant(&text),
+        Err(_) => (Keymap::default(), Vec::new()),
     };
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme_name = opts
@@ -109,6 +106,7 @@ pub fn preflight(opts: &Options) -> Result<Ready, String> {
     Ok(Ready {
         paths,
         keymap,
+        keymap_problems,
         theme,
         cfg,
         profile,
@@ -164,11 +162,13 @@ async fn console(opts: Options, ready: Ready) -> Result<()> {
     let Ready {
         paths,
         keymap,
+        keymap_problems,
         theme,
         cfg,
         profile,
     } = ready;
     let mut app = App::new(keymap, theme);
+    app.status.notice = super::keymap_load::notice(&paths.keymap_file(), &keymap_problems);
     app.mouse = !opts.no_mouse && cfg.mouse.unwrap_or(true);
     let mut _embedded = None;
     let (api, backend_label, profile_label, read_only, job_backend) = if let Some(p) = profile {

@@ -451,7 +451,11 @@ async fn every_body_field_refuses_bad_input_by_name_on_create_and_update() {
         ),
         (with(json!({"date_of_birth": ""})), "date_of_birth"),
         (with(json!({"address": "58 Kerkstraat"})), "address"),
-        (with(json!({"address": {"premise": 58}})), "address.premise"),
+        // A number is taken (seed 004's own example sends one); other types are not.
+        (
+            with(json!({"address": {"premise": true}})),
+            "address.premise",
+        ),
         (
             with(json!({"address": {"premise": huge}})),
             "address.premise",

@@ -343,6 +343,10 @@ fn previewing(plan: Plan) -> App {
     let mut app = bulk_on(1);
     app.update(key(KeyCode::Tab));
     type_str(&mut app, "LOW_BALANCE");
+    // LOW_BALANCE needs its threshold.
+    app.update(key(KeyCode::Tab));
+    app.update(key(KeyCode::Tab));
+    type_str(&mut app, "50");
     app.update(key(KeyCode::Enter));
     let seq = dialog(&app).seq;
     app.update(Msg::BulkPlanned {

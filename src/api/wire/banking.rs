@@ -15,8 +15,13 @@ pub struct BankingError {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Default)]
 #[serde(deny_unknown_fields)]
 pub struct BsAddress {
-    /// House number or name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// House number or name; seed 004's own example sends it as a number, so a number
+    /// is taken too.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::domain::address::string_or_number"
+    )]
     pub premise: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_premise: Option<String>,

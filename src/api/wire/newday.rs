@@ -108,6 +108,21 @@ pub struct SearchFilter {
     pub email_address: Option<String>,
 }
 
+impl From<crate::domain::query::SearchQuery> for SearchFilter {
+    fn from(q: crate::domain::query::SearchQuery) -> Self {
+        SearchFilter {
+            given_name: q.given_name,
+            family_name: q.family_name,
+            postcode: q.postcode,
+            phone_number: q.phone_number,
+            date_of_birth: q.date_of_birth,
+            account_number: q.account_number,
+            customer_ref: q.customer_ref,
+            email_address: q.email_address,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SearchRequest {

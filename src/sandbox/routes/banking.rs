@@ -9,7 +9,10 @@ use serde::Deserialize;
 use utoipa::{IntoParams, OpenApi};
 
 use crate::api::wire::banking::*;
-use crate::domain::{phone, text, validate};
+use crate::domain::email::Email;
+use crate::domain::person::{self, DateOfBirth, PersonName};
+use crate::domain::phone::InternationalPhone;
+use crate::domain::{address, text};
 use crate::sandbox::Shared;
 use crate::sandbox::auth::{Caller, SCOPE_CUSTOMERS_WRITE, SCOPE_READ, authorize};
 use crate::sandbox::body;
@@ -151,84 +154,71 @@ fn clean(input: &BsCustomerInput) -> Result<Clean, ApiError> {
     let fe = |e| ApiError::from_field(F, e);
     let opt = |field: &str, v: &Option<String>, max: usize| -> Result<Option<String>, ApiError> {
         v.as_deref()
-            .map(|s| validate::optional_text(field, s, max).map_err(fe))
+            .map(|s| address::line(field, s, max).map_err(fe))
             .transpose()
-    };
-    let phone = match &input.phone {
-        None => None,
-        Some(p) => {
-            let digits = validate::digits("phone", p.trim_start_matches('+'), 8, 15).map_err(fe)?;
-            let national = phone::national(&format!("+{digits}"));
-            let cc = digits[..digits.len() - national.len()].to_string();
-            if cc.is_empty() || national.len() < 6 {
-                return Err(ApiError::bad_request(
-                    F,
-                    "phone",
-                    "must be an international number with its country code, e.g. 447700900123",
-                ));
-            }
-            Some((cc, national))
-        }
     };
     let address = match &input.address {
         None => None,
-        Some(a) => {
-            let country = match &a.country {
-                Some(c) if c.len() == 2 && c.chars().all(|ch| ch.is_ascii_alphabetic()) => {
-                    Some(c.to_uppercase())
-                }
-                Some(_) => {
-                    return Err(ApiError::bad_request(
-                        F,
-                        "address.country",
-                        "must be a two-letter ISO country code",
-                    ));
-                }
-                None => None,
-            };
-            Some(BsAddress {
-                premise: opt("address.premise", &a.premise, 20)?,
-                sub_premise: opt("address.sub_premise", &a.sub_premise, 50)?,
-                building: opt("address.building", &a.building, 100)?,
-                postal_code: a
-                    .postal_code
-                    .as_deref()
-                    .map(|p| validate::postcode("address.postal_code", p))
-                    .transpose()
-                    .map_err(fe)?,
-                thoroughfare: opt("address.thoroughfare", &a.thoroughfare, 100)?,
-                locality: opt("address.locality", &a.locality, 100)?,
-                state: opt("address.state", &a.state, 100)?,
-                country,
-            })
-        }
+        Some(a) => Some(BsAddress {
+            premise: opt("address.premise", &a.premise, address::MAX_PREMISE)?,
+            sub_premise: opt(
+                "address.sub_premise",
+                &a.sub_premise,
+                address::MAX_SUB_PREMISE,
+            )?,
+            building: opt("address.building", &a.building, address::MAX_LINE)?,
+            postal_code: a
+                .postal_code
+                .as_deref()
+                .map(|p| address::postcode("address.postal_code", p))
+                .transpose()
+                .map_err(fe)?,
+            thoroughfare: opt("address.thoroughfare", &a.thoroughfare, address::MAX_LINE)?,
+            locality: opt("address.locality", &a.locality, address::MAX_LINE)?,
+            state: opt("address.state", &a.state, address::MAX_LINE)?,
+            country: a
+                .country
+                .as_deref()
+                .map(|c| address::country("address.country", c))
+                .transpose()
+                .map_err(fe)?,
+        }),
+    };
+    let name = |field: &str, v: &Option<String>| {
+        v.as_deref()
+            .map(|v| PersonName::parse(field, v).map(String::from))
+            .transpose()
+            .map_err(fe)
     };
     Ok(Clean {
-        company: opt("company", &input.company, 100)?,
-        first_name: input
-            .first_name
+        company: input
+            .company
             .as_deref()
-            .map(|v| validate::name("first_name", v))
+            .map(|v| person::company("company", v))
             .transpose()
             .map_err(fe)?,
-        last_name: input
-            .last_name
-            .as_deref()
-            .map(|v| validate::name("last_name", v))
-            .transpose()
-            .map_err(fe)?,
+        first_name: name("first_name", &input.first_name)?,
+        last_name: name("last_name", &input.last_name)?,
         email: input
             .email
             .as_deref()
-            .map(|v| validate::email("email", v))
+            .map(|v| Email::parse("email", v).map(String::from))
             .transpose()
             .map_err(fe)?,
-        phone,
+        phone: input
+            .phone
+            .as_deref()
+            .map(|v| InternationalPhone::parse("phone", v).map(|p| p.split()))
+            .transpose()
+            .map_err(fe)?,
         address,
         date_of_birth: input
             .date_of_birth
             .as_deref()
-            .map(|v| validate::date_of_birth("date_of_birth", v, chrono::Utc::now().date_naive()))
+            .map(|v| {
+                DateOfBirth::parse("date_of_birth", v, chrono::Utc::now().date_naive())
+                    .map(String::from)
+            })
             .transpose()
             .map_err(fe)?,
     })

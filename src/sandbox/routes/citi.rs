@@ -19,6 +19,10 @@ use serde::de::DeserializeOwned;
 use utoipa::{IntoParams, OpenApi};
 
 use crate::api::wire::citi::*;
+use crate::domain::alert::{self, Threshold as Amount};
+use crate::domain::choice::{Channel, PhoneKind};
+use crate::domain::email::Email as EmailAddress;
+use crate::domain::phone::{PartsPhone, national_of};
 use crate::domain::{FieldError, mask, sanitize, validate};
 use crate::sandbox::Shared;
 use crate::sandbox::auth::{
@@ -867,8 +871,6 @@ async fn get_card_addresses(
 // ---------------------------------------------------------------------------
 // Email and phone updates with a passcode
 
-const PHONE_TYPES: &[&str] = &["MOBILE", "HOME", "WORK", "OTHER"];
-
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum FlowKind {
     Email,
@@ -896,8 +898,10 @@ fn clean_emails(items: &[Email]) -> R<Vec<Email>> {
     list_len("emails", items.len())?;
     let mut out: Vec<Email> = Vec::with_capacity(items.len());
     for (i, e) in items.iter().enumerate() {
-        let address =
-            validate::email(&format!("emails[{i}].emailAddress"), &e.email_address).map_err(fe)?;
+        let address = String::from(
+            EmailAddress::parse(&format!("emails[{i}].emailAddress"), &e.email_address)
+                .map_err(fe)?,
+        );
         if let Some(j) = out.iter().position(|o| o.email_address == address) {
             return Err(bad(
                 format!("emails[{i}].emailAddress"),
@@ -930,17 +934,6 @@ fn clean_emails(items: &[Email]) -> R<Vec<Email>> {
     Ok(out)
 }
 
-/// The national significant number of a phone: area code and number, no trunk `0`,
-/// no North American `1` prefix.
-fn national_of(cc: &str, area: &str, number: &str) -> String {
-    let d = format!("{area}{number}");
-    if cc == "1" && d.len() == 11 && d.starts_with('1') {
-        d[1..].to_string()
-    } else {
-        d.trim_start_matches('0').to_string()
-    }
-}
-
 /// Validate and normalise a phone update: types, digits, lengths, duplicates. The
 /// stored area code and number never carry a trunk `0`, so area code + number is the
 /// national number the store searches on.
@@ -949,43 +942,17 @@ fn clean_phones(items: &[Phone]) -> R<Vec<Phone>> {
     let mut out: Vec<Phone> = Vec::with_capacity(items.len());
     for (i, p) in items.iter().enumerate() {
         let f = |name: &str| format!("phones[{i}].{name}");
-        let kind =
-            validate::one_of(&f("phoneType"), p.phone_type.trim(), PHONE_TYPES).map_err(fe)?;
-        let cc = validate::digits(
-            &f("phoneCountryCode"),
-            p.phone_country_code.trim().trim_start_matches('+'),
-            1,
-            3,
+        let kind = PhoneKind::parse(&f("phoneType"), &p.phone_type).map_err(fe)?;
+        let parts = PartsPhone::parse(
+            f,
+            &p.phone_country_code,
+            &p.area_code,
+            &p.phone_number,
+            &p.extension,
         )
         .map_err(fe)?;
-        if cc.starts_with('0') {
-            return Err(bad(f("phoneCountryCode"), "must not start with 0").into());
-        }
-        let area = if p.area_code.trim().is_empty() {
-            String::new()
-        } else {
-            validate::digits(&f("areaCode"), &p.area_code, 1, 6)
-                .map_err(fe)?
-                .trim_start_matches('0')
-                .to_string()
-        };
-        let mut number = validate::digits(&f("phoneNumber"), &p.phone_number, 3, 15).map_err(fe)?;
-        if area.is_empty() {
-            number = national_of(&cc, "", &number);
-        }
-        let national = national_of(&cc, &area, &number);
-        if national.len() < 6 || national.len() > 14 || cc.len() + national.len() > 15 {
-            return Err(bad(
-                f("phoneNumber"),
-                "with the area code must be 6 to 14 digits, and at most 15 with the country code",
-            )
-            .into());
-        }
-        let extension = if p.extension.trim().is_empty() {
-            String::new()
-        } else {
-            validate::digits(&f("extension"), &p.extension, 1, 6).map_err(fe)?
-        };
+        let national = parts.national();
+        let cc = parts.country_code.clone();
         if let Some(j) = out.iter().position(|o| {
             o.phone_country_code == cc
                 && national_of(&cc, &o.area_code, &o.phone_number) == national
@@ -999,11 +966,11 @@ fn clean_phones(items: &[Phone]) -> R<Vec<Phone>> {
         }
         out.push(Phone {
             phone_key: p.phone_key,
-            phone_type: kind,
+            phone_type: kind.as_str().to_string(),
             phone_country_code: cc,
-            area_code: area,
-            phone_number: number,
-            extension,
+            area_code: parts.area_code,
+            phone_number: parts.number,
+            extension: parts.extension,
         });
     }
     Ok(out)
@@ -1558,12 +1525,10 @@ struct Change {
 fn clean_subscriptions(req: &AlertSubscriptions) -> R<Vec<Change>> {
     let default_channel = match &req.alert_profile {
         Some(p) => Some(
-            validate::one_of(
-                "alertProfile.preferredChannel",
-                &p.preferred_channel,
-                catalog::CHANNELS,
-            )
-            .map_err(fe)?,
+            Channel::parse("alertProfile.preferredChannel", &p.preferred_channel)
+                .map_err(fe)?
+                .as_str()
+                .to_string(),
         ),
         None => None,
     };
@@ -1577,19 +1542,7 @@ fn clean_subscriptions(req: &AlertSubscriptions) -> R<Vec<Change>> {
     let mut out: Vec<Change> = Vec::with_capacity(req.subscriptions.len());
     for (i, s) in req.subscriptions.iter().enumerate() {
         let f = |name: &str| format!("subscriptions[{i}].{name}");
-        let def = catalog::alert(&s.alert_code).ok_or_else(|| {
-            bad(
-                f("alertCode"),
-                format!(
-                    "unknown alert; one of {}",
-                    catalog::ALERTS
-                        .iter()
-                        .map(|a| a.code)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            )
-        })?;
+        let def = alert::parse(&f("alertCode"), &s.alert_code).map_err(fe)?;
         if let Some(j) = out.iter().position(|c| c.def.code == def.code) {
             return Err(bad(f("alertCode"), format!("repeats subscriptions[{j}]")).into());
         }
@@ -1597,9 +1550,10 @@ fn clean_subscriptions(req: &AlertSubscriptions) -> R<Vec<Change>> {
             validate::one_of(&f("action"), &s.action, &["SUBSCRIBE", "UNSUBSCRIBE"]).map_err(fe)?;
         let subscribe = if action == "SUBSCRIBE" {
             let channel = match (&s.channel, &default_channel) {
-                (Some(c), _) => {
-                    validate::one_of(&f("channel"), c, catalog::CHANNELS).map_err(fe)?
-                }
+                (Some(c), _) => Channel::parse(&f("channel"), c)
+                    .map_err(fe)?
+                    .as_str()
+                    .to_string(),
                 (None, Some(c)) => c.clone(),
                 (None, None) => {
                     return Err(bad(
@@ -1609,23 +1563,13 @@ fn clean_subscriptions(req: &AlertSubscriptions) -> R<Vec<Change>> {
                     .into());
                 }
             };
-            let threshold = match (def.takes_threshold, s.threshold) {
-                (true, Some(t)) if t > 0.0 && t <= MAX_THRESHOLD => Some(t),
-                (true, Some(_)) => {
-                    return Err(
-                        bad(f("threshold"), "must be more than 0 and at most 1000000").into(),
-                    );
-                }
-                (true, None) => {
-                    return Err(bad(f("threshold"), format!("is required for {}", def.code)).into());
-                }
-                (false, Some(_)) => {
-                    return Err(
-                        bad(f("threshold"), format!("{} takes no threshold", def.code)).into(),
-                    );
-                }
-                (false, None) => None,
-            };
+            let threshold = s
+                .threshold
+                .map(|t| Amount::new(&f("threshold"), t))
+                .transpose()
+                .and_then(|t| def.check_threshold(&f("threshold"), t))
+                .map_err(fe)?
+                .map(Amount::amount);
             Some((channel, threshold))
         } else {
             if s.channel.is_some() {

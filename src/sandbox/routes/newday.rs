@@ -8,6 +8,8 @@ use axum::{Json, Router};
 use utoipa::OpenApi;
 
 use crate::api::wire::newday::*;
+use crate::domain::email::Email;
+use crate::domain::person::DateOfBirth;
 use crate::domain::{phone, text, validate};
 use crate::sandbox::Shared;
 use crate::sandbox::auth::{SCOPE_READ, authorize};
@@ -223,7 +225,8 @@ async fn search(
     }
     if let Some(d) = &f.date_of_birth {
         s.date_of_birth = Some(
-            validate::date_of_birth("filter.dateOfBirth", d, today)
+            DateOfBirth::parse("filter.dateOfBirth", d, today)
+                .map(String::from)
                 .map_err(|e| ApiError::from_field(F, e))?,
         );
     }
@@ -307,7 +310,7 @@ async fn verify_email(
     validate::text("emailAddress", &req.email_address, 254)
         .map_err(|e| ApiError::from_field(F, e))?;
     Ok(Json(
-        match validate::email("emailAddress", &req.email_address) {
+        match Email::parse("emailAddress", &req.email_address) {
             Ok(_) => Verification {
                 is_valid: true,
                 reason: None,
@@ -345,34 +348,15 @@ async fn verify_phone(
 
 /// Whether `p` is a UK mobile number.
 pub fn uk_mobile(p: &str) -> Verification {
-    let bad = |r: &str| Verification {
-        is_valid: false,
-        reason: Some(r.to_string()),
-    };
-    if !p.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)) {
-        return bad("may hold only digits, spaces, +, - and brackets");
-    }
-    let d: String = p.chars().filter(|c| c.is_ascii_digit()).collect();
-    let uk = p.trim_start().starts_with("+44")
-        || d.starts_with("0044")
-        || (d.starts_with('0') && !d.starts_with("00"));
-    if !uk {
-        return bad("must be a UK number: 07..., +44 7... or 0044 7...");
-    }
-    let n = phone::national(if d.starts_with('0') && !d.starts_with("00") {
-        &d
-    } else {
-        p
-    });
-    if !n.starts_with('7') {
-        return bad("must be a mobile number (07...)");
-    }
-    if n.len() != 10 {
-        return bad("must have 11 digits as 07xxx xxxxxx");
-    }
-    Verification {
-        is_valid: true,
-        reason: None,
+    match phone::uk_mobile(p) {
+        Ok(()) => Verification {
+            is_valid: true,
+            reason: None,
+        },
+        Err(reason) => Verification {
+            is_valid: false,
+            reason: Some(reason.to_string()),
+        },
     }
 }
 

@@ -8,6 +8,8 @@ use rusqlite::{OptionalExtension, params};
 use utoipa::OpenApi;
 
 use crate::api::wire::relay::*;
+use crate::domain::choice::{Consent, PhoneType};
+use crate::domain::phone::{CountryCode, RelayNumber};
 use crate::domain::validate;
 use crate::sandbox::Shared;
 use crate::sandbox::auth::relay_tenant;
@@ -74,43 +76,25 @@ async fn add_phone(
             "must be 1 to 100 characters",
         ));
     }
-    let number = validate::digits("phone_number", &phone_number, 10, 11)
-        .map_err(|e| ApiError::from_field(F, e))?;
-    let consent = validate::one_of(
-        "consent_type",
-        &req.consent_type,
-        &["written", "express", "stop"],
-    )
-    .map_err(|e| ApiError::from_field(F, e))?;
-    let kind = match validate::one_of(
-        "phone_type",
-        &req.phone_type,
-        &["mobile", "landline", "unknown"],
-    )
-    .map_err(|e| ApiError::from_field(F, e))?
-    .as_str()
-    {
-        "mobile" => "MOBILE",
-        "landline" => "HOME",
-        _ => "OTHER",
-    };
+    let fe = |e| ApiError::from_field(F, e);
+    let number = RelayNumber::parse("phone_number", &phone_number).map_err(fe)?;
+    let consent = Consent::parse("consent_type", &req.consent_type)
+        .map_err(fe)?
+        .as_str();
+    let kind = PhoneType::parse("phone_type", &req.phone_type)
+        .map_err(fe)?
+        .kind()
+        .as_str();
     let cc = match &req.country_code {
-        None => "1".to_string(),
-        Some(c) => {
-            validate::digits("country_code", c, 1, 3).map_err(|e| ApiError::from_field(F, e))?
-        }
+        None => CountryCode::north_america(),
+        Some(c) => CountryCode::parse("country_code", c).map_err(fe)?,
     };
     let source = match &req.client_source {
         None => "internal".to_string(),
-        Some(s) => {
-            validate::text("client_source", s, 50).map_err(|e| ApiError::from_field(F, e))?
-        }
+        Some(s) => validate::text("client_source", s, 50).map_err(fe)?,
     };
-    let national = if cc == "1" && number.len() == 11 && number.starts_with('1') {
-        number[1..].to_string()
-    } else {
-        number.trim_start_matches('0').to_string()
-    };
+    let national = number.national(&cc);
+    let cc = cc.as_str();
     let key = idem_key(&headers).map(str::to_string);
     let path = format!("/platform/v3/api/cdm/client/{client_id}/customer/{ccid}/add_phone");
     st.store.write(|tx| -> Result<Answer, ApiError> {

@@ -1,57 +1,11 @@
 //! Fixed catalogues: the alerts a customer may enrol in and the offers on the shelf.
 
-pub struct AlertDef {
-    pub code: &'static str,
-    pub name: &'static str,
-    pub description: &'static str,
-    /// Whether the alert takes an amount threshold.
-    pub takes_threshold: bool,
-}
+// The alerts and channels are the domain's lists, so the forms, the CSV planner and
+// the server agree on them.
+pub use crate::domain::alert::{ALERTS, AlertDef, alert};
+pub use crate::domain::choice::Channel;
 
-pub const ALERTS: &[AlertDef] = &[
-    AlertDef {
-        code: "LOW_BALANCE",
-        name: "Low balance",
-        description: "Balance falls below the threshold",
-        takes_threshold: true,
-    },
-    AlertDef {
-        code: "LARGE_TRANSACTION",
-        name: "Large transaction",
-        description: "A transaction above the threshold is posted",
-        takes_threshold: true,
-    },
-    AlertDef {
-        code: "PAYMENT_DUE",
-        name: "Payment due",
-        description: "A card payment is due in three days",
-        takes_threshold: false,
-    },
-    AlertDef {
-        code: "CARD_NOT_PRESENT",
-        name: "Online card use",
-        description: "The card is used online or by phone",
-        takes_threshold: false,
-    },
-    AlertDef {
-        code: "NEW_DEVICE_LOGIN",
-        name: "New device sign-in",
-        description: "Online banking is opened from a new device",
-        takes_threshold: false,
-    },
-    AlertDef {
-        code: "STATEMENT_READY",
-        name: "Statement ready",
-        description: "A new statement can be viewed",
-        takes_threshold: false,
-    },
-];
-
-pub fn alert(code: &str) -> Option<&'static AlertDef> {
-    ALERTS.iter().find(|a| a.code == code)
-}
-
-pub const CHANNELS: &[&str] = &["EMAIL", "SMS", "PUSH"];
+pub const CHANNELS: &[&str] = Channel::NAMES;
 
 pub struct OfferDef {
     pub id: &'static str,

@@ -624,8 +624,19 @@ fn insert_all(conn: &mut Connection, n: u64, rival: u64) -> DbResult<()> {
                     created
                 ])?;
             }
-            let consent =
-                |rng: &mut ChaCha8Rng| *pick(rng, &["written", "express", "express", "stop"]);
+            let consent = |rng: &mut ChaCha8Rng| {
+                use crate::domain::choice::Consent;
+                pick(
+                    rng,
+                    &[
+                        Consent::Written,
+                        Consent::Express,
+                        Consent::Express,
+                        Consent::Stop,
+                    ],
+                )
+                .as_str()
+            };
             let (area, number, national) = if ada {
                 (
                     "7700".to_string(),

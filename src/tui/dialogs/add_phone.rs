@@ -5,12 +5,11 @@
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
 
+use crate::domain::choice::{Consent, PhoneType};
 use crate::domain::phone::format_typed;
 use crate::tui::app::App;
 use crate::tui::dialogs::draw_box;
-use crate::tui::edit::add_phone::{
-    AddPhoneDialog, CONSENTS, Field, MAX_DIGITS, PHONE_TYPES, Step, wording,
-};
+use crate::tui::edit::add_phone::{AddPhoneDialog, Field, MAX_DIGITS, Step, wording};
 use crate::tui::view::{SPINNER, centered, safe};
 
 const LABEL_W: usize = 14;
@@ -67,7 +66,7 @@ pub fn draw(f: &mut Frame, app: &App, d: &AddPhoneDialog) {
             lines.push(row(Field::Number, vec![Span::raw(shown), status]));
             lines.push(row(
                 Field::Type,
-                radios(app, &PHONE_TYPES, Some(d.phone_type)),
+                radios(app, PhoneType::NAMES, Some(d.phone_type)),
             ));
             let cc = safe(d.country.value());
             if editing && d.field == Field::Country {
@@ -77,7 +76,7 @@ pub fn draw(f: &mut Frame, app: &App, d: &AddPhoneDialog) {
                 ));
             }
             lines.push(row(Field::Country, vec![Span::raw(format!("+{cc}"))]));
-            let mut consent = radios(app, &CONSENTS, d.consent);
+            let mut consent = radios(app, Consent::NAMES, d.consent);
             if d.consent.is_none() {
                 consent.push(Span::styled("required", t.warning));
             }

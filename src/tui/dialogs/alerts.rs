@@ -4,10 +4,11 @@
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
 
+use crate::domain::choice::Channel;
 use crate::tui::app::App;
 use crate::tui::dialogs::{box_height, draw_box, submit_lines};
 use crate::tui::edit::Phase;
-use crate::tui::edit::alerts::{AlertsDialog, CHANNELS, Field};
+use crate::tui::edit::alerts::{AlertsDialog, Field};
 use crate::tui::view::{centered, safe};
 
 pub fn draw(f: &mut Frame, app: &App, d: &AlertsDialog) {
@@ -69,7 +70,7 @@ pub fn draw(f: &mut Frame, app: &App, d: &AlertsDialog) {
             radio(!d.subscribe, "unsubscribe"),
         ]));
         let mut ch = vec![label(Field::Channel, "Channel")];
-        for (i, c) in CHANNELS.iter().enumerate() {
+        for (i, c) in Channel::NAMES.iter().enumerate() {
             ch.push(radio(d.channel == i, c));
         }
         if !d.subscribe {
@@ -83,10 +84,10 @@ pub fn draw(f: &mut Frame, app: &App, d: &AlertsDialog) {
             label(Field::Threshold, "Threshold"),
             Span::raw(safe(d.threshold.value())),
             Span::styled(
-                if d.threshold.value().is_empty() {
-                    "  none (amount alerts only)"
-                } else {
-                    ""
+                match (d.threshold.value().is_empty(), d.takes_threshold()) {
+                    (false, _) => "",
+                    (true, true) => "  required: an amount, e.g. 50",
+                    (true, false) => "  none (amount alerts only)",
                 },
                 t.muted,
             ),

@@ -10,15 +10,15 @@ use tui_input::backend::crossterm::EventHandler;
 
 use super::{Failure, KeyedWrite};
 use crate::api::wire::relay::{self, RelayMessage};
-use crate::domain::{mask, validate};
+use crate::domain::choice::{Consent, PhoneType};
+use crate::domain::mask;
+use crate::domain::phone::{CountryCode, RelayNumber};
 use crate::tui::app::{App, Overlay};
 use crate::tui::effect::{AuditNote, Effect, WriteOp};
 use crate::tui::msg::{Outcome, WriteError};
 use crate::tui::view::safe;
 
-pub const PHONE_TYPES: [&str; 3] = ["mobile", "landline", "unknown"];
-pub const CONSENTS: [&str; 3] = ["written", "express", "stop"];
-pub const MAX_DIGITS: usize = 11;
+pub const MAX_DIGITS: usize = RelayNumber::MAX_DIGITS;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Field {
@@ -36,6 +36,15 @@ impl Field {
             Field::Type => "Phone type",
             Field::Country => "Country code",
             Field::Consent => "Consent",
+        }
+    }
+    /// The field's name in Relay's request and in a bulk CSV file.
+    pub fn column(self) -> &'static str {
+        match self {
+            Field::Number => "phone_number",
+            Field::Type => "phone_type",
+            Field::Country => "country_code",
+            Field::Consent => "consent_type",
         }
     }
     fn step(self, by: isize) -> Field {
@@ -93,25 +102,34 @@ impl AddPhoneDialog {
     }
 
     pub fn consent_name(&self) -> Option<&'static str> {
-        self.consent.map(|i| CONSENTS[i])
+        self.consent.map(|i| Consent::ALL[i].as_str())
+    }
+
+    pub fn phone_type_name(&self) -> &'static str {
+        PhoneType::ALL[self.phone_type].as_str()
     }
 
     pub fn country_code(&self) -> String {
         self.country.value().trim().to_string()
     }
 
-    /// The first local rule broken, by field.
+    /// The first local rule broken, by field: the rules Relay's server and the CSV
+    /// planner apply.
     pub fn problem_now(&self) -> Option<(Field, String)> {
-        if let Err(e) = validate::digits("number", &self.number, 10, MAX_DIGITS) {
+        if let Err(e) = RelayNumber::parse(Field::Number.column(), &self.number) {
             return Some((Field::Number, e.message));
         }
-        if let Err(e) = validate::digits("country code", &self.country_code(), 1, 3) {
+        if let Err(e) = CountryCode::parse(Field::Country.column(), &self.country_code()) {
             return Some((Field::Country, e.message));
         }
         if self.consent.is_none() {
             return Some((
                 Field::Consent,
-                "choose written, express or stop: the customer's consent is required".into(),
+                format!(
+                    "choose {} or {}: the customer's consent is required",
+                    Consent::NAMES[..Consent::NAMES.len() - 1].join(", "),
+                    Consent::NAMES[Consent::NAMES.len() - 1]
+                ),
             ));
         }
         None
@@ -123,7 +141,7 @@ impl AddPhoneDialog {
             &self.customer,
             &self.number,
             self.consent_name().unwrap_or_default(),
-            PHONE_TYPES[self.phone_type],
+            self.phone_type_name(),
             Some(&self.country_code()),
             None,
         )
@@ -135,7 +153,7 @@ impl AddPhoneDialog {
             "+{} {} ({}, consent {})",
             self.country_code(),
             mask::phone(&self.number),
-            PHONE_TYPES[self.phone_type],
+            self.phone_type_name(),
             self.consent_name().unwrap_or("none")
         )
     }
@@ -143,13 +161,15 @@ impl AddPhoneDialog {
     fn choose(&mut self, by: isize) {
         match self.field {
             Field::Type => {
-                self.phone_type = (self.phone_type as isize + by).rem_euclid(3) as usize;
+                let n = PhoneType::ALL.len() as isize;
+                self.phone_type = (self.phone_type as isize + by).rem_euclid(n) as usize;
             }
             Field::Consent => {
+                let n = Consent::ALL.len();
                 self.consent = Some(match self.consent {
-                    None if by < 0 => 2,
+                    None if by < 0 => n - 1,
                     None => 0,
-                    Some(i) => (i as isize + by).rem_euclid(3) as usize,
+                    Some(i) => (i as isize + by).rem_euclid(n as isize) as usize,
                 });
             }
             _ => {}
@@ -208,12 +228,12 @@ impl App {
                     d.choose(1)
                 }
                 KeyCode::Char(c) if d.field == Field::Type => {
-                    if let Some(i) = PHONE_TYPES.iter().position(|t| t.starts_with(c)) {
+                    if let Some(i) = PhoneType::NAMES.iter().position(|t| t.starts_with(c)) {
                         d.phone_type = i;
                     }
                 }
                 KeyCode::Char(c) if d.field == Field::Consent => {
-                    if let Some(i) = CONSENTS.iter().position(|t| t.starts_with(c)) {
+                    if let Some(i) = Consent::NAMES.iter().position(|t| t.starts_with(c)) {
                         d.consent = Some(i);
                         if d.problem.as_ref().is_some_and(|p| p.0 == Field::Consent) {
                             d.problem = None;

@@ -8,12 +8,13 @@ use tui_input::backend::crossterm::EventHandler;
 
 use super::{Failure, Phase, Submit, SubmitKey};
 use crate::api::wire::citi;
+use crate::domain::FieldError;
+use crate::domain::alert::{self, Threshold};
+use crate::domain::choice::Channel;
 use crate::tui::app::{App, Overlay};
 use crate::tui::effect::{AuditNote, Effect, WriteOp};
 use crate::tui::msg::{Outcome, WriteError};
 use crate::tui::view::safe;
-
-pub const CHANNELS: [&str; 3] = ["EMAIL", "SMS", "PUSH"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Field {
@@ -63,8 +64,9 @@ impl AlertsDialog {
         let channel = a
             .channel
             .as_deref()
-            .and_then(|c| CHANNELS.iter().position(|x| *x == c))
-            .unwrap_or(1);
+            .and_then(|c| Channel::parse("channel", c).ok())
+            .unwrap_or(Channel::Sms)
+            .index();
         let threshold = a
             .threshold
             .as_ref()
@@ -76,16 +78,47 @@ impl AlertsDialog {
         self.submit.error = None;
     }
 
-    /// The threshold typed, checked: empty is none.
+    /// The threshold typed, checked by the rules the server and the CSV planner apply:
+    /// an amount more than 0 and at most 1,000,000, required by the alerts that take
+    /// one and refused by the others; empty is none. The error names the field
+    /// `threshold`.
+    pub fn threshold_check(&self) -> Result<Option<f64>, FieldError> {
+        let v = self.threshold.value().trim();
+        let typed = if v.is_empty() {
+            None
+        } else {
+            Some(Threshold::parse("threshold", v)?)
+        };
+        let Some(def) = self.alert().and_then(|a| alert::alert(&a.alert_code)) else {
+            return Ok(typed.map(Threshold::amount));
+        };
+        Ok(def
+            .check_threshold("threshold", typed)?
+            .map(Threshold::amount))
+    }
+
+    /// [`Self::threshold_check`] in the dialog's words.
     pub fn threshold_value(&self) -> Result<Option<f64>, String> {
         let v = self.threshold.value().trim();
-        if v.is_empty() {
-            return Ok(None);
+        if !v.is_empty() && Threshold::parse("threshold", v).is_err() {
+            return Err(format!(
+                "the threshold is an amount above 0 and at most {:.0}, like 250.00",
+                Threshold::MAX
+            ));
         }
-        match v.parse::<f64>() {
-            Ok(x) if x > 0.0 && x.is_finite() && x < 1e9 => Ok(Some(x)),
-            _ => Err("the threshold is an amount above 0, like 50 or 250.00".into()),
-        }
+        self.threshold_check().map_err(|e| e.to_string())
+    }
+
+    /// Whether the selected alert needs a threshold.
+    pub fn takes_threshold(&self) -> bool {
+        self.alert()
+            .and_then(|a| alert::alert(&a.alert_code))
+            .is_some_and(|a| a.takes_threshold)
+    }
+
+    /// The channel chosen.
+    pub fn channel(&self) -> Channel {
+        Channel::ALL[self.channel]
     }
 
     /// `SMS 50.00`, `unsubscribed`, `eligible`: for the audit log and the summary.
@@ -104,7 +137,7 @@ impl AlertsDialog {
         if !self.subscribe {
             return "unsubscribed".into();
         }
-        let mut s = CHANNELS[self.channel].to_string();
+        let mut s = self.channel().as_str().to_string();
         if let Ok(Some(t)) = self.threshold_value() {
             s.push_str(&format!(" {t:.2}"));
         }
@@ -160,7 +193,7 @@ impl App {
                 };
                 let threshold = d.threshold_value().ok().flatten();
                 let op = if d.subscribe {
-                    WriteOp::subscribe(&d.customer, &a.alert_code, CHANNELS[d.channel], threshold)
+                    WriteOp::subscribe(&d.customer, &a.alert_code, d.channel().as_str(), threshold)
                 } else {
                     WriteOp::unsubscribe(&d.customer, &a.alert_code)
                 };
@@ -192,9 +225,11 @@ impl App {
                 KeyCode::Left | KeyCode::Right | KeyCode::Char(' ') if d.field == Field::Action => {
                     d.subscribe = !d.subscribe;
                 }
-                KeyCode::Left if d.field == Field::Channel => d.channel = (d.channel + 2) % 3,
+                KeyCode::Left if d.field == Field::Channel => {
+                    d.channel = (d.channel + Channel::ALL.len() - 1) % Channel::ALL.len()
+                }
                 KeyCode::Right | KeyCode::Char(' ') if d.field == Field::Channel => {
-                    d.channel = (d.channel + 1) % 3
+                    d.channel = (d.channel + 1) % Channel::ALL.len()
                 }
                 KeyCode::Enter => match d.threshold_value() {
                     Err(why) if d.subscribe => {

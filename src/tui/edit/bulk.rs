@@ -19,6 +19,7 @@ use crate::api::ops::WriteKind;
 use crate::bulk::apply::{Control, Event, Summary};
 use crate::bulk::journal::{Counts, JobState};
 use crate::bulk::{Item, Outcome, Plan, PlanError, csv as bulk_csv};
+use crate::domain::choice::{Channel, Consent, PhoneType};
 use crate::tui::app::{App, Overlay, Pane};
 use crate::tui::effect::Effect;
 
@@ -74,12 +75,8 @@ const fn choice(
     }
 }
 
-const CONSENT: FieldSpec = choice("consent_type", "Consent", &["written", "express", "stop"]);
-const PHONE_TYPE: FieldSpec = choice(
-    "phone_type",
-    "Phone type",
-    &["mobile", "landline", "unknown"],
-);
+const CONSENT: FieldSpec = choice("consent_type", "Consent", Consent::NAMES);
+const PHONE_TYPE: FieldSpec = choice("phone_type", "Phone type", PhoneType::NAMES);
 const COUNTRY: FieldSpec = FieldSpec {
     column: "country_code",
     label: "Country code",
@@ -131,8 +128,12 @@ impl Kind {
     pub fn fields(self) -> &'static [FieldSpec] {
         const SUBSCRIBE: &[FieldSpec] = &[
             ALERT,
-            choice("channel", "Channel", &["EMAIL", "SMS", "PUSH"]),
-            text("threshold", "Threshold", "optional, e.g. 50"),
+            choice("channel", "Channel", Channel::NAMES),
+            text(
+                "threshold",
+                "Threshold",
+                "e.g. 50, for alerts with an amount",
+            ),
         ];
         const UNSUBSCRIBE: &[FieldSpec] = &[ALERT];
         const ADD_PHONE: &[FieldSpec] = &[
@@ -568,6 +569,14 @@ impl App {
     /// is marked (the open customer outside the search pane).
     pub(crate) fn open_bulk(&mut self, fx: &mut Vec<Effect>) {
         if !self.customer_gate("bulk", false, fx) {
+            return;
+        }
+        // `*` then `b` on a slow backend: the dialog waits for every mark, not a few.
+        if self.search.marking.is_some() {
+            self.status.notice = Some(format!(
+                "Still marking all {} results: press b again once they are marked",
+                thousands(self.search.count)
+            ));
             return;
         }
         let row_target = |c: &crate::api::wire::newday::Customer| Target {

@@ -21,7 +21,9 @@ use tui_input::backend::crossterm::EventHandler;
 
 use super::{ContactKind, Failure, KeyedWrite, Passcode};
 use crate::api::wire::citi;
-use crate::domain::{mask, phone, validate};
+use crate::domain::email::Email;
+use crate::domain::phone::{PartsPhone, RelayNumber};
+use crate::domain::{mask, phone};
 use crate::tui::app::{App, Overlay};
 use crate::tui::effect::{AuditNote, ContactChange, Effect};
 use crate::tui::msg::{Outcome, WriteError};
@@ -176,24 +178,38 @@ impl ContactDialog {
         }
     }
 
-    /// Local rules; `None` when the value passes them.
-    fn local_problem(&self) -> Option<String> {
+    /// Local rules; `None` when the value passes them. The pure check the dialog runs
+    /// on every keystroke: an email by the rule the server applies; a phone as the
+    /// 10 or 11 digits of a full national number the customer reads out, then by the
+    /// server's rule for the target's country code.
+    pub fn local_problem(&self) -> Option<String> {
         let v = self.new_value();
         match self.kind {
-            ContactKind::Email => match validate::email("email", &v) {
+            ContactKind::Email => match Email::parse("email", &v) {
                 Err(e) => Some(e.message),
-                Ok(norm) if norm == self.target.old_norm => {
+                Ok(norm) if norm.as_str() == self.target.old_norm => {
                     Some("is already this email: type the new address".into())
                 }
                 Ok(_) => None,
             },
-            ContactKind::Phone => match validate::digits("phone", &v, 10, 11) {
-                Err(e) => Some(e.message),
-                Ok(d) if phone::national(&d) == self.target.old_norm => {
-                    Some("is already this phone's number: type the new one".into())
+            ContactKind::Phone => {
+                let parts = RelayNumber::parse("phone", &v).and_then(|d| {
+                    PartsPhone::parse(
+                        |f| f.to_string(),
+                        &self.target.country_code,
+                        "",
+                        d.as_str(),
+                        "",
+                    )
+                });
+                match parts {
+                    Err(e) => Some(e.message),
+                    Ok(p) if p.national() == self.target.old_norm => {
+                        Some("is already this phone's number: type the new one".into())
+                    }
+                    Ok(_) => None,
                 }
-                Ok(_) => None,
-            },
+            }
         }
     }
 

@@ -9,7 +9,10 @@ use tui_input::backend::crossterm::EventHandler;
 
 use super::{Phase, Submit, SubmitKey};
 use crate::api::wire::banking::BsCustomerInput;
-use crate::domain::{mask, validate};
+use crate::domain::email::Email;
+use crate::domain::person::{self, DateOfBirth, PersonName};
+use crate::domain::phone::InternationalPhone;
+use crate::domain::{FieldError, mask};
 use crate::tui::app::{App, Overlay, Pane};
 use crate::tui::effect::{AuditNote, Effect, WriteOp};
 use crate::tui::msg::{Outcome, WriteError};
@@ -22,6 +25,16 @@ pub const FIELDS: [&str; 6] = [
     "Email",
     "Phone",
     "Date of birth",
+];
+/// Each field's name in bankingservice's body and in a bulk CSV file (the server and
+/// the planner name a bad field so).
+pub const COLUMNS: [&str; 6] = [
+    "first_name",
+    "last_name",
+    "company",
+    "email",
+    "phone",
+    "date_of_birth",
 ];
 const FIRST: usize = 0;
 const LAST: usize = 1;
@@ -80,37 +93,45 @@ impl CustomerDialog {
             let v = self.value(i);
             (changed(i) && !v.is_empty()).then_some(v)
         };
-        let e = |i: usize, f: validate::FieldError| (i, f.message);
+        let e = |i: usize, f: FieldError| (i, f.message);
         let mut out = BsCustomerInput::default();
         if initial.is_none() || changed(FIRST) {
-            out.first_name =
-                Some(validate::name("first name", &self.value(FIRST)).map_err(|x| e(FIRST, x))?);
+            out.first_name = Some(
+                PersonName::parse(COLUMNS[FIRST], &self.value(FIRST))
+                    .map_err(|x| e(FIRST, x))?
+                    .into(),
+            );
         }
         if initial.is_none() || changed(LAST) {
-            out.last_name =
-                Some(validate::name("last name", &self.value(LAST)).map_err(|x| e(LAST, x))?);
+            out.last_name = Some(
+                PersonName::parse(COLUMNS[LAST], &self.value(LAST))
+                    .map_err(|x| e(LAST, x))?
+                    .into(),
+            );
         }
         if let Some(v) = wanted(COMPANY) {
-            out.company = Some(validate::text("company", &v, 100).map_err(|x| e(COMPANY, x))?);
+            out.company = Some(person::company(COLUMNS[COMPANY], &v).map_err(|x| e(COMPANY, x))?);
         }
         if let Some(v) = wanted(EMAIL) {
-            out.email = Some(validate::email("email", &v).map_err(|x| e(EMAIL, x))?);
+            out.email = Some(
+                Email::parse(COLUMNS[EMAIL], &v)
+                    .map_err(|x| e(EMAIL, x))?
+                    .into(),
+            );
         }
         if let Some(v) = wanted(PHONE) {
-            let digits: String = v
-                .chars()
-                .filter(|c| !matches!(c, ' ' | '+' | '-'))
-                .collect();
-            out.phone = Some(validate::digits("phone", &digits, 8, 15).map_err(|x| {
-                (
-                    PHONE,
-                    format!("{} (international digits, e.g. 447700900123)", x.message),
-                )
-            })?);
+            out.phone = Some(
+                InternationalPhone::typed(COLUMNS[PHONE], &v)
+                    .map_err(|x| e(PHONE, x))?
+                    .into(),
+            );
         }
         if let Some(v) = wanted(DOB) {
-            out.date_of_birth =
-                Some(validate::date_of_birth("date of birth", &v, today).map_err(|x| e(DOB, x))?);
+            out.date_of_birth = Some(
+                DateOfBirth::parse(COLUMNS[DOB], &v, today)
+                    .map_err(|x| e(DOB, x))?
+                    .into(),
+            );
         }
         if initial.is_some() && out == BsCustomerInput::default() {
             return Err((FIRST, "nothing changed: type the new values".into()));

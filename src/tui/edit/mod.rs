@@ -201,7 +201,11 @@ impl App {
         let Some(scope) = action.writes().and_then(|k| self.missing_scope(k)) else {
             return true;
         };
-        self.status.notice = Some(self.scope_refusal(action.name(), scope));
+        // The scope first: a narrow status line still shows what is missing.
+        self.status.notice = Some(format!(
+            "{scope} missing · {}",
+            self.scope_refusal(action.name(), scope)
+        ));
         fx.push(Effect::Record(AuditNote {
             customer: self
                 .customer

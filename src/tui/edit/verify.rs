@@ -14,6 +14,8 @@ use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
 use crate::api::wire::newday;
+use crate::domain::person::DateOfBirth;
+use crate::domain::text::postcode_key;
 use crate::tui::app::{App, Overlay};
 use crate::tui::effect::{AuditNote, Effect};
 
@@ -119,13 +121,7 @@ pub fn matches(p: Proof, said: &str, c: &newday::Customer) -> Result<bool, Strin
     }
     match p {
         Proof::DateOfBirth => {
-            let formats = [
-                "%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %m %Y", "%d%m%Y",
-            ];
-            let Some(d) = formats
-                .iter()
-                .find_map(|f| chrono::NaiveDate::parse_from_str(said, f).ok())
-            else {
+            let Some(d) = DateOfBirth::spoken(said) else {
                 return Err("not a date: type it as YYYY-MM-DD or DD/MM/YYYY".into());
             };
             Ok(
@@ -135,10 +131,11 @@ pub fn matches(p: Proof, said: &str, c: &newday::Customer) -> Result<bool, Strin
         }
         Proof::Postcode => {
             let norm = |s: &str| -> String {
-                s.chars()
-                    .filter(|c| c.is_ascii_alphanumeric())
-                    .collect::<String>()
-                    .to_uppercase()
+                postcode_key(
+                    &s.chars()
+                        .filter(|c| c.is_ascii_alphanumeric())
+                        .collect::<String>(),
+                )
             };
             let n = norm(said);
             if n.len() < 3 {

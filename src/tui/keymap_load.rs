@@ -1,0 +1,176 @@
+//! `keymap.toml`, loaded tolerantly: a bad line never stops the console. It starts with
+//! every binding that is valid and the defaults for the rest, and its message area names
+//! each bad line; `custdesk config --check` reports the same list (see [`problems`]).
+
+use super::keymap::Keymap;
+
+/// The keymap `text` describes, keeping each binding that is valid together with those
+/// above it, and the problems, each naming its line (`line 3: unknown action 'frob'`).
+pub fn tolerant(text: &str) -> (Keymap, Vec<String>) {
+    if let Ok(km) = Keymap::with_overrides(text) {
+        return (km, Vec::new());
+    }
+    let table: toml::Table = match toml::from_str(text) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e
+                .span()
+                .map(|s| format!("line {}: ", line_of_byte(text, s.start)))
+                .unwrap_or_default();
+            let message = e.message().trim().replace('\n', " ");
+            return (
+                Keymap::default(),
+                vec![format!(
+                    "{at}not valid TOML ({message}): every key keeps its default"
+                )],
+            );
+        }
+    };
+    let bindings = match table.get("bindings") {
+        None => return (Keymap::default(), Vec::new()),
+        Some(toml::Value::Table(t)) => t.clone(),
+        Some(_) => {
+            let at = key_line(text, None, "bindings");
+            return (
+                Keymap::default(),
+                vec![format!("{at}[bindings] must be a table")],
+            );
+        }
+    };
+    // In the file's order, each binding is kept when it is valid with those kept so far.
+    let mut entries: Vec<(String, toml::Value)> = bindings.into_iter().collect();
+    entries.sort_by_key(|(name, _)| key_line_number(text, name).unwrap_or(usize::MAX));
+    let mut kept = toml::Table::new();
+    let mut problems = Vec::new();
+    for (name, value) in entries {
+        let mut trial = kept.clone();
+        trial.insert(name.clone(), value);
+        match Keymap::with_overrides(&as_file(&trial)) {
+            Ok(_) => kept = trial,
+            Err(found) => {
+                let said: Vec<String> = found
+                    .iter()
+                    .map(|p| p.strip_prefix("keymap: ").unwrap_or(p).to_string())
+                    .collect();
+                problems.push(format!(
+                    "{}{}",
+                    key_line(text, Some("bindings"), &name),
+                    said.join("; ")
+                ));
+            }
+        }
+    }
+    let km = Keymap::with_overrides(&as_file(&kept)).unwrap_or_default();
+    (km, problems)
+}
+
+/// The problems [`tolerant`] finds in `text` (none for a good file).
+pub fn problems(text: &str) -> Vec<String> {
+    tolerant(text).1
+}
+
+/// The console's one-line notice about them, or nothing.
+pub fn notice(file: &std::path::Path, problems: &[String]) -> Option<String> {
+    (!problems.is_empty()).then(|| {
+        format!(
+            "{} has {} bad line{} (their keys keep the defaults): {}",
+            file.display(),
+            problems.len(),
+            if problems.len() == 1 { "" } else { "s" },
+            problems.join(" · ")
+        )
+    })
+}
+
+fn as_file(bindings: &toml::Table) -> String {
+    let mut t = toml::Table::new();
+    t.insert("bindings".into(), toml::Value::Table(bindings.clone()));
+    toml::to_string(&t).unwrap_or_default()
+}
+
+fn line_of_byte(text: &str, byte: usize) -> usize {
+    text.as_bytes()[..byte.min(text.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
+/// The line defining `key` (inside `[section]` when given), 1-based.
+fn key_line_number_in(text: &str, section: Option<&str>, key: &str) -> Option<usize> {
+    let mut inside = section.is_none();
+    for (n, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            inside = section.is_some_and(|s| t.trim_matches(['[', ']']).trim() == s);
+            if section.is_none() && t.trim_matches(['[', ']']).trim() == key {
+                return Some(n + 1);
+            }
+            continue;
+        }
+        let name = t
+            .split('=')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .trim_matches(['"', '\'']);
+        if inside && t.contains('=') && name == key {
+            return Some(n + 1);
+        }
+    }
+    None
+}
+
+fn key_line_number(text: &str, key: &str) -> Option<usize> {
+    key_line_number_in(text, Some("bindings"), key)
+}
+
+fn key_line(text: &str, section: Option<&str>, key: &str) -> String {
+    key_line_number_in(text, section, key)
+        .map(|n| format!("line {n}: "))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::keymap::Action;
+
+    #[test]
+    fn bad_lines_are_named_and_the_good_ones_kept() {
+        let text = "# my keys\n[bindings]\nquit = \"x\"\nfrobnicate = \"z\"\nreveal = \"ctrl+\"\nhelp = \"x\"\n";
+        let (km, problems) = tolerant(text);
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(
+            problems[0].starts_with("line 4: unknown action 'frobnicate'"),
+            "{problems:?}"
+        );
+        assert!(problems[1].starts_with("line 5: reveal:"), "{problems:?}");
+        assert!(
+            problems[2].starts_with("line 6: 'x' is bound to both"),
+            "{problems:?}"
+        );
+        // quit moved to x; reveal and help keep their defaults.
+        assert_eq!(km.keys(Action::Quit), vec!["x".to_string()]);
+        assert_eq!(
+            km.keys(Action::Reveal),
+            Keymap::default().keys(Action::Reveal)
+        );
+        assert_eq!(km.keys(Action::Help), Keymap::default().keys(Action::Help));
+        assert_eq!(problems, super::problems(text));
+    }
+
+    #[test]
+    fn a_file_that_is_not_toml_keeps_every_default_and_says_where() {
+        let (km, problems) = tolerant("[bindings]\nquit = \"x\"\nhelp = \n");
+        assert_eq!(km.keys(Action::Quit), Keymap::default().keys(Action::Quit));
+        assert_eq!(problems.len(), 1);
+        assert!(
+            problems[0].starts_with("line 3: not valid TOML"),
+            "{problems:?}"
+        );
+        assert!(tolerant("[bindings]\nquit = \"x\"\n").1.is_empty());
+        let (_, p) = tolerant("bindings = 3\n");
+        assert_eq!(p, vec!["line 1: [bindings] must be a table".to_string()]);
+    }
+}
