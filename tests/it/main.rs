@@ -5,6 +5,7 @@ mod api_support;
 mod bulk_support;
 mod common;
 mod edit_fixture;
+mod loop_support;
 mod pty;
 mod tui_fixture;
 
@@ -36,5 +37,6 @@ mod sandbox_relay;
 mod tui_bulk;
 mod tui_edit_snapshots;
 mod tui_edits;
+mod tui_loop;
 mod tui_snapshots;
 mod tui_update;
