@@ -90,7 +90,7 @@ impl Action {
 
     /// The scope the action needs, from [`WriteKind::scope`].
     pub fn scope(self) -> Option<&'static str> {
-        self.writes().and_then(WriteKind::scope)
+        self.writes().map(WriteKind::scope)
     }
 
     /// Whether the action changes data: not offered in read-only mode.

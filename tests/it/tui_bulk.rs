@@ -20,9 +20,11 @@ use custdesk::tui::effect::Effect;
 use custdesk::tui::msg::{Msg, Outcome as CallOutcome};
 use tui_fixture::*;
 
-/// The six `quart` customers in the results, the cursor on the table.
+/// The six `quart` customers in the results, the cursor on the table, signed in as
+/// the back-office client (bulk jobs are back-office work).
 fn results() -> App {
     let mut app = app();
+    as_backoffice(&mut app);
     searched(&mut app);
     app.update(key(KeyCode::Esc));
     assert!(!app.search.editing);

@@ -26,7 +26,7 @@ pub fn draw(f: &mut Frame, app: &App, scroll: u16) {
             keys.join(", ")
         };
         // An action the client lacks the scope for says so first, so it is never cut.
-        let what = match a.writes().and_then(|k| app.missing_scope(k)) {
+        let what = match app.unavailable(*a) {
             Some(scope) => Span::styled(
                 format!("unavailable: needs {scope} · {}", a.description()),
                 t.muted,
@@ -35,7 +35,7 @@ pub fn draw(f: &mut Frame, app: &App, scroll: u16) {
         };
         lines.push(Line::from(vec![
             Span::styled(format!(" {keys:<18} "), t.accent),
-            Span::styled(format!("{:<18}", a.name()), t.muted),
+            Span::styled(format!("{:<18} ", a.name()), t.muted),
             what,
         ]));
     }

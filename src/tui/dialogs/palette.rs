@@ -52,7 +52,7 @@ pub fn draw(f: &mut Frame, app: &App, input: &Input, selected: usize) {
             .skip(selected.saturating_sub(list.height.saturating_sub(1) as usize))
             .map(|(i, a)| {
                 let key = app.keymap.hint(*a);
-                let text = match a.writes().and_then(|k| app.missing_scope(k)) {
+                let text = match app.unavailable(*a) {
                     // Said in full within the palette's width: the scope first.
                     Some(scope) => format!(
                         "{} {:<18} {} · unavailable: needs {scope}",
@@ -70,7 +70,7 @@ pub fn draw(f: &mut Frame, app: &App, input: &Input, selected: usize) {
                 };
                 let style = if i == selected {
                     t.selection
-                } else if a.writes().and_then(|k| app.missing_scope(k)).is_some() {
+                } else if app.unavailable(*a).is_some() {
                     t.muted
                 } else {
                     t.base

@@ -177,7 +177,7 @@ impl Kind {
     }
 
     /// The scope the backend asks for: [`WriteKind::scope`].
-    pub fn scope(self) -> Option<&'static str> {
+    pub fn scope(self) -> &'static str {
         self.writes().scope()
     }
 
