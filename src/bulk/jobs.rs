@@ -15,8 +15,10 @@ pub struct JobInfo {
     pub job: String,
     pub created: String,
     pub source: Option<String>,
-    /// `running` (another process holds it), `interrupted` (killed or dropped with
-    /// items left), `cancelled` (stopped with items left), `failed items`, `complete`.
+    /// `running` (another process holds it), `not started` (stopped before its first
+    /// send, during its re-read: `bulk resume` reads again before sending), `interrupted`
+    /// (killed or dropped with items left), `cancelled` (stopped with items left),
+    /// `failed items`, `complete`.
     pub state: &'static str,
     #[serde(flatten)]
     pub counts: Counts,
@@ -62,7 +64,9 @@ pub fn job_info(jobs: &Path, job: &str) -> Result<JobInfo, String> {
     let state = if journal::is_busy(&jpath) {
         "running"
     } else if counts.left() > 0 {
-        if st.last_stop.as_deref() == Some("cancelled") {
+        if st.runs == 0 {
+            "not started"
+        } else if st.last_stop.as_deref() == Some("cancelled") {
             "cancelled"
         } else {
             "interrupted"
@@ -83,12 +87,23 @@ pub fn job_info(jobs: &Path, job: &str) -> Result<JobInfo, String> {
     })
 }
 
-/// Jobs left with items to send and no process running them.
+/// Jobs left with items to send and no process running them, that sent before: the
+/// console offers these for resume. A job `not started` is left to `bulk resume`, which
+/// reads its customers again before sending.
 pub fn unfinished(jobs: &Path) -> Vec<JobInfo> {
     list_jobs(jobs)
         .into_iter()
         .flatten()
         .filter(|i| matches!(i.state, "interrupted" | "cancelled"))
+        .collect()
+}
+
+/// Jobs `bulk resume` finishes: [`unfinished`] ones and those `not started`.
+pub fn resumable(jobs: &Path) -> Vec<JobInfo> {
+    list_jobs(jobs)
+        .into_iter()
+        .flatten()
+        .filter(|i| matches!(i.state, "interrupted" | "cancelled" | "not started"))
         .collect()
 }
 

@@ -475,7 +475,7 @@ async fn unless_stopped<T>(stop: &Stop, work: impl std::future::Future<Output = 
 
 /// Tell about jobs left unfinished (killed, cancelled, a dropped session).
 fn note_interrupted(jobs: &Path) {
-    for info in super::jobs::unfinished(jobs) {
+    for info in super::jobs::resumable(jobs) {
         say(&format!(
             "note: job {} ({}) was {} with {} items left: custdesk bulk resume {}",
             info.job,
