@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use tui_input::Input;
 
 use crate::tui::app::{App, palette_for};
-use crate::tui::keymap::Action;
+use crate::tui::keymap::{Action, Context};
 use crate::tui::view::{centered, safe};
 
 pub fn draw(f: &mut Frame, app: &App, input: &Input, selected: usize) {
@@ -104,7 +104,7 @@ pub fn matches(typed: &str) -> Vec<Action> {
     );
     let mut by_name = Vec::new();
     let mut by_description = Vec::new();
-    for &a in Action::ALL {
+    for a in Context::Global.actions() {
         if let Some(s) = score(&fuzzy, a.name()) {
             by_name.push((s, a));
         } else if let Some(s) = score(&substring, a.description()) {
