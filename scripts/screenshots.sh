@@ -6,8 +6,8 @@
 #   scripts/screenshots.sh              # builds the release binary first
 #   BIN=target/debug/custdesk scripts/screenshots.sh
 #
-# Needs tmux and python3. The demo data is seeded the same every time, so the pictures
-# change only when the screens do.
+# Needs tmux and python3. The demo data is seeded the same every time; what differs from
+# run to run is only the port, the correlation ids and how far the bulk progress got.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -79,7 +79,7 @@ pub struct Person {
 
 impl Person {
     /// The person from a configured name (blank counts as none) and the environment:
-    /// the login user (`USER`, else `LOGNAME`), the SSH client address
+    /// the login user (`USER`, else `LOGNAME`, else the home directory's name), the SSH client address
     /// (`SSH_CONNECTION`, else `SSH_CLIENT`).
     pub fn from_env(agent_name: Option<&str>, env: impl Fn(&str) -> Option<String>) -> Person {
         let name = agent_name
@@ -91,6 +91,14 @@ impl Person {
                     .iter()
                     .filter_map(|v| env(v))
                     .find(|u| !u.trim().is_empty())
+            })
+            .or_else(|| {
+                // A service or container without USER: the home directory's name.
+                env("HOME").and_then(|h| {
+                    std::path::Path::new(&h)
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                })
             })
             .unwrap_or_else(|| "unknown user".to_string());
         let from = ["SSH_CONNECTION", "SSH_CLIENT"]
@@ -432,6 +440,10 @@ mod tests {
             env(&[("USER", "cy"), ("SSH_CLIENT", "198.51.100.7 6000 22")]),
         );
         assert_eq!(old_ssh.from.as_deref(), Some("198.51.100.7"));
+        assert_eq!(
+            Person::from_env(None, env(&[("HOME", "/home/dee")])).name,
+            "dee"
+        );
         assert_eq!(Person::from_env(None, env(&[])).name, "unknown user");
     }
 

@@ -156,6 +156,7 @@ fn classify(item: &Item, result: Result<Sent, ApiError>) -> Outcome {
                 reason: e.message.clone(),
                 // May have been applied, or a later try may work: same key next time.
                 transient: class.retryable(),
+                class: Some(class),
                 correlation_id: e.correlation_id,
             }
         }
@@ -432,6 +433,7 @@ mod tests {
             field: None,
             reason: "x".into(),
             transient,
+            class: None,
             correlation_id: String::new(),
         }
     }

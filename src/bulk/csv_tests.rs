@@ -251,23 +251,23 @@ fn international_numbers() {
     );
     assert!(international("phone", "07700900123").is_err());
     assert!(international("phone", "abc").is_err());
+}
 
-    #[test]
-    fn line_numbers_hold_for_crlf_and_quoted_fields_spanning_lines() {
-        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
-        let lines = |text: &str| -> Vec<Option<u64>> {
-            parse(text.as_bytes(), today)
-                .errors
-                .iter()
-                .filter(|e| e.column.as_deref() == Some("customer_id"))
-                .map(|e| e.line)
-                .collect()
-        };
-        let lf = "action,customer_id,email\nset_email,x,a@b.com\n\nset_email,y,a@b.com\n";
-        assert_eq!(lines(lf), [Some(2), Some(4)]);
-        assert_eq!(lines(&lf.replace('\n', "\r\n")), [Some(2), Some(4)]);
-        let quoted = "action,customer_id,email\nset_email,x,\"a\nb\"\nset_email,y,a@b.com\n";
-        assert_eq!(lines(quoted), [Some(2), Some(4)]);
-        assert_eq!(lines(&quoted.replace('\n', "\r\n")), [Some(2), Some(4)]);
-    }
+#[test]
+fn line_numbers_hold_for_crlf_and_quoted_fields_spanning_lines() {
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
+    let lines = |text: &str| -> Vec<Option<u64>> {
+        parse(text.as_bytes(), today)
+            .errors
+            .iter()
+            .filter(|e| e.column.as_deref() == Some("customer_id"))
+            .map(|e| e.line)
+            .collect()
+    };
+    let lf = "action,customer_id,email\nset_email,x,a@b.com\n\nset_email,y,a@b.com\n";
+    assert_eq!(lines(lf), [Some(2), Some(4)]);
+    assert_eq!(lines(&lf.replace('\n', "\r\n")), [Some(2), Some(4)]);
+    let quoted = "action,customer_id,email\nset_email,x,\"a\nb\"\nset_email,y,a@b.com\n";
+    assert_eq!(lines(quoted), [Some(2), Some(4)]);
+    assert_eq!(lines(&quoted.replace('\n', "\r\n")), [Some(2), Some(4)]);
 }

@@ -425,6 +425,10 @@ pub enum Outcome {
         field: Option<String>,
         reason: String,
         transient: bool,
+        /// What trying again can do ([`crate::api::Class`]); absent in journals of
+        /// earlier versions, where `transient` alone says it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        class: Option<crate::api::Class>,
         correlation_id: String,
     },
 }

@@ -72,12 +72,15 @@ pub fn problems(text: &str) -> Vec<String> {
 /// The console's one-line notice about them, or nothing.
 pub fn notice(file: &std::path::Path, problems: &[String]) -> Option<String> {
     (!problems.is_empty()).then(|| {
+        // The file's name only: the message area is one line, and the lines matter more.
+        let name = file.file_name().map_or_else(
+            || file.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
         format!(
-            "{} has {} bad line{} (their keys keep the defaults): {}",
-            file.display(),
-            problems.len(),
-            if problems.len() == 1 { "" } else { "s" },
-            problems.join(" · ")
+            "{name}: {} (bad line{}: the keys keep their defaults)",
+            problems.join(" · "),
+            if problems.len() == 1 { "" } else { "s" }
         )
     })
 }

@@ -12,7 +12,7 @@ use super::app::Overlay;
 use super::edit::bulk::{BulkDialog, Unfinished};
 use super::keymap::Keymap;
 use super::msg::{Msg, Outcome};
-use super::run;
+use super::run::{self, Console};
 use super::tasks::Runner;
 use super::theme::Theme;
 use crate::api::{ApiConfig, Client};
@@ -207,6 +207,22 @@ async fn console(opts: Options, ready: Ready) -> Result<()> {
     app.read_only = opts.read_only || read_only;
     app.status.backend = backend_label;
     app.status.profile = profile_label;
+    let console = assemble(app, api, &paths, &job_backend, opts.caller.as_deref())?;
+    run::run(console).await
+}
+
+/// The console for a backend, ready to run on a terminal or in a test: `app` (already
+/// themed and labelled) with a client for `api` signing in (the answer arrives as a
+/// message), the runner of its effects keeping the audit log, bulk journals and plans
+/// under `paths`, the caller's screen pop if one is given, and a bulk job a crash
+/// interrupted offered for resume.
+pub fn assemble(
+    mut app: App,
+    api: ApiConfig,
+    paths: &Paths,
+    job_backend: &str,
+    caller: Option<&str>,
+) -> Result<Console> {
     app.status.agent = api.client_id.clone();
     let client = Client::new(api).map_err(|e| eyre!("backend configuration: {e}"))?;
 
@@ -228,7 +244,7 @@ async fn console(opts: Options, ready: Ready) -> Result<()> {
         });
     }
     let mut first = Vec::new();
-    if let Some(phone) = &opts.caller {
+    if let Some(phone) = caller {
         first = app.screen_pop(phone);
     }
     let runner = Runner::new(
@@ -238,7 +254,7 @@ async fn console(opts: Options, ready: Ready) -> Result<()> {
         app.status.agent.clone(),
     )
     .with_read_only(app.read_only)
-    .with_bulk(&paths.data_dir, &job_backend);
+    .with_bulk(&paths.data_dir, job_backend);
     // A bulk job a crash, a kill or a dropped session interrupted is offered for resume.
     if !app.read_only
         && let Some(job) =
@@ -254,7 +270,13 @@ async fn console(opts: Options, ready: Ready) -> Result<()> {
             },
         ))));
     }
-    run::run(app, runner, tx, rx, first).await
+    Ok(Console {
+        app,
+        runner,
+        tx,
+        rx,
+        first,
+    })
 }
 
 /// A sandbox (embedded or `--backend URL`) is signed in to as the demo agent unless

@@ -2,15 +2,13 @@
 //! A newer search aborts the older one; opening another customer aborts the previous
 //! customer's loads.
 
-use std::io::Write;
-
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
 use super::edit::ContactKind;
 use super::effect::{AuditNote, Effect, WriteOp};
 use super::msg::{Msg, Outcome, Part, WriteError};
-use super::term::Term;
+use super::term::{Screen, Term};
 use crate::api::ops::Answer;
 use crate::api::wire::newday::SearchRequest;
 use crate::api::{ApiError, Client, ErrorKind, IdempotencyKey, Reply, UserIdType};
@@ -144,7 +142,7 @@ impl Runner {
         }
     }
 
-    pub fn run<W: Write>(&mut self, effect: Effect, term: &mut Term<W>) {
+    pub fn run<B: Screen>(&mut self, effect: Effect, term: &mut Term<B>) {
         match effect {
             Effect::Copy(text) => {
                 if let Err(e) = term.copy(&text) {

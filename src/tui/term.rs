@@ -1,6 +1,10 @@
 //! The terminal: raw mode and the alternate screen on entry, restored on exit, on panic
 //! and on signals; every frame wrapped in synchronized-update sequences; bytes written
 //! counted for the diagnostics.
+//!
+//! The console draws to any ratatui backend that is a [`Screen`]: the real terminal
+//! (crossterm over stdout, or over any writer for measuring), or a test's in-memory
+//! buffer, so the whole loop runs in process in tests.
 
 use std::io::{self, Write};
 use std::sync::Arc;
@@ -15,7 +19,7 @@ use crossterm::terminal::{
 };
 use crossterm::{cursor, execute, queue};
 use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
+use ratatui::backend::{Backend, CrosstermBackend};
 
 use super::app::App;
 use super::view;
@@ -46,7 +50,54 @@ impl<W: Write> Write for Counting<W> {
     }
 }
 
-pub type Backend<W> = CrosstermBackend<Counting<W>>;
+/// The real terminal's backend: crossterm over a byte-counting writer.
+pub type Crossterm<W> = CrosstermBackend<Counting<W>>;
+
+/// A ratatui backend the console can run on: what a real terminal does beyond drawing
+/// cells (frame boundaries, mouse capture, the clipboard). A backend without those (a
+/// test's buffer) keeps the defaults, which do nothing.
+pub trait Screen: Backend<Error: Send + Sync + 'static> {
+    /// Before a frame is drawn.
+    fn begin_frame(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+    /// After a frame is drawn: the frame goes out whole.
+    fn end_frame(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+    fn set_mouse(&mut self, _on: bool) -> io::Result<()> {
+        Ok(())
+    }
+    fn copy(&mut self, _text: &str) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<W: Write> Screen for Crossterm<W> {
+    /// Frames are synchronized updates, so the terminal shows each one whole.
+    fn begin_frame(&mut self) -> io::Result<()> {
+        queue!(self, BeginSynchronizedUpdate)
+    }
+    fn end_frame(&mut self) -> io::Result<()> {
+        queue!(self, EndSynchronizedUpdate)?;
+        Write::flush(self)
+    }
+    fn set_mouse(&mut self, on: bool) -> io::Result<()> {
+        if on {
+            execute!(self, EnableMouseCapture)
+        } else {
+            execute!(self, DisableMouseCapture)
+        }
+    }
+    /// Put `text` on the clipboard with OSC 52 (works over SSH). Only our own text is
+    /// sent: the customer id or correlation id, never raw backend data.
+    fn copy(&mut self, text: &str) -> io::Result<()> {
+        execute!(
+            self,
+            crossterm::clipboard::CopyToClipboard::to_clipboard_from(text)
+        )
+    }
+}
 
 /// Put the terminal back as we found it. Safe to call more than once.
 pub fn restore() {
@@ -81,12 +132,13 @@ pub fn install_panic_hook() {
     }));
 }
 
-pub struct Term<W: Write> {
-    pub terminal: Terminal<Backend<W>>,
+pub struct Term<B: Screen> {
+    pub terminal: Terminal<B>,
+    /// Bytes written to the real terminal (zero for a backend that writes none).
     pub bytes: Arc<AtomicU64>,
 }
 
-impl Term<io::Stdout> {
+impl Term<Crossterm<io::Stdout>> {
     /// Enter raw mode and the alternate screen.
     pub fn enter(mouse: bool) -> io::Result<Self> {
         terminal::enable_raw_mode()?;
@@ -104,7 +156,7 @@ impl Term<io::Stdout> {
     }
 }
 
-impl<W: Write> Term<W> {
+impl<W: Write> Term<Crossterm<W>> {
     /// A terminal over any writer (used by the diagnostics to count bytes).
     pub fn over(w: W) -> io::Result<Self> {
         let counting = Counting::new(w);
@@ -125,29 +177,40 @@ impl<W: Write> Term<W> {
         )?;
         Ok(Term { terminal, bytes })
     }
+}
 
-    /// Draw one frame inside a synchronized update, so the terminal shows it whole.
+impl<B: Screen> Term<B> {
+    /// The console on any screen (a test's buffer): sized as the backend says, and
+    /// resized with it.
+    pub fn on(backend: B) -> io::Result<Self> {
+        let terminal = Terminal::new(backend).map_err(io::Error::other)?;
+        Ok(Term {
+            terminal,
+            bytes: Arc::new(AtomicU64::new(0)),
+        })
+    }
+
+    /// The screen's size now, as (width, height).
+    pub fn size(&self) -> io::Result<(u16, u16)> {
+        let s = self.terminal.size().map_err(io::Error::other)?;
+        Ok((s.width, s.height))
+    }
+
+    /// Draw one frame, whole.
     pub fn draw(&mut self, app: &mut App) -> io::Result<()> {
-        queue!(self.terminal.backend_mut(), BeginSynchronizedUpdate)?;
-        self.terminal.draw(|f| view::draw(f, app))?;
-        queue!(self.terminal.backend_mut(), EndSynchronizedUpdate)?;
-        self.terminal.backend_mut().flush()
+        self.terminal.backend_mut().begin_frame()?;
+        self.terminal
+            .draw(|f| view::draw(f, app))
+            .map_err(io::Error::other)?;
+        self.terminal.backend_mut().end_frame()
     }
 
     pub fn set_mouse(&mut self, on: bool) -> io::Result<()> {
-        if on {
-            execute!(self.terminal.backend_mut(), EnableMouseCapture)
-        } else {
-            execute!(self.terminal.backend_mut(), DisableMouseCapture)
-        }
+        self.terminal.backend_mut().set_mouse(on)
     }
 
-    /// Put `text` on the clipboard with OSC 52 (works over SSH). Only our own text is
-    /// sent: the customer id or correlation id, never raw backend data.
+    /// Put `text` on the clipboard where the screen has one.
     pub fn copy(&mut self, text: &str) -> io::Result<()> {
-        execute!(
-            self.terminal.backend_mut(),
-            crossterm::clipboard::CopyToClipboard::to_clipboard_from(text)
-        )
+        self.terminal.backend_mut().copy(text)
     }
 }

@@ -504,6 +504,17 @@ async fn items_that_fail_for_good_are_explained_and_never_retried() {
         "{out}"
     );
     assert!(!out.contains("retry-failed"), "{out}");
+    let o = env.run(&["status", &job, "--json"]).await;
+    let failure: Value = stdout(&o)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find(|l| l["type"] == "failure")
+        .unwrap_or_else(|| panic!("{}", stdout(&o)));
+    assert_eq!(
+        (&failure["class"], &failure["transient"]),
+        (&Value::from("not_found"), &Value::from(false)),
+        "{failure}"
+    );
     let now = emails(&t.sb, &[ids[0].clone(), ids[2].clone()]);
     assert_eq!(now[&ids[0]].as_deref(), Some("gone0@example.com"));
     assert_eq!(now[&ids[2]].as_deref(), Some("gone2@example.com"));

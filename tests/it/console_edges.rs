@@ -71,8 +71,8 @@ fn a_bad_keymap_line_is_named_at_start_and_the_good_ones_apply() {
     .unwrap();
     let mut c = Console::spawn_in(home, &["--seed-customers", "50"], 30, 200);
     c.expect("TRAINING SANDBOX");
-    c.expect("keymap.toml has 1 bad line");
-    c.expect("line 3: unknown action 'frobnicate'");
+    c.expect("keymap.toml: line 3: unknown action 'frobnicate'");
+    c.expect("(bad line: the keys keep their defaults)");
     // The valid line applies: x quits now (from the table; in the search box it types).
     c.send("\x1b");
     std::thread::sleep(Duration::from_millis(300));

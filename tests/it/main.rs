@@ -5,6 +5,7 @@ mod api_support;
 mod bulk_support;
 mod common;
 mod edit_fixture;
+mod loop_support;
 mod pty;
 mod tui_fixture;
 
@@ -38,5 +39,6 @@ mod sandbox_search;
 mod tui_bulk;
 mod tui_edit_snapshots;
 mod tui_edits;
+mod tui_loop;
 mod tui_snapshots;
 mod tui_update;

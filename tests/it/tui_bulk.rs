@@ -492,6 +492,7 @@ fn failed(reason: &str) -> Outcome {
         field: Some("threshold".into()),
         reason: reason.into(),
         transient: false,
+        class: Some(custdesk::api::Class::Permanent),
         correlation_id: "8d1e6f0a-2b3c-4d5e-9f60-7a8b9c0d1e2f".into(),
     }
 }
@@ -584,6 +585,7 @@ fn unavailable() -> Outcome {
         field: None,
         reason: "the backend is unavailable".into(),
         transient: true,
+        class: Some(custdesk::api::Class::Transient),
         correlation_id: "8d1e6f0a-2b3c-4d5e-9f60-7a8b9c0d1e30".into(),
     }
 }
