@@ -122,7 +122,7 @@ fn date_key(typed: &str, today: chrono::NaiveDate) -> Result<String, String> {
     let t = typed.trim();
     let Some(d) = DateOfBirth::spoken(t) else {
         return Err(format!(
-            "“{t}” is not a date: type it as 09/03/1984, 9 March 1984 or 1984-03-09."
+            "“{t}” is not a date; try 09/03/1984 or 9 March 1984."
         ));
     };
     let iso = d.format("%Y-%m-%d").to_string();
@@ -147,9 +147,9 @@ pub fn refusal(server_message: &str) -> String {
     }
     let why = why.trim().trim_end_matches('.');
     if words.is_empty() || words.contains(|c: char| !c.is_ascii_alphabetic() && c != ' ') {
-        format!("The backend cannot run this search: {why}.")
+        format!("The backend refused this search: {why}.")
     } else {
-        format!("The backend cannot run this search: the {words} {why}.")
+        format!("The backend refused this search: the {words} {why}.")
     }
 }
 
@@ -223,7 +223,7 @@ fn bare(
     } else if looks_like_phone(text) {
         if is_last_four(text) {
             return Err(format!(
-                "“{text}” is too short for a phone number; for an account's last four digits type acct:{text}."
+                "Too short for a phone number; an account's last four: acct:{text}."
             ));
         }
         phone_key(text)?;
@@ -360,11 +360,11 @@ mod tests {
     fn a_refused_search_in_words() {
         assert_eq!(
             refusal("filter.phoneNumber: must be a phone number of 6 to 15 digits"),
-            "The backend cannot run this search: the phone number must be a phone number of 6 to 15 digits."
+            "The backend refused this search: the phone number must be a phone number of 6 to 15 digits."
         );
         assert_eq!(
             refusal("unknown field `nameWords`"),
-            "The backend cannot run this search: unknown field `nameWords`."
+            "The backend refused this search: unknown field `nameWords`."
         );
     }
 

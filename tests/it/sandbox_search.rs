@@ -182,7 +182,7 @@ async fn extension_filters_refuse_bad_values_by_name() {
         // What the console makes of it is a sentence naming the field in words.
         let said = query::refusal(a.body["detail"].as_str().unwrap());
         assert!(
-            said.starts_with("The backend cannot run this search"),
+            said.starts_with("The backend refused this search"),
             "{said}"
         );
         assert!(!said.contains("filter."), "{filter}: {said}");
