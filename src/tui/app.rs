@@ -844,9 +844,17 @@ impl App {
         self.search.seq += 1;
         // A mark-all under way was for the old search: its answer will be dropped.
         self.search.marking = None;
-        self.search.filter = query::parse(self.search.input.value()).map(Into::into);
+        let parsed = query::parse(self.search.input.value());
+        self.search.filter = parsed.clone().ok().flatten().map(Into::into);
         self.search.fetching_page = None;
         match self.search.filter.clone() {
+            // What cannot be a search says why, in place of the results.
+            None if parsed.is_err() => {
+                self.search.rows.clear();
+                self.search.count = 0;
+                self.search.loading = false;
+                self.search.error = parsed.err();
+            }
             None => {
                 self.search.rows.clear();
                 self.search.count = 0;

@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-use crate::domain::query::PREFIXES;
+use crate::domain::query::{FREE_TEXT, PREFIXES};
 use crate::tui::app::App;
 use crate::tui::keymap::Context;
 use crate::tui::view::centered;
@@ -46,9 +46,7 @@ pub fn draw(f: &mut Frame, app: &App, scroll: u16) {
     }
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled("Search fields", t.accent)));
-    lines.push(Line::from(
-        "  free text      family name prefix; two words: given then family",
-    ));
+    lines.push(Line::from(format!("  free text      {FREE_TEXT}")));
     for (p, d) in PREFIXES {
         lines.push(Line::from(format!("  {p:<14} {d}")));
     }
