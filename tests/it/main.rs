@@ -10,6 +10,7 @@ mod pty;
 mod tui_fixture;
 
 mod api_citi;
+mod api_endpoints;
 mod api_families;
 mod api_resilience;
 mod api_static_token;
