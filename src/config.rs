@@ -197,15 +197,19 @@ pub fn load(paths: &Paths) -> Result<ConsoleConfig, String> {
 /// caret under it, several lines long).
 pub fn one_line(e: &toml::de::Error, text: &str) -> String {
     let what = e.message().trim().replace('\n', "; ");
-    match e.span() {
-        Some(span) => {
-            let before = text.get(..span.start).unwrap_or(text);
-            let line = before.matches('\n').count() + 1;
-            let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
-            format!("line {line}, column {column}: {what}")
-        }
+    match toml_at(e, text) {
+        Some((line, column)) => format!("line {line}, column {column}: {what}"),
         None => what,
     }
+}
+
+/// Where in `text` a TOML error is: its line and column, both 1-based.
+pub fn toml_at(e: &toml::de::Error, text: &str) -> Option<(usize, usize)> {
+    let span = e.span()?;
+    let before = text.get(..span.start).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    Some((line, column))
 }
 
 /// The log filter in force: `CUSTDESK_LOG`, else `RUST_LOG`, else `info`; with the

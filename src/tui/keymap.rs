@@ -315,7 +315,10 @@ impl Keymap {
     pub fn with_overrides(toml_text: &str) -> Result<Keymap, Vec<String>> {
         let value: toml::Table = match toml::from_str(toml_text) {
             Ok(v) => v,
-            Err(e) => return Err(vec![format!("keymap is not valid TOML: {e}")]),
+            Err(e) => {
+                let at = crate::config::one_line(&e, toml_text);
+                return Err(vec![format!("keymap is not valid TOML: {at}")]);
+            }
         };
         let mut km = Keymap::default();
         let mut problems = Vec::new();

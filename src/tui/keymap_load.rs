@@ -13,9 +13,8 @@ pub fn tolerant(text: &str) -> (Keymap, Vec<String>) {
     let table: toml::Table = match toml::from_str(text) {
         Ok(t) => t,
         Err(e) => {
-            let at = e
-                .span()
-                .map(|s| format!("line {}: ", line_of_byte(text, s.start)))
+            let at = crate::config::toml_at(&e, text)
+                .map(|(line, _)| format!("line {line}: "))
                 .unwrap_or_default();
             let message = e.message().trim().replace('\n', " ");
             return (
@@ -93,14 +92,6 @@ pub fn notice(file: &std::path::Path, problems: &[String]) -> Option<String> {
             if problems.len() == 1 { "" } else { "s" }
         )
     })
-}
-
-fn line_of_byte(text: &str, byte: usize) -> usize {
-    text.as_bytes()[..byte.min(text.len())]
-        .iter()
-        .filter(|b| **b == b'\n')
-        .count()
-        + 1
 }
 
 /// The line defining `key` (inside `[section]` when given), 1-based.
