@@ -16,22 +16,14 @@ pub(super) fn failures(p: &Plan, state: &JobState) -> Vec<String> {
         .zip(&state.items)
         .filter_map(|(item, s)| match s {
             ItemState::Answered {
-                outcome:
-                    Outcome::Failed {
-                        status,
-                        kind,
-                        reason,
-                        ..
-                    },
+                outcome: outcome @ Outcome::Failed { .. },
                 ..
             } => Some(format!(
-                "{} ({} {}): {}{}: {}",
+                "{} ({} {}): {}",
                 item.place(),
                 item.edit.name(),
                 item.customer_id.as_deref().unwrap_or("new customer"),
-                kind,
-                status.map(|s| format!(" ({s})")).unwrap_or_default(),
-                crate::domain::sanitize::for_display(reason)
+                outcome.why()
             )),
             _ => None,
         })
