@@ -8,7 +8,6 @@
 
 pub mod cli;
 
-use std::fs::OpenOptions;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -192,7 +191,9 @@ impl AuditLog {
         }
         let mut line = serde_json::to_string(&stamped(e)).map_err(std::io::Error::other)?;
         line.push('\n');
-        let mut f = crate::sandbox::logging::private(OpenOptions::new().create(true).append(true))
+        let mut f = crate::fsutil::private_file()
+            .create(true)
+            .append(true)
             .open(&self.path)?;
         f.write_all(line.as_bytes())?;
         f.sync_data()
@@ -212,7 +213,9 @@ impl AuditLog {
             buf.push_str(&serde_json::to_string(&stamped(e)).map_err(std::io::Error::other)?);
             buf.push('\n');
         }
-        let mut f = crate::sandbox::logging::private(OpenOptions::new().create(true).append(true))
+        let mut f = crate::fsutil::private_file()
+            .create(true)
+            .append(true)
             .open(&self.path)?;
         f.write_all(buf.as_bytes())?;
         if sync { f.sync_data() } else { Ok(()) }

@@ -5,5 +5,6 @@ pub mod audit;
 pub mod bulk;
 pub mod config;
 pub mod domain;
+pub mod fsutil;
 pub mod sandbox;
 pub mod tui;

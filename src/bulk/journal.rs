@@ -47,17 +47,9 @@ pub fn create_private_dir(dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
-/// Open options for a file only its owner reads (mode 0600 on Unix).
-pub fn private_file() -> OpenOptions {
-    #[allow(unused_mut)]
-    let mut o = OpenOptions::new();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        o.mode(0o600);
-    }
-    o
-}
+/// Open options for a file only its owner reads (kept here for the job files' other
+/// writers, the plan and the console's saved plans).
+pub use crate::fsutil::private_file;
 
 pub fn journal_path(jobs: &Path, job_id: &str) -> PathBuf {
     jobs.join(format!("{job_id}.journal"))

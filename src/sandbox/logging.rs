@@ -1,7 +1,7 @@
 //! The sandbox's logs: what the access log may show, a size-rotated log file created
 //! private to its owner, and the subscriber `custdesk sandbox` installs.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -11,31 +11,12 @@ use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer, fmt};
 
 use crate::domain::mask;
+use crate::fsutil::private_file;
 
 /// A log file's size before it is rotated.
 pub const MAX_LOG_BYTES: u64 = 10 * 1024 * 1024;
 /// Rotated files kept beside the live one (`sandbox.log.1` is the newest).
 pub const KEEP_LOGS: usize = 3;
-
-/// Options that create a file readable and writable by its owner only (0600), as every
-/// data file of the sandbox is: the database, its logs.
-pub fn private(opts: &mut OpenOptions) -> &mut OpenOptions {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    opts
-}
-
-/// Create `path` empty and private (0600) if it does not exist yet.
-pub fn create_private(path: &Path) -> io::Result<()> {
-    match private(OpenOptions::new().write(true).create_new(true)).open(path) {
-        Ok(_) => Ok(()),
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(e),
-    }
-}
 
 /// A path as the access log shows it: contact values masked (an email, a run of seven
 /// or more digits: a phone or account number) while a 32-character hex customer id
@@ -100,7 +81,7 @@ impl RotatingFile {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let file = private(OpenOptions::new().create(true).append(true)).open(path)?;
+        let file = private_file().create(true).append(true).open(path)?;
         let size = file.metadata()?.len();
         Ok(RotatingFile {
             path: path.to_path_buf(),
@@ -130,7 +111,7 @@ impl RotatingFile {
             }
             std::fs::rename(&self.path, self.numbered(1))?;
         }
-        self.file = private(OpenOptions::new().create(true).append(true)).open(&self.path)?;
+        self.file = private_file().create(true).append(true).open(&self.path)?;
         self.size = 0;
         Ok(())
     }

@@ -40,7 +40,7 @@ impl Store {
         }
         // Created private (0600); SQLite gives its -wal and -shm files the same mode.
         if path != Path::new(":memory:") {
-            let _ = crate::sandbox::logging::create_private(path);
+            let _ = crate::fsutil::create_private(path);
         }
         let mut setup = Connection::open(path)?;
         configure(&setup)?;
