@@ -277,8 +277,9 @@ async fn an_item_that_fails_for_good_is_explained_and_not_offered_for_retry() {
     };
     assert_eq!(d.progress.counts.applied, 1);
     assert_eq!(d.failures.len(), 1, "{:?}", d.failures);
-    assert_eq!(d.retryable(), 0);
-    let why = d.failures_in_words().unwrap();
+    let failed = d.failure_summary();
+    assert_eq!(failed.retryable, 0);
+    let why = failed.for_good_in_words().unwrap();
     assert!(
         why.starts_with("1 failed for good (sending it again cannot help): not found (404)"),
         "{why}"

@@ -828,7 +828,10 @@ fn failures_for_good_are_explained_and_not_offered_for_retry() {
         "{shown}"
     );
     assert_eq!(
-        dialog(&app).failures_in_words().as_deref(),
+        dialog(&app)
+            .failure_summary()
+            .for_good_in_words()
+            .as_deref(),
         Some(
             "2 failed for good (sending them again cannot help): invalid input (400): threshold: is required for LOW_BALANCE"
         )

@@ -543,11 +543,12 @@ fn results(f: &mut Frame, app: &App, d: &BulkDialog, area: Rect) {
     let mut foot: Vec<Line> = Vec::new();
     error_lines(app, d, &mut foot);
     let left = c.pending + c.in_doubt;
-    if let Some(why) = d.failures_in_words() {
+    let failed = d.failure_summary();
+    if let Some(why) = failed.for_good_in_words() {
         foot.push(Line::from(Span::styled(safe(&why), t.error)));
     }
     let retry = app.keymap.hint(Action::RetryFailed);
-    let redo = match (left, d.retryable()) {
+    let redo = match (left, failed.retryable) {
         (0, 0) => String::new(),
         (0, f) => format!("{retry} retry the {} failed · ", thousands(f as u64)),
         (l, 0) => format!("{retry} send the {} not sent · ", thousands(l as u64)),

@@ -290,17 +290,9 @@ pub struct BulkDialog {
 }
 
 impl BulkDialog {
-    /// Failed items a retry sends again (the others failed for good).
-    pub fn retryable(&self) -> usize {
-        self.failure_counts().retryable
-    }
-
-    /// How many failed for good and why, in words; `None` when none did.
-    pub fn failures_in_words(&self) -> Option<String> {
-        self.failure_counts().for_good_in_words()
-    }
-
-    fn failure_counts(&self) -> crate::bulk::journal::Failures {
+    /// The failed items, counted once: how many a retry sends again (`retryable`) and
+    /// which failed for good, with why (`for_good_in_words()`, `None` when none did).
+    pub fn failure_summary(&self) -> crate::bulk::journal::Failures {
         crate::bulk::journal::Failures::of(self.failures.iter().map(|(_, o)| o))
     }
 
@@ -725,16 +717,16 @@ impl App {
                 }
                 // Retry the failed items a retry may cure, and send what a cancel left
                 // unsent; what failed for good is never sent again.
-                _ if act == Some(Action::RetryFailed)
-                    && (d.retryable() > 0 || d.progress.counts.left() > 0) =>
-                {
-                    self.bulk_apply(d, true, fx)
-                }
                 _ if act == Some(Action::RetryFailed) => {
-                    self.status.notice = Some(match d.failures_in_words() {
-                        Some(why) => format!("Nothing to retry: {why}"),
-                        None => "Nothing to retry".into(),
-                    });
+                    let failed = d.failure_summary();
+                    if failed.retryable > 0 || d.progress.counts.left() > 0 {
+                        self.bulk_apply(d, true, fx)
+                    } else {
+                        self.status.notice = Some(match failed.for_good_in_words() {
+                            Some(why) => format!("Nothing to retry: {why}"),
+                            None => "Nothing to retry".into(),
+                        });
+                    }
                 }
                 _ if act == Some(Action::ExportResults) => {
                     if let Some(p) = &d.plan {
