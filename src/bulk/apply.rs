@@ -102,11 +102,11 @@ async fn execute_through_outage(
     let mut wait = Duration::from_millis(250);
     loop {
         let result = execute(client, item, key).await;
-        // An outage (not reached, 502, 503) or an answer in doubt; a rate limit's 429
-        // is the client's to wait out, within its attempts.
-        let out = matches!(&result, Err(e) if e.kind == ErrorKind::Unreachable
-            || matches!(e.status, Some(502 | 503))
-            || e.class() == Class::InDoubt);
+        // An outage (not reached, 502, 503) or an answer in doubt: every failure a
+        // retry may cure but a rate limit's 429, which is the client's to wait out,
+        // within its attempts.
+        let out = matches!(&result, Err(e) if e.class().retryable()
+            && !matches!(e.kind, ErrorKind::RateLimited { .. }));
         if !out || started.elapsed() + wait > OUTAGE_BOUND {
             return result;
         }
