@@ -227,12 +227,9 @@ pub fn work_list(plan: &Plan, state: &JobState, retry_failed: bool) -> Vec<(usiz
         .filter_map(|(i, s)| match s {
             ItemState::Pending => Some((i, 0)),
             ItemState::InDoubt { g } => Some((i, *g)),
-            ItemState::Answered {
-                g,
-                outcome: Outcome::Failed {
-                    transient: true, ..
-                },
-            } if retry_failed => Some((i, *g)),
+            ItemState::Answered { g, outcome } if retry_failed && outcome.retryable() => {
+                Some((i, *g))
+            }
             ItemState::Answered { .. } => None,
         })
         .collect()

@@ -222,9 +222,7 @@ impl Failures {
         for o in outcomes {
             match o {
                 Outcome::Applied { .. } => {}
-                Outcome::Failed {
-                    transient: true, ..
-                } => f.retryable += 1,
+                Outcome::Failed { .. } if o.retryable() => f.retryable += 1,
                 Outcome::Failed { .. } => {
                     let why = o.why();
                     match reasons.iter_mut().find(|(r, _)| *r == why) {

@@ -437,6 +437,17 @@ impl Outcome {
     pub fn is_applied(&self) -> bool {
         matches!(self, Outcome::Applied { .. })
     }
+
+    /// Whether a retry sends the item again (with the same key): its failure's
+    /// [`crate::api::Class`] says so, or `transient` in journals written before it.
+    pub fn retryable(&self) -> bool {
+        match self {
+            Outcome::Failed {
+                transient, class, ..
+            } => class.map_or(*transient, crate::api::Class::retryable),
+            Outcome::Applied { .. } => false,
+        }
+    }
 }
 
 /// The current time as RFC 3339 with milliseconds, UTC.
