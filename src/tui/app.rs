@@ -859,9 +859,17 @@ impl App {
         self.search.seq += 1;
         // A mark-all under way was for the old search: its answer will be dropped.
         self.search.marking = None;
-        self.search.filter = query::parse(self.search.input.value()).map(Into::into);
+        let parsed = query::parse(self.search.input.value());
+        self.search.filter = parsed.clone().ok().flatten().map(Into::into);
         self.search.fetching_page = None;
         match self.search.filter.clone() {
+            // What cannot be a search says why, in place of the results.
+            None if parsed.is_err() => {
+                self.search.rows.clear();
+                self.search.count = 0;
+                self.search.loading = false;
+                self.search.error = parsed.err();
+            }
             None => {
                 self.search.rows.clear();
                 self.search.count = 0;
@@ -1164,6 +1172,12 @@ impl App {
             Action::MarkAll => self.mark_all(fx),
             Action::ClearMarks => self.clear_marks(),
             Action::Bulk => self.open_bulk(fx),
+            // The bulk dialog's own keys: it handles them in its context.
+            Action::SavePlan
+            | Action::PauseJob
+            | Action::CancelJob
+            | Action::RetryFailed
+            | Action::ExportResults => {}
             Action::Refresh => match self.focus {
                 Pane::Search => self.search_changed(fx),
                 _ => {

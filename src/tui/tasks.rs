@@ -185,11 +185,15 @@ impl Runner {
                 };
                 let h = tokio::spawn(async move {
                     let r = client.newday().search(&req).await;
-                    let _ = tx.send(Msg::Searched {
-                        seq,
-                        page,
-                        outcome: outcome(r),
-                    });
+                    let outcome = match r {
+                        // A refused search is said in a sentence, not as the raw 400.
+                        Err(e) if matches!(e.kind, ErrorKind::Invalid { .. }) => Outcome::err(
+                            crate::domain::query::refusal(&e.message),
+                            Some(e.correlation_id.clone()),
+                        ),
+                        r => outcome(r),
+                    };
+                    let _ = tx.send(Msg::Searched { seq, page, outcome });
                 });
                 if page == 0 {
                     self.search = Some(h);
