@@ -122,6 +122,19 @@ impl<T> Load<T> {
         };
         (o.correlation_id, err)
     }
+    /// Fold a partial reload into a loaded value (a failed one leaves it as it was);
+    /// answer its correlation id and error for the status bar.
+    fn patch<U>(
+        &mut self,
+        o: Outcome<U>,
+        apply: impl FnOnce(&mut T, U),
+    ) -> (Option<String>, Option<String>) {
+        let err = o.result.as_ref().err().cloned();
+        if let (Load::Ready(v), Ok(part)) = (&mut *self, o.result) {
+            apply(v, part);
+        }
+        (o.correlation_id, err)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -490,6 +503,8 @@ impl App {
                     Part::Customer(o) => c.details.settle(o),
                     Part::Profile(o) => c.profile.settle(o),
                     Part::Contacts(o) => c.contacts.settle(o),
+                    Part::Emails(o) => c.profile.patch(o, |p, e| p.emails = e.emails),
+                    Part::Phones(o) => c.profile.patch(o, |p, ph| p.phones = ph.phones),
                     Part::Alerts(o) => c.alerts.settle(o),
                     Part::History(o) => c.history.settle(o),
                 };

@@ -41,5 +41,6 @@ mod tui_bulk;
 mod tui_edit_snapshots;
 mod tui_edits;
 mod tui_loop;
+mod tui_partial_reload;
 mod tui_snapshots;
 mod tui_update;
