@@ -152,19 +152,7 @@ impl Action {
     /// Whether the action changes data: not offered in read-only mode (nor is the bulk
     /// dialog, so neither are its keys).
     pub fn is_edit(self) -> bool {
-        self.context() == Context::Bulk
-            || matches!(
-                self,
-                Action::EditEmail
-                    | Action::EditPhone
-                    | Action::AddPhone
-                    | Action::OfferResponse
-                    | Action::AlertSubscription
-                    | Action::NewCustomer
-                    | Action::EditCustomer
-                    | Action::DeleteCustomer
-                    | Action::Bulk
-            )
+        self.context() == Context::Bulk || self == Action::Bulk || self.writes().is_some()
     }
 }
 
