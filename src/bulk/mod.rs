@@ -25,6 +25,7 @@
 pub mod apply;
 pub mod cli;
 pub mod csv;
+pub mod failures;
 pub mod jobs;
 pub mod journal;
 pub mod plan;

@@ -292,8 +292,8 @@ pub struct BulkDialog {
 impl BulkDialog {
     /// The failed items, counted once: how many a retry sends again (`retryable`) and
     /// which failed for good, with why (`for_good_in_words()`, `None` when none did).
-    pub fn failure_summary(&self) -> crate::bulk::journal::Failures {
-        crate::bulk::journal::Failures::of(self.failures.iter().map(|(_, o)| o))
+    pub fn failure_summary(&self) -> crate::bulk::failures::Failures {
+        crate::bulk::failures::Failures::of(self.failures.iter().map(|(_, o)| o))
     }
 
     /// Move the preview or results list, never past its last screenful.
