@@ -325,11 +325,6 @@ fn row(line: u64, cells: &Cells<'_>, today: chrono::NaiveDate) -> Result<Item, V
         column: Some(column.to_string()),
         message,
     };
-    let from = |e: FieldError| PlanError {
-        line: Some(line),
-        column: Some(e.field),
-        message: e.message,
-    };
     let Some(action) = cell("action") else {
         return Err(vec![err(
             "action",
@@ -364,66 +359,54 @@ fn row(line: u64, cells: &Cells<'_>, today: chrono::NaiveDate) -> Result<Item, V
     } else {
         need("customer_id")
     };
-    let mut checks: Vec<Result<(), PlanError>> = Vec::new();
-    let customer_id = customer_id.and_then(|v| {
-        validate::customer_id("customer_id", &v)
-            .map_err(|e| checks.push(Err(from(e))))
-            .ok()
-    });
+    let mut checks: Vec<PlanError> = Vec::new();
+    let customer_id =
+        customer_id.and_then(|v| kept(&mut checks, line, validate::customer_id("customer_id", &v)));
     let edit: Option<Action> = match action.as_str() {
         "set_email" => need("email").and_then(|v| {
-            Email::parse("email", &v)
-                .map_err(|e| checks.push(Err(from(e))))
-                .ok()
-                .map(|email| Action::SetEmail {
-                    email: email.into(),
-                })
+            kept(&mut checks, line, Email::parse("email", &v)).map(|email| Action::SetEmail {
+                email: email.into(),
+            })
         }),
         "set_phone" => need("phone").and_then(|v| {
-            InternationalPhone::typed("phone", &v)
-                .map_err(|e| checks.push(Err(from(e))))
-                .ok()
-                .map(|phone| Action::SetPhone {
+            kept(&mut checks, line, InternationalPhone::typed("phone", &v)).map(|phone| {
+                Action::SetPhone {
                     phone: phone.into(),
-                })
+                }
+            })
         }),
         "add_phone" | "stop_consent" => {
             let stop = action == "stop_consent";
             let phone = need("phone").and_then(|v| {
-                RelayNumber::typed("phone", &v)
-                    .map_err(|e| checks.push(Err(from(e))))
-                    .ok()
-                    .map(String::from)
+                kept(&mut checks, line, RelayNumber::typed("phone", &v)).map(String::from)
             });
             let consent = if stop {
                 match cell("consent_type").map(|c| Consent::typed("consent_type", c)) {
                     Some(Ok(Consent::Stop)) | None => Some(Consent::Stop.as_str().to_string()),
                     Some(_) => {
-                        checks.push(Err(err("consent_type", "must be stop (or empty)".into())));
+                        checks.push(err("consent_type", "must be stop (or empty)".into()));
                         None
                     }
                 }
             } else {
                 need("consent_type").and_then(|v| {
-                    Consent::typed("consent_type", &v)
-                        .map_err(|e| checks.push(Err(from(e))))
-                        .ok()
+                    kept(&mut checks, line, Consent::typed("consent_type", &v))
                         .map(|c| c.as_str().to_string())
                 })
             };
-            let phone_type = match cell("phone_type") {
-                None if stop => Ok(PhoneType::Unknown),
-                None => Ok(PhoneType::Mobile),
-                Some(v) => PhoneType::typed("phone_type", v),
-            }
-            .map_err(|e| checks.push(Err(from(e))))
-            .ok()
+            let phone_type = kept(
+                &mut checks,
+                line,
+                match cell("phone_type") {
+                    None if stop => Ok(PhoneType::Unknown),
+                    None => Ok(PhoneType::Mobile),
+                    Some(v) => PhoneType::typed("phone_type", v),
+                },
+            )
             .map(|t| t.as_str().to_string());
             let country_code = match cell("country_code") {
                 None => Some(None),
-                Some(v) => CountryCode::typed("country_code", v)
-                    .map_err(|e| checks.push(Err(from(e))))
-                    .ok()
+                Some(v) => kept(&mut checks, line, CountryCode::typed("country_code", v))
                     .map(|c| Some(c.into())),
             };
             match (phone, consent, phone_type, country_code) {
@@ -447,35 +430,26 @@ fn row(line: u64, cells: &Cells<'_>, today: chrono::NaiveDate) -> Result<Item, V
             }
         }
         "subscribe" | "unsubscribe" => {
-            let def = need("alert_code").and_then(|v| {
-                alert::typed("alert_code", &v)
-                    .map_err(|e| checks.push(Err(from(e))))
-                    .ok()
-            });
+            let def = need("alert_code")
+                .and_then(|v| kept(&mut checks, line, alert::typed("alert_code", &v)));
             let code = def.map(|d| d.code.to_string());
             if action == "unsubscribe" {
                 code.map(|alert_code| Action::Unsubscribe { alert_code })
             } else {
                 let channel = need("channel").and_then(|v| {
-                    Channel::typed("channel", &v)
-                        .map_err(|e| checks.push(Err(from(e))))
-                        .ok()
+                    kept(&mut checks, line, Channel::typed("channel", &v))
                         .map(|c| c.as_str().to_string())
                 });
                 let threshold = match cell("threshold") {
                     None => Some(None),
-                    Some(v) => Threshold::parse("threshold", v)
-                        .map_err(|e| checks.push(Err(from(e))))
-                        .ok()
-                        .map(Some),
+                    Some(v) => kept(&mut checks, line, Threshold::parse("threshold", v)).map(Some),
                 };
                 // An alert that takes a threshold needs one, others take none: refused
                 // here, at plan time, rather than by the server item after item.
                 let threshold = match (def, threshold) {
-                    (Some(d), Some(t)) => d
-                        .check_threshold("threshold", t)
-                        .map_err(|e| checks.push(Err(from(e))))
-                        .ok(),
+                    (Some(d), Some(t)) => {
+                        kept(&mut checks, line, d.check_threshold("threshold", t))
+                    }
                     _ => None,
                 };
                 match (code, channel, threshold) {
@@ -491,29 +465,17 @@ fn row(line: u64, cells: &Cells<'_>, today: chrono::NaiveDate) -> Result<Item, V
         "delete" => Some(Action::Delete),
         "create" => {
             let first = need("first_name").and_then(|v| {
-                PersonName::parse("first_name", &v)
-                    .map_err(|e| checks.push(Err(from(e))))
-                    .ok()
-                    .map(String::from)
+                kept(&mut checks, line, PersonName::parse("first_name", &v)).map(String::from)
             });
             let last = need("last_name").and_then(|v| {
-                PersonName::parse("last_name", &v)
-                    .map_err(|e| checks.push(Err(from(e))))
-                    .ok()
-                    .map(String::from)
+                kept(&mut checks, line, PersonName::parse("last_name", &v)).map(String::from)
             });
             let mut opt = |column: &str,
                            f: &dyn Fn(&str) -> validate::FieldResult<String>|
              -> Option<Option<String>> {
                 match cell(column) {
                     None => Some(None),
-                    Some(v) => match f(v) {
-                        Ok(v) => Some(Some(v)),
-                        Err(e) => {
-                            checks.push(Err(from(e)));
-                            None
-                        }
-                    },
+                    Some(v) => kept(&mut checks, line, f(v)).map(Some),
                 }
             };
             let email = opt("email", &|v| Email::parse("email", v).map(String::from));
@@ -545,7 +507,7 @@ fn row(line: u64, cells: &Cells<'_>, today: chrono::NaiveDate) -> Result<Item, V
         }
         _ => unreachable!("checked against ACTIONS"),
     };
-    errors.extend(checks.into_iter().filter_map(Result::err));
+    errors.extend(checks);
     match edit {
         Some(edit) if errors.is_empty() && (customer_id.is_some() || action == "create") => {
             Ok(Item {
@@ -564,6 +526,18 @@ fn row(line: u64, cells: &Cells<'_>, today: chrono::NaiveDate) -> Result<Item, V
             Err(errors)
         }
     }
+}
+
+/// `r`'s value; its error goes to `checks`, as a problem of the row at `line`.
+fn kept<T>(checks: &mut Vec<PlanError>, line: u64, r: validate::FieldResult<T>) -> Option<T> {
+    r.map_err(|e: FieldError| {
+        checks.push(PlanError {
+            line: Some(line),
+            column: Some(e.field),
+            message: e.message,
+        })
+    })
+    .ok()
 }
 
 #[cfg(test)]
