@@ -70,6 +70,7 @@ actions! {
     MarkAll => "mark_all", "Mark every result of the search, loaded or not", ["*"];
     ClearMarks => "clear_marks", "Clear every mark", ["u"];
     Bulk => "bulk", "Bulk edit the marked customers (or the selected one)", ["b"];
+    Messages => "messages", "Show the last 50 messages, with time and correlation id", ["f2", "!"];
 }
 
 impl Action {

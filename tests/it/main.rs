@@ -39,4 +39,5 @@ mod tui_edit_snapshots;
 mod tui_edits;
 mod tui_loop;
 mod tui_snapshots;
+mod tui_typing;
 mod tui_update;

@@ -39,7 +39,7 @@ pub fn draw(f: &mut Frame, app: &App, scroll: u16) {
             what,
         ]));
     }
-    lines.push(Line::from(""));
+    // No blank line before this heading: at 200x50 the list and the closing hint fit.
     lines.push(Line::from(Span::styled("Search fields", t.accent)));
     lines.push(Line::from(
         "  free text      family name prefix; two words: given then family",
