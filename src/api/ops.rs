@@ -423,7 +423,7 @@ impl Write {
     }
 
     /// The scope the signed-in client needs for this write: [`WriteKind::scope`].
-    pub fn scope(&self) -> Option<&'static str> {
+    pub fn scope(&self) -> &'static str {
         self.kind().scope()
     }
 
@@ -530,36 +530,37 @@ pub enum WriteKind {
     Image,
 }
 
+/// Citi emails and phones, and Relay's add phone with consent.
+pub const CONTACT_WRITE: &str = "contact:write";
 pub const ALERTS_WRITE: &str = "alerts:write";
+pub const OFFERS_WRITE: &str = "offers:write";
+pub const PROFILE_WRITE: &str = "profile:write";
 /// bankingservice customers: back-office work.
 pub const CUSTOMERS_WRITE: &str = "customers:write";
 
 impl WriteKind {
     /// The one table of the scope the console checks before it offers or sends a write
-    /// of this kind. bankingservice customers are back-office work (`customers:write`);
-    /// alerts need `alerts:write`. The Citi contact, offer and image writes ask for
-    /// `contact:write`, `offers:write` and `profile:write`, which every agent client is
-    /// granted: the backend alone checks those. Relay authenticates by its API key.
-    pub fn scope(self) -> Option<&'static str> {
+    /// of this kind. Every write needs one: Citi asks for `contact:write`,
+    /// `alerts:write`, `offers:write` and `profile:write`; bankingservice customers are
+    /// back-office work (`customers:write`). Relay authenticates by its API key alone,
+    /// but adding a phone is a contact change made for the signed-in client, so the
+    /// console asks the same `contact:write` of it: a read-only client adds nothing.
+    pub fn scope(self) -> &'static str {
         match self {
-            WriteKind::Alerts => Some(ALERTS_WRITE),
+            WriteKind::ContactChange | WriteKind::AddPhone => CONTACT_WRITE,
+            WriteKind::Alerts => ALERTS_WRITE,
+            WriteKind::Offer => OFFERS_WRITE,
+            WriteKind::Image => PROFILE_WRITE,
             WriteKind::CreateCustomer | WriteKind::UpdateCustomer | WriteKind::DeleteCustomer => {
-                Some(CUSTOMERS_WRITE)
+                CUSTOMERS_WRITE
             }
-            WriteKind::ContactChange
-            | WriteKind::Offer
-            | WriteKind::Image
-            | WriteKind::AddPhone => None,
         }
     }
 
     /// Whether a client granted `scopes` may make this write. An empty list means the
     /// scopes are not known (a static token that did not say): the backend decides.
     pub fn allowed(self, scopes: &[String]) -> bool {
-        match self.scope() {
-            Some(need) => scopes.is_empty() || scopes.iter().any(|s| s == need),
-            None => true,
-        }
+        scopes.is_empty() || scopes.iter().any(|s| s == self.scope())
     }
 }
 
@@ -582,11 +583,8 @@ mod tests {
         );
         assert_eq!(Write::unsubscribe("c", "X").action(), "alerts.unsubscribe");
         assert_eq!(Write::offer("c", "o", false).action(), "offer.decline");
-        assert_eq!(
-            Write::set_email("c", "a@b.com").scope(),
-            Some("customers:write")
-        );
-        assert_eq!(Write::offer("c", "o", true).scope(), None);
+        assert_eq!(Write::set_email("c", "a@b.com").scope(), "customers:write");
+        assert_eq!(Write::offer("c", "o", true).scope(), "offers:write");
         let confirm = Write::ConfirmChange {
             customer: "c".into(),
             kind: ContactKind::Phone,

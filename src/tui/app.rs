@@ -1168,6 +1168,12 @@ impl App {
             Action::MarkAll => self.mark_all(fx),
             Action::ClearMarks => self.clear_marks(),
             Action::Bulk => self.open_bulk(fx),
+            // The bulk dialog's own keys: it handles them in its context.
+            Action::SavePlan
+            | Action::PauseJob
+            | Action::CancelJob
+            | Action::RetryFailed
+            | Action::ExportResults => {}
             Action::Refresh => match self.focus {
                 Pane::Search => self.search_changed(fx),
                 _ => {

@@ -1,5 +1,8 @@
-//! Every key maps to a named action. Help, hints and the command palette are generated
-//! from this table; a keymap file overrides single bindings.
+//! Every key maps to a named action in a context. Help, hints and the command palette
+//! are generated from this table; a keymap file overrides single bindings, each context
+//! under its own section (`[bindings]` for the global keys, `[bulk]` for the bulk
+//! dialog's). A key is unique within its context: the bulk dialog's `s` saves the plan
+//! while the global `s` sorts.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -71,9 +74,62 @@ actions! {
     ClearMarks => "clear_marks", "Clear every mark", ["u"];
     Bulk => "bulk", "Bulk edit the marked customers (or the selected one)", ["b"];
     Messages => "messages", "Show the last 50 messages, with time and correlation id", ["f2", "!"];
+    SavePlan => "save_plan", "Save the plan to a file (bulk preview)", ["s"];
+    PauseJob => "pause", "Pause the running job, or go on (bulk)", ["p", "space"];
+    CancelJob => "cancel", "Cancel the running job; items in flight finish (bulk)", ["c"];
+    RetryFailed => "retry", "Retry what may still succeed and send what was not sent (bulk results)", ["r"];
+    ExportResults => "export", "Export the results to CSV (bulk results)", ["x"];
+}
+
+/// Where a key means an action: the console at large, or one dialog. Each has its
+/// section in `keymap.toml`; a key is looked up in the open dialog's context.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Context {
+    Global,
+    Bulk,
+}
+
+impl Context {
+    pub const ALL: &'static [Context] = &[Context::Global, Context::Bulk];
+
+    /// The section of `keymap.toml` that rebinds this context's actions.
+    pub fn section(self) -> &'static str {
+        match self {
+            Context::Global => "bindings",
+            Context::Bulk => "bulk",
+        }
+    }
+
+    /// The heading help lists this context's actions under.
+    pub fn title(self) -> &'static str {
+        match self {
+            Context::Global => "Keys",
+            Context::Bulk => "Bulk dialog",
+        }
+    }
+
+    /// This context's actions, in table order.
+    pub fn actions(self) -> impl Iterator<Item = Action> {
+        Action::ALL
+            .iter()
+            .copied()
+            .filter(move |a| a.context() == self)
+    }
 }
 
 impl Action {
+    /// The context the action belongs to.
+    pub fn context(self) -> Context {
+        match self {
+            Action::SavePlan
+            | Action::PauseJob
+            | Action::CancelJob
+            | Action::RetryFailed
+            | Action::ExportResults => Context::Bulk,
+            _ => Context::Global,
+        }
+    }
+
     /// The kind of write the action leads to, if any: what it needs of the signed-in
     /// client is [`WriteKind::scope`], the one table of scopes.
     pub fn writes(self) -> Option<WriteKind> {
@@ -91,23 +147,25 @@ impl Action {
 
     /// The scope the action needs, from [`WriteKind::scope`].
     pub fn scope(self) -> Option<&'static str> {
-        self.writes().and_then(WriteKind::scope)
+        self.writes().map(WriteKind::scope)
     }
 
-    /// Whether the action changes data: not offered in read-only mode.
+    /// Whether the action changes data: not offered in read-only mode (nor is the bulk
+    /// dialog, so neither are its keys).
     pub fn is_edit(self) -> bool {
-        matches!(
-            self,
-            Action::EditEmail
-                | Action::EditPhone
-                | Action::AddPhone
-                | Action::OfferResponse
-                | Action::AlertSubscription
-                | Action::NewCustomer
-                | Action::EditCustomer
-                | Action::DeleteCustomer
-                | Action::Bulk
-        )
+        self.context() == Context::Bulk
+            || matches!(
+                self,
+                Action::EditEmail
+                    | Action::EditPhone
+                    | Action::AddPhone
+                    | Action::OfferResponse
+                    | Action::AlertSubscription
+                    | Action::NewCustomer
+                    | Action::EditCustomer
+                    | Action::DeleteCustomer
+                    | Action::Bulk
+            )
     }
 }
 
@@ -230,10 +288,10 @@ impl fmt::Display for Chord {
     }
 }
 
-/// Chords to actions, and the reverse for help.
+/// Chords to actions, per context, and the reverse for help.
 #[derive(Debug, Clone)]
 pub struct Keymap {
-    by_chord: BTreeMap<Chord, Action>,
+    by_chord: BTreeMap<(Context, Chord), Action>,
 }
 
 impl Default for Keymap {
@@ -241,7 +299,8 @@ impl Default for Keymap {
         let mut by_chord = BTreeMap::new();
         for a in Action::ALL {
             for k in a.default_keys() {
-                by_chord.insert(Chord::parse(k).expect("default keys parse"), *a);
+                let chord = Chord::parse(k).expect("default keys parse");
+                by_chord.insert((a.context(), chord), *a);
             }
         }
         Keymap { by_chord }
@@ -249,27 +308,49 @@ impl Default for Keymap {
 }
 
 impl Keymap {
-    /// Defaults overridden by a keymap file's `[bindings]` table: `action = "key"` or
-    /// `action = ["key", "key"]`. An override replaces that action's default keys.
-    /// Unknown action names, unparsable keys and two actions on one key are all
-    /// reported together.
+    /// Defaults overridden by a keymap file: `[bindings]` for the global keys, and a
+    /// section per dialog (`[bulk]`), each `action = "key"` or `action = ["key", "key"]`.
+    /// An override replaces that action's default keys. Unknown action names,
+    /// unparsable keys and two actions on one key within a context are all reported
+    /// together.
     pub fn with_overrides(toml_text: &str) -> Result<Keymap, Vec<String>> {
-        let mut problems = Vec::new();
         let value: toml::Table = match toml::from_str(toml_text) {
             Ok(v) => v,
             Err(e) => return Err(vec![format!("keymap is not valid TOML: {e}")]),
         };
-        let bindings = match value.get("bindings") {
-            None => return Ok(Keymap::default()),
-            Some(toml::Value::Table(t)) => t.clone(),
-            Some(_) => return Err(vec!["keymap: [bindings] must be a table".into()]),
-        };
         let mut km = Keymap::default();
+        let mut problems = Vec::new();
+        for ctx in Context::ALL {
+            match value.get(ctx.section()) {
+                None => {}
+                Some(toml::Value::Table(t)) => km.override_context(*ctx, t, &mut problems),
+                Some(_) => problems.push(format!("keymap: [{}] must be a table", ctx.section())),
+            }
+        }
+        if problems.is_empty() {
+            Ok(km)
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// Apply one section's bindings to `ctx`, noting each problem.
+    fn override_context(
+        &mut self,
+        ctx: Context,
+        bindings: &toml::Table,
+        problems: &mut Vec<String>,
+    ) {
+        // The global section's messages are as they always were; a dialog's name it.
+        let at = match ctx {
+            Context::Global => String::new(),
+            other => format!("[{}] ", other.section()),
+        };
         let mut overridden: BTreeMap<Chord, Action> = BTreeMap::new();
-        for (name, keys) in &bindings {
-            let Some(action) = Action::from_name(name) else {
+        for (name, keys) in bindings {
+            let Some(action) = Action::from_name(name).filter(|a| a.context() == ctx) else {
                 problems.push(format!(
-                    "keymap: unknown action '{name}' (see `?` for the list)"
+                    "keymap: {at}unknown action '{name}' (see `?` for the list)"
                 ));
                 continue;
             };
@@ -280,20 +361,23 @@ impl Keymap {
                     .filter_map(|v| v.as_str().map(str::to_string))
                     .collect(),
                 _ => {
-                    problems.push(format!("keymap: {name} must be a key or a list of keys"));
+                    problems.push(format!(
+                        "keymap: {at}{name} must be a key or a list of keys"
+                    ));
                     continue;
                 }
             };
-            km.by_chord.retain(|_, a| *a != action);
+            self.by_chord
+                .retain(|(c, _), a| !(*c == ctx && *a == action));
             for k in keys {
                 match Chord::parse(&k) {
-                    Err(e) => problems.push(format!("keymap: {name}: {e}")),
+                    Err(e) => problems.push(format!("keymap: {at}{name}: {e}")),
                     Ok(chord) => {
                         if let Some(other) = overridden.get(&chord)
                             && *other != action
                         {
                             problems.push(format!(
-                                "keymap: '{chord}' is bound to both {} and {name}",
+                                "keymap: {at}'{chord}' is bound to both {} and {name}",
                                 other.name()
                             ));
                         }
@@ -303,36 +387,37 @@ impl Keymap {
             }
         }
         for (chord, action) in overridden {
-            if let Some(prev) = km.by_chord.get(&chord)
+            if let Some(prev) = self.by_chord.get(&(ctx, chord))
                 && *prev != action
                 && !bindings.contains_key(prev.name())
             {
                 problems.push(format!(
-                    "keymap: '{chord}' for {} is already the default key of {}; rebind {} too",
+                    "keymap: {at}'{chord}' for {} is already the default key of {}; rebind {} too",
                     action.name(),
                     prev.name(),
                     prev.name()
                 ));
                 continue;
             }
-            km.by_chord.insert(chord, action);
-        }
-        if problems.is_empty() {
-            Ok(km)
-        } else {
-            Err(problems)
+            self.by_chord.insert((ctx, chord), action);
         }
     }
 
+    /// The global action bound to `key`.
     pub fn action(&self, key: &KeyEvent) -> Option<Action> {
+        self.action_in(Context::Global, key)
+    }
+
+    /// The action `key` is bound to in `ctx` (a dialog asks in its own context).
+    pub fn action_in(&self, ctx: Context, key: &KeyEvent) -> Option<Action> {
         let mut chord = Chord::from_event(key)?;
-        if let Some(a) = self.by_chord.get(&chord) {
+        if let Some(a) = self.by_chord.get(&(ctx, chord)) {
             return Some(*a);
         }
         // Terminals differ on whether shifted letters carry SHIFT; the char decides.
         chord.alt = false;
         self.by_chord
-            .get(&chord)
+            .get(&(ctx, chord))
             .copied()
             .filter(|_| !key.modifiers.contains(KeyModifiers::ALT))
     }
@@ -343,10 +428,16 @@ impl Keymap {
             .by_chord
             .iter()
             .filter(|(_, a)| **a == action)
-            .map(|(c, _)| c)
+            .map(|((_, c), _)| c)
             .collect();
-        // Plain keys first: they are what hints should show.
-        chords.sort_by_key(|c| (c.ctrl || c.alt, !matches!(c.code, KeyCodeOrd::Char(_))));
+        // Plain keys first, letters before space: they are what hints should show.
+        chords.sort_by_key(|c| {
+            (
+                c.ctrl || c.alt,
+                !matches!(c.code, KeyCodeOrd::Char(_)),
+                c.code == KeyCodeOrd::Char(' '),
+            )
+        });
         chords.into_iter().map(|c| c.to_string()).collect()
     }
 
@@ -379,11 +470,11 @@ mod tests {
 
     #[test]
     fn no_two_actions_share_a_default_key() {
-        let mut seen: BTreeMap<Chord, Action> = BTreeMap::new();
+        let mut seen: BTreeMap<(Context, Chord), Action> = BTreeMap::new();
         for a in Action::ALL {
             for k in a.default_keys() {
                 let chord = Chord::parse(k).unwrap();
-                if let Some(other) = seen.insert(chord, *a) {
+                if let Some(other) = seen.insert((a.context(), chord), *a) {
                     panic!(
                         "'{k}' is the default key of both {} and {}",
                         other.name(),
@@ -410,5 +501,48 @@ mod tests {
         assert!(errs.iter().any(|e| e.contains("help")), "{errs:?}");
         let errs = Keymap::with_overrides("[bindings]\nquit = \"z\"\nhelp = \"z\"\n").unwrap_err();
         assert!(errs.iter().any(|e| e.contains("bound to both")), "{errs:?}");
+    }
+
+    #[test]
+    fn the_bulk_dialog_has_its_own_keys_and_section() {
+        let s = KeyEvent::new(KeyCode::Char('s'), KeyModifiers::NONE);
+        let w = KeyEvent::new(KeyCode::Char('w'), KeyModifiers::NONE);
+        let km = Keymap::default();
+        assert_eq!(km.action(&s), Some(Action::Sort));
+        assert_eq!(km.action_in(Context::Bulk, &s), Some(Action::SavePlan));
+        let km = Keymap::with_overrides("[bindings]\nquit = \"Q\"\n[bulk]\nsave_plan = \"w\"\n")
+            .unwrap();
+        assert_eq!(km.action_in(Context::Bulk, &w), Some(Action::SavePlan));
+        assert_eq!(km.action_in(Context::Bulk, &s), None);
+        assert_eq!(
+            km.action(&s),
+            Some(Action::Sort),
+            "the global s still sorts"
+        );
+        assert_eq!(km.hint(Action::SavePlan), "w");
+        // A clash within the bulk context names both actions; the same key in two
+        // contexts is no clash.
+        let errs = Keymap::with_overrides("[bulk]\nsave_plan = \"x\"\n").unwrap_err();
+        assert!(
+            errs.iter()
+                .any(|e| e.contains("[bulk]") && e.contains("save_plan") && e.contains("export")),
+            "{errs:?}"
+        );
+        let errs =
+            Keymap::with_overrides("[bulk]\nsave_plan = \"z\"\ncancel = \"z\"\n").unwrap_err();
+        assert!(
+            errs.iter()
+                .any(|e| e.contains("[bulk] 'z' is bound to both")
+                    && e.contains("save_plan")
+                    && e.contains("cancel")),
+            "{errs:?}"
+        );
+        // A bulk action under [bindings] is not a global action.
+        let errs = Keymap::with_overrides("[bindings]\nsave_plan = \"w\"\n").unwrap_err();
+        assert!(
+            errs.iter()
+                .any(|e| e.contains("unknown action 'save_plan'")),
+            "{errs:?}"
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! every binding that is valid and the defaults for the rest, and its message area names
 //! each bad line; `custdesk config --check` reports the same list (see [`problems`]).
 
-use super::keymap::Keymap;
+use super::keymap::{Context, Keymap};
 
 /// The keymap `text` describes, keeping each binding that is valid together with those
 /// above it, and the problems, each naming its line (`line 3: unknown action 'frob'`).
@@ -26,41 +26,51 @@ pub fn tolerant(text: &str) -> (Keymap, Vec<String>) {
             );
         }
     };
-    let bindings = match table.get("bindings") {
-        None => return (Keymap::default(), Vec::new()),
-        Some(toml::Value::Table(t)) => t.clone(),
-        Some(_) => {
-            let at = key_line(text, None, "bindings");
-            return (
-                Keymap::default(),
-                vec![format!("{at}[bindings] must be a table")],
-            );
-        }
-    };
-    // In the file's order, each binding is kept when it is valid with those kept so far.
-    let mut entries: Vec<(String, toml::Value)> = bindings.into_iter().collect();
-    entries.sort_by_key(|(name, _)| key_line_number(text, name).unwrap_or(usize::MAX));
+    // Section by section (`[bindings]`, then each dialog's), in the file's order, each
+    // binding is kept when it is valid with those kept so far.
     let mut kept = toml::Table::new();
     let mut problems = Vec::new();
-    for (name, value) in entries {
-        let mut trial = kept.clone();
-        trial.insert(name.clone(), value);
-        match Keymap::with_overrides(&as_file(&trial)) {
-            Ok(_) => kept = trial,
-            Err(found) => {
-                let said: Vec<String> = found
-                    .iter()
-                    .map(|p| p.strip_prefix("keymap: ").unwrap_or(p).to_string())
-                    .collect();
-                problems.push(format!(
-                    "{}{}",
-                    key_line(text, Some("bindings"), &name),
-                    said.join("; ")
-                ));
+    for ctx in Context::ALL {
+        let section = ctx.section();
+        let bindings = match table.get(section) {
+            None => continue,
+            Some(toml::Value::Table(t)) => t.clone(),
+            Some(_) => {
+                let at = key_line(text, None, section);
+                problems.push(format!("{at}[{section}] must be a table"));
+                continue;
+            }
+        };
+        let mut entries: Vec<(String, toml::Value)> = bindings.into_iter().collect();
+        entries.sort_by_key(|(name, _)| {
+            key_line_number_in(text, Some(section), name).unwrap_or(usize::MAX)
+        });
+        for (name, value) in entries {
+            let mut trial = kept.clone();
+            let t = trial
+                .entry(section)
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            if let toml::Value::Table(t) = t {
+                t.insert(name.clone(), value);
+            }
+            match Keymap::with_overrides(&toml::to_string(&trial).unwrap_or_default()) {
+                Ok(_) => kept = trial,
+                Err(found) => {
+                    let said: Vec<String> = found
+                        .iter()
+                        .map(|p| p.strip_prefix("keymap: ").unwrap_or(p).to_string())
+                        .collect();
+                    problems.push(format!(
+                        "{}{}",
+                        key_line(text, Some(section), &name),
+                        said.join("; ")
+                    ));
+                }
             }
         }
     }
-    let km = Keymap::with_overrides(&as_file(&kept)).unwrap_or_default();
+    let km =
+        Keymap::with_overrides(&toml::to_string(&kept).unwrap_or_default()).unwrap_or_default();
     (km, problems)
 }
 
@@ -83,12 +93,6 @@ pub fn notice(file: &std::path::Path, problems: &[String]) -> Option<String> {
             if problems.len() == 1 { "" } else { "s" }
         )
     })
-}
-
-fn as_file(bindings: &toml::Table) -> String {
-    let mut t = toml::Table::new();
-    t.insert("bindings".into(), toml::Value::Table(bindings.clone()));
-    toml::to_string(&t).unwrap_or_default()
 }
 
 fn line_of_byte(text: &str, byte: usize) -> usize {
@@ -122,10 +126,6 @@ fn key_line_number_in(text: &str, section: Option<&str>, key: &str) -> Option<us
         }
     }
     None
-}
-
-fn key_line_number(text: &str, key: &str) -> Option<usize> {
-    key_line_number_in(text, Some("bindings"), key)
 }
 
 fn key_line(text: &str, section: Option<&str>, key: &str) -> String {
@@ -175,5 +175,21 @@ mod tests {
         assert!(tolerant("[bindings]\nquit = \"x\"\n").1.is_empty());
         let (_, p) = tolerant("bindings = 3\n");
         assert_eq!(p, vec!["line 1: [bindings] must be a table".to_string()]);
+    }
+
+    #[test]
+    fn a_dialog_section_is_loaded_the_same_way() {
+        let text = "[bindings]\nquit = \"Q\"\n\n[bulk]\nsave_plan = \"w\"\ncancel = \"w\"\n";
+        let (km, problems) = tolerant(text);
+        assert_eq!(km.keys(Action::Quit), vec!["Q".to_string()]);
+        assert_eq!(km.keys(Action::SavePlan), vec!["w".to_string()]);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].starts_with("line 6: [bulk] 'w' is bound to both")
+                && problems[0].contains("save_plan")
+                && problems[0].contains("cancel"),
+            "{problems:?}"
+        );
+        assert_eq!(km.keys(Action::CancelJob), vec!["c".to_string()]);
     }
 }

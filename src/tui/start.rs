@@ -33,7 +33,7 @@ pub struct Options {
     pub db: Option<PathBuf>,
 }
 
-/// The console could not start: usage, `config.toml`, `keymap.toml`, the theme or the
+/// The console could not start: usage, `config.toml`, the theme or the
 /// profile is wrong, or there is no terminal. Said in a line or two, never a report.
 pub const EXIT_CANNOT_START: i32 = 2;
 /// Something unexpected stopped the console: one line on the terminal, the whole report

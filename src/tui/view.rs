@@ -180,7 +180,8 @@ fn draw_hints(f: &mut Frame, app: &App, area: Rect) {
     };
     let editing_keys = app.focus == Pane::Search && app.search.editing;
     let mut spans = Vec::new();
-    for a in actions {
+    // An action the client lacks the scope for is not offered.
+    for a in actions.iter().filter(|a| app.unavailable(**a).is_none()) {
         let key = if editing_keys {
             match a {
                 Action::Open => "enter".to_string(),

@@ -20,9 +20,11 @@ use custdesk::tui::effect::Effect;
 use custdesk::tui::msg::{Msg, Outcome as CallOutcome};
 use tui_fixture::*;
 
-/// The six `quart` customers in the results, the cursor on the table.
+/// The six `quart` customers in the results, the cursor on the table, signed in as
+/// the back-office client (bulk jobs are back-office work).
 fn results() -> App {
     let mut app = app();
+    as_backoffice(&mut app);
     searched(&mut app);
     app.update(key(KeyCode::Esc));
     assert!(!app.search.editing);
@@ -863,4 +865,64 @@ fn ctrl_c_while_a_job_sends_warns_once_then_quits() {
     let mut app = results();
     app.update(ctrl('c'));
     assert!(app.quit);
+}
+
+#[test]
+fn a_keymap_file_rebinds_saving_the_plan_in_the_bulk_context() {
+    use custdesk::tui::keymap_load;
+    let (km, problems) = keymap_load::tolerant("[bulk]\nsave_plan = \"w\"\n");
+    assert!(problems.is_empty(), "{problems:?}");
+    let mut app = previewing(subscribe_plan(3));
+    app.keymap = km.clone();
+    // The old key no longer saves; the new one does; the hint names the new one.
+    let fx = app.update(ch('s'));
+    assert!(fx.is_empty(), "s still saves: {fx:?}");
+    let shown = text(render(&mut app, 120, 35).backend().buffer());
+    assert!(shown.contains("w save plan"), "{shown}");
+    assert!(!shown.contains("s save plan"), "{shown}");
+    let fx = app.update(ch('w'));
+    assert!(
+        matches!(fx.as_slice(), [Effect::BulkSavePlan { .. }]),
+        "{fx:?}"
+    );
+    // Help lists it under the bulk dialog with its new key; the global s still sorts.
+    let mut app = app_with(km, custdesk::tui::theme::Theme::built_in("default"));
+    app.update(key(KeyCode::F(1)));
+    let help = screen(&mut app, 200, 80);
+    let title = help
+        .lines()
+        .position(|l| l.contains("Bulk dialog (keymap.toml [bulk])"));
+    let line = help.lines().position(|l| l.contains("save_plan"));
+    assert!(
+        matches!((title, line), (Some(t), Some(l)) if l > t),
+        "{help}"
+    );
+    let save = help.lines().find(|l| l.contains("save_plan")).unwrap();
+    assert!(save.contains(" w "), "{save}");
+    let sort = help.lines().find(|l| l.contains(" sort ")).unwrap();
+    assert!(sort.contains(" s "), "{sort}");
+}
+
+#[test]
+fn a_clash_inside_the_bulk_context_is_reported_at_start_naming_both_actions() {
+    use custdesk::tui::keymap::Action as Key;
+    use custdesk::tui::keymap_load;
+    let text = "[bindings]\nquit = \"Q\"\n[bulk]\nsave_plan = \"x\"\n";
+    let (km, problems) = keymap_load::tolerant(text);
+    let notice = keymap_load::notice(std::path::Path::new("/c/keymap.toml"), &problems)
+        .expect("a notice at start");
+    assert!(
+        notice.contains("line 4")
+            && notice.contains("[bulk]")
+            && notice.contains("save_plan")
+            && notice.contains("export"),
+        "{notice}"
+    );
+    // The bad line keeps its default; the good one is kept.
+    assert_eq!(km.keys(Key::SavePlan), vec!["s".to_string()]);
+    assert_eq!(km.keys(Key::Quit), vec!["Q".to_string()]);
+    // The same key in two contexts is no clash: x exports in the bulk dialog, and may
+    // be a global key too.
+    let (_, problems) = keymap_load::tolerant("[bindings]\nquit = \"x\"\n");
+    assert!(problems.is_empty(), "{problems:?}");
 }

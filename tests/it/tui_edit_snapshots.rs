@@ -431,6 +431,7 @@ fn alert_subscription_states() {
 #[test]
 fn customer_form_states() {
     let mut a = verified();
+    as_backoffice(&mut a);
     a.update(ch('n'));
     let s = snap("customer_create_empty", &mut a);
     assert!(s.contains("New customer (bankingservice)"), "{s}");
@@ -479,6 +480,7 @@ fn customer_form_states() {
     );
 
     let mut a = verified();
+    as_backoffice(&mut a);
     a.update(ch('E'));
     let s = snap("customer_edit", &mut a);
     assert!(s.contains("Edit customer · Ada Quartermaine"), "{s}");
@@ -486,6 +488,7 @@ fn customer_form_states() {
     assert_ada_masked(&s, "edit form");
 
     let mut a = verified();
+    as_backoffice(&mut a);
     a.update(ch('D'));
     let s = snap("customer_delete", &mut a);
     assert!(

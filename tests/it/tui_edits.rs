@@ -714,6 +714,7 @@ fn offers_and_alerts_wait_for_the_caller_customers_do_not() {
         );
     }
     // Back-office customer maintenance needs no caller.
+    as_backoffice(&mut a);
     a.update(ch('E'));
     assert!(matches!(a.overlay, Some(Overlay::Customer(_))));
     esc(&mut a);
@@ -790,6 +791,7 @@ fn an_alert_subscription_carries_channel_and_threshold() {
 #[test]
 fn editing_a_customer_sends_only_what_changed_and_delete_closes_it() {
     let mut a = verified();
+    as_backoffice(&mut a);
     a.update(ch('E'));
     // Nothing changed: refused locally.
     enter(&mut a);
@@ -857,6 +859,7 @@ fn dialogs_spin_while_waiting_and_keep_pastes_from_the_search_box() {
     assert!(!a.busy());
     // The customer form takes pastes into the field under the cursor.
     esc(&mut a);
+    as_backoffice(&mut a);
     a.update(ch('n'));
     a.update(Msg::Paste("Grace".into()));
     match &a.overlay {
@@ -953,6 +956,111 @@ async fn as_agent_back_office_forms_open_nothing_and_say_which_scope_is_missing(
             .lines()
             .any(|l| l.contains("alert_subscription") && l.contains("unavailable"))
     );
+}
+
+/// Verify the open customer's caller with date of birth and postcode.
+fn verify_caller(a: &mut App) {
+    a.update(ch('V'));
+    type_str(a, "1984-03-09");
+    enter(a);
+    type_str(a, "sw1a 1aa");
+    enter(a);
+    esc(a);
+    assert!(a.caller_verified());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn as_auditor_no_edit_opens_and_each_says_which_scope_is_missing() {
+    let mut a = signed_in_as("auditor", "auditor-secret").await;
+    assert_eq!(
+        a.status.scopes,
+        ["customers:read", "institution-users:read"],
+        "the sandbox grants the auditor reading only"
+    );
+    ada_open(&mut a);
+    verify_caller(&mut a);
+    for (k, action, scope) in [
+        ('e', "edit_email", "contact:write"),
+        ('p', "edit_phone", "contact:write"),
+        ('a', "add_phone", "contact:write"),
+        ('o', "offer_response", "offers:write"),
+        ('A', "alert_subscription", "alerts:write"),
+        ('n', "new_customer", "customers:write"),
+        ('E', "edit_customer", "customers:write"),
+        ('D', "delete_customer", "customers:write"),
+    ] {
+        a.status.notice = None;
+        let fx = a.update(ch(k));
+        assert!(a.overlay.is_none(), "{k} opened a form: {:?}", a.overlay);
+        assert!(!fx.iter().any(Effect::is_write), "{fx:?}");
+        let n = records(&fx);
+        assert_eq!(fx.len(), 1, "only the refusal is audited: {fx:?}");
+        assert_eq!(n[0].action, action);
+        assert_eq!(n[0].outcome, format!("refused: missing scope {scope}"));
+        let notice = a.status.notice.clone().unwrap_or_default();
+        assert!(
+            notice.contains(&format!(
+                "needs the {scope} scope, which auditor does not have"
+            )),
+            "{notice}"
+        );
+        // The scope leads, so even an 80-column status line says which one is missing.
+        let shown = screen(&mut a, 80, 24);
+        assert!(
+            shown
+                .lines()
+                .rev()
+                .take(3)
+                .any(|l| l.contains(&format!("{scope} missing"))),
+            "{k}: the status says so:\n{shown}"
+        );
+    }
+    // The hint line offers what the auditor can do, and none of the edits.
+    let shown = screen(&mut a, 120, 35);
+    let hints = shown.lines().last().unwrap_or("");
+    assert!(hints.contains("v reveal"), "{hints}");
+    for offered in [" e email", " p phone", " a add phone"] {
+        assert!(!hints.contains(offered), "{offered} offered: {hints}");
+    }
+    // Help lists every edit as unavailable, with the scope it needs.
+    a.update(ch('?'));
+    let help = screen(&mut a, 200, 50);
+    for (action, scope) in [
+        ("edit_email", "contact:write"),
+        ("add_phone", "contact:write"),
+        ("offer_response", "offers:write"),
+        ("alert_subscription", "alerts:write"),
+        ("delete_customer", "customers:write"),
+    ] {
+        let line = help
+            .lines()
+            .find(|l| l.contains(action))
+            .unwrap_or_else(|| panic!("{help}"));
+        assert!(
+            line.contains(&format!("unavailable: needs {scope}")),
+            "{line}"
+        );
+    }
+    let reading = help.lines().find(|l| l.contains("reveal")).unwrap();
+    assert!(!reading.contains("unavailable"), "{reading}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn as_agent_the_caller_edits_still_open() {
+    let mut a = signed_in_as("agent", "agent-secret").await;
+    ada_open(&mut a);
+    verify_caller(&mut a);
+    for k in ['e', 'p', 'a', 'o', 'A'] {
+        let fx = a.update(ch(k));
+        assert!(
+            a.overlay.is_some(),
+            "{k} opened nothing: {:?} {fx:?}",
+            a.status.notice
+        );
+        assert!(records(&fx).is_empty(), "{k}: {fx:?}");
+        esc(&mut a);
+        assert!(a.overlay.is_none(), "{k}: esc closes the form");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -256,3 +256,23 @@ async fn a_refused_email_change_keeps_the_address_typed() {
     assert_eq!(ts.outbox().await.len(), sent_before, "no passcode sent");
     c.quit("refused email change").await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pasted_search_survives_shrinking_the_window_from_200x50_to_80x24() {
+    let ts = common::start(20).await;
+    let c = Loop::start(&ts, "agent", 200, 50);
+    c.expect("corr").await;
+    c.paste("quartermaine");
+    c.expect("1 of 1 matches").await;
+    c.resize(80, 24);
+    let small = c
+        .until("the results redrawn at 80x24", |s| {
+            s.contains("1 of 1 matches")
+        })
+        .await;
+    assert_eq!(small.lines().count(), 24, "{small}");
+    assert!(small.contains("Quartermaine, Ada"), "{small}");
+    c.enter();
+    c.expect("Ms Ada Quartermaine").await;
+    c.quit("paste and shrink").await;
+}

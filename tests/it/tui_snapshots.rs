@@ -313,7 +313,9 @@ fn status_bar_with_correlation_id() {
     assert!(status.contains("demo.agent"), "{wide}");
     assert!(status.contains(&format!("corr {CORR_SEARCH}")), "{wide}");
     assert!(
-        wide.contains("[customers:read customers:write alerts:write]"),
+        wide.contains(
+            "[customers:read institution-users:read contact:write alerts:write offers:write profile:write]"
+        ),
         "{wide}"
     );
 }

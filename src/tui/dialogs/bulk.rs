@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Borders, Cell, Clear, Gauge, Paragraph, Row, Table
 use crate::bulk::{Item, Outcome, Plan};
 use crate::tui::app::App;
 use crate::tui::edit::bulk::{BulkDialog, Kind, Step, thousands};
+use crate::tui::keymap::Action;
 use crate::tui::view::{SPINNER, centered, safe};
 
 pub fn draw(f: &mut Frame, app: &App, d: &BulkDialog) {
@@ -300,11 +301,12 @@ fn preview(f: &mut Frame, app: &App, d: &BulkDialog, area: Rect) {
         )));
     }
     error_lines(app, d, &mut foot);
+    let save = app.keymap.hint(Action::SavePlan);
     let hint = if p.to_send() == 0 {
-        "nothing to change · s save plan · esc back".to_string()
+        format!("nothing to change · {save} save plan · esc back")
     } else {
         format!(
-            "enter apply {} change{}{} · s save plan · ↑/↓ scroll · esc back",
+            "enter apply {} change{}{} · {save} save plan · ↑/↓ scroll · esc back",
             thousands(p.to_send() as u64),
             if p.to_send() == 1 { "" } else { "s" },
             if p.errors.is_empty() {
@@ -446,6 +448,10 @@ fn applying_lines(app: &App, d: &BulkDialog) -> Vec<Line<'static>> {
             speed.push_str(&format!(" · {} s left", left.as_secs_f64().ceil() as u64));
         }
     }
+    let (pause, cancel) = (
+        app.keymap.hint(Action::PauseJob),
+        app.keymap.hint(Action::CancelJob),
+    );
     let c = &p.counts;
     let mut lines = vec![
         Line::from(format!(
@@ -471,12 +477,16 @@ fn applying_lines(app: &App, d: &BulkDialog) -> Vec<Line<'static>> {
         )));
     } else if p.paused {
         lines.push(Line::from(Span::styled(
-            "Paused: items in flight finish, nothing new is sent · p go on · c cancel",
+            format!(
+                "Paused: items in flight finish, nothing new is sent · {pause} go on · {cancel} cancel"
+            ),
             t.accent,
         )));
     } else {
         lines.push(Line::from(Span::styled(
-            "p pause · c cancel (items in flight finish, the rest stay pending)",
+            format!(
+                "{pause} pause · {cancel} cancel (items in flight finish, the rest stay pending)"
+            ),
             t.muted,
         )));
     }
@@ -536,18 +546,22 @@ fn results(f: &mut Frame, app: &App, d: &BulkDialog, area: Rect) {
     if let Some(why) = d.failures_in_words() {
         foot.push(Line::from(Span::styled(safe(&why), t.error)));
     }
+    let retry = app.keymap.hint(Action::RetryFailed);
     let redo = match (left, d.retryable()) {
         (0, 0) => String::new(),
-        (0, f) => format!("r retry the {} failed · ", thousands(f as u64)),
-        (l, 0) => format!("r send the {} not sent · ", thousands(l as u64)),
+        (0, f) => format!("{retry} retry the {} failed · ", thousands(f as u64)),
+        (l, 0) => format!("{retry} send the {} not sent · ", thousands(l as u64)),
         (l, f) => format!(
-            "r send the {} not sent and retry the {} failed · ",
+            "{retry} send the {} not sent and retry the {} failed · ",
             thousands(l as u64),
             thousands(f as u64)
         ),
     };
     foot.push(Line::from(Span::styled(
-        format!("{redo}x export results to CSV · ↑/↓ scroll · enter close"),
+        format!(
+            "{redo}{} export results to CSV · ↑/↓ scroll · enter close",
+            app.keymap.hint(Action::ExportResults)
+        ),
         t.muted,
     )));
     let [h, list, fa] = Layout::vertical([

@@ -6,40 +6,45 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use crate::domain::query::PREFIXES;
 use crate::tui::app::App;
-use crate::tui::keymap::Action;
+use crate::tui::keymap::Context;
 use crate::tui::view::centered;
 
 pub fn draw(f: &mut Frame, app: &App, scroll: u16) {
     let t = &app.theme;
-    let mut lines = vec![Line::from(Span::styled(
-        "Keys (change them in keymap.toml)",
-        t.accent,
-    ))];
-    for a in Action::ALL
-        .iter()
-        .filter(|a| !(app.read_only && a.is_edit()))
-    {
-        let keys = app.keymap.keys(*a);
-        let keys = if keys.is_empty() {
-            format!(":{}", a.name())
-        } else {
-            keys.join(", ")
+    let mut lines = Vec::new();
+    // By context: the console's keys, then each dialog's (its own `[section]`).
+    for ctx in Context::ALL {
+        let title = match ctx {
+            Context::Global => format!("{} (change them in keymap.toml)", ctx.title()),
+            other => format!("{} (keymap.toml [{}])", other.title(), other.section()),
         };
-        // An action the client lacks the scope for says so first, so it is never cut.
-        let what = match a.writes().and_then(|k| app.missing_scope(k)) {
-            Some(scope) => Span::styled(
-                format!("unavailable: needs {scope} · {}", a.description()),
-                t.muted,
-            ),
-            None => Span::raw(a.description()),
-        };
-        lines.push(Line::from(vec![
-            Span::styled(format!(" {keys:<18} "), t.accent),
-            Span::styled(format!("{:<18}", a.name()), t.muted),
-            what,
-        ]));
+        if *ctx != Context::Global {
+            lines.push(Line::from(""));
+        }
+        lines.push(Line::from(Span::styled(title, t.accent)));
+        for a in ctx.actions().filter(|a| !(app.read_only && a.is_edit())) {
+            let keys = app.keymap.keys(a);
+            let keys = if keys.is_empty() {
+                format!(":{}", a.name())
+            } else {
+                keys.join(", ")
+            };
+            // An action the client lacks the scope for says so first, so it is never cut.
+            let what = match app.unavailable(a) {
+                Some(scope) => Span::styled(
+                    format!("unavailable: needs {scope} · {}", a.description()),
+                    t.muted,
+                ),
+                None => Span::raw(a.description()),
+            };
+            lines.push(Line::from(vec![
+                Span::styled(format!(" {keys:<18} "), t.accent),
+                Span::styled(format!("{:<18} ", a.name()), t.muted),
+                what,
+            ]));
+        }
     }
-    // No blank line before this heading: at 200x50 the list and the closing hint fit.
+    // No blank line before this heading, so at 200x50 the search fields still show.
     lines.push(Line::from(Span::styled("Search fields", t.accent)));
     lines.push(Line::from(
         "  free text      family name prefix; two words: given then family",
@@ -47,11 +52,6 @@ pub fn draw(f: &mut Frame, app: &App, scroll: u16) {
     for (p, d) in PREFIXES {
         lines.push(Line::from(format!("  {p:<14} {d}")));
     }
-    lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(
-        "esc or ? closes · j/k scroll",
-        t.muted,
-    )));
     // As tall as the list (the edit actions made it longer than 40 rows), within the
     // screen; j/k scroll what does not fit.
     let area = centered(
@@ -68,6 +68,8 @@ pub fn draw(f: &mut Frame, app: &App, scroll: u16) {
                 Block::new()
                     .borders(Borders::ALL)
                     .title(" Help ")
+                    // On the border, so it shows however far the list scrolls.
+                    .title_bottom(Span::styled(" esc or ? closes · j/k scroll ", t.muted))
                     .border_style(t.accent),
             ),
         area,

@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use tui_input::Input;
 
 use crate::tui::app::{App, palette_for};
-use crate::tui::keymap::Action;
+use crate::tui::keymap::{Action, Context};
 use crate::tui::view::{centered, safe};
 
 pub fn draw(f: &mut Frame, app: &App, input: &Input, selected: usize) {
@@ -52,7 +52,7 @@ pub fn draw(f: &mut Frame, app: &App, input: &Input, selected: usize) {
             .skip(selected.saturating_sub(list.height.saturating_sub(1) as usize))
             .map(|(i, a)| {
                 let key = app.keymap.hint(*a);
-                let text = match a.writes().and_then(|k| app.missing_scope(k)) {
+                let text = match app.unavailable(*a) {
                     // Said in full within the palette's width: the scope first.
                     Some(scope) => format!(
                         "{} {:<18} {} · unavailable: needs {scope}",
@@ -70,7 +70,7 @@ pub fn draw(f: &mut Frame, app: &App, input: &Input, selected: usize) {
                 };
                 let style = if i == selected {
                     t.selection
-                } else if a.writes().and_then(|k| app.missing_scope(k)).is_some() {
+                } else if app.unavailable(*a).is_some() {
                     t.muted
                 } else {
                     t.base
@@ -104,7 +104,7 @@ pub fn matches(typed: &str) -> Vec<Action> {
     );
     let mut by_name = Vec::new();
     let mut by_description = Vec::new();
-    for &a in Action::ALL {
+    for a in Context::Global.actions() {
         if let Some(s) = score(&fuzzy, a.name()) {
             by_name.push((s, a));
         } else if let Some(s) = score(&substring, a.description()) {

@@ -22,6 +22,7 @@ use crate::bulk::{Item, Outcome, Plan, PlanError, csv as bulk_csv};
 use crate::domain::choice::{Channel, Consent, PhoneType};
 use crate::tui::app::{App, Overlay, Pane};
 use crate::tui::effect::Effect;
+use crate::tui::keymap::{Action, Context};
 
 /// Results of a search marked at most (mark-all beyond this asks for a narrower search).
 pub const MARK_ALL_MAX: u64 = 100_000;
@@ -177,7 +178,7 @@ impl Kind {
     }
 
     /// The scope the backend asks for: [`WriteKind::scope`].
-    pub fn scope(self) -> Option<&'static str> {
+    pub fn scope(self) -> &'static str {
         self.writes().scope()
     }
 
@@ -636,6 +637,8 @@ impl App {
         fx: &mut Vec<Effect>,
     ) -> bool {
         let page = self.visible_rows.max(5);
+        // The dialog's own actions, as bound in its context of the keymap.
+        let act = self.keymap.action_in(Context::Bulk, &k);
         match &mut d.step {
             Step::Choose => return self.bulk_choose_key(d, k, fx),
             Step::Planning { .. } => {
@@ -654,7 +657,7 @@ impl App {
                 KeyCode::Up | KeyCode::Down | KeyCode::PageUp | KeyCode::PageDown => {
                     d.scroll_by(k.code, page)
                 }
-                KeyCode::Char('s') => {
+                _ if act == Some(Action::SavePlan) => {
                     if let Some(p) = &d.plan {
                         fx.push(Effect::BulkSavePlan {
                             plan: Box::new(p.clone()),
@@ -693,7 +696,7 @@ impl App {
                 }
             },
             Step::Applying => match k.code {
-                KeyCode::Char('p') | KeyCode::Char(' ') => {
+                _ if act == Some(Action::PauseJob) => {
                     d.progress.paused = !d.progress.paused;
                     fx.push(Effect::BulkControl(if d.progress.paused {
                         Control::Pause
@@ -701,15 +704,17 @@ impl App {
                         Control::Run
                     }));
                 }
-                KeyCode::Char('c') if !d.progress.cancelling => {
+                _ if act == Some(Action::CancelJob) && !d.progress.cancelling => {
                     d.progress.cancelling = true;
                     d.progress.paused = false;
                     fx.push(Effect::BulkControl(Control::Cancel));
                 }
                 KeyCode::Esc => {
-                    self.status.notice = Some(
-                        "The job is running: p pauses, c cancels (items in flight finish)".into(),
-                    );
+                    self.status.notice = Some(format!(
+                        "The job is running: {} pauses, {} cancels (items in flight finish)",
+                        self.keymap.hint(Action::PauseJob),
+                        self.keymap.hint(Action::CancelJob)
+                    ));
                 }
                 _ => {}
             },
@@ -720,16 +725,18 @@ impl App {
                 }
                 // Retry the failed items a retry may cure, and send what a cancel left
                 // unsent; what failed for good is never sent again.
-                KeyCode::Char('r') if d.retryable() > 0 || d.progress.counts.left() > 0 => {
+                _ if act == Some(Action::RetryFailed)
+                    && (d.retryable() > 0 || d.progress.counts.left() > 0) =>
+                {
                     self.bulk_apply(d, true, fx)
                 }
-                KeyCode::Char('r') => {
+                _ if act == Some(Action::RetryFailed) => {
                     self.status.notice = Some(match d.failures_in_words() {
                         Some(why) => format!("Nothing to retry: {why}"),
                         None => "Nothing to retry".into(),
                     });
                 }
-                KeyCode::Char('x') => {
+                _ if act == Some(Action::ExportResults) => {
                     if let Some(p) = &d.plan {
                         fx.push(Effect::BulkExport {
                             job_id: p.job_id.clone(),

@@ -175,9 +175,14 @@ impl App {
     /// The scope the signed-in client lacks for writes of `kind`, if it lacks one (an
     /// empty list of scopes is unknown: the backend decides).
     pub fn missing_scope(&self, kind: WriteKind) -> Option<&'static str> {
-        (!kind.allowed(&self.status.scopes))
-            .then(|| kind.scope())
-            .flatten()
+        (!kind.allowed(&self.status.scopes)).then(|| kind.scope())
+    }
+
+    /// The scope the signed-in client lacks for `action`, if it lacks one: such an
+    /// action is not offered (hints leave it out; help and the palette say what it
+    /// needs) and does not start.
+    pub fn unavailable(&self, action: Action) -> Option<&'static str> {
+        action.writes().and_then(|k| self.missing_scope(k))
     }
 
     /// Why `what` is not possible for this client, in words: which scope is missing,
@@ -186,7 +191,7 @@ impl App {
         let how = if scope == CUSTOMERS_WRITE {
             "start the console as the backoffice client (CUSTDESK_CLIENT_ID=backoffice)"
         } else {
-            "sign in with a client that has it"
+            "start the console as the agent client (CUSTDESK_CLIENT_ID=agent)"
         };
         format!(
             "{what} needs the {scope} scope, which {} does not have: {how}",
@@ -198,7 +203,7 @@ impl App {
     /// write needs, nothing opens, the status says which scope is missing, and the
     /// refusal is audited.
     pub(crate) fn scope_gate(&mut self, action: Action, fx: &mut Vec<Effect>) -> bool {
-        let Some(scope) = action.writes().and_then(|k| self.missing_scope(k)) else {
+        let Some(scope) = self.unavailable(action) else {
             return true;
         };
         // The scope first: a narrow status line still shows what is missing.

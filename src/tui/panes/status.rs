@@ -5,6 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
+use unicode_width::UnicodeWidthStr;
 
 use crate::tui::app::App;
 use crate::tui::view::{SPINNER, safe};
@@ -35,22 +36,6 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     }
     spans.push(sep.clone());
     spans.push(Span::raw(safe(&s.agent)));
-    if !s.scopes.is_empty() && area.width >= 160 {
-        spans.push(Span::styled(
-            format!(" [{}]", safe(&s.scopes.join(" "))),
-            t.muted,
-        ));
-    } else if !s.scopes.is_empty() {
-        spans.push(Span::styled(
-            format!(" [{} scopes]", s.scopes.len()),
-            t.muted,
-        ));
-    }
-    if app.read_only {
-        spans.push(Span::styled(" READ-ONLY", t.warning));
-    }
-    // Narrow terminals put the correlation id and the last error on a second line,
-    // so neither is cut off.
     let mut tail = Vec::new();
     if area.height < 2 {
         tail.push(sep.clone());
@@ -69,6 +54,26 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         tail.push(sep);
         tail.push(Span::styled(safe(n), t.ok));
     }
+    let read_only = app.read_only.then(|| Span::styled(" READ-ONLY", t.warning));
+    // The scopes by name only where they fit beside everything else on their line,
+    // else their count: the correlation id and the message are never pushed off.
+    if !s.scopes.is_empty() {
+        let named = format!(" [{}]", safe(&s.scopes.join(" ")));
+        let width = |v: &[Span]| v.iter().map(Span::width).sum::<usize>();
+        let mut used = width(&spans) + read_only.as_ref().map_or(0, Span::width);
+        if area.height < 2 {
+            used += width(&tail);
+        }
+        let shown = if used + named.width() <= usize::from(area.width) {
+            named
+        } else {
+            format!(" [{} scopes]", s.scopes.len())
+        };
+        spans.push(Span::styled(shown, t.muted));
+    }
+    spans.extend(read_only);
+    // Narrow terminals put the correlation id and the last error on a second line,
+    // so neither is cut off.
     let lines = if area.height < 2 {
         spans.extend(tail);
         vec![Line::from(spans)]

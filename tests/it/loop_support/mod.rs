@@ -178,9 +178,13 @@ impl Loop {
         self.event(Event::Paste(text.to_string()));
     }
 
-    /// The terminal window is resized: the screen changes size, then the event arrives.
+    /// The terminal window is resized: the screen changes size (blank until the console
+    /// draws again, so a wait cannot pass on the old frame), then the event arrives.
     pub fn resize(&self, width: u16, height: u16) {
-        self.screen.with(|b| b.resize(width, height));
+        self.screen.with(|b| {
+            b.resize(width, height);
+            let _ = b.clear();
+        });
         self.event(Event::Resize(width, height));
     }
 

@@ -509,17 +509,29 @@ pub fn app_with(keymap: Keymap, theme: Theme) -> App {
     app.status.backend = "127.0.0.1:41873".into();
     app.status.profile = "sandbox".into();
     app.status.agent = "demo.agent".into();
-    app.status.scopes = vec![
-        "customers:read".into(),
-        "customers:write".into(),
-        "alerts:write".into(),
-    ];
+    app.status.scopes = scopes_of("agent");
     app.banner = Some(BANNER.into());
     app
 }
 
 pub fn app() -> App {
     app_with(Keymap::default(), Theme::built_in("default"))
+}
+
+/// The scopes the sandbox grants the demo client `id` (what its token carries).
+pub fn scopes_of(id: &str) -> Vec<String> {
+    custdesk::sandbox::auth::client(id)
+        .unwrap_or_else(|| panic!("no demo client {id}"))
+        .scopes
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+}
+
+/// Give the console the back-office client's scopes, for the bankingservice forms and
+/// bulk jobs (the fixture signs in as an agent).
+pub fn as_backoffice(app: &mut App) {
+    app.status.scopes = scopes_of("backoffice");
 }
 
 /// Type `text` into the search box and return the seq of the last search it asked for.
