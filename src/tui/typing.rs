@@ -48,7 +48,7 @@ impl App {
         {
             self.quit_warned = true;
             self.status.notice = Some(format!(
-                "The {what} holds what you typed: Ctrl-C again closes it, any other key goes back to it"
+                "Ctrl-C again closes the {what} and drops what you typed; any other key goes back to it"
             ));
             return;
         }
@@ -108,11 +108,23 @@ impl App {
         self.dirty = true;
     }
 
-    /// `/` typed after a digit is a date's separator (`09/03/1984`).
+    /// `/` typed after a date's digits is the date's separator (`09/03/1984`,
+    /// `dob:09/03`) until the date has both; anywhere else it is the search key.
     fn slash_is_text(&self, c: char) -> bool {
-        let v = self.search.input.value();
-        let cur = self.search.input.cursor();
-        c == '/' && cur > 0 && v.chars().nth(cur - 1).is_some_and(|p| p.is_ascii_digit())
+        let before: String = self
+            .search
+            .input
+            .value()
+            .chars()
+            .take(self.search.input.cursor())
+            .collect();
+        let word = before.rsplit(char::is_whitespace).next().unwrap_or("");
+        let date = word.strip_prefix("dob:").unwrap_or(word);
+        c == '/'
+            && date.ends_with(|p: char| p.is_ascii_digit())
+            && date.chars().all(|p| p.is_ascii_digit() || p == '/')
+            // A date has two separators: a third `/` is the search key again.
+            && date.matches('/').count() < 2
     }
 
     /// Focus the search box with the old query selected, so typing replaces it.

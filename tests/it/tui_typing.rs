@@ -126,17 +126,24 @@ fn slash_selects_the_old_query_and_is_never_typed_into_it() {
     );
     type_str(&mut a, "/Quarterm");
     assert_eq!(a.search.input.value(), "Quarterm");
-    // After a digit it is a date's separator.
+    // After a date's digits it is the date's separator.
     a.update(ch('/'));
     type_str(&mut a, "dob:09/03/1984");
     assert_eq!(a.search.input.value(), "dob:09/03/1984");
+    a.update(ch('/'));
+    type_str(&mut a, "09/03/1984");
+    assert_eq!(a.search.input.value(), "09/03/1984");
+    // After any other field's digits it is the search key.
+    a.update(ch('/'));
+    type_str(&mut a, "phone:0/Quar");
+    assert_eq!(a.search.input.value(), "Quar");
     // Moving the cursor keeps a selected query (from the list, `/` always selects).
     a.update(key(KeyCode::Esc));
     a.update(ch('/'));
     assert!(a.search.query_selected);
     a.update(key(KeyCode::End));
     type_str(&mut a, "x");
-    assert_eq!(a.search.input.value(), "dob:09/03/1984x");
+    assert_eq!(a.search.input.value(), "Quarx");
 }
 
 #[test]
@@ -153,7 +160,7 @@ fn ctrl_c_backs_out_of_a_dialog_and_asks_before_losing_typed_text() {
     );
     let s = screen(&mut a, 200, 50);
     assert!(
-        status_line(&s).contains("holds what you typed: Ctrl-C again closes it"),
+        status_line(&s).contains("Ctrl-C again closes the reveal dialog and drops what you typed"),
         "{s}"
     );
     // Any other key goes back to the dialog with the text kept.
@@ -266,4 +273,36 @@ fn the_message_log_opens_with_one_key_and_keeps_the_last_fifty() {
     // The same key closes it (help lists it: help_lists_every_action_from_the_keymap).
     a.update(key(KeyCode::F(2)));
     assert!(a.overlay.is_none());
+}
+
+/// The real binary: a name typed in the results list searches; the console stays up
+/// with no dialog open, and Ctrl-C then quits.
+#[test]
+fn the_binary_keeps_running_when_a_name_is_typed_in_the_results_list() {
+    use std::time::Duration;
+    let mut c = crate::pty::Console::spawn(&["--seed-customers", "50"], 35, 120);
+    c.expect("TRAINING SANDBOX");
+    c.send("a");
+    c.expect("matches");
+    c.send("\x1b"); // to the results list
+    std::thread::sleep(Duration::from_millis(300));
+    for ch in ["q", "u", "i", "n", "n"] {
+        c.send(ch);
+    }
+    c.expect("› quinn");
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        c.child.try_wait().unwrap().is_none(),
+        "typing quinn quit:\n{}",
+        c.text()
+    );
+    c.send("\x1b");
+    std::thread::sleep(Duration::from_millis(300));
+    c.send("Sandra");
+    c.expect("› Sandra");
+    let s = c.text();
+    assert!(!s.contains("New customer"), "a letter opened a form:\n{s}");
+    assert!(c.child.try_wait().unwrap().is_none(), "{s}");
+    c.send("\x03");
+    assert!(c.wait_exit().success(), "{}", c.text());
 }
