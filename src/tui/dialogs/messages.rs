@@ -3,12 +3,11 @@
 
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::tui::app::App;
 use crate::tui::keymap::Action;
 use crate::tui::messages::LOG_LEN;
-use crate::tui::view::{centered, safe};
+use crate::tui::view::safe;
 
 pub fn draw(f: &mut Frame, app: &App, scroll: u16) {
     let t = &app.theme;
@@ -32,33 +31,11 @@ pub fn draw(f: &mut Frame, app: &App, scroll: u16) {
         }
         lines.push(Line::from(spans));
     }
-    lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(
-        format!(
-            "esc or {} closes · {}/{} scroll",
-            app.keymap.hint(Action::Messages),
-            app.keymap.hint(Action::Up),
-            app.keymap.hint(Action::Down)
-        ),
-        t.muted,
-    )));
-    let area = centered(
-        f.area(),
-        f.area().width.saturating_sub(4).clamp(20, 120),
-        lines.len() as u16 + 2,
+    let hint = format!(
+        " esc or {} closes · {}/{} scroll ",
+        app.keymap.hint(Action::Messages),
+        app.keymap.hint(Action::Up),
+        app.keymap.hint(Action::Down)
     );
-    f.render_widget(Clear, area);
-    f.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((scroll, 0))
-            .style(t.base)
-            .block(
-                Block::new()
-                    .borders(Borders::ALL)
-                    .title(" Messages ")
-                    .border_style(t.accent),
-            ),
-        area,
-    );
+    super::draw_scrolled(f, app, " Messages ", &hint, 120, lines, scroll, true);
 }

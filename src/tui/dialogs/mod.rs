@@ -55,6 +55,43 @@ pub fn draw_box(
     }
 }
 
+/// A list overlay (help, the message log): centred, at most `max_width` wide and as
+/// tall as its lines within the screen, scrolled by `scroll` rows, with `hint` on the
+/// bottom border so it shows however far the list scrolls.
+#[allow(clippy::too_many_arguments)]
+pub fn draw_scrolled(
+    f: &mut Frame,
+    app: &App,
+    title: &str,
+    hint: &str,
+    max_width: u16,
+    lines: Vec<Line<'static>>,
+    scroll: u16,
+    wrap: bool,
+) {
+    let t = &app.theme;
+    let area = crate::tui::view::centered(
+        f.area(),
+        f.area().width.saturating_sub(4).clamp(20, max_width),
+        lines.len() as u16 + 2,
+    );
+    f.render_widget(Clear, area);
+    let mut p = Paragraph::new(lines).scroll((scroll, 0)).style(t.base);
+    if wrap {
+        p = p.wrap(Wrap { trim: false });
+    }
+    f.render_widget(
+        p.block(
+            Block::new()
+                .borders(Borders::ALL)
+                .title(title.to_string())
+                .title_bottom(Span::styled(hint.to_string(), t.muted))
+                .border_style(t.accent),
+        ),
+        area,
+    );
+}
+
 /// Rows `lines` take, wrapped in a box `width` wide (borders included), plus borders.
 pub fn box_height(lines: &[Line], width: u16) -> u16 {
     let inner = width.saturating_sub(2).max(1) as usize;
