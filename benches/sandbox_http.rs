@@ -11,11 +11,18 @@
 //! contains the text.
 //!
 //! Query values are drawn (fixed RNG seed) from customers read through bankingservice's
-//! paged list, so every search hits real data: family-name prefixes of three letters and
-//! of one, full family names, phone numbers, postcodes, and NewDay GET by id.
+//! paged list (and each one's NewDay record), so every search hits real data:
+//! family-name prefixes of three letters and of one, full family names, phone numbers,
+//! postcodes, and NewDay GET by id. The "typed:" workloads are what the console's search
+//! box sends for what a caller says (parsed by the console's own parser): a spoken phone
+//! number, a date of birth as DD/MM/YYYY, a postcode's outward code, a two-character
+//! `pc:` prefix (the broadest a postcode search may be), an account's last four and
+//! "family given" names in either order.
 
 use std::time::{Duration, Instant};
 
+use custdesk::api::wire::newday::SearchFilter;
+use custdesk::domain::query;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
@@ -68,8 +75,11 @@ enum Call {
 struct Sample {
     id: String,
     family: String,
+    given: String,
     phone: Option<String>,
     postcode: Option<String>,
+    date_of_birth: String,
+    account: Option<String>,
 }
 
 async fn token(http: &reqwest::Client, url: &str) -> String {
@@ -123,11 +133,26 @@ async fn samples(http: &reqwest::Client, url: &str, token: &str, n: usize) -> Ve
             .expect("list json");
         // Every customer of a few random pages: each page read counts the whole tenant.
         for c in r["data"].as_array().expect("data") {
+            let id = c["id"].as_str().unwrap().to_string();
+            let nd: Value = http
+                .get(format!("{url}/customer-service/customers/{id}"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("get")
+                .json()
+                .await
+                .expect("get json");
             out.push(Sample {
-                id: c["id"].as_str().unwrap().to_string(),
+                id,
                 family: c["last_name"].as_str().unwrap().to_string(),
+                given: c["first_name"].as_str().unwrap().to_string(),
                 phone: c["phone"].as_str().map(|p| format!("+{p}")),
                 postcode: c["address"]["postal_code"].as_str().map(str::to_string),
+                date_of_birth: nd["dateOfBirth"].as_str().unwrap_or("").to_string(),
+                account: nd["accounts"][0]["accountNumber"]
+                    .as_str()
+                    .map(str::to_string),
             });
         }
     }
@@ -143,8 +168,29 @@ fn prefix(s: &str, n: usize) -> String {
     s.chars().take(n).collect()
 }
 
+/// What the console's search box sends for `typed`, when it is a search.
+fn typed(typed: &str) -> Option<Call> {
+    let q = query::parse(typed).ok()??;
+    let filter = serde_json::to_value(SearchFilter::from(q)).expect("filter");
+    Some(Call::Search(json!({ "filter": filter })))
+}
+
+/// A GB postcode's outward code (`SW1A` of `SW1A 1AA`).
+fn outward(postcode: &str) -> Option<&str> {
+    let (out, inward) = postcode.split_once(' ')?;
+    (inward.len() == 3 && out.chars().any(|c| c.is_ascii_digit())).then_some(out)
+}
+
 fn workloads(s: &[Sample]) -> Vec<Workload> {
     let search = |f: Value| Call::Search(json!({ "filter": f }));
+    let spoken = |name, f: &dyn Fn(&Sample) -> Option<String>| Workload {
+        name,
+        calls: s.iter().filter_map(|c| typed(&f(c)?)).collect(),
+    };
+    let gb: Vec<&str> = s
+        .iter()
+        .filter_map(|c| outward(c.postcode.as_deref()?))
+        .collect();
     vec![
         Workload {
             name: "search familyName prefix (3 letters)",
@@ -183,6 +229,37 @@ fn workloads(s: &[Sample]) -> Vec<Workload> {
                 .map(|p| search(json!({"postcode": p})))
                 .collect(),
         },
+        spoken("typed: phone 07700 900123 form", &|c| {
+            let p = c.phone.as_deref()?.strip_prefix("+44")?;
+            Some(format!("0{} {}", &p[..4], &p[4..]))
+        }),
+        spoken("typed: date of birth DD/MM/YYYY", &|c| {
+            let (y, rest) = c.date_of_birth.split_once('-')?;
+            let (m, d) = rest.split_once('-')?;
+            Some(format!("{d}/{m}/{y}"))
+        }),
+        spoken("typed: postcode outward code", &|c| {
+            outward(c.postcode.as_deref()?).map(str::to_string)
+        }),
+        Workload {
+            name: "typed: pc: 2-character prefix",
+            calls: gb
+                .iter()
+                .filter_map(|o| typed(&format!("pc:{}", prefix(o, 2))))
+                .collect(),
+        },
+        spoken("typed: acct: last four", &|c| {
+            let a = c.account.as_deref()?;
+            Some(format!("acct:{}", &a[a.len().checked_sub(4)?..]))
+        }),
+        spoken("typed: family given (either order)", &|c| {
+            (!c.given.contains(' ') && !c.family.contains(' '))
+                .then(|| format!("{} {}", c.family, c.given))
+        }),
+        spoken("typed: 3+3-letter prefixes either order", &|c| {
+            (!c.given.contains(' ') && !c.family.contains(' '))
+                .then(|| format!("{} {}", prefix(&c.family, 3), prefix(&c.given, 3)))
+        }),
         Workload {
             name: "GET /customer-service/customers/{id}",
             calls: s.iter().map(|c| Call::Get(c.id.clone())).collect(),
@@ -252,7 +329,7 @@ async fn main() {
         samples.len()
     );
     println!(
-        "{:<40} {:>8} {:>8} {:>8} {:>8} {:>12}",
+        "{:<44} {:>8} {:>8} {:>8} {:>8} {:>12}",
         "workload", "p50 ms", "p95 ms", "p99 ms", "max ms", "mean matches"
     );
     for w in workloads(&samples) {
@@ -291,7 +368,7 @@ async fn main() {
         }
         lat.sort();
         println!(
-            "{:<40} {:>8} {:>8} {:>8} {:>8} {:>12.1}",
+            "{:<44} {:>8} {:>8} {:>8} {:>8} {:>12.1}",
             w.name,
             ms(pct(&lat, 0.50)),
             ms(pct(&lat, 0.95)),

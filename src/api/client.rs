@@ -17,8 +17,8 @@ use serde::de::DeserializeOwned;
 use super::auth::{Auth, AuthBy};
 use super::config::{ApiConfig, Timeouts};
 use super::error::{ApiError, ErrorKind, kind_for, parse_error_body, parse_retry_after};
+use super::families::{Banking, Candescent, Citi, NewDay, Relay};
 use super::retry::next_delay;
-use super::wire::{banking, candescent, citi, newday, relay};
 use super::{Family, IdempotencyKey, Reply};
 
 const JSON: HeaderValue = HeaderValue::from_static("application/json");
@@ -66,7 +66,7 @@ pub(crate) struct Inner {
     bases: Bases,
     pub(super) client_id: String,
     client_id_header: HeaderValue,
-    tenant: String,
+    pub(super) tenant: String,
     timeouts: Timeouts,
     /// Shared by every client made with [`Client::with_attempts`] from this one.
     pub(super) auth: Arc<Auth>,
@@ -239,7 +239,7 @@ pub(crate) struct Req<'a> {
 }
 
 impl<'a> Req<'a> {
-    fn new(family: Family, method: Method, op: &'static str) -> Self {
+    pub(super) fn new(family: Family, method: Method, op: &'static str) -> Self {
         Req {
             op,
             family,
@@ -256,35 +256,35 @@ impl<'a> Req<'a> {
             body_error: None,
         }
     }
-    fn get(family: Family, op: &'static str) -> Self {
+    pub(super) fn get(family: Family, op: &'static str) -> Self {
         Self::new(family, Method::GET, op)
     }
-    fn path(mut self, p: &'static str) -> Self {
+    pub(super) fn path(mut self, p: &'static str) -> Self {
         self.segs.extend(p.split('/').map(Seg::Lit));
         self
     }
-    fn param(mut self, name: &'static str, value: &'a str) -> Self {
+    pub(super) fn param(mut self, name: &'static str, value: &'a str) -> Self {
         self.segs.push(Seg::Param(name, value));
         self
     }
-    fn query(mut self, name: &'static str, value: Option<impl ToString>) -> Self {
+    pub(super) fn query(mut self, name: &'static str, value: Option<impl ToString>) -> Self {
         if let Some(v) = value {
             self.query.push((name, v.to_string()));
         }
         self
     }
-    fn json(mut self, body: &impl Serialize) -> Self {
+    pub(super) fn json(mut self, body: &impl Serialize) -> Self {
         match serde_json::to_vec(body) {
             Ok(v) => self.body = Body::Json(v),
             Err(e) => self.body_error = Some(e.to_string()),
         }
         self
     }
-    fn keyed(mut self, key: &'a IdempotencyKey) -> Self {
+    pub(super) fn keyed(mut self, key: &'a IdempotencyKey) -> Self {
         self.key = Some(key);
         self
     }
-    fn for_customer(mut self, customer_id: &'a str) -> Self {
+    pub(super) fn for_customer(mut self, customer_id: &'a str) -> Self {
         self.auth = AuthBy::Customer(customer_id);
         self
     }
@@ -361,7 +361,10 @@ impl Inner {
     }
 
     /// Make a call with a fresh correlation id.
-    async fn call<T: DeserializeOwned>(&self, req: Req<'_>) -> Result<Reply<T>, ApiError> {
+    pub(super) async fn call<T: DeserializeOwned>(
+        &self,
+        req: Req<'_>,
+    ) -> Result<Reply<T>, ApiError> {
         let cid = new_correlation_id();
         self.send(&req, &cid).await
     }
@@ -548,386 +551,5 @@ impl Inner {
             no_customer_details,
             body,
         })
-    }
-}
-
-type Res<T> = Result<Reply<T>, ApiError>;
-
-/// Citi customers (seed 002). Each method takes the customer id: the call is made with
-/// a token bound to that customer.
-#[derive(Clone, Copy)]
-pub struct Citi<'a>(&'a Inner);
-
-impl Citi<'_> {
-    fn get<'b>(self, op: &'static str, customer_id: &'b str, path: &'static str) -> Req<'b> {
-        Req::get(Family::Citi, op)
-            .path(path)
-            .for_customer(customer_id)
-    }
-    fn write<'b>(
-        self,
-        method: Method,
-        op: &'static str,
-        customer_id: &'b str,
-        path: &'static str,
-        key: &'b IdempotencyKey,
-    ) -> Req<'b> {
-        Req::new(Family::Citi, method, op)
-            .path(path)
-            .for_customer(customer_id)
-            .keyed(key)
-    }
-
-    /// `GET /v1/customers/profiles`: particulars, addresses, emails, phones, offers.
-    pub async fn profile(self, customer_id: &str) -> Res<citi::Profile> {
-        self.0
-            .call(self.get("citi.profile", customer_id, "v1/customers/profiles"))
-            .await
-    }
-    /// `GET /v1/customers/profiles/addresses`.
-    pub async fn addresses(self, customer_id: &str) -> Res<citi::AddressList> {
-        let path = "v1/customers/profiles/addresses";
-        self.0
-            .call(self.get("citi.addresses", customer_id, path))
-            .await
-    }
-    /// `GET /v1/customers/profiles/basic`: names, date of birth, type and segment.
-    pub async fn basic(self, customer_id: &str) -> Res<citi::BasicProfile> {
-        let path = "v1/customers/profiles/basic";
-        self.0.call(self.get("citi.basic", customer_id, path)).await
-    }
-    /// `GET /v1/customers/profiles/emails`.
-    pub async fn emails(self, customer_id: &str) -> Res<citi::Emails> {
-        let path = "v1/customers/profiles/emails";
-        self.0
-            .call(self.get("citi.emails", customer_id, path))
-            .await
-    }
-    /// `PUT /v1/customers/profiles/emails`: answers 202 with the passcode flow; the
-    /// change applies on [`Citi::confirm_emails`].
-    pub async fn update_emails(
-        self,
-        customer_id: &str,
-        emails: &citi::Emails,
-        key: &IdempotencyKey,
-    ) -> Res<citi::ControlFlow> {
-        let path = "v1/customers/profiles/emails";
-        let op = "citi.update_emails";
-        let req = self.write(Method::PUT, op, customer_id, path, key);
-        self.0.call(req.json(emails)).await
-    }
-    /// `POST /v1/customers/profiles/emails/confirmation`: answers the updated emails.
-    /// A wrong passcode is invalid input on field `otp` ("N attempts left"); the third
-    /// locks the flow (forbidden, code `transactionDenied`); an unknown or expired flow
-    /// is code `invalidControlFlowId`.
-    pub async fn confirm_emails(
-        self,
-        customer_id: &str,
-        confirmation: &citi::Confirmation,
-        key: &IdempotencyKey,
-    ) -> Res<citi::Emails> {
-        let path = "v1/customers/profiles/emails/confirmation";
-        let op = "citi.confirm_emails";
-        let req = self.write(Method::POST, op, customer_id, path, key);
-        self.0.call(req.json(confirmation)).await
-    }
-    /// `GET /v1/customers/profiles/phoneNumbers`.
-    pub async fn phones(self, customer_id: &str) -> Res<citi::Phones> {
-        let path = "v1/customers/profiles/phoneNumbers";
-        self.0
-            .call(self.get("citi.phones", customer_id, path))
-            .await
-    }
-    /// `PUT /v1/customers/profiles/phoneNumbers`: answers 202 with the passcode flow.
-    pub async fn update_phones(
-        self,
-        customer_id: &str,
-        phones: &citi::Phones,
-        key: &IdempotencyKey,
-    ) -> Res<citi::ControlFlow> {
-        let path = "v1/customers/profiles/phoneNumbers";
-        let op = "citi.update_phones";
-        let req = self.write(Method::PUT, op, customer_id, path, key);
-        self.0.call(req.json(phones)).await
-    }
-    /// `POST /v1/customers/profiles/phoneNumbers/confirmation`: answers the updated phones.
-    pub async fn confirm_phones(
-        self,
-        customer_id: &str,
-        confirmation: &citi::Confirmation,
-        key: &IdempotencyKey,
-    ) -> Res<citi::Phones> {
-        let path = "v1/customers/profiles/phoneNumbers/confirmation";
-        let op = "citi.confirm_phones";
-        let req = self.write(Method::POST, op, customer_id, path, key);
-        self.0.call(req.json(confirmation)).await
-    }
-    /// `GET /v1/customers/alerts[?alertStatus=ENROLLED|ELIGIBLE]`.
-    pub async fn alerts(self, customer_id: &str, alert_status: Option<&str>) -> Res<citi::Alerts> {
-        let req = self.get("citi.alerts", customer_id, "v1/customers/alerts");
-        self.0.call(req.query("alertStatus", alert_status)).await
-    }
-    /// `GET /v1/customers/alerts/history[?nextStartIndex&requestSize]`.
-    pub async fn alert_history(
-        self,
-        customer_id: &str,
-        next_start_index: Option<i64>,
-        request_size: Option<u32>,
-    ) -> Res<citi::AlertHistory> {
-        let path = "v1/customers/alerts/history";
-        let req = self
-            .get("citi.alert_history", customer_id, path)
-            .query("nextStartIndex", next_start_index)
-            .query("requestSize", request_size);
-        self.0.call(req).await
-    }
-    /// `GET /partner/v1/customers/profiles`: the profile as a partner sees it.
-    pub async fn partner_profile(self, customer_id: &str) -> Res<citi::Profile> {
-        let path = "partner/v1/customers/profiles";
-        self.0
-            .call(self.get("citi.partner_profile", customer_id, path))
-            .await
-    }
-    /// `GET /v1/customers/profile/images`.
-    pub async fn profile_image(self, customer_id: &str) -> Res<citi::StoredImage> {
-        let path = "v1/customers/profile/images";
-        self.0
-            .call(self.get("citi.profile_image", customer_id, path))
-            .await
-    }
-    /// `PUT /v1/customers/profile/images`.
-    pub async fn put_profile_image(
-        self,
-        customer_id: &str,
-        image: &citi::ProfileImage,
-        key: &IdempotencyKey,
-    ) -> Res<citi::StoredImage> {
-        let path = "v1/customers/profile/images";
-        let op = "citi.put_profile_image";
-        let req = self.write(Method::PUT, op, customer_id, path, key);
-        self.0.call(req.json(image)).await
-    }
-    /// `DELETE /v1/customers/profile/images`: answers 204.
-    pub async fn delete_profile_image(self, customer_id: &str, key: &IdempotencyKey) -> Res<()> {
-        let path = "v1/customers/profile/images";
-        let op = "citi.delete_profile_image";
-        let req = self.write(Method::DELETE, op, customer_id, path, key);
-        self.0.call(req).await
-    }
-    /// `PUT /v1/offers`: accept or decline an offer.
-    pub async fn update_offer(
-        self,
-        customer_id: &str,
-        update: &citi::OfferUpdate,
-        key: &IdempotencyKey,
-    ) -> Res<citi::Offer> {
-        let req = self.write(
-            Method::PUT,
-            "citi.update_offer",
-            customer_id,
-            "v1/offers",
-            key,
-        );
-        self.0.call(req.json(update)).await
-    }
-    /// `POST /v1/sales/customers/offers/fulfillments`: answers 201.
-    pub async fn fulfill_offer(
-        self,
-        customer_id: &str,
-        request: &citi::FulfillmentRequest,
-        key: &IdempotencyKey,
-    ) -> Res<citi::Fulfillment> {
-        let path = "v1/sales/customers/offers/fulfillments";
-        let op = "citi.fulfill_offer";
-        let req = self.write(Method::POST, op, customer_id, path, key);
-        self.0.call(req.json(request)).await
-    }
-    /// `PUT /v1/communications/alerts/profilesAndSubscriptions`: answers the alerts as
-    /// they now stand.
-    pub async fn update_alert_subscriptions(
-        self,
-        customer_id: &str,
-        subscriptions: &citi::AlertSubscriptions,
-        key: &IdempotencyKey,
-    ) -> Res<citi::Alerts> {
-        let path = "v1/communications/alerts/profilesAndSubscriptions";
-        let op = "citi.update_alert_subscriptions";
-        let req = self.write(Method::PUT, op, customer_id, path, key);
-        self.0.call(req.json(subscriptions)).await
-    }
-    /// `GET /v1/cards/accounts/{accountId}/addresses`: card-to, bill-to, pin-to.
-    pub async fn card_addresses(
-        self,
-        customer_id: &str,
-        account_id: &str,
-    ) -> Res<citi::CardAddresses> {
-        let req = Req::get(Family::Citi, "citi.card_addresses")
-            .path("v1/cards/accounts")
-            .param("accountId", account_id)
-            .path("addresses")
-            .for_customer(customer_id);
-        self.0.call(req).await
-    }
-}
-
-/// NewDay customer-service (seed 001).
-#[derive(Clone, Copy)]
-pub struct NewDay<'a>(&'a Inner);
-
-impl NewDay<'_> {
-    /// `GET /customers/{customerId}`.
-    pub async fn get_customer(self, customer_id: &str) -> Res<newday::Customer> {
-        let req = Req::get(Family::NewDay, "newday.get_customer")
-            .path("customers")
-            .param("customerId", customer_id);
-        self.0.call(req).await
-    }
-    /// `GET /customers` with a token bound to `customer_id`. A customer without an
-    /// account is not found with code `NoCustomerDetails`.
-    pub async fn get_customer_by_token(self, customer_id: &str) -> Res<newday::Customer> {
-        let req = Req::get(Family::NewDay, "newday.get_customer_by_token")
-            .path("customers")
-            .for_customer(customer_id);
-        self.0.call(req).await
-    }
-    /// `POST /customers/search`. Read-only, so retried like a GET.
-    pub async fn search(self, request: &newday::SearchRequest) -> Res<newday::SearchResponse> {
-        let req = Req::new(Family::NewDay, Method::POST, "newday.search").path("customers/search");
-        self.0.call(req.json(request)).await
-    }
-    /// `POST /customers/supported-formats/email-address`: format only, not possession.
-    pub async fn verify_email(self, email_address: &str) -> Res<newday::Verification> {
-        let body = newday::VerifyEmail {
-            email_address: email_address.to_string(),
-        };
-        let req = Req::new(Family::NewDay, Method::POST, "newday.verify_email")
-            .path("customers/supported-formats/email-address");
-        self.0.call(req.json(&body)).await
-    }
-    /// `POST /customers/supported-formats/phone-number`: a UK mobile, format only.
-    pub async fn verify_phone(self, phone_number: &str) -> Res<newday::Verification> {
-        let body = newday::VerifyPhone {
-            phone_number: phone_number.to_string(),
-        };
-        let req = Req::new(Family::NewDay, Method::POST, "newday.verify_phone")
-            .path("customers/supported-formats/phone-number");
-        self.0.call(req.json(&body)).await
-    }
-}
-
-/// What the id given to [`Candescent::contact_methods`] is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum UserIdType {
-    /// The customer id (32 lower hex).
-    #[default]
-    CustomerId,
-    /// The login id; the sandbox takes the NewDay customer reference.
-    LoginId,
-}
-
-/// Candescent ux-users (seed 000).
-#[derive(Clone, Copy)]
-pub struct Candescent<'a>(&'a Inner);
-
-impl Candescent<'_> {
-    /// `GET /v1/customers/{customerId}/contact-methods[?userIdType=..]`.
-    pub async fn contact_methods(
-        self,
-        id: &str,
-        id_type: UserIdType,
-    ) -> Res<candescent::ContactMethods> {
-        let req = Req::get(Family::Candescent, "candescent.contact_methods")
-            .path("v1/customers")
-            .param("customerId", id)
-            .path("contact-methods")
-            .query(
-                "userIdType",
-                (id_type == UserIdType::LoginId).then_some("LOGIN_ID"),
-            );
-        self.0.call(req).await
-    }
-}
-
-/// Relay CDM (seed 003), with the configured API key and the tenant as `client_id`.
-#[derive(Clone, Copy)]
-pub struct Relay<'a>(&'a Inner);
-
-impl Relay<'_> {
-    /// `PUT /cdm/client/{client_id}/customer/{ccid}/add_phone/{phone_number}`. Adding a
-    /// number already on the customer with another consent updates the consent.
-    pub async fn add_phone(
-        self,
-        ccid: &str,
-        phone_number: &str,
-        body: &relay::AddPhone,
-        key: &IdempotencyKey,
-    ) -> Res<relay::RelayMessage> {
-        let req = Req::new(Family::Relay, Method::PUT, "relay.add_phone")
-            .path("cdm/client")
-            .param("client_id", &self.0.tenant)
-            .path("customer")
-            .param("ccid", ccid)
-            .path("add_phone")
-            .param("phone_number", phone_number)
-            .keyed(key);
-        self.0.call(req.json(body)).await
-    }
-}
-
-/// bankingservice.ai customers (seed 004), in the configured tenant's profile.
-#[derive(Clone, Copy)]
-pub struct Banking<'a>(&'a Inner);
-
-impl<'a> Banking<'a> {
-    fn customers(self, method: Method, op: &'static str) -> Req<'a> {
-        Req::new(Family::Banking, method, op)
-            .path("v1/profiles")
-            .param("profileId", &self.0.tenant)
-            .path("customers")
-    }
-    /// `GET /v1/profiles/{profileId}/customers[?page&size]`: zero-based pages.
-    pub async fn list(self, page: Option<u32>, size: Option<u32>) -> Res<banking::BsPage> {
-        let req = self
-            .customers(Method::GET, "banking.list")
-            .query("page", page)
-            .query("size", size);
-        self.0.call(req).await
-    }
-    /// `POST /v1/profiles/{profileId}/customers`.
-    pub async fn create(
-        self,
-        input: &banking::BsCustomerInput,
-        key: &IdempotencyKey,
-    ) -> Res<banking::BsCustomer> {
-        let req = self.customers(Method::POST, "banking.create").keyed(key);
-        self.0.call(req.json(input)).await
-    }
-    /// `GET /v1/profiles/{profileId}/customers/{customerId}`.
-    pub async fn get(self, customer_id: &str) -> Res<banking::BsCustomer> {
-        let req = self
-            .customers(Method::GET, "banking.get")
-            .param("customerId", customer_id);
-        self.0.call(req).await
-    }
-    /// `PUT /v1/profiles/{profileId}/customers/{customerId}`: absent fields stay.
-    pub async fn update(
-        self,
-        customer_id: &str,
-        input: &banking::BsCustomerInput,
-        key: &IdempotencyKey,
-    ) -> Res<banking::BsCustomer> {
-        let req = self
-            .customers(Method::PUT, "banking.update")
-            .param("customerId", customer_id)
-            .keyed(key);
-        self.0.call(req.json(input)).await
-    }
-    /// `DELETE /v1/profiles/{profileId}/customers/{customerId}`: answers the deleted record.
-    pub async fn delete(self, customer_id: &str, key: &IdempotencyKey) -> Res<banking::BsCustomer> {
-        let req = self
-            .customers(Method::DELETE, "banking.delete")
-            .param("customerId", customer_id)
-            .keyed(key);
-        self.0.call(req).await
     }
 }

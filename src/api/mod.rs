@@ -21,6 +21,7 @@ mod auth;
 pub mod client;
 pub mod config;
 pub mod error;
+pub mod families;
 pub mod ops;
 mod retry;
 pub mod view;
@@ -28,9 +29,10 @@ pub mod wire;
 
 use std::time::Duration;
 
-pub use client::{Banking, Candescent, Citi, Client, ClientBuildError, NewDay, Relay, UserIdType};
+pub use client::{Client, ClientBuildError};
 pub use config::{ApiConfig, Credentials, FamilyBases, Secret, Timeouts};
 pub use error::{ApiError, Class, ErrorKind};
+pub use families::{Banking, BoundCustomer, Candescent, Citi, NewDay, Relay, UserIdType};
 pub use view::CustomerView;
 
 /// The five API families, plus the token endpoint.

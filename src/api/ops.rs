@@ -163,6 +163,11 @@ pub enum Write {
         customer: String,
         update: citi::OfferUpdate,
     },
+    /// Citi: fulfil an accepted offer, with the agent's optional remarks.
+    Fulfil {
+        customer: String,
+        request: citi::FulfillmentRequest,
+    },
     /// Citi: subscribe to or unsubscribe from alerts.
     Alerts {
         customer: String,
@@ -199,6 +204,7 @@ pub enum Answer {
     /// Relay's message.
     Phone(relay::RelayMessage),
     Offer(citi::Offer),
+    Fulfilled(citi::Fulfillment),
     Alerts(citi::Alerts),
     Customer(banking::BsCustomer),
     Image(citi::StoredImage),
@@ -214,6 +220,7 @@ impl Answer {
             Answer::Confirmed => "applied".into(),
             Answer::Phone(m) => m.message.clone(),
             Answer::Offer(o) => o.offer_status.to_lowercase(),
+            Answer::Fulfilled(f) => format!("fulfilled as {}", f.fulfillment_id),
             Answer::Alerts(a) => {
                 let n = a
                     .alerts
@@ -318,6 +325,17 @@ impl Write {
         }
     }
 
+    /// Citi: fulfil accepted offer `offer_id`, with the agent's remarks if any.
+    pub fn fulfil(customer: &str, offer_id: &str, remarks: Option<&str>) -> Write {
+        Write::Fulfil {
+            customer: customer.to_string(),
+            request: citi::FulfillmentRequest {
+                offer_id: offer_id.to_string(),
+                remarks: remarks.map(str::to_string),
+            },
+        }
+    }
+
     /// bankingservice: create a customer with both names and what else is known.
     pub fn create_customer(
         first_name: &str,
@@ -369,6 +387,7 @@ impl Write {
             | Write::ConfirmChange { customer, .. }
             | Write::AddPhone { customer, .. }
             | Write::Offer { customer, .. }
+            | Write::Fulfil { customer, .. }
             | Write::Alerts { customer, .. }
             | Write::PutImage { customer, .. }
             | Write::DeleteImage { customer } => customer,
@@ -388,6 +407,7 @@ impl Write {
                 "ACCEPT" => "offer.accept".into(),
                 _ => "offer.decline".into(),
             },
+            Write::Fulfil { .. } => "offer.fulfil".into(),
             Write::Alerts { subscriptions, .. } => {
                 let subscribe = subscriptions
                     .subscriptions
@@ -413,7 +433,7 @@ impl Write {
         match self {
             Write::RequestChange { .. } | Write::ConfirmChange { .. } => WriteKind::ContactChange,
             Write::AddPhone { .. } => WriteKind::AddPhone,
-            Write::Offer { .. } => WriteKind::Offer,
+            Write::Offer { .. } | Write::Fulfil { .. } => WriteKind::Offer,
             Write::Alerts { .. } => WriteKind::Alerts,
             Write::CreateCustomer(_) => WriteKind::CreateCustomer,
             Write::UpdateCustomer { .. } => WriteKind::UpdateCustomer,
@@ -479,6 +499,11 @@ impl Write {
                 .update_offer(customer, update, key)
                 .await
                 .map(|r| r.map(Answer::Offer)),
+            Write::Fulfil { customer, request } => client
+                .citi()
+                .fulfill_offer(customer, request, key)
+                .await
+                .map(|r| r.map(Answer::Fulfilled)),
             Write::Alerts {
                 customer,
                 subscriptions,

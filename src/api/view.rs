@@ -6,8 +6,9 @@
 //! one pane's error while the others work.
 
 use super::Reply;
-use super::client::{Client, UserIdType};
+use super::client::Client;
 use super::error::ApiError;
+use super::families::UserIdType;
 use super::wire::{candescent, citi, newday};
 use crate::domain::phone;
 

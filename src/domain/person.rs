@@ -72,11 +72,11 @@ impl DateOfBirth {
     }
 
     /// A date as a caller says it and an agent types it: `YYYY-MM-DD`, `DD/MM/YYYY`,
-    /// `DD-MM-YYYY`, `DD.MM.YYYY`, `DD MM YYYY` or `DDMMYYYY`. For comparing, not
-    /// storing: no range check.
+    /// `DD-MM-YYYY`, `DD.MM.YYYY`, `DD MM YYYY`, `DDMMYYYY` or `D Month YYYY` (`9 March
+    /// 1984`, `9 Mar 1984`). For comparing, not storing: no range check.
     pub fn spoken(said: &str) -> Option<chrono::NaiveDate> {
-        const FORMATS: [&str; 6] = [
-            "%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %m %Y", "%d%m%Y",
+        const FORMATS: [&str; 7] = [
+            "%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %m %Y", "%d%m%Y", "%d %B %Y",
         ];
         FORMATS
             .iter()

@@ -122,6 +122,19 @@ impl<T> Load<T> {
         };
         (o.correlation_id, err)
     }
+    /// Fold a partial reload into a loaded value (a failed one leaves it as it was);
+    /// answer its correlation id and error for the status bar.
+    fn patch<U>(
+        &mut self,
+        o: Outcome<U>,
+        apply: impl FnOnce(&mut T, U),
+    ) -> (Option<String>, Option<String>) {
+        let err = o.result.as_ref().err().cloned();
+        if let (Load::Ready(v), Ok(part)) = (&mut *self, o.result) {
+            apply(v, part);
+        }
+        (o.correlation_id, err)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -514,6 +527,8 @@ impl App {
                     Part::Customer(o) => c.details.settle(o),
                     Part::Profile(o) => c.profile.settle(o),
                     Part::Contacts(o) => c.contacts.settle(o),
+                    Part::Emails(o) => c.profile.patch(o, |p, e| p.emails = e.emails),
+                    Part::Phones(o) => c.profile.patch(o, |p, ph| p.phones = ph.phones),
                     Part::Alerts(o) => c.alerts.settle(o),
                     Part::History(o) => c.history.settle(o),
                 };
@@ -865,9 +880,17 @@ impl App {
         self.search.seq += 1;
         // A mark-all under way was for the old search: its answer will be dropped.
         self.search.marking = None;
-        self.search.filter = query::parse(self.search.input.value()).map(Into::into);
+        let parsed = query::parse(self.search.input.value());
+        self.search.filter = parsed.clone().ok().flatten().map(Into::into);
         self.search.fetching_page = None;
         match self.search.filter.clone() {
+            // What cannot be a search says why, in place of the results.
+            None if parsed.is_err() => {
+                self.search.rows.clear();
+                self.search.count = 0;
+                self.search.loading = false;
+                self.search.error = parsed.err();
+            }
             None => {
                 self.search.rows.clear();
                 self.search.count = 0;

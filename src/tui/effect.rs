@@ -42,6 +42,10 @@ pub enum Effect {
     },
     /// Load every part of a customer.
     LoadCustomer { id: String },
+    /// Re-read only what a confirmed email or phone change touched: that Citi list,
+    /// Candescent's contact methods (the Contact methods pane joins the two) and NewDay's
+    /// customer (whose contact lists the profile pane shows); not the offers and alerts.
+    ReloadContacts { id: String, kind: ContactKind },
     /// Put text on the clipboard via OSC 52.
     Copy(String),
     /// Switch mouse capture.

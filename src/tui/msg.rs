@@ -90,6 +90,9 @@ pub enum Part {
     Customer(Outcome<newday::Customer>),
     Profile(Outcome<citi::Profile>),
     Contacts(Outcome<ContactMethods>),
+    /// A partial reload: the profile's emails, or its phones.
+    Emails(Outcome<citi::Emails>),
+    Phones(Outcome<citi::Phones>),
     Alerts(Outcome<citi::Alerts>),
     History(Outcome<citi::AlertHistory>),
 }

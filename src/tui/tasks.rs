@@ -185,11 +185,15 @@ impl Runner {
                 };
                 let h = tokio::spawn(async move {
                     let r = client.newday().search(&req).await;
-                    let _ = tx.send(Msg::Searched {
-                        seq,
-                        page,
-                        outcome: outcome(r),
-                    });
+                    let outcome = match r {
+                        // A refused search is said in a sentence, not as the raw 400.
+                        Err(e) if matches!(e.kind, ErrorKind::Invalid { .. }) => Outcome::err(
+                            crate::domain::query::refusal(&e.message),
+                            Some(e.correlation_id.clone()),
+                        ),
+                        r => outcome(r),
+                    };
+                    let _ = tx.send(Msg::Searched { seq, page, outcome });
                 });
                 if page == 0 {
                     self.search = Some(h);
@@ -238,6 +242,30 @@ impl Runner {
                     }),
                 ];
                 self.customer = parts;
+            }
+            Effect::ReloadContacts { id, kind } => {
+                let c = self.client.clone();
+                let list = spawn_part(&self.tx, &id, {
+                    let (c, id) = (c.clone(), id.clone());
+                    async move {
+                        match kind {
+                            ContactKind::Email => Part::Emails(outcome(c.citi().emails(&id).await)),
+                            ContactKind::Phone => Part::Phones(outcome(c.citi().phones(&id).await)),
+                        }
+                    }
+                });
+                let methods = spawn_part(&self.tx, &id, {
+                    let (c, id) = (c.clone(), id.clone());
+                    async move {
+                        let got = c.candescent().contact_methods(&id, UserIdType::CustomerId);
+                        Part::Contacts(outcome(got.await))
+                    }
+                });
+                let details = spawn_part(&self.tx, &id, {
+                    let id = id.clone();
+                    async move { Part::Customer(outcome(c.newday().get_customer(&id).await)) }
+                });
+                self.customer.extend([list, methods, details]);
             }
             Effect::Copy(_) | Effect::Mouse(_) => {}
             Effect::MarkAll { seq, filter, count } => {

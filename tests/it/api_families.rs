@@ -6,7 +6,7 @@ use crate::common;
 
 use api_support::*;
 use custdesk::api::wire::{banking::*, newday::*, relay::AddPhone};
-use custdesk::api::{ErrorKind, Family, IdempotencyKey, UserIdType};
+use custdesk::api::{BoundCustomer, ErrorKind, Family, IdempotencyKey, UserIdType};
 
 #[tokio::test]
 async fn newday_get_customer_and_its_errors() {
@@ -52,7 +52,10 @@ async fn newday_get_customer_by_token() {
     let bo = backoffice(&ts);
     let ada = ada(&ts);
     let r = bo.newday().get_customer_by_token(&ada).await.unwrap();
-    assert_eq!(r.value.id, ada);
+    assert_eq!(
+        r.value.customer().map(|c| c.id.as_str()),
+        Some(ada.as_str())
+    );
 
     // A customer without any account: 404 with NoCustomerDetails.
     let input = BsCustomerInput {
@@ -65,13 +68,18 @@ async fn newday_get_customer_by_token() {
         .create(&input, &IdempotencyKey::fresh())
         .await
         .unwrap();
-    let e = bo
+    let r = bo
         .newday()
         .get_customer_by_token(&created.value.id)
         .await
-        .unwrap_err();
-    assert_eq!(e.kind, ErrorKind::NotFound);
-    assert_eq!(e.code.as_deref(), Some("NoCustomerDetails"));
+        .unwrap();
+    assert_eq!(r.status, 404);
+    assert_eq!(r.value, BoundCustomer::NoCustomerDetails);
+    assert!(
+        r.value.describe().contains("no account"),
+        "{}",
+        r.value.describe()
+    );
 
     // The exchange for a customer the institution does not hold.
     let e = bo

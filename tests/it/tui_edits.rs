@@ -470,8 +470,15 @@ fn esc_backs_out_one_step_and_late_answers_are_dropped() {
     assert!(matches!(contact(&a).step, Step::Passcode(_)));
     let fx = confirmed(&mut a, seq, Ok(()));
     assert!(matches!(contact(&a).step, Step::Done { .. }));
-    // The customer is loaded again so the panes show the new email.
-    assert_eq!(fx, vec![Effect::LoadCustomer { id: ADA_ID.into() }]);
+    // Only the emails and the contact methods are read again, for the panes to show
+    // the new email.
+    assert_eq!(
+        fx,
+        vec![Effect::ReloadContacts {
+            id: ADA_ID.into(),
+            kind: custdesk::tui::edit::ContactKind::Email
+        }]
+    );
     assert!(a.caller_verified(), "a reload keeps the caller verified");
     esc(&mut a);
     assert!(a.overlay.is_none());

@@ -106,6 +106,17 @@ pub struct SearchFilter {
     /// Sandbox extension: exact email address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_address: Option<String>,
+    /// Sandbox extension: two words, each a case- and accent-insensitive prefix, matching
+    /// given name and family name in either order (`["Quartermaine", "Ada"]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_words: Option<Vec<String>>,
+    /// Sandbox extension: the start of a postcode, at least 2 characters, ignoring case
+    /// and spaces (an outward code such as `SW1A`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postcode_prefix: Option<String>,
+    /// Sandbox extension: the last four digits of an account number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_last_four: Option<String>,
 }
 
 impl From<crate::domain::query::SearchQuery> for SearchFilter {
@@ -119,6 +130,9 @@ impl From<crate::domain::query::SearchQuery> for SearchFilter {
             account_number: q.account_number,
             customer_ref: q.customer_ref,
             email_address: q.email_address,
+            name_words: q.name_words.map(Vec::from),
+            postcode_prefix: q.postcode_prefix,
+            account_last_four: q.account_last_four,
         }
     }
 }

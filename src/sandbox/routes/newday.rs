@@ -10,7 +10,7 @@ use utoipa::OpenApi;
 use crate::api::wire::newday::*;
 use crate::domain::email::Email;
 use crate::domain::person::DateOfBirth;
-use crate::domain::{phone, text, validate};
+use crate::domain::{phone, query, text, validate};
 use crate::sandbox::Shared;
 use crate::sandbox::auth::{SCOPE_READ, authorize};
 use crate::sandbox::body;
@@ -180,8 +180,9 @@ fn filter_text(field: &str, v: &Option<String>, max: usize) -> Result<Option<Str
 
 /// Search customers by given name and family name (case- and accent-insensitive
 /// prefix), phone number (any common format), date of birth, postcode (ignoring case
-/// and spaces), account number, customer reference or email. Filters combine with AND;
-/// at least one is required. Paged (`page` zero-based, `size` 1 to 100, default 20).
+/// and spaces), account number, customer reference or email; sandbox extensions:
+/// `nameWords` (two name prefixes in either order), `postcodePrefix` (at least 2
+/// characters) and `accountLastFour`. Filters combine with AND; at least one is required. Paged (`page` zero-based, `size` 1 to 100, default 20).
 #[utoipa::path(post, path = "/customer-service/customers/search", tag = "newday",
     request_body = SearchRequest,
     security(("bearer" = ["customers:read"])),
@@ -213,15 +214,52 @@ async fn search(
     if let Some(p) = &f.phone_number {
         let p =
             validate::text("filter.phoneNumber", p, 20).map_err(|e| ApiError::from_field(F, e))?;
-        let n = phone::national(&p);
-        if n.len() < 6 || n.len() > 15 || p.chars().any(|c| c.is_alphabetic()) {
-            return Err(ApiError::bad_request(
+        s.phone_national = Some(query::phone_key(&p).map_err(|_| {
+            ApiError::bad_request(
                 F,
                 "filter.phoneNumber",
                 "must be a phone number of 6 to 15 digits",
+            )
+        })?);
+    }
+    if let Some(p) = filter_text("postcodePrefix", &f.postcode_prefix, 10)? {
+        s.postcode_prefix = Some(query::postcode_prefix_key(&p).map_err(|_| {
+            ApiError::bad_request(
+                F,
+                "filter.postcodePrefix",
+                format!("must be at least {} characters", query::POSTCODE_PREFIX_MIN),
+            )
+        })?);
+    }
+    if let Some(v) = &f.account_last_four {
+        if !query::is_last_four(v) {
+            return Err(ApiError::bad_request(
+                F,
+                "filter.accountLastFour",
+                "must be 4 digits",
             ));
         }
-        s.phone_national = Some(n);
+        s.account_last_four = Some(v.clone());
+    }
+    if let Some(words) = &f.name_words {
+        let folded = words
+            .iter()
+            .map(|w| {
+                validate::text("filter.nameWords", w, 100)
+                    .map(|w| text::fold(&w))
+                    .map_err(|e| ApiError::from_field(F, e))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        match <[String; 2]>::try_from(folded) {
+            Ok(pair) if pair.iter().all(|w| !w.is_empty()) => s.name_words = Some(pair),
+            _ => {
+                return Err(ApiError::bad_request(
+                    F,
+                    "filter.nameWords",
+                    "must be two words",
+                ));
+            }
+        }
     }
     if let Some(d) = &f.date_of_birth {
         s.date_of_birth = Some(
@@ -238,6 +276,9 @@ async fn search(
         && s.account_number.is_none()
         && s.customer_ref.is_none()
         && s.email.is_none()
+        && s.postcode_prefix.is_none()
+        && s.account_last_four.is_none()
+        && s.name_words.is_none()
     {
         return Err(ApiError::bad_request(
             F,

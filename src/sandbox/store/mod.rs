@@ -424,6 +424,11 @@ pub struct Search {
     pub account_number: Option<String>,
     pub customer_ref: Option<String>,
     pub email: Option<String>,
+    /// Folded prefixes of given and family name, in either order.
+    pub name_words: Option<[String; 2]>,
+    /// Normalised (upper case, no spaces).
+    pub postcode_prefix: Option<String>,
+    pub account_last_four: Option<String>,
     pub sort: SortKey,
     pub descending: bool,
     pub page: u32,
@@ -476,6 +481,34 @@ pub fn search(c: &Connection, s: &Search) -> DbResult<(u64, Vec<CustomerRec>)> {
     }
     if let Some(v) = &s.account_number {
         wh.push("c.cid IN (SELECT cid FROM accounts WHERE account_number = ?)".into());
+        args.push(v.clone());
+    }
+    if let Some([a, b]) = &s.name_words {
+        // Two index ranges joined by OR (each branch repeats the tenant so both can use
+        // customers_given's leading columns).
+        wh.push(
+            "((c.tenant = ? AND c.given_norm >= ? AND c.given_norm < ? \
+               AND c.family_norm >= ? AND c.family_norm < ?) \
+              OR (c.tenant = ? AND c.given_norm >= ? AND c.given_norm < ? \
+               AND c.family_norm >= ? AND c.family_norm < ?))"
+                .into(),
+        );
+        for (given, family) in [(a, b), (b, a)] {
+            args.push(s.tenant.clone());
+            args.extend([given.clone(), prefix_end(given)]);
+            args.extend([family.clone(), prefix_end(family)]);
+        }
+    }
+    if let Some(p) = &s.postcode_prefix {
+        wh.push(
+            "c.cid IN (SELECT cid FROM addresses WHERE postcode_norm >= ? AND postcode_norm < ?)"
+                .into(),
+        );
+        args.push(p.clone());
+        args.push(prefix_end(p));
+    }
+    if let Some(v) = &s.account_last_four {
+        wh.push("c.cid IN (SELECT cid FROM accounts WHERE substr(account_number, -4) = ?)".into());
         args.push(v.clone());
     }
     if let Some(v) = &s.email {

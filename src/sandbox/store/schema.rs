@@ -171,6 +171,8 @@ pub const INDEXES: &[&str] = &[
     "CREATE INDEX IF NOT EXISTS phones_national ON phones(national)",
     "CREATE INDEX IF NOT EXISTS accounts_cid ON accounts(cid)",
     "CREATE INDEX IF NOT EXISTS accounts_number ON accounts(account_number)",
+    // An account's last four digits, as a caller reads them off a card.
+    "CREATE INDEX IF NOT EXISTS accounts_last4 ON accounts(substr(account_number, -4))",
     "CREATE UNIQUE INDEX IF NOT EXISTS accounts_id ON accounts(account_id)",
     "CREATE INDEX IF NOT EXISTS alert_history_cid ON alert_history(cid, sent_at)",
     "CREATE INDEX IF NOT EXISTS fulfillments_cid ON fulfillments(cid)",

@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
 
-use crate::domain::query::PREFIXES;
+use crate::domain::query::{FREE_TEXT, PREFIXES};
 use crate::tui::app::App;
 use crate::tui::keymap::Context;
 
@@ -44,9 +44,7 @@ pub fn draw(f: &mut Frame, app: &App, scroll: u16) {
     }
     // No blank line before this heading, so at 200x50 the search fields still show.
     lines.push(Line::from(Span::styled("Search fields", t.accent)));
-    lines.push(Line::from(
-        "  free text      family name prefix; two words: given then family",
-    ));
+    lines.push(Line::from(format!("  free text      {FREE_TEXT}")));
     for (p, d) in PREFIXES {
         lines.push(Line::from(format!("  {p:<14} {d}")));
     }

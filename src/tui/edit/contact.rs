@@ -673,8 +673,10 @@ impl App {
                 ));
                 d.step = Step::Done { new_masked };
                 if self.customer.as_ref().is_some_and(|c| c.id == d.customer) {
-                    let id = d.customer.clone();
-                    self.reload_customer(id, fx);
+                    fx.push(Effect::ReloadContacts {
+                        id: d.customer.clone(),
+                        kind: d.kind,
+                    });
                 }
             }
             Err(e) => {

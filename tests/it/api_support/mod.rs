@@ -180,3 +180,27 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Logs {
         self.clone()
     }
 }
+
+/// The accounts customer `id` holds at NewDay: `(account id, account type)`.
+pub async fn accounts_of(c: &Client, id: &str) -> Vec<(String, String)> {
+    let who = c
+        .newday()
+        .get_customer(id)
+        .await
+        .expect("the customer is at NewDay");
+    who.value
+        .accounts
+        .into_iter()
+        .map(|a| (a.account_id, a.account_type))
+        .collect()
+}
+
+/// The first card account of customer `id`.
+pub async fn card_of(c: &Client, id: &str) -> String {
+    accounts_of(c, id)
+        .await
+        .into_iter()
+        .find(|(_, kind)| kind == "CARD")
+        .map(|(account, _)| account)
+        .expect("the customer holds a card")
+}
