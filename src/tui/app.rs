@@ -193,6 +193,8 @@ pub struct Search {
     pub anchor: Option<usize>,
     /// Mark-all under way for this search.
     pub marking: Option<u64>,
+    /// The whole query is selected (after `/`): the next character typed replaces it.
+    pub query_selected: bool,
 }
 
 impl Default for Search {
@@ -215,6 +217,7 @@ impl Default for Search {
             marks: Default::default(),
             anchor: None,
             marking: None,
+            query_selected: false,
         }
     }
 }
@@ -231,6 +234,10 @@ pub struct FieldRef {
 #[derive(Debug, Clone)]
 pub enum Overlay {
     Help {
+        scroll: u16,
+    },
+    /// The last messages, newest first, with time and correlation id.
+    Messages {
         scroll: u16,
     },
     Palette {
@@ -288,8 +295,13 @@ pub struct App {
     pub size: (u16, u16),
     pub dirty: bool,
     pub quit: bool,
-    /// Ctrl-C was pressed once while a bulk job was sending.
+    /// Ctrl-C was pressed once while a bulk job was sending or a dialog held typed
+    /// input: the next one acts.
     pub quit_warned: bool,
+    /// The status bar's messages and their log.
+    pub messages: super::messages::Messages,
+    /// Time for messages; tests move it on instead of sleeping.
+    pub clock: super::messages::Clock,
     /// Rows of the results table visible at the last draw (for paging keys).
     pub visible_rows: usize,
     /// Opened with `--caller`: open the customer when the phone search finds exactly one.
@@ -319,6 +331,8 @@ impl App {
             dirty: true,
             quit: false,
             quit_warned: false,
+            messages: Default::default(),
+            clock: Default::default(),
             visible_rows: 10,
             caller_pending: false,
             caller: None,
@@ -362,6 +376,13 @@ impl App {
     /// Apply one message. Returns the effects to run; sets `dirty` when the screen must
     /// be redrawn.
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        let before = self.messages_before();
+        let fx = self.handle(msg);
+        self.messages_after(before);
+        fx
+    }
+
+    fn handle(&mut self, msg: Msg) -> Vec<Effect> {
         let mut fx = Vec::new();
         match msg {
             Msg::Key(k) => self.on_key(k, &mut fx),
@@ -448,6 +469,7 @@ impl App {
                 self.dirty = true;
             }
             Msg::Tick => {
+                self.expire_error();
                 let now = Instant::now();
                 let before = self.reveals.len();
                 self.reveals.retain(|(_, until)| *until > now);
@@ -477,6 +499,8 @@ impl App {
                         }
                         self.search.count = resp.count;
                         self.search.error = None;
+                        // A good search ends the error before it.
+                        self.clear_error();
                         if std::mem::take(&mut self.caller_pending) {
                             if resp.count == 1 {
                                 let id = self.search.rows[0].id.clone();
@@ -635,20 +659,8 @@ impl App {
         if k.kind == crossterm::event::KeyEventKind::Release {
             return;
         }
-        // Ctrl-C always quits, whatever has focus; while a bulk job is sending, only the
-        // second one does (the job's journal makes it resumable either way).
         if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) {
-            let applying = matches!(&self.overlay, Some(Overlay::Bulk(d)) if matches!(d.step, BulkStep::Applying));
-            if applying && !self.quit_warned {
-                self.quit_warned = true;
-                self.status.notice = Some(
-                    "A bulk job is sending: c cancels it cleanly; Ctrl-C again quits now (the job is offered for resume at the next start)"
-                        .into(),
-                );
-                self.dirty = true;
-                return;
-            }
-            self.quit = true;
+            self.ctrl_c();
             return;
         }
         self.quit_warned = false;
@@ -666,6 +678,7 @@ impl App {
                 }
                 KeyCode::Esc => {
                     self.search.editing = false;
+                    self.search.query_selected = false;
                     self.dirty = true;
                 }
                 KeyCode::Enter | KeyCode::Down | KeyCode::Tab | KeyCode::BackTab | KeyCode::Up => {
@@ -682,22 +695,17 @@ impl App {
                         KeyCode::Up => Some(Action::Up),
                         _ => None,
                     };
+                    self.search.query_selected = false;
                     if let Some(a) = action {
                         self.on_action(a, fx);
                     }
                     self.dirty = true;
                 }
-                _ => {
-                    let before = self.search.input.value().to_string();
-                    self.search
-                        .input
-                        .handle_event(&crossterm::event::Event::Key(k));
-                    if self.search.input.value() != before {
-                        self.search_changed(fx);
-                    }
-                    self.dirty = true;
-                }
+                _ => self.search_box_key(k, fx),
             }
+            return;
+        }
+        if self.focus == Pane::Search && self.list_key(k, fx) {
             return;
         }
         if let Some(a) = self.keymap.action(&k) {
@@ -769,6 +777,19 @@ impl App {
             return;
         };
         match overlay {
+            Overlay::Messages { scroll } => match self.keymap.action(&k) {
+                Some(Action::Down) => *scroll = scroll.saturating_add(1),
+                Some(Action::Up) => *scroll = scroll.saturating_sub(1),
+                _ if k.code == KeyCode::Esc
+                    || matches!(
+                        self.keymap.action(&k),
+                        Some(Action::Messages | Action::Quit)
+                    ) =>
+                {
+                    self.overlay = None
+                }
+                _ => {}
+            },
             Overlay::Help { scroll } => match self.keymap.action(&k) {
                 Some(Action::Down) => *scroll = scroll.saturating_add(1),
                 Some(Action::Up) => *scroll = scroll.saturating_sub(1),
@@ -855,7 +876,7 @@ impl App {
         }
     }
 
-    fn search_changed(&mut self, fx: &mut Vec<Effect>) {
+    pub(crate) fn search_changed(&mut self, fx: &mut Vec<Effect>) {
         self.search.seq += 1;
         // A mark-all under way was for the old search: its answer will be dropped.
         self.search.marking = None;
@@ -995,6 +1016,7 @@ impl App {
         let page = self.visible_rows.max(1) as isize;
         match a {
             Action::Quit => self.quit = true,
+            Action::Messages => self.overlay = Some(Overlay::Messages { scroll: 0 }),
             Action::Help => self.overlay = Some(Overlay::Help { scroll: 0 }),
             Action::Palette => {
                 self.overlay = Some(Overlay::Palette {
@@ -1002,10 +1024,7 @@ impl App {
                     selected: 0,
                 })
             }
-            Action::FocusSearch => {
-                self.focus = Pane::Search;
-                self.search.editing = true;
-            }
+            Action::FocusSearch => self.select_query(),
             Action::NextPane | Action::PrevPane => {
                 let i = Pane::ALL.iter().position(|p| *p == self.focus).unwrap_or(0);
                 let n = Pane::ALL.len();

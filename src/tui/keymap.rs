@@ -73,6 +73,7 @@ actions! {
     MarkAll => "mark_all", "Mark every result of the search, loaded or not", ["*"];
     ClearMarks => "clear_marks", "Clear every mark", ["u"];
     Bulk => "bulk", "Bulk edit the marked customers (or the selected one)", ["b"];
+    Messages => "messages", "Show the last 50 messages, with time and correlation id", ["f2", "!"];
     SavePlan => "save_plan", "Save the plan to a file (bulk preview)", ["s"];
     PauseJob => "pause", "Pause the running job, or go on (bulk)", ["p", "space"];
     CancelJob => "cancel", "Cancel the running job; items in flight finish (bulk)", ["c"];

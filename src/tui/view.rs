@@ -62,6 +62,7 @@ pub fn draw(f: &mut Frame, app: &mut App) {
     draw_hints(f, app, hints);
     match &app.overlay {
         Some(Overlay::Help { scroll }) => dialogs::help::draw(f, app, *scroll),
+        Some(Overlay::Messages { scroll }) => dialogs::messages::draw(f, app, *scroll),
         Some(Overlay::Palette { input, selected }) => {
             dialogs::palette::draw(f, app, input, *selected)
         }
@@ -195,7 +196,7 @@ fn draw_hints(f: &mut Frame, app: &App, area: Rect) {
                 _ => app.keymap.hint(*a),
             }
         } else {
-            app.keymap.hint(*a)
+            app.hint_key(*a)
         };
         spans.push(Span::styled(format!(" {key} "), app.theme.accent));
         spans.push(Span::styled(format!("{} ", short(*a)), app.theme.muted));
@@ -240,6 +241,7 @@ fn short(a: Action) -> &'static str {
         Action::MarkAll => "mark all",
         Action::ClearMarks => "clear marks",
         Action::Bulk => "bulk",
+        Action::Messages => "messages",
         other => other.name(),
     }
 }

@@ -58,7 +58,8 @@ fn a_write_and_a_reveal_name_the_agent_the_client_and_a_correlation_id_and_filte
     c.expect("revealed for 30 s");
     c.send("\x1b");
     std::thread::sleep(Duration::from_millis(200));
-    c.send("q");
+    // Back in the results list, where q would type: Ctrl-C quits.
+    c.send("\x03");
     assert!(c.wait_exit().success());
 
     // A write by `custdesk bulk` over SSH, on a sandbox serving the same database.

@@ -177,7 +177,7 @@ async fn keys_answer_while_calls_are_in_flight() {
         c.expect("▶Search");
         // The answer arrives later and is shown.
         c.expect("Quartermaine");
-        c.send("q");
+        c.send("\x03");
         c.wait_exit();
     })
     .await

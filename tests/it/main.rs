@@ -43,4 +43,5 @@ mod tui_edits;
 mod tui_loop;
 mod tui_partial_reload;
 mod tui_snapshots;
+mod tui_typing;
 mod tui_update;

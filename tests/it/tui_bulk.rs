@@ -76,7 +76,7 @@ fn the_range_key_marks_from_the_last_marked_row_to_the_cursor_either_way() {
     app.update(ch(' ')); // row 0, cursor to 1
     app.update(key(KeyCode::Down));
     app.update(key(KeyCode::Down)); // cursor on row 3
-    app.update(ch('M'));
+    app.update(alt('M'));
     assert_eq!(ids(&app), row_ids(&[0, 1, 2, 3]));
     assert!(
         app.status
@@ -87,13 +87,13 @@ fn the_range_key_marks_from_the_last_marked_row_to_the_cursor_either_way() {
         app.status.notice
     );
     // Upwards from a new anchor: clear, mark row 5, go up to row 2, range.
-    app.update(ch('u'));
-    app.update(ch('G'));
+    app.update(alt('u'));
+    app.update(alt('G'));
     app.update(ch(' ')); // the last row: the cursor stays
     for _ in 0..3 {
         app.update(key(KeyCode::Up));
     }
-    app.update(ch('M'));
+    app.update(alt('M'));
     assert_eq!(ids(&app), row_ids(&[2, 3, 4, 5]));
 }
 
@@ -137,7 +137,7 @@ fn mark_all_of_a_search_fully_loaded_needs_no_call_and_a_stale_answer_is_dropped
     let fx = app.update(ch('*'));
     assert!(fx.is_empty(), "all six are loaded: {fx:?}");
     assert_eq!(ids(&app), row_ids(&[0, 1, 2, 3, 4, 5]));
-    app.update(ch('u'));
+    app.update(alt('u'));
     // Mark-all of a 250-result search, then a new search before the ids arrive.
     let mut app = app_with_results(250);
     let fx = app.update(ch('*'));
@@ -169,7 +169,7 @@ fn app_with_results(count: u64) -> App {
 fn clear_drops_every_mark_and_says_how_many() {
     let mut app = results();
     app.update(ch('*'));
-    app.update(ch('u'));
+    app.update(alt('u'));
     assert!(ids(&app).is_empty());
     assert_eq!(app.status.notice.as_deref(), Some("Cleared 6 marks"));
     let shown = screen(&mut app, 80, 24);
@@ -181,7 +181,7 @@ fn clear_drops_every_mark_and_says_how_many() {
 fn a_bulk_action_takes_the_marked_rows_or_else_the_row_under_the_cursor() {
     let mut app = results();
     app.update(key(KeyCode::Down));
-    app.update(ch('b'));
+    app.update(alt('b'));
     let d = dialog(&app);
     assert!(!d.from_marks);
     assert_eq!(d.targets.len(), 1);
@@ -191,7 +191,7 @@ fn a_bulk_action_takes_the_marked_rows_or_else_the_row_under_the_cursor() {
     assert!(app.overlay.is_none(), "esc closes the dialog");
     app.update(ch(' '));
     app.update(ch(' '));
-    app.update(ch('b'));
+    app.update(alt('b'));
     let d = dialog(&app);
     assert!(d.from_marks);
     let targets: BTreeSet<String> = d.targets.iter().map(|t| t.id.clone()).collect();
@@ -216,7 +216,7 @@ fn the_bulk_list_follows_the_table_then_the_marks_from_elsewhere() {
     // A later page that repeated a row (the backend's order shifted) lists it once.
     let again = app.search.rows[3].clone();
     app.search.rows.push(again);
-    app.update(ch('b'));
+    app.update(alt('b'));
     let all = customers();
     let order: Vec<&str> = dialog(&app).targets.iter().map(|t| t.id.as_str()).collect();
     assert_eq!(
@@ -230,7 +230,7 @@ fn read_only_offers_no_bulk_edit() {
     let mut app = results();
     app.read_only = true;
     app.update(ch(' '));
-    let fx = app.update(ch('b'));
+    let fx = app.update(alt('b'));
     assert!(app.overlay.is_none());
     assert_eq!(
         app.status.notice.as_deref(),
@@ -249,7 +249,7 @@ fn bulk_on(n: usize) -> App {
     for _ in 0..n {
         app.update(ch(' '));
     }
-    app.update(ch('b'));
+    app.update(alt('b'));
     app
 }
 
@@ -708,7 +708,7 @@ fn an_interrupted_job_is_offered_for_resume() {
 fn create_from_csv_needs_no_marks() {
     let mut app = results();
     app.search.rows.clear();
-    app.update(ch('b'));
+    app.update(alt('b'));
     let d = dialog(&app);
     assert_eq!(
         d.kind,

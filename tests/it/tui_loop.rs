@@ -148,8 +148,9 @@ async fn mark_results_plan_a_bulk_subscription_apply_it_and_read_the_results() {
     c.keys("*");
     c.expect(&format!("Marked all {n}")).await;
 
-    // Subscribe every one of them to LOW_BALANCE by SMS over 50.
-    c.keys("b");
+    // Subscribe every one of them to LOW_BALANCE by SMS over 50 (in the results
+    // list a letter types; Alt with it runs its command).
+    c.alt('b');
     c.expect("Action").await;
     c.tab();
     c.keys("LOW_BALANCE");

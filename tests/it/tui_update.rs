@@ -140,16 +140,21 @@ fn scrolling_near_the_end_fetches_the_next_page_once_and_appends() {
     a.update(key(KeyCode::Esc)); // leave the box, keys now move the selection
 
     // One step down from the top: far from the end, nothing fetched.
-    assert_eq!(searches(&a.update(ch('j'))), vec![]);
+    assert_eq!(searches(&a.update(key(KeyCode::Down))), vec![]);
 
     // To the last loaded row: page 1 is asked for, once.
-    let fx = a.update(ch('G'));
+    let fx = a.update(key(KeyCode::End));
     assert_eq!(a.search.selected, 99);
     assert_eq!(searches(&fx), vec![(seq, 1, Some("familyName".into()))]);
-    let more: Vec<Effect> = [ch('k'), ch('j'), key(KeyCode::PageDown), ch('G')]
-        .into_iter()
-        .flat_map(|k| a.update(k))
-        .collect();
+    let more: Vec<Effect> = [
+        key(KeyCode::Up),
+        key(KeyCode::Down),
+        key(KeyCode::PageDown),
+        key(KeyCode::End),
+    ]
+    .into_iter()
+    .flat_map(|k| a.update(k))
+    .collect();
     assert_eq!(searches(&more), vec![], "asked twice for the same page");
     assert!(screen(&mut a, 80, 24).contains("loading more"));
 
@@ -167,7 +172,7 @@ fn scrolling_near_the_end_fetches_the_next_page_once_and_appends() {
     assert!(s.contains("100 of 250 matches · 200 loaded"), "{s}");
 
     // The last page, then nothing more to fetch.
-    let fx = a.update(ch('G'));
+    let fx = a.update(key(KeyCode::End));
     assert_eq!(searches(&fx), vec![(seq, 2, Some("familyName".into()))]);
     a.update(Msg::Searched {
         seq,
@@ -175,7 +180,7 @@ fn scrolling_near_the_end_fetches_the_next_page_once_and_appends() {
         outcome: Outcome::ok(search_response(filler(200, 50), 2, 250), CORR_SEARCH),
     });
     assert_eq!(a.search.rows.len(), 250);
-    let fx = a.update(ch('G'));
+    let fx = a.update(key(KeyCode::End));
     assert_eq!(a.search.selected, 249);
     assert_eq!(searches(&fx), vec![], "fetched past the last match");
     assert!(screen(&mut a, 80, 24).contains("250 of 250 matches · 250 loaded"));
@@ -189,7 +194,7 @@ fn a_page_for_an_old_query_is_dropped() {
     rows.extend(filler(6, 94));
     answer_search(&mut a, seq, rows, 250);
     a.update(key(KeyCode::Esc));
-    assert_eq!(searches(&a.update(ch('G'))).len(), 1);
+    assert_eq!(searches(&a.update(key(KeyCode::End))).len(), 1);
     // The agent refines the search before page 1 lands.
     a.update(ch('/'));
     let new_seq = type_search(&mut a, "e");
@@ -214,7 +219,7 @@ fn sort_key_cycles_and_searches_again() {
     a.update(key(KeyCode::Esc));
     let before = a.search.seq;
 
-    let fx = a.update(ch('s'));
+    let fx = a.update(alt('s'));
     let s = searches(&fx);
     assert_eq!(s.len(), 1, "{fx:?}");
     assert_eq!((s[0].1, s[0].2.as_deref()), (0, Some("-familyName")));
@@ -226,22 +231,22 @@ fn sort_key_cycles_and_searches_again() {
     answer_search(&mut a, s[0].0, reversed, 6);
     assert_eq!(a.search.rows[0].family_name, "Quartz");
 
-    let s = searches(&a.update(ch('s')));
+    let s = searches(&a.update(alt('s')));
     assert_eq!(s[0].2.as_deref(), Some("familyName"));
     assert!(screen(&mut a, 200, 50).contains("Name ▲"));
 
     // Another column: ascending first.
-    a.update(ch('l'));
-    let s = searches(&a.update(ch('s')));
+    a.update(key(KeyCode::Right));
+    let s = searches(&a.update(alt('s')));
     assert_eq!(s[0].2.as_deref(), Some("dateOfBirth"));
-    let s = searches(&a.update(ch('s')));
+    let s = searches(&a.update(alt('s')));
     assert_eq!(s[0].2.as_deref(), Some("-dateOfBirth"));
 
     // A column the backend cannot sort by says so and sends nothing.
     for _ in 0..2 {
-        a.update(ch('l'));
+        a.update(key(KeyCode::Right));
     }
-    let fx = a.update(ch('s'));
+    let fx = a.update(alt('s'));
     assert_eq!(searches(&fx), vec![]);
     let s = screen(&mut a, 200, 50);
     assert!(
@@ -257,7 +262,7 @@ fn enter_opens_the_selected_customer_in_the_profile() {
     let mut a = app();
     searched(&mut a);
     a.update(key(KeyCode::Esc));
-    a.update(ch('j'));
+    a.update(key(KeyCode::Down));
     let fx = a.update(key(KeyCode::Enter));
     assert_eq!(fx, vec![Effect::LoadCustomer { id: bernard_id() }]);
     assert_eq!(a.focus, Pane::Profile);
@@ -280,7 +285,7 @@ fn an_answer_for_a_customer_no_longer_open_is_ignored() {
     let ada_id = open_selected(&mut a);
     a.update(key(KeyCode::Esc)); // back to search
     assert_eq!(a.focus, Pane::Search);
-    a.update(ch('j'));
+    a.update(key(KeyCode::Down));
     let fx = a.update(key(KeyCode::Enter));
     assert_eq!(fx, vec![Effect::LoadCustomer { id: bernard_id() }]);
 
@@ -639,9 +644,9 @@ fn copy_puts_the_right_id_on_the_clipboard() {
     let mut a = app();
     // Nothing to copy yet.
     a.update(key(KeyCode::Esc));
-    assert_eq!(copies(&a.update(ch('Y'))), Vec::<String>::new());
+    assert_eq!(copies(&a.update(alt('Y'))), Vec::<String>::new());
     assert!(status_line(&screen(&mut a, 200, 50)).contains("No call made yet"));
-    assert_eq!(copies(&a.update(ch('y'))), Vec::<String>::new());
+    assert_eq!(copies(&a.update(alt('y'))), Vec::<String>::new());
 
     a.update(ch('/'));
     searched(&mut a);
@@ -654,16 +659,16 @@ fn copy_puts_the_right_id_on_the_clipboard() {
     answer_search(&mut a, seq, customers(), 6);
     a.update(key(KeyCode::Esc));
 
-    a.update(ch('j'));
-    assert_eq!(copies(&a.update(ch('y'))), vec![bernard_id()]);
+    a.update(key(KeyCode::Down));
+    assert_eq!(copies(&a.update(alt('y'))), vec![bernard_id()]);
     assert!(
         status_line(&screen(&mut a, 200, 50))
             .contains(&format!("Copied customer id {}", bernard_id()))
     );
-    assert_eq!(copies(&a.update(ch('Y'))), vec![CORR_SEARCH.to_string()]);
+    assert_eq!(copies(&a.update(alt('Y'))), vec![CORR_SEARCH.to_string()]);
 
     // In the profile: the open customer, and the latest call's correlation id.
-    a.update(ch('k'));
+    a.update(key(KeyCode::Up));
     a.update(key(KeyCode::Enter));
     for p in ada_parts() {
         loaded(&mut a, ADA_ID, p);
@@ -680,12 +685,13 @@ fn a_keymap_file_remaps_quit() {
     a.update(key(KeyCode::Esc));
     a.update(ch('q'));
     assert!(!a.quit, "q still quits after rebinding quit to x");
+    a.update(key(KeyCode::Esc)); // q typed into the search: back to the list
     let s = screen(&mut a, 200, 50);
     assert!(
-        s.lines().last().unwrap().contains(" x quit"),
+        s.lines().last().unwrap().contains(" alt-x quit"),
         "hint line not from the keymap:\n{s}"
     );
-    a.update(ch('x'));
+    a.update(alt('x'));
     assert!(a.quit);
 
     // A clash with a default key is reported, not silently applied.
@@ -697,7 +703,7 @@ fn a_keymap_file_remaps_quit() {
 type Setup = (&'static str, Box<dyn Fn(&mut App)>);
 
 #[test]
-fn ctrl_c_quits_from_anywhere() {
+fn ctrl_c_quits_from_the_panes_and_backs_out_of_dialogs() {
     let remapped = || Keymap::with_overrides("[bindings]\nquit = \"x\"\n").unwrap();
     let places: Vec<Setup> = vec![
         ("search box", Box::new(|_| {})),
@@ -741,13 +747,29 @@ fn ctrl_c_quits_from_anywhere() {
             }),
         ),
     ];
+    // Ctrl-C backs out of a dialog (asking first when it holds typed text) and quits
+    // from the panes: the Ctrl-Cs each place takes to quit.
+    let presses = |where_: &str| match where_ {
+        "help" => 2,
+        "palette" | "reveal dialog" => 3,
+        _ => 1,
+    };
     for (where_, setup) in &places {
         for km in [Keymap::default(), remapped()] {
             let mut a = app_with(km, Theme::built_in("default"));
             setup(&mut a);
             assert!(!a.quit, "{where_}: quit too early");
-            let fx = a.update(ctrl('c'));
-            assert!(fx.is_empty());
+            let n = presses(where_);
+            for i in 1..=n {
+                let fx = a.update(ctrl('c'));
+                assert!(fx.is_empty());
+                if i < n {
+                    assert!(!a.quit, "ctrl-c quit from inside the {where_}");
+                }
+                if i == n - 1 {
+                    assert!(a.overlay.is_none(), "ctrl-c left the {where_} open");
+                }
+            }
             assert!(a.quit, "ctrl-c did not quit from the {where_}");
         }
     }

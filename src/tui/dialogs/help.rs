@@ -2,12 +2,10 @@
 
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use crate::domain::query::{FREE_TEXT, PREFIXES};
 use crate::tui::app::App;
 use crate::tui::keymap::Context;
-use crate::tui::view::centered;
 
 pub fn draw(f: &mut Frame, app: &App, scroll: u16) {
     let t = &app.theme;
@@ -44,7 +42,7 @@ pub fn draw(f: &mut Frame, app: &App, scroll: u16) {
             ]));
         }
     }
-    lines.push(Line::from(""));
+    // No blank line before this heading, so at 200x50 the search fields still show.
     lines.push(Line::from(Span::styled("Search fields", t.accent)));
     lines.push(Line::from(format!("  free text      {FREE_TEXT}")));
     for (p, d) in PREFIXES {
@@ -52,24 +50,14 @@ pub fn draw(f: &mut Frame, app: &App, scroll: u16) {
     }
     // As tall as the list (the edit actions made it longer than 40 rows), within the
     // screen; j/k scroll what does not fit.
-    let area = centered(
-        f.area(),
-        f.area().width.saturating_sub(4).clamp(20, 110),
-        lines.len() as u16 + 2,
-    );
-    f.render_widget(Clear, area);
-    f.render_widget(
-        Paragraph::new(lines)
-            .scroll((scroll, 0))
-            .style(t.base)
-            .block(
-                Block::new()
-                    .borders(Borders::ALL)
-                    .title(" Help ")
-                    // On the border, so it shows however far the list scrolls.
-                    .title_bottom(Span::styled(" esc or ? closes · j/k scroll ", t.muted))
-                    .border_style(t.accent),
-            ),
-        area,
+    super::draw_scrolled(
+        f,
+        app,
+        " Help ",
+        " esc or ? closes · j/k scroll ",
+        110,
+        lines,
+        scroll,
+        false,
     );
 }

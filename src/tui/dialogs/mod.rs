@@ -6,6 +6,7 @@ pub mod bulk;
 pub mod contact;
 pub mod customer;
 pub mod help;
+pub mod messages;
 pub mod offer;
 pub mod palette;
 pub mod reveal;
@@ -52,6 +53,43 @@ pub fn draw_box(
     {
         f.set_cursor_position((inner.x + col, inner.y + row));
     }
+}
+
+/// A list overlay (help, the message log): centred, at most `max_width` wide and as
+/// tall as its lines within the screen, scrolled by `scroll` rows, with `hint` on the
+/// bottom border so it shows however far the list scrolls.
+#[allow(clippy::too_many_arguments)]
+pub fn draw_scrolled(
+    f: &mut Frame,
+    app: &App,
+    title: &str,
+    hint: &str,
+    max_width: u16,
+    lines: Vec<Line<'static>>,
+    scroll: u16,
+    wrap: bool,
+) {
+    let t = &app.theme;
+    let area = crate::tui::view::centered(
+        f.area(),
+        f.area().width.saturating_sub(4).clamp(20, max_width),
+        lines.len() as u16 + 2,
+    );
+    f.render_widget(Clear, area);
+    let mut p = Paragraph::new(lines).scroll((scroll, 0)).style(t.base);
+    if wrap {
+        p = p.wrap(Wrap { trim: false });
+    }
+    f.render_widget(
+        p.block(
+            Block::new()
+                .borders(Borders::ALL)
+                .title(title.to_string())
+                .title_bottom(Span::styled(hint.to_string(), t.muted))
+                .border_style(t.accent),
+        ),
+        area,
+    );
 }
 
 /// Rows `lines` take, wrapped in a box `width` wide (borders included), plus borders.

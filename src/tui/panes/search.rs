@@ -3,6 +3,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
@@ -55,7 +56,12 @@ pub fn draw(f: &mut Frame, app: &mut App, area: Rect) {
     } else {
         Line::from(vec![
             Span::styled(prompt, app.theme.accent),
-            Span::raw(shown),
+            // A selected query (after `/`) shows reversed: typing replaces it.
+            if app.search.query_selected {
+                Span::styled(shown, app.theme.base.add_modifier(Modifier::REVERSED))
+            } else {
+                Span::raw(shown)
+            },
         ])
     };
     f.render_widget(Paragraph::new(input_line), input_area);

@@ -146,6 +146,14 @@ impl Loop {
         )));
     }
 
+    /// Alt with a character: in the results list, a letter's command.
+    pub fn alt(&self, c: char) {
+        self.event(Event::Key(KeyEvent::new(
+            KeyCode::Char(c),
+            KeyModifiers::ALT,
+        )));
+    }
+
     /// Type `text` a key at a time.
     pub fn keys(&self, text: &str) {
         for c in text.chars() {

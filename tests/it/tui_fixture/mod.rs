@@ -74,6 +74,15 @@ pub fn ctrl(c: char) -> Msg {
     Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
 }
 
+/// Alt with a character: in the results list, a letter's command.
+pub fn alt(c: char) -> Msg {
+    let Msg::Key(mut k) = ch(c) else {
+        unreachable!()
+    };
+    k.modifiers |= KeyModifiers::ALT;
+    Msg::Key(k)
+}
+
 pub fn backtab() -> Msg {
     Msg::Key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT))
 }

@@ -1,0 +1,210 @@
+//! Typing that never fires commands by surprise: how keys reach the search box, the
+//! results list and the quit and Ctrl-C rules.
+//!
+//! The rule in the results list: a letter or digit always types into the search (a
+//! name heard on a call is never a command); keys that cannot start a name stay
+//! commands there (arrows, Enter, Esc, Tab, space, `*`, `?`, `:`, `/`, F-keys, Ctrl
+//! chords). A letter's command is still one chord away in the list: Alt with that
+//! letter, or `:` and its name; in the other panes letters are commands as before.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use tui_input::backend::crossterm::EventHandler;
+
+use super::app::{App, Overlay, Pane};
+use super::edit::bulk::Step as BulkStep;
+use super::effect::Effect;
+use super::keymap::Action;
+
+/// Whether a plain character types into the search from the results list.
+pub fn types_in_list(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+impl App {
+    /// Ctrl-C: backs out of a dialog (asking first when it holds typed input, or while a
+    /// bulk job sends); with no dialog open it quits.
+    pub(crate) fn ctrl_c(&mut self) {
+        self.dirty = true;
+        let applying =
+            matches!(&self.overlay, Some(Overlay::Bulk(d)) if matches!(d.step, BulkStep::Applying));
+        if applying {
+            if self.quit_warned {
+                self.quit = true;
+            } else {
+                self.quit_warned = true;
+                self.status.notice = Some(
+                    "A bulk job is sending: c cancels it cleanly; Ctrl-C again quits now (the job is offered for resume at the next start)"
+                        .into(),
+                );
+            }
+            return;
+        }
+        let Some(overlay) = &self.overlay else {
+            self.quit = true;
+            return;
+        };
+        if let Some(what) = typed_in(overlay)
+            && !self.quit_warned
+        {
+            self.quit_warned = true;
+            self.status.notice = Some(format!(
+                "Ctrl-C again closes the {what} and drops what you typed; any other key goes back to it"
+            ));
+            return;
+        }
+        self.quit_warned = false;
+        self.close_overlay();
+    }
+
+    /// Close whatever dialog is open, as Esc from its first step would.
+    fn close_overlay(&mut self) {
+        if let Some(Overlay::Bulk(d)) = &self.overlay
+            && matches!(d.step, BulkStep::Planning { .. })
+        {
+            // The plan's answer will find no dialog and be dropped.
+            self.next_seq();
+        }
+        self.overlay = None;
+    }
+
+    /// A key while the search box has focus. `/` is the search key, not text (except
+    /// after a digit, where it separates a date): it selects the query so typing
+    /// replaces it. A selected query is replaced by the next character typed and
+    /// cleared by Backspace or Delete.
+    pub(crate) fn search_box_key(&mut self, k: KeyEvent, fx: &mut Vec<Effect>) {
+        let plain = !k
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        if let KeyCode::Char(c) = k.code
+            && plain
+            && self.keymap.action(&k) == Some(Action::FocusSearch)
+            && !self.search.query_selected
+            && !self.slash_is_text(c)
+        {
+            self.select_query();
+            return;
+        }
+        let before = self.search.input.value().to_string();
+        if std::mem::take(&mut self.search.query_selected) {
+            match k.code {
+                KeyCode::Char(_) if plain => {
+                    self.search.input = tui_input::Input::default();
+                }
+                KeyCode::Backspace | KeyCode::Delete => {
+                    self.search.input = tui_input::Input::default();
+                    self.search_changed(fx);
+                    self.dirty = true;
+                    return;
+                }
+                _ => {}
+            }
+        }
+        self.search
+            .input
+            .handle_event(&crossterm::event::Event::Key(k));
+        if self.search.input.value() != before {
+            self.search_changed(fx);
+        }
+        self.dirty = true;
+    }
+
+    /// `/` typed after a date's digits is the date's separator (`09/03/1984`,
+    /// `dob:09/03`) until the date has both; anywhere else it is the search key.
+    fn slash_is_text(&self, c: char) -> bool {
+        let before: String = self
+            .search
+            .input
+            .value()
+            .chars()
+            .take(self.search.input.cursor())
+            .collect();
+        let word = before.rsplit(char::is_whitespace).next().unwrap_or("");
+        let date = word.strip_prefix("dob:").unwrap_or(word);
+        c == '/'
+            && date.ends_with(|p: char| p.is_ascii_digit())
+            && date.chars().all(|p| p.is_ascii_digit() || p == '/')
+            // A date has two separators: a third `/` is the search key again.
+            && date.matches('/').count() < 2
+    }
+
+    /// Focus the search box with the old query selected, so typing replaces it.
+    pub(crate) fn select_query(&mut self) {
+        self.focus = Pane::Search;
+        self.search.editing = true;
+        self.search.query_selected = !self.search.input.value().is_empty();
+        self.dirty = true;
+    }
+
+    /// A key in the results list. Letters and digits start a new search (they never
+    /// run a command); Alt with a letter runs that letter's command. Answers whether
+    /// the key was taken.
+    pub(crate) fn list_key(&mut self, k: KeyEvent, fx: &mut Vec<Effect>) -> bool {
+        let KeyCode::Char(c) = k.code else {
+            return false;
+        };
+        if k.modifiers.contains(KeyModifiers::CONTROL) {
+            return false;
+        }
+        if k.modifiers.contains(KeyModifiers::ALT) {
+            if !types_in_list(c) || self.keymap.action(&k).is_some() {
+                return false;
+            }
+            let plain = KeyEvent::new(k.code, k.modifiers - KeyModifiers::ALT);
+            if let Some(a) = self.keymap.action(&plain) {
+                self.on_action(a, fx);
+            }
+            return true;
+        }
+        // Letters and digits, and any character that is no command, are search text.
+        if !types_in_list(c) && self.keymap.action(&k).is_some() {
+            return false;
+        }
+        self.select_query();
+        self.search_box_key(k, fx);
+        true
+    }
+
+    /// The key a hint shows for `a` where the agent is: in the results list a letter's
+    /// command is reached with Alt.
+    pub fn hint_key(&self, a: Action) -> String {
+        let keys = self.keymap.keys(a);
+        if self.focus == Pane::Search && !self.search.editing && self.overlay.is_none() {
+            let usable = keys.iter().find(|k| {
+                let mut cs = k.chars();
+                !matches!((cs.next(), cs.next()), (Some(c), None) if types_in_list(c))
+            });
+            if let Some(k) = usable {
+                return k.clone();
+            }
+            if let Some(k) = keys.first() {
+                return format!("alt-{k}");
+            }
+        }
+        self.keymap.hint(a)
+    }
+}
+
+/// The dialog's name when it holds text the agent typed.
+fn typed_in(o: &Overlay) -> Option<&'static str> {
+    let typed = match o {
+        Overlay::Palette { input, .. } => !input.value().is_empty(),
+        Overlay::Reveal { reason, .. } => !reason.value().is_empty(),
+        Overlay::Verify(d) => d.inputs.iter().any(|i| !i.value().is_empty()),
+        Overlay::Contact(d) => !d.input.value().is_empty(),
+        Overlay::AddPhone(d) => !d.number.is_empty(),
+        Overlay::Customer(d) => {
+            d.inputs.iter().any(|i| !i.value().is_empty()) || !d.confirm.value().is_empty()
+        }
+        Overlay::Bulk(d) => d.inputs.iter().any(|i| !i.value().is_empty()),
+        _ => false,
+    };
+    typed.then_some(match o {
+        Overlay::Palette { .. } => "command palette",
+        Overlay::Reveal { .. } => "reveal dialog",
+        Overlay::Verify(_) => "verification dialog",
+        Overlay::Contact(_) => "contact change",
+        Overlay::AddPhone(_) => "add-phone dialog",
+        Overlay::Customer(_) => "customer form",
+        _ => "bulk edit",
+    })
+}
