@@ -142,17 +142,24 @@ impl Term<Crossterm<io::Stdout>> {
     /// Enter raw mode and the alternate screen.
     pub fn enter(mouse: bool) -> io::Result<Self> {
         terminal::enable_raw_mode()?;
-        let mut out = io::stdout();
-        execute!(
-            out,
-            EnterAlternateScreen,
-            EnableBracketedPaste,
-            cursor::Hide
-        )?;
-        if mouse {
-            execute!(out, EnableMouseCapture)?;
+        let entered = (|| {
+            let mut out = io::stdout();
+            execute!(
+                out,
+                EnterAlternateScreen,
+                EnableBracketedPaste,
+                cursor::Hide
+            )?;
+            if mouse {
+                execute!(out, EnableMouseCapture)?;
+            }
+            Term::over(out)
+        })();
+        // Raw mode is on: a failure after it must not leave the terminal raw.
+        if entered.is_err() {
+            restore();
         }
-        Term::over(out)
+        entered
     }
 }
 
