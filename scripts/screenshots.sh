@@ -115,7 +115,7 @@ wait_for "matches"
 keys Escape
 keys "*"
 wait_for "marked in all"
-keys b
+keys M-b   # in the results list a plain letter types into the search
 wait_for "Subscribe to an alert"
 keys Tab
 type_text "LOW_BALANCE"
