@@ -117,12 +117,9 @@ pub fn preflight(opts: &Options) -> Result<Ready, String> {
 /// the filter is `CUSTDESK_LOG`, else `RUST_LOG`, else `info`. A panic's message and
 /// location go there too (the location is kept in a stripped binary).
 fn init_logging(paths: &Paths) {
-    let _ = std::fs::create_dir_all(&paths.data_dir);
-    if let Ok(file) = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(paths.log_file())
-    {
+    // Owner-only and rotated by size, like the sandbox's own log.
+    use crate::sandbox::logging::{KEEP_LOGS, MAX_LOG_BYTES, RotatingFile};
+    if let Ok(file) = RotatingFile::open(&paths.log_file(), MAX_LOG_BYTES, KEEP_LOGS) {
         let (filter, _) = config::log_filter();
         let _ = tracing_subscriber::fmt()
             .with_env_filter(

@@ -213,6 +213,17 @@ fn check_audit(c: &Console, forbidden: &[String]) -> Vec<Value> {
             .count();
         assert_eq!(n, 1, "write {w:?} is audited {n} times: {audit:#?}");
     }
+    // The audit log and the console's own log are the agent's alone.
+    #[cfg(unix)]
+    for f in ["audit.log", "custdesk.log"] {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(c.data_dir().join(f))
+            .unwrap_or_else(|e| panic!("{f}: {e}"))
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o600, "{f} is readable by others ({mode:o})");
+    }
     let text = std::fs::read_to_string(audit_path(c)).unwrap();
     for f in forbidden {
         assert!(!text.contains(f.as_str()), "audit log holds {f:?}:\n{text}");
