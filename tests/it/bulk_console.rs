@@ -9,7 +9,6 @@ use crate::common;
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use custdesk::api::wire::newday::{SearchFilter, SearchRequest};
 use custdesk::api::{ApiConfig, Client};
 use custdesk::audit::AuditLog;
 use custdesk::bulk::item_key;
@@ -65,36 +64,12 @@ impl Console {
     }
 }
 
-/// The family-name initial with the most customers, and how many it has.
-async fn biggest_initial(client: &Client) -> (char, u64) {
-    let mut best = ('a', 0);
-    for c in ['b', 'c', 'h', 'm', 's', 'w'] {
-        let r = client
-            .newday()
-            .search(&SearchRequest {
-                filter: SearchFilter {
-                    family_name: Some(c.to_string()),
-                    ..SearchFilter::default()
-                },
-                page: Some(0),
-                size: Some(1),
-                sort: None,
-            })
-            .await
-            .expect("search");
-        if r.value.count > best.1 {
-            best = (c, r.value.count);
-        }
-    }
-    best
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn mark_all_then_a_typed_count_plan_applies_every_customer_once_and_exports() {
     let ts = common::start(1500).await;
     let data = tempfile::tempdir().unwrap();
     let client = Client::new(ApiConfig::sandbox(&ts.base)).unwrap();
-    let (initial, count) = biggest_initial(&client).await;
+    let (initial, count, _) = common::biggest_initial(&client).await;
     assert!(
         count > 100,
         "mark-all must reach past the first page: {count}"
@@ -229,7 +204,7 @@ async fn an_item_that_fails_for_good_is_explained_and_not_offered_for_retry() {
     let client =
         Client::new(ApiConfig::sandbox(&ts.base).with_client("backoffice", "backoffice-secret"))
             .unwrap();
-    let (initial, _) = biggest_initial(&client).await;
+    let (initial, ..) = common::biggest_initial(&client).await;
     let (tx, rx) = mpsc::unbounded_channel();
     let runner = Runner::new(
         client.clone(),

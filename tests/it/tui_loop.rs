@@ -5,7 +5,6 @@ use crate::common;
 use crate::loop_support::Loop;
 
 use crossterm::event::KeyCode;
-use custdesk::api::wire::newday::{SearchFilter, SearchRequest};
 use custdesk::api::{ApiConfig, Client, IdempotencyKey};
 use serde_json::Value;
 
@@ -106,39 +105,13 @@ async fn search_open_verify_then_change_the_email_with_the_passcode_from_the_out
     assert!(!now.contains(&old[0]), "{now:?}");
 }
 
-/// The family-name initial with the most customers (at least two), and those customers'
-/// ids, as the search API answers for `client`.
-async fn biggest_initial(client: &Client) -> (char, Vec<String>) {
-    let mut best = ('a', Vec::new());
-    for c in ['b', 'c', 'h', 'm', 's', 'w'] {
-        let r = client
-            .newday()
-            .search(&SearchRequest {
-                filter: SearchFilter {
-                    family_name: Some(c.to_string()),
-                    ..SearchFilter::default()
-                },
-                page: Some(0),
-                size: Some(100),
-                sort: None,
-            })
-            .await
-            .expect("search");
-        if r.value.values.len() > best.1.len() {
-            best = (c, r.value.values.into_iter().map(|v| v.id).collect());
-        }
-    }
-    assert!(best.1.len() >= 2, "a search with several customers");
-    best
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn mark_results_plan_a_bulk_subscription_apply_it_and_read_the_results() {
     let ts = common::start(40).await;
     let client =
         Client::new(ApiConfig::sandbox(&ts.base).with_client("backoffice", "backoffice-secret"))
             .unwrap();
-    let (initial, ids) = biggest_initial(&client).await;
+    let (initial, _, ids) = common::biggest_initial(&client).await;
     let n = ids.len();
     let c = Loop::start(&ts, "backoffice", 120, 35);
     c.expect("corr").await;

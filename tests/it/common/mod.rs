@@ -423,3 +423,33 @@ pub fn assert_json(a: &Answer) {
         a.header("content-type")
     );
 }
+
+/// The family-name initial with the most customers (as the search API answers for
+/// `client`), how many it has, and the ids of the first 100 of them.
+pub async fn biggest_initial(client: &custdesk::api::Client) -> (char, u64, Vec<String>) {
+    use custdesk::api::wire::newday::{SearchFilter, SearchRequest};
+    let mut best = ('a', 0, Vec::new());
+    for c in ['b', 'c', 'h', 'm', 's', 'w'] {
+        let r = client
+            .newday()
+            .search(&SearchRequest {
+                filter: SearchFilter {
+                    family_name: Some(c.to_string()),
+                    ..SearchFilter::default()
+                },
+                page: Some(0),
+                size: Some(100),
+                sort: None,
+            })
+            .await
+            .expect("search");
+        if r.value.count > best.1 {
+            best = (
+                c,
+                r.value.count,
+                r.value.values.into_iter().map(|v| v.id).collect(),
+            );
+        }
+    }
+    best
+}
