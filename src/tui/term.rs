@@ -206,6 +206,8 @@ impl<B: Screen> Term<B> {
     /// Draw one frame, whole.
     pub fn draw(&mut self, app: &mut App) -> io::Result<()> {
         self.terminal.backend_mut().begin_frame()?;
+        let size = self.terminal.size().map_err(io::Error::other)?;
+        view::fit(app, size.into());
         self.terminal
             .draw(|f| view::draw(f, app))
             .map_err(io::Error::other)?;

@@ -17,9 +17,20 @@ pub fn safe(s: &str) -> String {
     for_display(s).into_owned()
 }
 
-pub fn draw(f: &mut Frame, app: &mut App) {
-    let area = f.area();
-    f.render_widget(Block::new().style(app.theme.base), area);
+/// Where each part of the screen goes at `area`: decided from the size alone, before
+/// drawing, so the facts drawing needs (how many rows fit) are known first.
+pub struct Areas {
+    pub banner: Rect,
+    pub tabs: Rect,
+    pub status: Rect,
+    pub hints: Rect,
+    /// The search pane, when it shows.
+    pub search: Option<Rect>,
+    /// The detail pane beside or instead of the search pane, and which it is.
+    pub detail: Option<(Pane, Rect)>,
+}
+
+pub fn areas(app: &App, area: Rect) -> Areas {
     let banner_h = u16::from(app.banner.is_some() && area.height >= 8);
     let status_h = if area.width >= 140 || area.height < 12 {
         1
@@ -34,6 +45,51 @@ pub fn draw(f: &mut Frame, app: &mut App) {
         Constraint::Length(u16::from(area.height >= 10)),
     ])
     .areas(area);
+    let (search, detail) = if body.width >= 140 {
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
+                .areas(body);
+        let detail = if app.focus == Pane::Search {
+            Pane::Profile
+        } else {
+            app.focus
+        };
+        (Some(left), Some((detail, right)))
+    } else if app.focus == Pane::Search {
+        (Some(body), None)
+    } else {
+        (None, Some((app.focus, body)))
+    };
+    Areas {
+        banner,
+        tabs,
+        status,
+        hints,
+        search,
+        detail,
+    }
+}
+
+/// Settle what the next frame at `area` needs to know before it is drawn: the rows of
+/// results that fit (for paging keys) and the window that keeps the selection in view.
+pub fn fit(app: &mut App, area: Rect) {
+    if let Some(search) = areas(app, area).search {
+        panes::search::fit(app, search);
+    }
+}
+
+/// Draw the whole screen from the state as it is; drawing changes nothing (see [`fit`]).
+pub fn draw(f: &mut Frame, app: &App) {
+    let area = f.area();
+    f.render_widget(Block::new().style(app.theme.base), area);
+    let Areas {
+        banner,
+        tabs,
+        status,
+        hints,
+        search,
+        detail,
+    } = areas(app, area);
     if let Some(b) = &app.banner {
         let mut text = b.clone();
         if app.read_only {
@@ -42,21 +98,11 @@ pub fn draw(f: &mut Frame, app: &mut App) {
         f.render_widget(Paragraph::new(text).style(app.theme.banner), banner);
     }
     draw_tabs(f, app, tabs);
-    if body.width >= 140 {
-        let [left, right] =
-            Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
-                .areas(body);
-        panes::search::draw(f, app, left);
-        let detail = if app.focus == Pane::Search {
-            Pane::Profile
-        } else {
-            app.focus
-        };
-        draw_detail(f, app, detail, right);
-    } else if app.focus == Pane::Search {
-        panes::search::draw(f, app, body);
-    } else {
-        draw_detail(f, app, app.focus, body);
+    if let Some(area) = search {
+        panes::search::draw(f, app, area);
+    }
+    if let Some((pane, area)) = detail {
+        draw_detail(f, app, pane, area);
     }
     panes::status::draw(f, app, status);
     draw_hints(f, app, hints);

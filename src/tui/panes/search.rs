@@ -5,14 +5,14 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 
 use crate::api::wire::newday::Customer;
 use crate::domain::mask;
 use crate::tui::app::{App, Column, Pane};
 use crate::tui::view::{SPINNER, pane_block, safe};
 
-pub fn draw(f: &mut Frame, app: &mut App, area: Rect) {
+pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let focused = app.focus == Pane::Search;
     let title = match app.search.marks.len() {
         0 => "Search".to_string(),
@@ -27,12 +27,7 @@ pub fn draw(f: &mut Frame, app: &mut App, area: Rect) {
     if inner.height == 0 || inner.width == 0 {
         return;
     }
-    let [input_area, table_area, footer] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(0),
-        Constraint::Length(u16::from(inner.height >= 4)),
-    ])
-    .areas(inner);
+    let [input_area, table_area, footer] = parts(inner);
 
     // The input line, with the cursor when editing.
     let prompt = "› ";
@@ -73,16 +68,11 @@ pub fn draw(f: &mut Frame, app: &mut App, area: Rect) {
     }
 
     // The results table: header plus the visible window.
+    // `fit` settled the window before this frame; a selection outside it still shows.
     let visible = table_area.height.saturating_sub(1) as usize;
-    app.visible_rows = visible.max(1);
-    let s = &mut app.search;
-    if s.selected < s.offset {
-        s.offset = s.selected;
-    } else if visible > 0 && s.selected >= s.offset + visible {
-        s.offset = s.selected + 1 - visible;
-    }
     let s = &app.search;
-    let end = (s.offset + visible).min(s.rows.len());
+    let offset = window(s.offset, s.selected, visible);
+    let end = (offset + visible).min(s.rows.len());
     let widths = [
         Constraint::Fill(1),
         Constraint::Length(10),
@@ -103,11 +93,11 @@ pub fn draw(f: &mut Frame, app: &mut App, area: Rect) {
         };
         Cell::from(t).style(style)
     }));
-    let rows = s.rows[s.offset.min(end)..end]
+    let rows = s.rows[offset.min(end)..end]
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            let selected = s.offset + i == s.selected;
+            let selected = offset + i == s.selected;
             let mark = match (s.marks.is_empty(), s.marks.contains(&c.id)) {
                 (true, _) => "",
                 (false, true) => "✓ ",
@@ -161,6 +151,38 @@ pub fn draw(f: &mut Frame, app: &mut App, area: Rect) {
         };
         f.render_widget(Paragraph::new(text), footer);
     }
+}
+
+/// The input line, the table (header and rows) and the footer of the pane's inside.
+fn parts(inner: Rect) -> [Rect; 3] {
+    Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(u16::from(inner.height >= 4)),
+    ])
+    .areas(inner)
+}
+
+/// The first row shown of a table `visible` rows tall that was showing from `offset`,
+/// moved as little as keeps `selected` in view.
+fn window(offset: usize, selected: usize, visible: usize) -> usize {
+    if selected < offset {
+        selected
+    } else if visible > 0 && selected >= offset + visible {
+        selected + 1 - visible
+    } else {
+        offset
+    }
+}
+
+/// Before a frame: how many result rows fit in the pane at `area` (paging keys move by
+/// that many) and which rows show, so the selection stays in view.
+pub fn fit(app: &mut App, area: Rect) {
+    let inner = Block::new().borders(Borders::ALL).inner(area);
+    let [_, table, _] = parts(inner);
+    let visible = table.height.saturating_sub(1) as usize;
+    app.visible_rows = visible.max(1);
+    app.search.offset = window(app.search.offset, app.search.selected, visible);
 }
 
 /// `mark`: the marked column, empty while nothing is marked.

@@ -605,6 +605,7 @@ pub fn ada_open(app: &mut App) {
 
 pub fn render(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
     let mut t = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
+    view::fit(app, ratatui::layout::Rect::new(0, 0, w, h));
     t.draw(|f| view::draw(f, app)).expect("draw");
     app.dirty = false;
     t
