@@ -27,6 +27,7 @@ mod e2e_console;
 mod e2e_edits;
 mod edit_runner;
 mod install;
+mod key_counts;
 mod rules_agree;
 mod sandbox_banking;
 mod sandbox_candescent;

@@ -100,6 +100,17 @@ impl Loop {
     /// The console signed in to `ts` as the demo client `client` (its secret is
     /// `<client>-secret`), on a screen `width` x `height`.
     pub fn start(ts: &TestSandbox, client: &str, width: u16, height: u16) -> Loop {
+        Loop::start_with(ts, client, width, height, None)
+    }
+
+    /// As [`Loop::start`], started as a screen-pop for `caller` (`--caller`) when given.
+    pub fn start_with(
+        ts: &TestSandbox,
+        client: &str,
+        width: u16,
+        height: u16,
+        caller: Option<&str>,
+    ) -> Loop {
         let started = Instant::now();
         let data = tempfile::tempdir().expect("tempdir");
         let paths = Paths {
@@ -110,7 +121,7 @@ impl Loop {
         let mut app = App::new(Keymap::default(), Theme::built_in("default"));
         app.status.backend = ts.base.clone();
         app.status.profile = "remote sandbox".into();
-        let console = assemble(app, api, &paths, &ts.base, None).expect("the console assembles");
+        let console = assemble(app, api, &paths, &ts.base, caller).expect("the console assembles");
         let screen = SharedScreen(Arc::new(Mutex::new(TestBackend::new(width, height))));
         let (input, events) = mpsc::unbounded();
         let theirs = screen.clone();
