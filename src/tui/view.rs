@@ -225,7 +225,7 @@ fn draw_hints(f: &mut Frame, app: &App, area: Rect) {
         ],
     };
     let editing_keys = app.focus == Pane::Search && app.search.editing;
-    let mut spans = Vec::new();
+    let mut hints: Vec<[Span<'static>; 2]> = Vec::new();
     // An action the client lacks the scope for is not offered.
     for a in actions.iter().filter(|a| app.unavailable(**a).is_none()) {
         let key = if editing_keys {
@@ -244,9 +244,18 @@ fn draw_hints(f: &mut Frame, app: &App, area: Rect) {
         } else {
             app.hint_key(*a)
         };
-        spans.push(Span::styled(format!(" {key} "), app.theme.accent));
-        spans.push(Span::styled(format!("{} ", short(*a)), app.theme.muted));
+        hints.push([
+            Span::styled(format!(" {key} "), app.theme.accent),
+            Span::styled(format!("{} ", short(*a)), app.theme.muted),
+        ]);
     }
+    // Where they do not all fit, the middle ones go: the first (what this pane is
+    // for) and the last two (help, quit) always show.
+    let width = |h: &[[Span; 2]]| h.iter().flatten().map(Span::width).sum::<usize>();
+    while hints.len() > 3 && width(&hints) > usize::from(area.width) {
+        hints.remove(hints.len() - 3);
+    }
+    let mut spans: Vec<Span> = hints.into_iter().flatten().collect();
     if editing_keys {
         spans.push(Span::styled(
             " phone: pc: dob: acct: ref: email: ",
@@ -321,4 +330,42 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
         width: w,
         height: h,
     }
+}
+
+/// `spans` cut to `width` columns: when they do not fit, the last ones are shortened and
+/// end with `…` (then `more`, if any), so a narrow screen says where it cut.
+pub fn ellipsize(spans: Vec<Span<'static>>, width: usize, more: &str) -> Vec<Span<'static>> {
+    use unicode_width::UnicodeWidthChar;
+    let total: usize = spans.iter().map(Span::width).sum();
+    if total <= width {
+        return spans;
+    }
+    let tail = if more.is_empty() {
+        "…".to_string()
+    } else {
+        format!("… {more}")
+    };
+    let room = width.saturating_sub(tail.chars().count());
+    let mut out = Vec::new();
+    let mut used = 0;
+    let mut last_style = ratatui::style::Style::default();
+    for span in spans {
+        last_style = span.style;
+        let mut kept = String::new();
+        for c in span.content.chars() {
+            let w = c.width().unwrap_or(0);
+            if used + w > room {
+                break;
+            }
+            used += w;
+            kept.push(c);
+        }
+        let full = kept.len() == span.content.len();
+        out.push(Span::styled(kept, span.style));
+        if !full {
+            break;
+        }
+    }
+    out.push(Span::styled(tail, last_style));
+    out
 }

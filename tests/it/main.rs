@@ -42,6 +42,7 @@ mod tui_bulk;
 mod tui_edit_snapshots;
 mod tui_edits;
 mod tui_loop;
+mod tui_narrow;
 mod tui_partial_reload;
 mod tui_snapshots;
 mod tui_typing;

@@ -70,11 +70,14 @@ pub fn draw_scrolled(
     wrap: bool,
 ) {
     let t = &app.theme;
-    let area = crate::tui::view::centered(
-        f.area(),
-        f.area().width.saturating_sub(4).clamp(20, max_width),
-        lines.len() as u16 + 2,
-    );
+    let width = f.area().width.saturating_sub(4).clamp(20, max_width);
+    // Wrapped lines take the rows they wrap to, so a long message shows whole.
+    let height = if wrap {
+        box_height(&lines, width)
+    } else {
+        lines.len() as u16 + 2
+    };
+    let area = crate::tui::view::centered(f.area(), width, height);
     f.render_widget(Clear, area);
     let mut p = Paragraph::new(lines).scroll((scroll, 0)).style(t.base);
     if wrap {

@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 use crate::api::wire::newday::Customer;
 use crate::domain::mask;
 use crate::tui::app::{App, Column, Pane};
-use crate::tui::view::{SPINNER, pane_block, safe};
+use crate::tui::view::{SPINNER, ellipsize, pane_block, safe};
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let focused = app.focus == Pane::Search;
@@ -114,9 +114,14 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     if footer.height > 0 {
         let spinner = SPINNER[app.status.spinner % SPINNER.len()];
         let text = if let Some(e) = &s.error {
-            Line::from(Span::styled(
-                format!("✗ Error: {}", safe(e)),
-                app.theme.error,
+            // Cut with `…` where it does not fit; the message log holds it whole.
+            Line::from(ellipsize(
+                vec![Span::styled(
+                    format!("✗ Error: {}", safe(e)),
+                    app.theme.error,
+                )],
+                usize::from(footer.width),
+                "",
             ))
         } else if s.loading {
             Line::from(Span::styled(

@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
 
 use crate::tui::app::App;
-use crate::tui::view::{SPINNER, safe};
+use crate::tui::view::{SPINNER, ellipsize, safe};
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
@@ -74,11 +74,13 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     spans.extend(read_only);
     // Narrow terminals put the correlation id and the last error on a second line,
     // so neither is cut off.
+    // A message longer than its line ends in `…`; the message log (F2) holds it whole.
+    let width = usize::from(area.width);
     let lines = if area.height < 2 {
         spans.extend(tail);
-        vec![Line::from(spans)]
+        vec![Line::from(ellipsize(spans, width, ""))]
     } else {
-        vec![Line::from(spans), Line::from(tail)]
+        vec![Line::from(spans), Line::from(ellipsize(tail, width, ""))]
     };
     f.render_widget(Paragraph::new(lines), area);
 }
