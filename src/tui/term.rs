@@ -139,14 +139,19 @@ pub struct Term<B: Screen> {
 }
 
 impl Term<Crossterm<io::Stdout>> {
-    /// Enter raw mode and the alternate screen.
+    /// Enter raw mode and the alternate screen, cleared.
     pub fn enter(mouse: bool) -> io::Result<Self> {
         terminal::enable_raw_mode()?;
         let entered = (|| {
             let mut out = io::stdout();
+            // Cleared after entering: a terminal left on the alternate screen (a dropped
+            // session) does not clear it again, and ratatui draws only non-blank cells
+            // on its first frame, so old text would show through the blank ones.
             execute!(
                 out,
                 EnterAlternateScreen,
+                terminal::Clear(terminal::ClearType::All),
+                cursor::MoveTo(0, 0),
                 EnableBracketedPaste,
                 cursor::Hide
             )?;
