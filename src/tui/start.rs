@@ -166,7 +166,7 @@ async fn console(opts: Options, ready: Ready) -> Result<()> {
     } = ready;
     let mut app = App::new(keymap, theme);
     app.status.notice = super::keymap_load::notice(&paths.keymap_file(), &keymap_problems);
-    app.mouse = !opts.no_mouse && cfg.mouse.unwrap_or(true);
+    app.mouse = !opts.no_mouse && cfg.mouse.unwrap_or(false);
     let mut _embedded = None;
     let (api, backend_label, profile_label, read_only, job_backend) = if let Some(p) = profile {
         (

@@ -1,11 +1,14 @@
 //! The terminal at start, the real binary in a pseudo-terminal: a screen left dirty by
-//! a dropped session is cleared before the first frame.
+//! a dropped session is cleared before the first frame; mouse capture is off unless
+//! the configuration asks for it.
 
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+use crate::pty::{self, Console};
 
 /// What a dropped session left on the alternate screen: a line of old text per row.
 fn leftover(rows: u16) -> Vec<u8> {
@@ -90,4 +93,46 @@ fn start_clears_text_a_dropped_session_left_on_the_screen() {
         assert!(Instant::now() < until, "console did not exit");
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// The sequences that turn mouse reporting on (clicks, and their SGR encoding).
+const MOUSE_ON: [&[u8]; 2] = [b"\x1b[?1000h", b"\x1b[?1006h"];
+
+#[test]
+fn mouse_capture_is_off_by_default_so_the_terminal_selects_text() {
+    let mut c = Console::spawn(&["--seed-customers", "50"], 30, 120);
+    c.expect("TRAINING SANDBOX");
+    let raw = c.raw();
+    for on in MOUSE_ON {
+        assert!(
+            !pty::contains(&raw, on),
+            "mouse capture turned on at start: {:?}",
+            String::from_utf8_lossy(on)
+        );
+    }
+    c.send("\x03");
+    assert!(c.wait_exit().success());
+}
+
+#[test]
+fn mouse_true_in_the_config_turns_capture_on() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join("config")).unwrap();
+    std::fs::write(
+        home.path().join("config").join("config.toml"),
+        "mouse = true\n",
+    )
+    .unwrap();
+    let mut c = Console::spawn_in(home, &["--seed-customers", "50"], 30, 120);
+    c.expect("TRAINING SANDBOX");
+    let raw = c.raw();
+    for on in MOUSE_ON {
+        assert!(
+            pty::contains(&raw, on),
+            "no mouse capture with mouse = true: {:?}",
+            String::from_utf8_lossy(on)
+        );
+    }
+    c.send("\x03");
+    assert!(c.wait_exit().success());
 }
