@@ -60,7 +60,7 @@ pub struct ConsoleConfig {
     /// `<config>/themes/`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub theme: Option<String>,
-    /// Capture the mouse (scroll wheel); off lets terminal text selection work.
+    /// Capture the mouse (scroll wheel); off (the default) lets terminal text selection work.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mouse: Option<bool>,
     /// The person at this console, named in every audit entry (default: the login user).
@@ -232,9 +232,10 @@ pub const DEFAULT_TOML: &str = r#"# custdesk configuration: config.toml in the c
 # themes/NAME.toml beside this file. NO_COLOR in the environment turns colour off.
 theme = "default"
 
-# Capture the mouse (scroll wheel, clicks). false leaves the terminal's own text
-# selection working; `m` in the console switches it for the session.
-mouse = true
+# Capture the mouse for the scroll wheel. Off by default so the terminal's own text
+# selection works (a click selects nothing in the console); `m` in the console
+# switches it for the session.
+mouse = false
 
 # The person at this console, named in every audit entry (default: the login user).
 # agent_name = "A. Agent"
@@ -262,7 +263,7 @@ mouse = true
 pub fn effective_toml(cfg: &ConsoleConfig) -> String {
     let mut cfg = cfg.clone();
     cfg.theme.get_or_insert_with(|| "default".into());
-    cfg.mouse.get_or_insert(true);
+    cfg.mouse.get_or_insert(false);
     toml::to_string(&cfg).unwrap_or_else(|e| format!("# cannot be shown: {e}\n"))
 }
 
@@ -330,11 +331,11 @@ mod tests {
     fn the_default_file_is_the_defaults() {
         let c: ConsoleConfig = toml::from_str(DEFAULT_TOML).unwrap();
         assert_eq!(c.theme.as_deref(), Some("default"));
-        assert_eq!(c.mouse, Some(true));
+        assert_eq!(c.mouse, Some(false));
         assert!(c.profiles.is_empty());
         let shown: ConsoleConfig =
             toml::from_str(&effective_toml(&ConsoleConfig::default())).unwrap();
         assert_eq!(shown.theme.as_deref(), Some("default"));
-        assert_eq!(shown.mouse, Some(true));
+        assert_eq!(shown.mouse, Some(false));
     }
 }

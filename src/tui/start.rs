@@ -103,6 +103,16 @@ pub fn preflight(opts: &Options) -> Result<Ready, String> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err("custdesk needs an interactive terminal; for scripts use `custdesk sandbox`, `custdesk audit` or `custdesk bulk`".into());
     }
+    // `default` uses the terminal's colours: on a light background (OSC 11, at most
+    // 200 ms, no answer counts as dark) its warnings and errors take darker shades.
+    let theme = if theme_name == "default"
+        && !no_color
+        && super::term::light_background(std::time::Duration::from_millis(200))
+    {
+        Theme::default_light(no_color)
+    } else {
+        theme
+    };
     Ok(Ready {
         paths,
         keymap,
@@ -166,7 +176,7 @@ async fn console(opts: Options, ready: Ready) -> Result<()> {
     } = ready;
     let mut app = App::new(keymap, theme);
     app.status.notice = super::keymap_load::notice(&paths.keymap_file(), &keymap_problems);
-    app.mouse = !opts.no_mouse && cfg.mouse.unwrap_or(true);
+    app.mouse = !opts.no_mouse && cfg.mouse.unwrap_or(false);
     let mut _embedded = None;
     let (api, backend_label, profile_label, read_only, job_backend) = if let Some(p) = profile {
         (

@@ -139,14 +139,19 @@ pub struct Term<B: Screen> {
 }
 
 impl Term<Crossterm<io::Stdout>> {
-    /// Enter raw mode and the alternate screen.
+    /// Enter raw mode and the alternate screen, cleared.
     pub fn enter(mouse: bool) -> io::Result<Self> {
         terminal::enable_raw_mode()?;
         let entered = (|| {
             let mut out = io::stdout();
+            // Cleared after entering: a terminal left on the alternate screen (a dropped
+            // session) does not clear it again, and ratatui draws only non-blank cells
+            // on its first frame, so old text would show through the blank ones.
             execute!(
                 out,
                 EnterAlternateScreen,
+                terminal::Clear(terminal::ClearType::All),
+                cursor::MoveTo(0, 0),
                 EnableBracketedPaste,
                 cursor::Hide
             )?;
@@ -221,5 +226,132 @@ impl<B: Screen> Term<B> {
     /// Put `text` on the clipboard where the screen has one.
     pub fn copy(&mut self, text: &str) -> io::Result<()> {
         self.terminal.backend_mut().copy(text)
+    }
+}
+
+/// Whether the terminal's background is light, asked with OSC 11 (and a device
+/// attributes query after it, which every terminal answers, so one that does not know
+/// OSC 11 ends the wait early). At most `timeout`; no answer counts as dark.
+///
+/// Written by hand rather than with `terminal-colorsaurus`: that crate is not in the
+/// offline registry this project builds from; this needs only `poll` and `read`.
+#[cfg(unix)]
+pub fn light_background(timeout: std::time::Duration) -> bool {
+    let was_raw = terminal::is_raw_mode_enabled().unwrap_or(false);
+    if !was_raw && terminal::enable_raw_mode().is_err() {
+        return false;
+    }
+    let answer = query_background(timeout);
+    if !was_raw {
+        let _ = terminal::disable_raw_mode();
+    }
+    answer.is_some_and(is_light)
+}
+
+#[cfg(not(unix))]
+pub fn light_background(_timeout: std::time::Duration) -> bool {
+    false
+}
+
+#[cfg(unix)]
+fn query_background(timeout: std::time::Duration) -> Option<[f64; 3]> {
+    use std::os::fd::AsRawFd;
+    let mut out = io::stdout();
+    out.write_all(b"\x1b]11;?\x1b\\\x1b[c").ok()?;
+    out.flush().ok()?;
+    let fd = io::stdin().as_raw_fd();
+    let until = std::time::Instant::now() + timeout;
+    let mut got = Vec::new();
+    loop {
+        let left = until.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            break;
+        }
+        let mut p = libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        let ms = left.as_millis().clamp(1, 1000) as libc::c_int;
+        // SAFETY: one valid pollfd, its count 1.
+        let n = unsafe { libc::poll(&mut p, 1, ms) };
+        if n < 0 && io::Error::last_os_error().kind() == io::ErrorKind::Interrupted {
+            continue;
+        }
+        if n <= 0 {
+            break;
+        }
+        let mut buf = [0u8; 256];
+        // SAFETY: reads at most buf.len() bytes into buf.
+        let r = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
+        if r <= 0 {
+            break;
+        }
+        got.extend_from_slice(&buf[..r as usize]);
+        if device_attributes_seen(&got) {
+            break;
+        }
+    }
+    parse_osc11(&got)
+}
+
+/// The answer to `ESC [ c`: `ESC [ ? … c`.
+fn device_attributes_seen(got: &[u8]) -> bool {
+    got.windows(3).enumerate().any(|(i, w)| {
+        w == b"\x1b[?"
+            && got[i + 3..]
+                .iter()
+                .find(|b| !(b.is_ascii_digit() || **b == b';'))
+                == Some(&b'c')
+    })
+}
+
+/// The colour in an OSC 11 answer, `ESC ] 11 ; rgb:RRRR/GGGG/BBBB` (1 to 4 hex digits
+/// a component), each component from 0 to 1.
+fn parse_osc11(got: &[u8]) -> Option<[f64; 3]> {
+    let start = got.windows(9).position(|w| w == b"\x1b]11;rgb:")? + 9;
+    let body: Vec<u8> = got[start..]
+        .iter()
+        .copied()
+        .take_while(|b| b.is_ascii_hexdigit() || *b == b'/')
+        .collect();
+    let text = std::str::from_utf8(&body).ok()?;
+    let mut rgb = [0.0; 3];
+    let mut parts = text.split('/');
+    for c in &mut rgb {
+        let p = parts.next()?;
+        if p.is_empty() || p.len() > 4 {
+            return None;
+        }
+        let v = u32::from_str_radix(p, 16).ok()?;
+        *c = f64::from(v) / f64::from((1u32 << (4 * p.len())) - 1);
+    }
+    Some(rgb)
+}
+
+/// Light: black text reads better on it than white does (WCAG relative luminance
+/// above 0.179, where the two contrasts are equal).
+fn is_light(rgb: [f64; 3]) -> bool {
+    super::theme::luminance(rgb) > 0.179
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_osc11_answer_is_read_as_light_or_dark() {
+        let white = parse_osc11(b"\x1b]11;rgb:ffff/ffff/ffff\x1b\\\x1b[?62;22c").unwrap();
+        assert!(is_light(white));
+        let black = parse_osc11(b"\x1b]11;rgb:0000/0000/0000\x07").unwrap();
+        assert!(!is_light(black));
+        let solarized_light = parse_osc11(b"\x1b]11;rgb:fd/f6/e3\x07").unwrap();
+        assert!(is_light(solarized_light));
+        assert!(parse_osc11(b"\x1b[?1;2c").is_none());
+        assert!(parse_osc11(b"\x1b]11;rgb:zz/00/00\x07").is_none());
+        assert!(device_attributes_seen(
+            b"\x1b]11;rgb:0/0/0\x07\x1b[?64;1;22c"
+        ));
+        assert!(!device_attributes_seen(b"\x1b]11;rgb:0/0/0\x07\x1b[?64;1"));
     }
 }

@@ -15,6 +15,21 @@ pub const BUILT_IN: &[(&str, &str)] = &[
     ("16-color", include_str!("../../themes/16-color.toml")),
 ];
 
+/// `default` on a light background: darker warning, error and ok.
+const DEFAULT_LIGHT: &str = include_str!("../../themes/default-light.toml");
+
+/// WCAG relative luminance of an sRGB colour, components from 0 to 1.
+pub fn luminance(rgb: [f64; 3]) -> f64 {
+    let lin = |c: f64| {
+        if c <= 0.039_28 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * lin(rgb[0]) + 0.7152 * lin(rgb[1]) + 0.0722 * lin(rgb[2])
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ThemeFile {
@@ -122,6 +137,11 @@ impl Theme {
         }
     }
 
+    /// The `default` theme for a light terminal background.
+    pub fn default_light(no_color: bool) -> Theme {
+        Theme::parse(DEFAULT_LIGHT, no_color).expect("default-light theme parses")
+    }
+
     pub fn built_in(name: &str) -> Theme {
         Theme::load(name, None, false)
             .unwrap_or_else(|_| Theme::parse(BUILT_IN[0].1, false).expect("default theme parses"))
@@ -145,5 +165,91 @@ mod tests {
                 .unwrap_err()
                 .contains("high-contrast")
         );
+    }
+
+    /// An sRGB colour for a theme colour: the xterm palette for the 16 named colours
+    /// and the 256-colour cube and greys; `reset` is the background it is drawn on.
+    fn rgb(c: Color, background: [u8; 3]) -> [u8; 3] {
+        const ANSI: [[u8; 3]; 16] = [
+            [0, 0, 0],
+            [0xcd, 0, 0],
+            [0, 0xcd, 0],
+            [0xcd, 0xcd, 0],
+            [0, 0, 0xee],
+            [0xcd, 0, 0xcd],
+            [0, 0xcd, 0xcd],
+            [0xe5, 0xe5, 0xe5],
+            [0x7f, 0x7f, 0x7f],
+            [0xff, 0, 0],
+            [0, 0xff, 0],
+            [0xff, 0xff, 0],
+            [0x5c, 0x5c, 0xff],
+            [0xff, 0, 0xff],
+            [0, 0xff, 0xff],
+            [0xff, 0xff, 0xff],
+        ];
+        let index = |n: u8| -> [u8; 3] {
+            match n {
+                0..=15 => ANSI[n as usize],
+                16..=231 => {
+                    let step = |v: u8| if v == 0 { 0 } else { 55 + 40 * v };
+                    let n = n - 16;
+                    [step(n / 36), step(n / 6 % 6), step(n % 6)]
+                }
+                _ => [8 + 10 * (n - 232); 3],
+            }
+        };
+        match c {
+            Color::Reset => background,
+            Color::Rgb(r, g, b) => [r, g, b],
+            Color::Indexed(n) => index(n),
+            Color::Black => ANSI[0],
+            Color::Red => ANSI[1],
+            Color::Green => ANSI[2],
+            Color::Yellow => ANSI[3],
+            Color::Blue => ANSI[4],
+            Color::Magenta => ANSI[5],
+            Color::Cyan => ANSI[6],
+            Color::Gray => ANSI[7],
+            Color::DarkGray => ANSI[8],
+            Color::LightRed => ANSI[9],
+            Color::LightGreen => ANSI[10],
+            Color::LightYellow => ANSI[11],
+            Color::LightBlue => ANSI[12],
+            Color::LightMagenta => ANSI[13],
+            Color::LightCyan => ANSI[14],
+            Color::White => ANSI[15],
+        }
+    }
+
+    fn contrast(a: [u8; 3], b: [u8; 3]) -> f64 {
+        let l = |c: [u8; 3]| luminance(c.map(|v| f64::from(v) / 255.0));
+        let (x, y) = (l(a), l(b));
+        (x.max(y) + 0.05) / (x.min(y) + 0.05)
+    }
+
+    #[test]
+    fn every_theme_warning_and_error_reach_4_5_to_1_on_its_background() {
+        // The default theme draws on the terminal's own background: its dark variant
+        // is checked on black, its light one on white.
+        let mut cases: Vec<(&str, &str, [u8; 3])> = BUILT_IN
+            .iter()
+            .map(|(name, text)| (*name, *text, [0, 0, 0]))
+            .collect();
+        cases.push(("default (light)", DEFAULT_LIGHT, [0xff, 0xff, 0xff]));
+        let mut low = Vec::new();
+        for (name, text, terminal_bg) in cases {
+            let t = Theme::parse(text, false).unwrap();
+            let bg = rgb(t.base.bg.unwrap(), terminal_bg);
+            for (what, style) in [("warning", t.warning), ("error", t.error)] {
+                let ratio = contrast(rgb(style.fg.unwrap(), terminal_bg), bg);
+                if ratio < 4.5 {
+                    low.push(format!("{name}: {what} {ratio:.2}:1"));
+                }
+            }
+        }
+        assert!(low.is_empty(), "below 4.5:1: {low:?}");
+        // The check itself: yellow on white, as the issue measured it, is far below.
+        assert!(contrast(rgb(Color::Yellow, [0; 3]), [0xff; 3]) < 2.0);
     }
 }

@@ -154,7 +154,7 @@ fn config_default_parses_back_and_is_commented() {
     assert!(stdout(&o).contains("no problems"));
     let shown: custdesk::config::ConsoleConfig =
         toml::from_str(&stdout(&home.run(&["config"]))).unwrap();
-    assert_eq!(shown.mouse, Some(true));
+    assert_eq!(shown.mouse, Some(false));
 }
 
 #[test]

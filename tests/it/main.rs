@@ -38,6 +38,7 @@ mod sandbox_oauth;
 mod sandbox_platform;
 mod sandbox_relay;
 mod sandbox_search;
+mod term_start;
 mod tui_bulk;
 mod tui_edit_snapshots;
 mod tui_edits;
