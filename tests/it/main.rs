@@ -38,6 +38,7 @@ mod sandbox_platform;
 mod sandbox_relay;
 mod sandbox_search;
 mod tui_bulk;
+mod tui_cards;
 mod tui_edit_snapshots;
 mod tui_edits;
 mod tui_loop;
