@@ -9,7 +9,7 @@ use tui_input::backend::crossterm::EventHandler;
 
 use super::effect::Effect;
 use super::keymap::{Action, Keymap};
-use super::msg::{Msg, Outcome, Part};
+use super::msg::{CardAccount, Extra, Msg, Outcome, Part, first_card_failure};
 use super::theme::Theme;
 use crate::api::wire::{candescent::ContactMethods, citi, newday};
 use crate::domain::query;
@@ -145,6 +145,8 @@ pub struct Customer {
     pub contacts: Load<ContactMethods>,
     pub alerts: Load<citi::Alerts>,
     pub history: Load<citi::AlertHistory>,
+    pub cards: Load<Vec<CardAccount>>,
+    pub partner: Load<Extra<String>>,
 }
 
 impl Customer {
@@ -156,6 +158,8 @@ impl Customer {
             contacts: Load::Loading,
             alerts: Load::Loading,
             history: Load::Loading,
+            cards: Load::Loading,
+            partner: Load::Loading,
         }
     }
     pub fn loading(&self) -> bool {
@@ -164,6 +168,8 @@ impl Customer {
             || matches!(self.contacts, Load::Loading)
             || matches!(self.alerts, Load::Loading)
             || matches!(self.history, Load::Loading)
+            || matches!(self.cards, Load::Loading)
+            || matches!(self.partner, Load::Loading)
     }
 }
 
@@ -531,6 +537,13 @@ impl App {
                     Part::Phones(o) => c.profile.patch(o, |p, ph| p.phones = ph.phones),
                     Part::Alerts(o) => c.alerts.settle(o),
                     Part::History(o) => c.history.settle(o),
+                    // Without the account list there are no cards to read: the
+                    // customer's own error already says so.
+                    Part::Cards(o) => {
+                        let failed = first_card_failure(&o);
+                        (c.cards.settle(o).0, failed)
+                    }
+                    Part::Partner(o) => c.partner.settle(o),
                 };
                 self.finish_call(&cid, err.as_ref());
                 self.dirty = true;

@@ -95,6 +95,39 @@ pub enum Part {
     Phones(Outcome<citi::Phones>),
     Alerts(Outcome<citi::Alerts>),
     History(Outcome<citi::AlertHistory>),
+    /// Each card account with its card-to, bill-to and pin-to addresses; read after
+    /// the customer's account list arrives.
+    Cards(Outcome<Vec<CardAccount>>),
+    /// What the partner view of the profile adds: its segment.
+    Partner(Outcome<Extra<String>>),
+}
+
+/// A read this client may not be allowed (403) or that has nothing to answer (404):
+/// the value, or a short plain line saying why it is not shown.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Extra<T> {
+    Shown(T),
+    Unavailable(String),
+}
+
+/// One card account of the open customer and its addresses.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CardAccount {
+    /// NewDay's `accounts[].accountId`.
+    pub account_id: String,
+    pub account_number: String,
+    pub product_name: String,
+    /// The addresses, a short line why they are not shown, or the error in words.
+    pub addresses: Result<Extra<citi::CardAddresses>, String>,
+}
+
+/// The first card whose addresses failed to load (not merely unavailable), for the
+/// status bar.
+pub fn first_card_failure(cards: &Outcome<Vec<CardAccount>>) -> Option<String> {
+    let cards = cards.result.as_ref().ok()?;
+    cards
+        .iter()
+        .find_map(|c| c.addresses.as_ref().err().cloned())
 }
 
 // Messages move once through the queue; boxing the larger answers would only add an

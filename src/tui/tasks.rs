@@ -14,6 +14,8 @@ use crate::api::wire::newday::SearchRequest;
 use crate::api::{ApiError, Client, ErrorKind, IdempotencyKey, Reply, UserIdType};
 use crate::audit::{AuditLog, Entry, scrub};
 
+mod extras;
+
 pub struct Runner {
     client: Client,
     tx: UnboundedSender<Msg>,
@@ -205,15 +207,16 @@ impl Runner {
                 }
                 let c = &self.client;
                 let parts: Vec<JoinHandle<()>> = vec![
-                    spawn_part(&self.tx, &id, {
-                        let c = c.clone();
-                        let id = id.clone();
-                        async move { Part::Customer(outcome(c.newday().get_customer(&id).await)) }
-                    }),
+                    extras::customer_then_cards(c, &self.tx, &id),
                     spawn_part(&self.tx, &id, {
                         let c = c.clone();
                         let id = id.clone();
                         async move { Part::Profile(outcome(c.citi().profile(&id).await)) }
+                    }),
+                    spawn_part(&self.tx, &id, {
+                        let c = c.clone();
+                        let id = id.clone();
+                        async move { extras::partner(c.citi().partner_profile(&id).await) }
                     }),
                     spawn_part(&self.tx, &id, {
                         let c = c.clone();

@@ -6,6 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::cards;
 use crate::domain::mask;
 use crate::tui::app::{App, Load, Pane};
 use crate::tui::edit::verify::PROOFS_NEEDED;
@@ -25,7 +26,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     f.render_widget(Paragraph::new(text).scroll((scroll, 0)), inner);
 }
 
-fn heading(app: &App, t: &str) -> (bool, Line<'static>) {
+pub(super) fn heading(app: &App, t: &str) -> (bool, Line<'static>) {
     (
         false,
         Line::from(Span::styled(t.to_string(), app.theme.accent)),
@@ -116,11 +117,11 @@ fn lines(app: &App, focused: bool) -> Vec<(bool, Line<'static>)> {
     out.push(plain(app, "Status", safe(&d.status)));
     match &c.profile {
         Load::Ready(p) => {
-            out.push(plain(
-                app,
-                "Segment",
-                format!("{} · {}", safe(&p.customer_segment), safe(&p.customer_type)),
-            ));
+            let mut segment = format!("{} · {}", safe(&p.customer_segment), safe(&p.customer_type));
+            if let Some(partner) = cards::partner(c) {
+                segment.push_str(&format!(" · {partner}"));
+            }
+            out.push(plain(app, "Segment", segment));
         }
         Load::Loading => out.push(plain(app, "Segment", format!("{spinner} loading…"))),
         Load::Failed(e) => out.push((
@@ -130,6 +131,10 @@ fn lines(app: &App, focused: bool) -> Vec<(bool, Line<'static>)> {
                 app.theme.error,
             )),
         )),
+    }
+    // The partner view answers on its own: shown even when the profile failed.
+    if let (Load::Failed(_), Some(partner)) = (&c.profile, cards::partner(c)) {
+        out.push(plain(app, "Segment", partner));
     }
 
     let fields = app.profile_fields();
@@ -240,5 +245,6 @@ fn lines(app: &App, focused: bool) -> Vec<(bool, Line<'static>)> {
         ));
         out.push((selected, line));
     }
+    out.extend(cards::lines(app, c, spinner));
     out
 }

@@ -12,7 +12,7 @@ use custdesk::api::wire::newday::{
 use custdesk::tui::app::App;
 use custdesk::tui::effect::Effect;
 use custdesk::tui::keymap::Keymap;
-use custdesk::tui::msg::{Msg, Outcome, Part};
+use custdesk::tui::msg::{CardAccount, Extra, Msg, Outcome, Part};
 use custdesk::tui::theme::Theme;
 use custdesk::tui::view;
 use ratatui::Terminal;
@@ -587,7 +587,26 @@ pub fn ada_parts() -> Vec<Part> {
         Part::Contacts(Outcome::ok(contacts(), CORR_CONTACTS)),
         Part::Alerts(Outcome::ok(alerts(), CORR_ALERTS)),
         Part::History(Outcome::ok(history(), CORR_HISTORY)),
+        // Read after the customer and the history; the last correlation id stays the
+        // history's, which the copy tests expect.
+        Part::Cards(Outcome::ok(ada_cards(), CORR_HISTORY)),
+        Part::Partner(Outcome::ok(Extra::Shown("NONE".into()), CORR_HISTORY)),
     ]
+}
+
+/// Ada's card account with its addresses, as Citi returns them.
+pub fn ada_cards() -> Vec<CardAccount> {
+    let home = || citi_address(1, "HOME", "10 Downing Street", "London", "SW1A 1AA");
+    vec![CardAccount {
+        account_id: "acc-1-card".into(),
+        account_number: ADA_CARD.into(),
+        product_name: "Platinum Rewards".into(),
+        addresses: Ok(Extra::Shown(citi::CardAddresses {
+            card_to_address: home(),
+            bill_to_address: citi_address(2, "MAILING", "PO Box 4821", "London", "EC1A 1BB"),
+            pin_to_address: home(),
+        })),
+    }]
 }
 
 /// Search, open Ada and load every part: the console as an agent sees it mid-call.
