@@ -12,7 +12,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use crate::api::ops::WriteKind;
 
 macro_rules! actions {
-    ($($variant:ident => $name:literal, $desc:literal, [$($key:literal),*];)*) => {
+    (@ctx) => { &[Context::Global] };
+    (@ctx $($ctx:ident),+) => { &[$(Context::$ctx),+] };
+    ($($variant:ident => $name:literal, $desc:literal, [$($key:literal),*] $(in [$($ctx:ident),+])?;)*) => {
         /// A named thing the agent can do.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Action { $($variant),* }
@@ -28,6 +30,11 @@ macro_rules! actions {
             }
             fn default_keys(self) -> &'static [&'static str] {
                 match self { $(Action::$variant => &[$($key),*]),* }
+            }
+            /// The contexts the action is valid in, its home first (help and
+            /// [`Keymap::keys`] use the home).
+            pub fn contexts(self) -> &'static [Context] {
+                match self { $(Action::$variant => actions!(@ctx $($($ctx),+)?)),* }
             }
             pub fn from_name(name: &str) -> Option<Action> {
                 match name { $($name => Some(Action::$variant),)* _ => None }
@@ -47,12 +54,12 @@ actions! {
     Down => "down", "Move down", ["down", "j"];
     Left => "left", "Previous column / pane", ["left", "h"];
     Right => "right", "Next column / pane", ["right", "l"];
-    PageUp => "page_up", "Page up", ["pageup", "ctrl-u"];
-    PageDown => "page_down", "Page down", ["pagedown", "ctrl-d"];
+    PageUp => "page_up", "Page up", ["pageup", "ctrl-u"] in [Global, Bulk];
+    PageDown => "page_down", "Page down", ["pagedown", "ctrl-d"] in [Global, Bulk];
     Top => "top", "First row", ["home", "g"];
     Bottom => "bottom", "Last row", ["end", "G"];
     Open => "open", "Open the selected customer", ["enter"];
-    Back => "back", "Back / close", ["esc"];
+    Back => "back", "Back / close", ["esc"] in [Global, Contact, BulkForm, Bulk];
     Sort => "sort", "Sort by the selected column (again to reverse)", ["s"];
     Reveal => "reveal", "Reveal the selected masked field (asks a reason)", ["v"];
     CopyId => "copy_id", "Copy the customer id", ["y"];
@@ -74,11 +81,18 @@ actions! {
     ClearMarks => "clear_marks", "Clear every mark", ["u"];
     Bulk => "bulk", "Bulk edit the marked customers (or the selected one)", ["b"];
     Messages => "messages", "Show the last 50 messages, with time and correlation id", ["f2", "!"];
-    SavePlan => "save_plan", "Save the plan to a file (bulk preview)", ["s"];
-    PauseJob => "pause", "Pause the running job, or go on (bulk)", ["p", "space"];
-    CancelJob => "cancel", "Cancel the running job; items in flight finish (bulk)", ["c"];
-    RetryFailed => "retry", "Retry what may still succeed and send what was not sent (bulk results)", ["r"];
-    ExportResults => "export", "Export the results to CSV (bulk results)", ["x"];
+    SavePlan => "save_plan", "Save the plan to a file (bulk preview)", ["s"] in [Bulk];
+    PauseJob => "pause", "Pause the running job, or go on (bulk)", ["p", "space"] in [Bulk];
+    CancelJob => "cancel", "Cancel the running job; items in flight finish (bulk)", ["c"] in [Bulk];
+    RetryFailed => "retry", "Retry what may still succeed and send what was not sent (bulk results)", ["r"] in [Bulk];
+    ExportResults => "export", "Export the results to CSV (bulk results)", ["x"] in [Bulk];
+    Confirm => "confirm", "Go on: check, confirm, send (a dialog's next step)", ["enter"] in [Contact, BulkForm, Bulk];
+    NextField => "next_field", "Next field", ["tab"] in [BulkForm];
+    PrevField => "prev_field", "Previous field", ["backtab"] in [BulkForm];
+    ItemUp => "item_up", "Previous field, or the edit above; scroll up", ["up"] in [BulkForm, Bulk];
+    ItemDown => "item_down", "Next field, or the edit below; scroll down", ["down"] in [BulkForm, Bulk];
+    ChoicePrev => "choice_prev", "Previous value of a choice field", ["left"] in [BulkForm];
+    ChoiceNext => "choice_next", "Next value of a choice field", ["right", "space"] in [BulkForm];
 }
 
 /// Where a key means an action: the console at large, or one dialog. Each has its
@@ -86,16 +100,28 @@ actions! {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Context {
     Global,
+    /// The email / phone update dialog.
+    Contact,
+    /// The bulk dialog while the edit is chosen (a form).
+    BulkForm,
+    /// The bulk dialog from the preview on: plan, job, results.
     Bulk,
 }
 
 impl Context {
-    pub const ALL: &'static [Context] = &[Context::Global, Context::Bulk];
+    pub const ALL: &'static [Context] = &[
+        Context::Global,
+        Context::Contact,
+        Context::BulkForm,
+        Context::Bulk,
+    ];
 
     /// The section of `keymap.toml` that rebinds this context's actions.
     pub fn section(self) -> &'static str {
         match self {
             Context::Global => "bindings",
+            Context::Contact => "contact",
+            Context::BulkForm => "bulk_form",
             Context::Bulk => "bulk",
         }
     }
@@ -104,8 +130,15 @@ impl Context {
     pub fn title(self) -> &'static str {
         match self {
             Context::Global => "Keys",
+            Context::Contact => "Email / phone update dialog",
+            Context::BulkForm => "Bulk dialog, choosing the edit",
             Context::Bulk => "Bulk dialog",
         }
+    }
+
+    /// Whether the context is a dialog that writes (not offered in read-only mode).
+    pub fn writes(self) -> bool {
+        self != Context::Global
     }
 
     /// This context's actions, in table order.
@@ -113,21 +146,14 @@ impl Context {
         Action::ALL
             .iter()
             .copied()
-            .filter(move |a| a.context() == self)
+            .filter(move |a| a.contexts().contains(&self))
     }
 }
 
 impl Action {
-    /// The context the action belongs to.
+    /// The action's home context (the first it is valid in).
     pub fn context(self) -> Context {
-        match self {
-            Action::SavePlan
-            | Action::PauseJob
-            | Action::CancelJob
-            | Action::RetryFailed
-            | Action::ExportResults => Context::Bulk,
-            _ => Context::Global,
-        }
+        self.contexts()[0]
     }
 
     /// The kind of write the action leads to, if any: what it needs of the signed-in
@@ -153,7 +179,7 @@ impl Action {
     /// Whether the action changes data: not offered in read-only mode (nor is the bulk
     /// dialog, so neither are its keys).
     pub fn is_edit(self) -> bool {
-        self.context() == Context::Bulk || self == Action::Bulk || self.writes().is_some()
+        self.context().writes() || self == Action::Bulk || self.writes().is_some()
     }
 }
 
@@ -288,7 +314,9 @@ impl Default for Keymap {
         for a in Action::ALL {
             for k in a.default_keys() {
                 let chord = Chord::parse(k).expect("default keys parse");
-                by_chord.insert((a.context(), chord), *a);
+                for ctx in a.contexts() {
+                    by_chord.insert((*ctx, chord), *a);
+                }
             }
         }
         Keymap { by_chord }
@@ -339,7 +367,8 @@ impl Keymap {
         };
         let mut overridden: BTreeMap<Chord, Action> = BTreeMap::new();
         for (name, keys) in bindings {
-            let Some(action) = Action::from_name(name).filter(|a| a.context() == ctx) else {
+            let Some(action) = Action::from_name(name).filter(|a| a.contexts().contains(&ctx))
+            else {
                 problems.push(format!(
                     "keymap: {at}unknown action '{name}' (see `?` for the list)"
                 ));
@@ -413,12 +442,17 @@ impl Keymap {
             .filter(|_| !key.modifiers.contains(KeyModifiers::ALT))
     }
 
-    /// The keys bound to `action`, for help and hints.
+    /// The keys bound to `action` in its home context, for help and hints.
     pub fn keys(&self, action: Action) -> Vec<String> {
+        self.keys_in(action.context(), action)
+    }
+
+    /// The keys bound to `action` in `ctx` (a dialog's hint names its own binding).
+    pub fn keys_in(&self, ctx: Context, action: Action) -> Vec<String> {
         let mut chords: Vec<&Chord> = self
             .by_chord
             .iter()
-            .filter(|(_, a)| **a == action)
+            .filter(|((c, _), a)| *c == ctx && **a == action)
             .map(|((_, c), _)| c)
             .collect();
         // Plain keys first, letters before space: they are what hints should show.
@@ -434,7 +468,12 @@ impl Keymap {
 
     /// The first key of `action`, or `:name` when it has none.
     pub fn hint(&self, action: Action) -> String {
-        self.keys(action)
+        self.hint_in(action.context(), action)
+    }
+
+    /// The first key of `action` in `ctx`, or `:name` when it has none there.
+    pub fn hint_in(&self, ctx: Context, action: Action) -> String {
+        self.keys_in(ctx, action)
             .into_iter()
             .next()
             .unwrap_or_else(|| format!(":{}", action.name()))
@@ -465,12 +504,14 @@ mod tests {
         for a in Action::ALL {
             for k in a.default_keys() {
                 let chord = Chord::parse(k).unwrap();
-                if let Some(other) = seen.insert((a.context(), chord), *a) {
-                    panic!(
-                        "'{k}' is the default key of both {} and {}",
-                        other.name(),
-                        a.name()
-                    );
+                for ctx in a.contexts() {
+                    if let Some(other) = seen.insert((*ctx, chord), *a) {
+                        panic!(
+                            "'{k}' is the default key of both {} and {}",
+                            other.name(),
+                            a.name()
+                        );
+                    }
                 }
             }
         }
@@ -534,6 +575,73 @@ mod tests {
             errs.iter()
                 .any(|e| e.contains("unknown action 'save_plan'")),
             "{errs:?}"
+        );
+    }
+
+    #[test]
+    fn a_shared_dialog_action_is_rebound_in_one_context_only() {
+        let enter = KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE);
+        let ctrl_s = KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL);
+        let km = Keymap::default();
+        for ctx in [Context::Contact, Context::BulkForm, Context::Bulk] {
+            assert_eq!(km.action_in(ctx, &enter), Some(Action::Confirm), "{ctx:?}");
+        }
+        assert_eq!(km.action(&enter), Some(Action::Open));
+        let km = Keymap::with_overrides("[contact]\nconfirm = \"ctrl-s\"\n").unwrap();
+        assert_eq!(
+            km.action_in(Context::Contact, &ctrl_s),
+            Some(Action::Confirm)
+        );
+        assert_eq!(km.action_in(Context::Contact, &enter), None);
+        assert_eq!(km.action_in(Context::Bulk, &enter), Some(Action::Confirm));
+        assert_eq!(km.action_in(Context::BulkForm, &ctrl_s), None);
+        assert_eq!(km.hint_in(Context::Contact, Action::Confirm), "ctrl-s");
+        assert_eq!(km.hint_in(Context::Bulk, Action::Confirm), "enter");
+        // back is global too: rebinding it in a dialog leaves esc going back elsewhere.
+        let km = Keymap::with_overrides("[bulk_form]\nback = \"ctrl-q\"\n").unwrap();
+        assert_eq!(km.hint(Action::Back), "esc");
+        assert_eq!(km.hint_in(Context::BulkForm, Action::Back), "ctrl-q");
+        assert_eq!(km.hint_in(Context::Contact, Action::Back), "esc");
+        // Every context lists its actions, and each of them has a key there.
+        for ctx in Context::ALL {
+            for a in ctx.actions() {
+                assert!(
+                    !Keymap::default().keys_in(*ctx, a).is_empty(),
+                    "{a:?} in {ctx:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_clash_inside_a_dialog_names_both_actions() {
+        let errs = Keymap::with_overrides("[contact]\nconfirm = \"esc\"\n").unwrap_err();
+        assert!(
+            errs.iter()
+                .any(|e| e.contains("[contact]") && e.contains("confirm") && e.contains("back")),
+            "{errs:?}"
+        );
+        let errs =
+            Keymap::with_overrides("[bulk_form]\nnext_field = \"f9\"\nchoice_next = \"f9\"\n")
+                .unwrap_err();
+        assert!(
+            errs.iter()
+                .any(|e| e.contains("[bulk_form] 'f9' is bound to both")
+                    && e.contains("next_field")
+                    && e.contains("choice_next")),
+            "{errs:?}"
+        );
+        // Not an action of that dialog.
+        let errs = Keymap::with_overrides("[contact]\nsave_plan = \"w\"\n").unwrap_err();
+        assert!(
+            errs.iter()
+                .any(|e| e.contains("unknown action 'save_plan'")),
+            "{errs:?}"
+        );
+        // The same key in two dialogs is no clash.
+        assert!(
+            Keymap::with_overrides("[contact]\nconfirm = \"f9\"\n[bulk]\nconfirm = \"f9\"\n")
+                .is_ok()
         );
     }
 }
