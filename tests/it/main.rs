@@ -40,6 +40,7 @@ mod sandbox_search;
 mod tui_bulk;
 mod tui_edit_snapshots;
 mod tui_edits;
+mod tui_keymap_contexts;
 mod tui_loop;
 mod tui_partial_reload;
 mod tui_snapshots;
