@@ -59,7 +59,7 @@ actions! {
     Top => "top", "First row", ["home", "g"];
     Bottom => "bottom", "Last row", ["end", "G"];
     Open => "open", "Open the selected customer", ["enter"];
-    Back => "back", "Back / close", ["esc"] in [Global, Contact, BulkForm, Bulk];
+    Back => "back", "Back / close", ["esc"] in [Global, Verify, Contact, BulkForm, Bulk];
     Sort => "sort", "Sort by the selected column (again to reverse)", ["s"];
     Reveal => "reveal", "Reveal the selected masked field (asks a reason)", ["v"];
     CopyId => "copy_id", "Copy the customer id", ["y"];
@@ -86,11 +86,11 @@ actions! {
     CancelJob => "cancel", "Cancel the running job; items in flight finish (bulk)", ["c"] in [Bulk];
     RetryFailed => "retry", "Retry what may still succeed and send what was not sent (bulk results)", ["r"] in [Bulk];
     ExportResults => "export", "Export the results to CSV (bulk results)", ["x"] in [Bulk];
-    Confirm => "confirm", "Go on: check, confirm, send (a dialog's next step)", ["enter"] in [Contact, BulkForm, Bulk];
-    NextField => "next_field", "Next field", ["tab"] in [BulkForm];
-    PrevField => "prev_field", "Previous field", ["backtab"] in [BulkForm];
-    ItemUp => "item_up", "Previous field, or the edit above; scroll up", ["up"] in [BulkForm, Bulk];
-    ItemDown => "item_down", "Next field, or the edit below; scroll down", ["down"] in [BulkForm, Bulk];
+    Confirm => "confirm", "Go on: check, confirm, send (a dialog's next step)", ["enter"] in [Verify, Contact, BulkForm, Bulk];
+    NextField => "next_field", "Next field", ["tab"] in [Verify, BulkForm];
+    PrevField => "prev_field", "Previous field", ["backtab"] in [Verify, BulkForm];
+    ItemUp => "item_up", "Previous field, or the edit above; scroll up", ["up"] in [Verify, BulkForm, Bulk];
+    ItemDown => "item_down", "Next field, or the edit below; scroll down", ["down"] in [Verify, BulkForm, Bulk];
     ChoicePrev => "choice_prev", "Previous value of a choice field", ["left"] in [BulkForm];
     ChoiceNext => "choice_next", "Next value of a choice field", ["right", "space"] in [BulkForm];
 }
@@ -100,6 +100,8 @@ actions! {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Context {
     Global,
+    /// The caller verification dialog.
+    Verify,
     /// The email / phone update dialog.
     Contact,
     /// The bulk dialog while the edit is chosen (a form).
@@ -111,6 +113,7 @@ pub enum Context {
 impl Context {
     pub const ALL: &'static [Context] = &[
         Context::Global,
+        Context::Verify,
         Context::Contact,
         Context::BulkForm,
         Context::Bulk,
@@ -120,6 +123,7 @@ impl Context {
     pub fn section(self) -> &'static str {
         match self {
             Context::Global => "bindings",
+            Context::Verify => "verify",
             Context::Contact => "contact",
             Context::BulkForm => "bulk_form",
             Context::Bulk => "bulk",
@@ -130,6 +134,7 @@ impl Context {
     pub fn title(self) -> &'static str {
         match self {
             Context::Global => "Keys",
+            Context::Verify => "Caller verification dialog",
             Context::Contact => "Email / phone update dialog",
             Context::BulkForm => "Bulk dialog, choosing the edit",
             Context::Bulk => "Bulk dialog",
@@ -138,7 +143,7 @@ impl Context {
 
     /// Whether the context is a dialog that writes (not offered in read-only mode).
     pub fn writes(self) -> bool {
-        self != Context::Global
+        !matches!(self, Context::Global | Context::Verify)
     }
 
     /// This context's actions, in table order.
@@ -583,7 +588,12 @@ mod tests {
         let enter = KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE);
         let ctrl_s = KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL);
         let km = Keymap::default();
-        for ctx in [Context::Contact, Context::BulkForm, Context::Bulk] {
+        for ctx in [
+            Context::Verify,
+            Context::Contact,
+            Context::BulkForm,
+            Context::Bulk,
+        ] {
             assert_eq!(km.action_in(ctx, &enter), Some(Action::Confirm), "{ctx:?}");
         }
         assert_eq!(km.action(&enter), Some(Action::Open));

@@ -27,9 +27,11 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
             other => format!("{} (keymap.toml [{}])", other.title(), other.section()),
         };
         lines.push(Line::from(Span::styled(title, t.accent)));
+        let mut as_above = Vec::new();
         for a in ctx.actions().filter(|a| !(app.read_only && a.is_edit())) {
             let keys = app.keymap.keys_in(*ctx, a);
             if listed.contains(&(a, keys.clone())) {
+                as_above.push(a.name());
                 continue;
             }
             listed.push((a, keys.clone()));
@@ -51,6 +53,12 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
                 Span::styled(format!("{:<18} ", a.name()), t.muted),
                 what,
             ]));
+        }
+        if !as_above.is_empty() {
+            lines.push(Line::from(Span::styled(
+                format!(" {:<18} also {}, keys as above", "", as_above.join(", ")),
+                t.muted,
+            )));
         }
         // The search fields right after the console's keys: at 200x50 both show whole.
         if *ctx == Context::Global {
