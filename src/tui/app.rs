@@ -786,6 +786,11 @@ impl App {
             }
             return;
         }
+        // Help scrolls no further than its last row.
+        let help_max = match self.overlay {
+            Some(Overlay::Help { .. }) => super::dialogs::help::max_scroll(self, self.size.1),
+            _ => 0,
+        };
         let Some(overlay) = self.overlay.as_mut() else {
             return;
         };
@@ -804,7 +809,7 @@ impl App {
                 _ => {}
             },
             Overlay::Help { scroll } => match self.keymap.action(&k) {
-                Some(Action::Down) => *scroll = scroll.saturating_add(1),
+                Some(Action::Down) => *scroll = scroll.saturating_add(1).min(help_max),
                 Some(Action::Up) => *scroll = scroll.saturating_sub(1),
                 // Quit, Esc and the help key all close help; Ctrl-C still quits.
                 _ if k.code == KeyCode::Esc
@@ -1204,12 +1209,19 @@ impl App {
             Action::MarkAll => self.mark_all(fx),
             Action::ClearMarks => self.clear_marks(),
             Action::Bulk => self.open_bulk(fx),
-            // The bulk dialog's own keys: it handles them in its context.
+            // A dialog's own keys: it handles them in its context.
             Action::SavePlan
             | Action::PauseJob
             | Action::CancelJob
             | Action::RetryFailed
-            | Action::ExportResults => {}
+            | Action::ExportResults
+            | Action::Confirm
+            | Action::NextField
+            | Action::PrevField
+            | Action::ItemUp
+            | Action::ItemDown
+            | Action::ChoicePrev
+            | Action::ChoiceNext => {}
             Action::Refresh => match self.focus {
                 Pane::Search => self.search_changed(fx),
                 _ => {

@@ -12,7 +12,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use crate::api::ops::WriteKind;
 
 macro_rules! actions {
-    ($($variant:ident => $name:literal, $desc:literal, [$($key:literal),*];)*) => {
+    (@ctx) => { &[Context::Global] };
+    (@ctx $($ctx:ident),+) => { &[$(Context::$ctx),+] };
+    ($($variant:ident => $name:literal, $desc:literal, [$($key:literal),*] $(in [$($ctx:ident),+])?;)*) => {
         /// A named thing the agent can do.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Action { $($variant),* }
@@ -28,6 +30,11 @@ macro_rules! actions {
             }
             fn default_keys(self) -> &'static [&'static str] {
                 match self { $(Action::$variant => &[$($key),*]),* }
+            }
+            /// The contexts the action is valid in, its home first (help and
+            /// [`Keymap::keys`] use the home).
+            pub fn contexts(self) -> &'static [Context] {
+                match self { $(Action::$variant => actions!(@ctx $($($ctx),+)?)),* }
             }
             pub fn from_name(name: &str) -> Option<Action> {
                 match name { $($name => Some(Action::$variant),)* _ => None }
@@ -47,12 +54,12 @@ actions! {
     Down => "down", "Move down", ["down", "j"];
     Left => "left", "Previous column / pane", ["left", "h"];
     Right => "right", "Next column / pane", ["right", "l"];
-    PageUp => "page_up", "Page up", ["pageup", "ctrl-u"];
-    PageDown => "page_down", "Page down", ["pagedown", "ctrl-d"];
+    PageUp => "page_up", "Page up", ["pageup", "ctrl-u"] in [Global, Bulk];
+    PageDown => "page_down", "Page down", ["pagedown", "ctrl-d"] in [Global, Bulk];
     Top => "top", "First row", ["home", "g"];
     Bottom => "bottom", "Last row", ["end", "G"];
     Open => "open", "Open the selected customer", ["enter"];
-    Back => "back", "Back / close", ["esc"];
+    Back => "back", "Back / close", ["esc"] in [Global, Verify, Contact, BulkForm, Bulk];
     Sort => "sort", "Sort by the selected column (again to reverse)", ["s"];
     Reveal => "reveal", "Reveal the selected masked field (asks a reason)", ["v"];
     CopyId => "copy_id", "Copy the customer id", ["y"];
@@ -74,11 +81,18 @@ actions! {
     ClearMarks => "clear_marks", "Clear every mark", ["u"];
     Bulk => "bulk", "Bulk edit the marked customers (or the selected one)", ["b"];
     Messages => "messages", "Show the last 50 messages, with time and correlation id", ["f2", "!"];
-    SavePlan => "save_plan", "Save the plan to a file (bulk preview)", ["s"];
-    PauseJob => "pause", "Pause the running job, or go on (bulk)", ["p", "space"];
-    CancelJob => "cancel", "Cancel the running job; items in flight finish (bulk)", ["c"];
-    RetryFailed => "retry", "Retry what may still succeed and send what was not sent (bulk results)", ["r"];
-    ExportResults => "export", "Export the results to CSV (bulk results)", ["x"];
+    SavePlan => "save_plan", "Save the plan to a file (bulk preview)", ["s"] in [Bulk];
+    PauseJob => "pause", "Pause the running job, or go on (bulk)", ["p", "space"] in [Bulk];
+    CancelJob => "cancel", "Cancel the running job; items in flight finish (bulk)", ["c"] in [Bulk];
+    RetryFailed => "retry", "Retry what may still succeed and send what was not sent (bulk results)", ["r"] in [Bulk];
+    ExportResults => "export", "Export the results to CSV (bulk results)", ["x"] in [Bulk];
+    Confirm => "confirm", "Go on: check, confirm, send (a dialog's next step)", ["enter"] in [Verify, Contact, BulkForm, Bulk];
+    NextField => "next_field", "Next field", ["tab"] in [Verify, BulkForm];
+    PrevField => "prev_field", "Previous field", ["backtab"] in [Verify, BulkForm];
+    ItemUp => "item_up", "Previous field, or the edit above; scroll up", ["up"] in [Verify, BulkForm, Bulk];
+    ItemDown => "item_down", "Next field, or the edit below; scroll down", ["down"] in [Verify, BulkForm, Bulk];
+    ChoicePrev => "choice_prev", "Previous value of a choice field", ["left"] in [BulkForm];
+    ChoiceNext => "choice_next", "Next value of a choice field", ["right", "space"] in [BulkForm];
 }
 
 /// Where a key means an action: the console at large, or one dialog. Each has its
@@ -86,16 +100,32 @@ actions! {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Context {
     Global,
+    /// The caller verification dialog.
+    Verify,
+    /// The email / phone update dialog.
+    Contact,
+    /// The bulk dialog while the edit is chosen (a form).
+    BulkForm,
+    /// The bulk dialog from the preview on: plan, job, results.
     Bulk,
 }
 
 impl Context {
-    pub const ALL: &'static [Context] = &[Context::Global, Context::Bulk];
+    pub const ALL: &'static [Context] = &[
+        Context::Global,
+        Context::Verify,
+        Context::Contact,
+        Context::BulkForm,
+        Context::Bulk,
+    ];
 
     /// The section of `keymap.toml` that rebinds this context's actions.
     pub fn section(self) -> &'static str {
         match self {
             Context::Global => "bindings",
+            Context::Verify => "verify",
+            Context::Contact => "contact",
+            Context::BulkForm => "bulk_form",
             Context::Bulk => "bulk",
         }
     }
@@ -104,8 +134,16 @@ impl Context {
     pub fn title(self) -> &'static str {
         match self {
             Context::Global => "Keys",
+            Context::Verify => "Caller verification dialog",
+            Context::Contact => "Email / phone update dialog",
+            Context::BulkForm => "Bulk dialog, choosing the edit",
             Context::Bulk => "Bulk dialog",
         }
+    }
+
+    /// Whether the context is a dialog that writes (not offered in read-only mode).
+    pub fn writes(self) -> bool {
+        !matches!(self, Context::Global | Context::Verify)
     }
 
     /// This context's actions, in table order.
@@ -113,21 +151,14 @@ impl Context {
         Action::ALL
             .iter()
             .copied()
-            .filter(move |a| a.context() == self)
+            .filter(move |a| a.contexts().contains(&self))
     }
 }
 
 impl Action {
-    /// The context the action belongs to.
+    /// The action's home context (the first it is valid in).
     pub fn context(self) -> Context {
-        match self {
-            Action::SavePlan
-            | Action::PauseJob
-            | Action::CancelJob
-            | Action::RetryFailed
-            | Action::ExportResults => Context::Bulk,
-            _ => Context::Global,
-        }
+        self.contexts()[0]
     }
 
     /// The kind of write the action leads to, if any: what it needs of the signed-in
@@ -153,7 +184,7 @@ impl Action {
     /// Whether the action changes data: not offered in read-only mode (nor is the bulk
     /// dialog, so neither are its keys).
     pub fn is_edit(self) -> bool {
-        self.context() == Context::Bulk || self == Action::Bulk || self.writes().is_some()
+        self.context().writes() || self == Action::Bulk || self.writes().is_some()
     }
 }
 
@@ -288,7 +319,9 @@ impl Default for Keymap {
         for a in Action::ALL {
             for k in a.default_keys() {
                 let chord = Chord::parse(k).expect("default keys parse");
-                by_chord.insert((a.context(), chord), *a);
+                for ctx in a.contexts() {
+                    by_chord.insert((*ctx, chord), *a);
+                }
             }
         }
         Keymap { by_chord }
@@ -339,7 +372,8 @@ impl Keymap {
         };
         let mut overridden: BTreeMap<Chord, Action> = BTreeMap::new();
         for (name, keys) in bindings {
-            let Some(action) = Action::from_name(name).filter(|a| a.context() == ctx) else {
+            let Some(action) = Action::from_name(name).filter(|a| a.contexts().contains(&ctx))
+            else {
                 problems.push(format!(
                     "keymap: {at}unknown action '{name}' (see `?` for the list)"
                 ));
@@ -413,12 +447,17 @@ impl Keymap {
             .filter(|_| !key.modifiers.contains(KeyModifiers::ALT))
     }
 
-    /// The keys bound to `action`, for help and hints.
+    /// The keys bound to `action` in its home context, for help and hints.
     pub fn keys(&self, action: Action) -> Vec<String> {
+        self.keys_in(action.context(), action)
+    }
+
+    /// The keys bound to `action` in `ctx` (a dialog's hint names its own binding).
+    pub fn keys_in(&self, ctx: Context, action: Action) -> Vec<String> {
         let mut chords: Vec<&Chord> = self
             .by_chord
             .iter()
-            .filter(|(_, a)| **a == action)
+            .filter(|((c, _), a)| *c == ctx && **a == action)
             .map(|((_, c), _)| c)
             .collect();
         // Plain keys first, letters before space: they are what hints should show.
@@ -434,7 +473,12 @@ impl Keymap {
 
     /// The first key of `action`, or `:name` when it has none.
     pub fn hint(&self, action: Action) -> String {
-        self.keys(action)
+        self.hint_in(action.context(), action)
+    }
+
+    /// The first key of `action` in `ctx`, or `:name` when it has none there.
+    pub fn hint_in(&self, ctx: Context, action: Action) -> String {
+        self.keys_in(ctx, action)
             .into_iter()
             .next()
             .unwrap_or_else(|| format!(":{}", action.name()))
@@ -442,98 +486,5 @@ impl Keymap {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn defaults_and_overrides() {
-        let km = Keymap::default();
-        let q = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);
-        assert_eq!(km.action(&q), Some(Action::Quit));
-        let km = Keymap::with_overrides("[bindings]\nquit = \"x\"\n").unwrap();
-        assert_eq!(km.action(&q), None);
-        assert_eq!(
-            km.action(&KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE)),
-            Some(Action::Quit)
-        );
-        assert_eq!(km.hint(Action::Quit), "x");
-    }
-
-    #[test]
-    fn no_two_actions_share_a_default_key() {
-        let mut seen: BTreeMap<(Context, Chord), Action> = BTreeMap::new();
-        for a in Action::ALL {
-            for k in a.default_keys() {
-                let chord = Chord::parse(k).unwrap();
-                if let Some(other) = seen.insert((a.context(), chord), *a) {
-                    panic!(
-                        "'{k}' is the default key of both {} and {}",
-                        other.name(),
-                        a.name()
-                    );
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn reports_every_problem() {
-        let errs =
-            Keymap::with_overrides("[bindings]\nfly = \"z\"\nquit = \"j\"\nhelp = \"ctrl-\"\n")
-                .unwrap_err();
-        assert!(
-            errs.iter().any(|e| e.contains("unknown action 'fly'")),
-            "{errs:?}"
-        );
-        assert!(
-            errs.iter().any(|e| e.contains("'j'") && e.contains("down")),
-            "{errs:?}"
-        );
-        assert!(errs.iter().any(|e| e.contains("help")), "{errs:?}");
-        let errs = Keymap::with_overrides("[bindings]\nquit = \"z\"\nhelp = \"z\"\n").unwrap_err();
-        assert!(errs.iter().any(|e| e.contains("bound to both")), "{errs:?}");
-    }
-
-    #[test]
-    fn the_bulk_dialog_has_its_own_keys_and_section() {
-        let s = KeyEvent::new(KeyCode::Char('s'), KeyModifiers::NONE);
-        let w = KeyEvent::new(KeyCode::Char('w'), KeyModifiers::NONE);
-        let km = Keymap::default();
-        assert_eq!(km.action(&s), Some(Action::Sort));
-        assert_eq!(km.action_in(Context::Bulk, &s), Some(Action::SavePlan));
-        let km = Keymap::with_overrides("[bindings]\nquit = \"Q\"\n[bulk]\nsave_plan = \"w\"\n")
-            .unwrap();
-        assert_eq!(km.action_in(Context::Bulk, &w), Some(Action::SavePlan));
-        assert_eq!(km.action_in(Context::Bulk, &s), None);
-        assert_eq!(
-            km.action(&s),
-            Some(Action::Sort),
-            "the global s still sorts"
-        );
-        assert_eq!(km.hint(Action::SavePlan), "w");
-        // A clash within the bulk context names both actions; the same key in two
-        // contexts is no clash.
-        let errs = Keymap::with_overrides("[bulk]\nsave_plan = \"x\"\n").unwrap_err();
-        assert!(
-            errs.iter()
-                .any(|e| e.contains("[bulk]") && e.contains("save_plan") && e.contains("export")),
-            "{errs:?}"
-        );
-        let errs =
-            Keymap::with_overrides("[bulk]\nsave_plan = \"z\"\ncancel = \"z\"\n").unwrap_err();
-        assert!(
-            errs.iter()
-                .any(|e| e.contains("[bulk] 'z' is bound to both")
-                    && e.contains("save_plan")
-                    && e.contains("cancel")),
-            "{errs:?}"
-        );
-        // A bulk action under [bindings] is not a global action.
-        let errs = Keymap::with_overrides("[bindings]\nsave_plan = \"w\"\n").unwrap_err();
-        assert!(
-            errs.iter()
-                .any(|e| e.contains("unknown action 'save_plan'")),
-            "{errs:?}"
-        );
-    }
-}
+#[path = "keymap_tests.rs"]
+mod tests;

@@ -43,6 +43,7 @@ mod tui_bulk;
 mod tui_cards;
 mod tui_edit_snapshots;
 mod tui_edits;
+mod tui_keymap_contexts;
 mod tui_loop;
 mod tui_narrow;
 mod tui_partial_reload;

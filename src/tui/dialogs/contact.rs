@@ -58,8 +58,18 @@ fn error_lines(app: &App, d: &ContactDialog, lines: &mut Vec<Line<'static>>) {
     }
 }
 
+/// A hint line; its `enter` and `esc` name the keys bound in the dialog's context.
 fn hint(app: &App, text: &str) -> Line<'static> {
-    Line::from(Span::styled(text.to_string(), app.theme.muted))
+    use crate::tui::keymap::{Action, Context};
+    let key = |a| app.keymap.hint_in(Context::Contact, a);
+    let text: Vec<String> = (text.split(" · "))
+        .map(|part| match part.split_once(' ') {
+            Some(("enter", rest)) => format!("{} {rest}", key(Action::Confirm)),
+            Some(("esc", rest)) => format!("{} {rest}", key(Action::Back)),
+            _ => part.to_string(),
+        })
+        .collect();
+    Line::from(Span::styled(text.join(" · "), app.theme.muted))
 }
 
 pub fn draw(f: &mut Frame, app: &App, d: &ContactDialog) {

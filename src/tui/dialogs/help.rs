@@ -1,4 +1,6 @@
-//! `?` help, generated from the keymap: every action, its keys and what it does.
+//! `?` help, generated from the keymap: every action, its keys and what it does, by
+//! context (the console's keys, then each dialog's). Taller than the screen, it scrolls
+//! within its content and its border says which rows show.
 
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
@@ -7,21 +9,32 @@ use crate::domain::query::{FREE_TEXT, PREFIXES};
 use crate::tui::app::App;
 use crate::tui::keymap::Context;
 
-pub fn draw(f: &mut Frame, app: &App, scroll: u16) {
+/// Every line of help, for drawing and for bounding its scroll.
+pub fn lines(app: &App) -> Vec<Line<'static>> {
     let t = &app.theme;
     let mut lines = Vec::new();
-    // By context: the console's keys, then each dialog's (its own `[section]`).
-    for ctx in Context::ALL {
+    // By context: the console's keys, then each dialog's (its own `[section]`). A
+    // dialog that writes is not offered in read-only mode, nor are its keys. An action
+    // shared by several contexts is listed again only where its keys differ, so help
+    // stays short (at 80x24 it scrolls).
+    let mut listed: Vec<(crate::tui::keymap::Action, Vec<String>)> = Vec::new();
+    for ctx in Context::ALL
+        .iter()
+        .filter(|c| !(app.read_only && c.writes()))
+    {
         let title = match ctx {
             Context::Global => format!("{} (change them in keymap.toml)", ctx.title()),
             other => format!("{} (keymap.toml [{}])", other.title(), other.section()),
         };
-        if *ctx != Context::Global {
-            lines.push(Line::from(""));
-        }
         lines.push(Line::from(Span::styled(title, t.accent)));
+        let mut as_above = Vec::new();
         for a in ctx.actions().filter(|a| !(app.read_only && a.is_edit())) {
-            let keys = app.keymap.keys(a);
+            let keys = app.keymap.keys_in(*ctx, a);
+            if listed.contains(&(a, keys.clone())) {
+                as_above.push(a.name());
+                continue;
+            }
+            listed.push((a, keys.clone()));
             let keys = if keys.is_empty() {
                 format!(":{}", a.name())
             } else {
@@ -41,23 +54,49 @@ pub fn draw(f: &mut Frame, app: &App, scroll: u16) {
                 what,
             ]));
         }
+        if !as_above.is_empty() {
+            lines.push(Line::from(Span::styled(
+                format!(" {:<18} also {}, keys as above", "", as_above.join(", ")),
+                t.muted,
+            )));
+        }
+        // The search fields right after the console's keys: at 200x50 both show whole.
+        if *ctx == Context::Global {
+            lines.push(Line::from(Span::styled("Search fields", t.accent)));
+            lines.push(Line::from(format!("  free text      {FREE_TEXT}")));
+            for (p, d) in PREFIXES {
+                lines.push(Line::from(format!("  {p:<14} {d}")));
+            }
+        }
     }
-    // No blank line before this heading, so at 200x50 the search fields still show.
-    lines.push(Line::from(Span::styled("Search fields", t.accent)));
-    lines.push(Line::from(format!("  free text      {FREE_TEXT}")));
-    for (p, d) in PREFIXES {
-        lines.push(Line::from(format!("  {p:<14} {d}")));
-    }
-    // As tall as the list (the edit actions made it longer than 40 rows), within the
-    // screen; j/k scroll what does not fit.
-    super::draw_scrolled(
-        f,
-        app,
-        " Help ",
-        " esc or ? closes · j/k scroll ",
-        110,
-        lines,
-        scroll,
-        false,
-    );
+    lines
+}
+
+/// Rows of help that show on a screen `height` rows tall (the box has borders).
+fn rows_shown(total: usize, height: u16) -> usize {
+    total.min(height as usize).saturating_sub(2)
+}
+
+/// The furthest help scrolls on a screen `height` rows tall: its last row at the bottom.
+pub fn max_scroll(app: &App, height: u16) -> u16 {
+    let total = lines(app).len();
+    total.saturating_sub(rows_shown(total, height)) as u16
+}
+
+pub fn draw(f: &mut Frame, app: &App, scroll: u16) {
+    let lines = lines(app);
+    let total = lines.len();
+    let shown = rows_shown(total, f.area().height);
+    let scroll = scroll.min(total.saturating_sub(shown) as u16);
+    // What does not fit scrolls; the border says which rows show and that more follow.
+    let hint = if shown >= total {
+        " esc or ? closes · j/k scroll ".to_string()
+    } else {
+        let first = scroll as usize + 1;
+        let last = scroll as usize + shown;
+        let more = if last < total { " ↓ more" } else { "" };
+        format!(" rows {first}-{last} of {total}{more} · esc or ? closes · j/k ")
+    };
+    // As tall as the list, within the screen.
+    super::draw_scrolled(f, app, " Help ", &hint, 110, lines, scroll, false);
 }

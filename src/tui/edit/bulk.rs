@@ -11,10 +11,11 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
+use super::typed_char;
 use crate::api::ops::WriteKind;
 use crate::bulk::apply::{Control, Event, Summary};
 use crate::bulk::journal::{Counts, JobState};
@@ -297,13 +298,13 @@ impl BulkDialog {
     }
 
     /// Move the preview or results list, never past its last screenful.
-    fn scroll_by(&mut self, key: KeyCode, page: usize) {
+    fn scroll_by(&mut self, act: Action, page: usize) {
         let at = self.scroll.min(self.scroll_max.get());
-        self.scroll = match key {
-            KeyCode::Up => at.saturating_sub(1),
-            KeyCode::PageUp => at.saturating_sub(page),
-            KeyCode::Down => at.saturating_add(1),
-            KeyCode::PageDown => at.saturating_add(page),
+        self.scroll = match act {
+            Action::ItemUp => at.saturating_sub(1),
+            Action::PageUp => at.saturating_sub(page),
+            Action::ItemDown => at.saturating_add(1),
+            Action::PageDown => at.saturating_add(page),
             _ => at,
         }
         .min(self.scroll_max.get());
@@ -631,32 +632,34 @@ impl App {
         let page = self.visible_rows.max(5);
         // The dialog's own actions, as bound in its context of the keymap.
         let act = self.keymap.action_in(Context::Bulk, &k);
+        let scroll = matches!(
+            act,
+            Some(Action::ItemUp | Action::ItemDown | Action::PageUp | Action::PageDown)
+        );
         match &mut d.step {
             Step::Choose => return self.bulk_choose_key(d, k, fx),
             Step::Planning { .. } => {
-                if k.code == KeyCode::Esc {
+                if act == Some(Action::Back) {
                     // The answer will be stale.
                     d.seq = self.next_seq();
                     d.step = Step::Choose;
                 }
             }
-            Step::Preview => match k.code {
-                KeyCode::Esc => {
+            Step::Preview => match act {
+                Some(Action::Back) => {
                     d.step = Step::Choose;
                     d.plan = None;
                     d.notice = None;
                 }
-                KeyCode::Up | KeyCode::Down | KeyCode::PageUp | KeyCode::PageDown => {
-                    d.scroll_by(k.code, page)
-                }
-                _ if act == Some(Action::SavePlan) => {
+                Some(a) if scroll => d.scroll_by(a, page),
+                Some(Action::SavePlan) => {
                     if let Some(p) = &d.plan {
                         fx.push(Effect::BulkSavePlan {
                             plan: Box::new(p.clone()),
                         });
                     }
                 }
-                KeyCode::Enter => {
+                Some(Action::Confirm) => {
                     let Some(p) = &d.plan else { return true };
                     if p.to_send() == 0 {
                         d.notice = Some("Nothing to send: every customer already has it".into());
@@ -671,9 +674,10 @@ impl App {
                 }
                 _ => {}
             },
-            Step::TypeCount { input, error } => match k.code {
-                KeyCode::Esc => d.step = Step::Preview,
-                KeyCode::Enter => {
+            // Typed characters are the count; only other keys can be actions.
+            Step::TypeCount { input, error } => match typed_char(&k).map_or(act, |_| None) {
+                Some(Action::Back) => d.step = Step::Preview,
+                Some(Action::Confirm) => {
                     let want = d.plan.as_ref().map(Plan::to_send).unwrap_or(0);
                     if input.value().trim().replace(',', "") == want.to_string() {
                         self.bulk_apply(d, false, fx);
@@ -681,14 +685,14 @@ impl App {
                         *error = Some(format!("Type {want} exactly to apply, or esc to go back"));
                     }
                 }
-                KeyCode::Char(c) if !c.is_ascii_digit() && c != ',' => {}
+                _ if typed_char(&k).is_some_and(|c| !c.is_ascii_digit() && c != ',') => {}
                 _ => {
                     input.handle_event(&crossterm::event::Event::Key(k));
                     *error = None;
                 }
             },
-            Step::Applying => match k.code {
-                _ if act == Some(Action::PauseJob) => {
+            Step::Applying => match act {
+                Some(Action::PauseJob) => {
                     d.progress.paused = !d.progress.paused;
                     fx.push(Effect::BulkControl(if d.progress.paused {
                         Control::Pause
@@ -696,28 +700,26 @@ impl App {
                         Control::Run
                     }));
                 }
-                _ if act == Some(Action::CancelJob) && !d.progress.cancelling => {
+                Some(Action::CancelJob) if !d.progress.cancelling => {
                     d.progress.cancelling = true;
                     d.progress.paused = false;
                     fx.push(Effect::BulkControl(Control::Cancel));
                 }
-                KeyCode::Esc => {
+                Some(Action::Back) => {
                     self.status.notice = Some(format!(
                         "The job is running: {} pauses, {} cancels (items in flight finish)",
-                        self.keymap.hint(Action::PauseJob),
-                        self.keymap.hint(Action::CancelJob)
+                        self.keymap.hint_in(Context::Bulk, Action::PauseJob),
+                        self.keymap.hint_in(Context::Bulk, Action::CancelJob)
                     ));
                 }
                 _ => {}
             },
-            Step::Results => match k.code {
-                KeyCode::Esc | KeyCode::Enter => return false,
-                KeyCode::Up | KeyCode::Down | KeyCode::PageUp | KeyCode::PageDown => {
-                    d.scroll_by(k.code, page)
-                }
+            Step::Results => match act {
+                Some(Action::Back | Action::Confirm) => return false,
+                Some(a) if scroll => d.scroll_by(a, page),
                 // Retry the failed items a retry may cure, and send what a cancel left
                 // unsent; what failed for good is never sent again.
-                _ if act == Some(Action::RetryFailed) => {
+                Some(Action::RetryFailed) => {
                     let failed = d.failure_summary();
                     if failed.retryable > 0 || d.progress.counts.left() > 0 {
                         self.bulk_apply(d, true, fx)
@@ -728,7 +730,7 @@ impl App {
                         });
                     }
                 }
-                _ if act == Some(Action::ExportResults) => {
+                Some(Action::ExportResults) => {
                     if let Some(p) = &d.plan {
                         fx.push(Effect::BulkExport {
                             job_id: p.job_id.clone(),
@@ -737,14 +739,14 @@ impl App {
                 }
                 _ => {}
             },
-            Step::Resume => match k.code {
-                KeyCode::Esc => {
+            Step::Resume => match act {
+                Some(Action::Back) => {
                     self.status.notice = Some(
                         "The interrupted job waits: resume it with `custdesk bulk resume`".into(),
                     );
                     return false;
                 }
-                KeyCode::Enter => self.bulk_apply(d, false, fx),
+                Some(Action::Confirm) => self.bulk_apply(d, false, fx),
                 _ => {}
             },
         }
@@ -753,26 +755,33 @@ impl App {
 
     fn bulk_choose_key(&mut self, d: &mut BulkDialog, k: KeyEvent, fx: &mut Vec<Effect>) -> bool {
         let n_fields = d.kind.fields().len();
-        match k.code {
-            KeyCode::Esc => return false,
-            KeyCode::Tab => d.field = (d.field + 1) % (n_fields + 1),
-            KeyCode::BackTab => d.field = (d.field + n_fields) % (n_fields + 1),
-            KeyCode::Up | KeyCode::Down if d.field == 0 => {
+        let choice = d.spec().is_some_and(|s| !s.choices.is_empty());
+        // A character typed in a text field is text, even when it is also a key.
+        let text = d.field > 0 && !choice;
+        let act = match typed_char(&k) {
+            Some(_) if text => None,
+            _ => self.keymap.action_in(Context::BulkForm, &k),
+        };
+        match act {
+            Some(Action::Back) => return false,
+            Some(Action::NextField) => d.field = (d.field + 1) % (n_fields + 1),
+            Some(Action::PrevField) => d.field = (d.field + n_fields) % (n_fields + 1),
+            Some(Action::ItemUp | Action::ItemDown) if d.field == 0 => {
                 let kinds: Vec<Kind> = Kind::ALL
                     .into_iter()
                     .filter(|k| !d.targets.is_empty() || !k.uses_targets())
                     .collect();
                 let i = kinds.iter().position(|x| *x == d.kind).unwrap_or(0);
-                let j = if k.code == KeyCode::Up {
+                let j = if act == Some(Action::ItemUp) {
                     i.saturating_sub(1)
                 } else {
                     (i + 1).min(kinds.len() - 1)
                 };
                 d.set_kind(kinds[j]);
             }
-            KeyCode::Down => d.field = (d.field + 1).min(n_fields),
-            KeyCode::Up => d.field -= 1,
-            KeyCode::Enter => self.bulk_plan(d, fx),
+            Some(Action::ItemDown) => d.field = (d.field + 1).min(n_fields),
+            Some(Action::ItemUp) => d.field -= 1,
+            Some(Action::Confirm) => self.bulk_plan(d, fx),
             _ => {
                 let Some(spec) = d.spec() else { return true };
                 let input = &mut d.inputs[d.field - 1];
@@ -783,9 +792,9 @@ impl App {
                         .position(|c| *c == input.value())
                         .unwrap_or(0);
                     let n = spec.choices.len();
-                    let j = match k.code {
-                        KeyCode::Left => (i + n - 1) % n,
-                        KeyCode::Right | KeyCode::Char(' ') => (i + 1) % n,
+                    let j = match act {
+                        Some(Action::ChoicePrev) => (i + n - 1) % n,
+                        Some(Action::ChoiceNext) => (i + 1) % n,
                         _ => return true,
                     };
                     *input = Input::new(spec.choices[j].to_string());

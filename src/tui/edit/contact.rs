@@ -19,13 +19,14 @@ use crossterm::event::{KeyCode, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
-use super::{ContactKind, Failure, KeyedWrite, Passcode};
+use super::{ContactKind, Failure, KeyedWrite, Passcode, typed_char};
 use crate::api::wire::citi;
 use crate::domain::email::Email;
 use crate::domain::phone::{PartsPhone, RelayNumber};
 use crate::domain::{mask, phone};
 use crate::tui::app::{App, Overlay};
 use crate::tui::effect::{AuditNote, ContactChange, Effect};
+use crate::tui::keymap::{Action, Context};
 use crate::tui::msg::{Outcome, WriteError};
 use crate::tui::view::safe;
 
@@ -423,10 +424,17 @@ impl App {
         k: KeyEvent,
         fx: &mut Vec<Effect>,
     ) -> bool {
+        // The dialog's actions in its context; while the agent types (the new value, the
+        // passcode) a character is text, even one bound to an action.
+        let typing = matches!(d.step, Step::Editing | Step::Passcode(_));
+        let act = match typed_char(&k) {
+            Some(_) if typing => None,
+            _ => self.keymap.action_in(Context::Contact, &k),
+        };
         match &mut d.step {
-            Step::Editing => match k.code {
-                KeyCode::Esc => return false,
-                KeyCode::Enter => match &d.check {
+            Step::Editing => match act {
+                Some(Action::Back) => return false,
+                Some(Action::Confirm) => match &d.check {
                     c if c.accepted() => {
                         d.error = None;
                         d.step = Step::Confirming;
@@ -468,16 +476,16 @@ impl App {
                     }
                 }
             },
-            Step::Confirming => match k.code {
-                KeyCode::Esc => {
+            Step::Confirming => match act {
+                Some(Action::Back) => {
                     d.step = Step::Editing;
                     d.error = None;
                 }
-                KeyCode::Enter => self.send_change(d, fx),
+                Some(Action::Confirm) => self.send_change(d, fx),
                 _ => {}
             },
             Step::Requesting => {
-                if k.code == KeyCode::Esc {
+                if act == Some(Action::Back) {
                     self.status.notice = Some(format!(
                         "{} change abandoned; nothing was confirmed",
                         capitalised(d.kind.noun())
@@ -485,8 +493,8 @@ impl App {
                     return false;
                 }
             }
-            Step::Passcode(p) => match k.code {
-                KeyCode::Esc => {
+            Step::Passcode(p) => match act {
+                Some(Action::Back) => {
                     self.status.notice = Some(format!(
                         "{} change abandoned: the customer's {} is unchanged",
                         capitalised(d.kind.noun()),
@@ -494,7 +502,7 @@ impl App {
                     ));
                     return false;
                 }
-                KeyCode::Enter if p.ended.is_some() => {
+                Some(Action::Confirm) if p.ended.is_some() => {
                     // Start again: a new request, a new key, a new passcode.
                     d.put_key = None;
                     d.confirm_key = None;
@@ -503,13 +511,13 @@ impl App {
                     self.send_change(d, fx);
                 }
                 _ if p.ended.is_some() || p.sending => {}
-                KeyCode::Enter if !p.code.complete() => {
+                Some(Action::Confirm) if !p.code.complete() => {
                     p.wrong = Some(format!(
                         "type all {} digits the customer reads out",
                         Passcode::LEN
                     ));
                 }
-                KeyCode::Enter => {
+                Some(Action::Confirm) => {
                     let body = (&p.flow_id, p.code.expose());
                     let key = KeyedWrite::for_body(&mut d.confirm_key, &body);
                     let seq = self.next_seq();
@@ -526,18 +534,21 @@ impl App {
                         note: d.note("confirm"),
                     });
                 }
-                KeyCode::Backspace => {
-                    p.code.pop();
-                    d.error = None;
-                }
-                KeyCode::Char(c) if p.code.push(c) => {
-                    p.wrong = None;
-                    d.error = None;
-                }
-                _ => {}
+                // Typing the passcode: raw keys.
+                _ => match k.code {
+                    KeyCode::Backspace => {
+                        p.code.pop();
+                        d.error = None;
+                    }
+                    KeyCode::Char(c) if p.code.push(c) => {
+                        p.wrong = None;
+                        d.error = None;
+                    }
+                    _ => {}
+                },
             },
             Step::Done { .. } => {
-                if matches!(k.code, KeyCode::Esc | KeyCode::Enter) {
+                if matches!(act, Some(Action::Back | Action::Confirm)) {
                     return false;
                 }
                 if self.keymap.action(&k) == Some(crate::tui::keymap::Action::CopyCorrelation)

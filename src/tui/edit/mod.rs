@@ -23,7 +23,7 @@ pub mod verify;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crossterm::event::KeyCode;
+use crossterm::event::{KeyCode, KeyEvent};
 
 use crate::api::IdempotencyKey;
 use crate::api::ops::{CUSTOMERS_WRITE, WriteKind};
@@ -256,6 +256,20 @@ impl App {
         s.error = None;
         s.phase = Phase::Sending;
         fx.push(Effect::Write { seq, op, key, note });
+    }
+}
+
+/// The character a key types into a text field: a plain (or shifted) character.
+pub(crate) fn typed_char(k: &KeyEvent) -> Option<char> {
+    match k.code {
+        KeyCode::Char(c)
+            if !k.modifiers.intersects(
+                crossterm::event::KeyModifiers::CONTROL | crossterm::event::KeyModifiers::ALT,
+            ) =>
+        {
+            Some(c)
+        }
+        _ => None,
     }
 }
 

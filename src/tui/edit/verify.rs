@@ -9,7 +9,7 @@
 //! (another caller) starts again. Every check goes to the audit log (which proof, and
 //! whether it matched), never what the caller said.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
@@ -18,6 +18,7 @@ use crate::domain::person::DateOfBirth;
 use crate::domain::text::postcode_key;
 use crate::tui::app::{App, Overlay};
 use crate::tui::effect::{AuditNote, Effect};
+use crate::tui::keymap::{Action, Context};
 
 /// Proofs needed before contact edits unlock.
 pub const PROOFS_NEEDED: usize = 2;
@@ -269,11 +270,16 @@ impl App {
         fx: &mut Vec<Effect>,
     ) -> bool {
         let n = Proof::ALL.len();
-        match k.code {
-            KeyCode::Esc => return false,
-            KeyCode::Tab | KeyCode::Down => d.field = (d.field + 1) % n,
-            KeyCode::BackTab | KeyCode::Up => d.field = (d.field + n - 1) % n,
-            KeyCode::Enter => {
+        // Every field is typed in: a character is text, even one bound to an action.
+        let act = match super::typed_char(&k) {
+            Some(_) => None,
+            None => self.keymap.action_in(Context::Verify, &k),
+        };
+        match act {
+            Some(Action::Back) => return false,
+            Some(Action::NextField | Action::ItemDown) => d.field = (d.field + 1) % n,
+            Some(Action::PrevField | Action::ItemUp) => d.field = (d.field + n - 1) % n,
+            Some(Action::Confirm) => {
                 let p = Proof::ALL[d.field];
                 let check = self
                     .caller
