@@ -42,3 +42,19 @@ fn at_80x24_the_quit_hint_shows_and_a_long_error_is_cut_with_an_ellipsis_kept_wh
     let log = screen(&mut a, 80, 24);
     assert!(log.contains("ZEBRA-END"), "{log}");
 }
+
+#[test]
+fn a_profile_cut_off_by_a_small_screen_says_how_much_is_below() {
+    let mut a = app();
+    ada_open(&mut a);
+    let small = screen(&mut a, 80, 24);
+    assert!(small.contains("more below"), "{small}");
+    // Moving down to the last field scrolls to the end: nothing is left below.
+    for _ in 0..40 {
+        a.update(key(KeyCode::Down));
+    }
+    let end = screen(&mut a, 80, 24);
+    assert!(!end.contains("more below"), "{end}");
+    let big = screen(&mut a, 200, 50);
+    assert!(!big.contains("more below"), "{big}");
+}

@@ -15,13 +15,28 @@ use crate::tui::view::{SPINNER, pane_block, safe};
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let focused = app.focus == Pane::Profile;
-    let block = pane_block(app, "Profile", focused);
+    let mut block = pane_block(app, "Profile", focused);
     let inner = block.inner(area);
-    f.render_widget(block, area);
     let lines = lines(app, focused);
     // Keep the cursor line on screen.
     let cursor_line = lines.iter().position(|(sel, _)| *sel).unwrap_or(0) as u16;
-    let scroll = cursor_line.saturating_sub(inner.height.saturating_sub(2));
+    let mut scroll = cursor_line.saturating_sub(inner.height.saturating_sub(2));
+    // On the last field, what follows it (card addresses) comes into view too,
+    let fields = app.profile_fields().len();
+    if fields > 0 && app.profile_cursor + 1 >= fields {
+        // ...as far as the field itself stays on screen.
+        let end = (lines.len() as u16).saturating_sub(inner.height);
+        scroll = scroll.max(end.min(cursor_line));
+    }
+    // A profile taller than the pane says how much is below, on its bottom border.
+    let below = (lines.len() as u16).saturating_sub(scroll + inner.height);
+    if below > 0 {
+        block = block.title_bottom(Span::styled(
+            format!(" ↓ {below} more below · {} ", app.keymap.hint(Action::Down)),
+            app.theme.muted,
+        ));
+    }
+    f.render_widget(block, area);
     let text: Vec<Line> = lines.into_iter().map(|(_, l)| l).collect();
     f.render_widget(Paragraph::new(text).scroll((scroll, 0)), inner);
 }
