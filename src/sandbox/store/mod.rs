@@ -1,5 +1,6 @@
 //! The one SQLite customer store behind all five API families.
 
+mod by_postcode;
 pub mod catalog;
 pub mod schema;
 pub mod seed;
@@ -445,7 +446,7 @@ pub enum SortKey {
 }
 
 /// Upper bound for a prefix range scan: every string starting with `p` sorts below it.
-fn prefix_end(p: &str) -> String {
+pub(crate) fn prefix_end(p: &str) -> String {
     format!("{p}\u{10FFFF}")
 }
 
@@ -472,7 +473,10 @@ pub fn search(c: &Connection, s: &Search) -> DbResult<(u64, Vec<CustomerRec>)> {
         args.push(v.clone());
     }
     if let Some(v) = &s.postcode {
-        wh.push("c.cid IN (SELECT cid FROM addresses WHERE postcode_norm = ?)".into());
+        wh.push(
+            "c.cid IN (SELECT cid FROM addresses WHERE tenant = ? AND postcode_norm = ?)".into(),
+        );
+        args.push(s.tenant.clone());
         args.push(v.clone());
     }
     if let Some(v) = &s.phone_national {
@@ -501,9 +505,11 @@ pub fn search(c: &Connection, s: &Search) -> DbResult<(u64, Vec<CustomerRec>)> {
     }
     if let Some(p) = &s.postcode_prefix {
         wh.push(
-            "c.cid IN (SELECT cid FROM addresses WHERE postcode_norm >= ? AND postcode_norm < ?)"
+            "c.cid IN (SELECT cid FROM addresses \
+             WHERE tenant = ? AND postcode_norm >= ? AND postcode_norm < ?)"
                 .into(),
         );
+        args.push(s.tenant.clone());
         args.push(p.clone());
         args.push(prefix_end(p));
     }
@@ -516,6 +522,9 @@ pub fn search(c: &Connection, s: &Search) -> DbResult<(u64, Vec<CustomerRec>)> {
         args.push(v.clone());
     }
     let where_sql = wh.join(" AND ");
+    if let Some(answer) = by_postcode::search(c, s, wh.len())? {
+        return Ok(answer);
+    }
     let count: u64 = c
         .prepare_cached(&format!(
             "SELECT count(*) FROM customers c WHERE {where_sql}"

@@ -446,8 +446,8 @@ fn insert_all(conn: &mut Connection, n: u64, rival: u64) -> DbResult<()> {
              status, created) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,'',?9,?10,?11,?12,?13,?14,?15,?16,?17)",
         )?;
         let mut ins_a = tx.prepare(
-            "INSERT INTO addresses (cid, kind, line1, line2, city, state, postcode, postcode_norm, country)
-             VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)",
+            "INSERT INTO addresses (cid, kind, line1, line2, city, state, postcode, postcode_norm, country, tenant)
+             VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
         )?;
         let mut ins_e = tx.prepare(
             "INSERT INTO emails (cid, kind, address, preferred, enrolled) VALUES (?1,?2,?3,?4,?5)",
@@ -592,7 +592,8 @@ fn insert_all(conn: &mut Connection, n: u64, rival: u64) -> DbResult<()> {
                 state,
                 pc,
                 postcode_key(&pc),
-                country.code
+                country.code,
+                tenant
             ])?;
             if rng.random_bool(0.15) {
                 let pc2 = postcode(&mut rng, country);
@@ -606,7 +607,8 @@ fn insert_all(conn: &mut Connection, n: u64, rival: u64) -> DbResult<()> {
                     state,
                     pc2,
                     postcode_key(&pc2),
-                    country.code
+                    country.code,
+                    tenant
                 ])?;
             }
             let user = format!("{}.{}", fold(given), fold(family))
