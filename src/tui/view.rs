@@ -302,6 +302,20 @@ fn short(a: Action) -> &'static str {
 }
 
 /// A bordered block with the pane's title, highlighted when focused.
+/// A customer pane's title with the open customer's name once it is known, so a pane
+/// shown alone still says whose data it is: `Alerts · Ada Quartermaine`.
+pub fn customer_title(app: &App, pane: &str) -> String {
+    let name = app
+        .customer
+        .as_ref()
+        .and_then(|c| c.details.ready())
+        .map(|d| safe(format!("{} {}", d.given_name, d.family_name).trim()));
+    match name {
+        Some(n) if !n.is_empty() => format!("{pane} · {n}"),
+        _ => pane.to_string(),
+    }
+}
+
 pub fn pane_block<'a>(app: &App, title: &'a str, focused: bool) -> Block<'a> {
     Block::new()
         .borders(Borders::ALL)

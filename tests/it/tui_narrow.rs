@@ -58,3 +58,18 @@ fn a_profile_cut_off_by_a_small_screen_says_how_much_is_below() {
     let big = screen(&mut a, 200, 50);
     assert!(!big.contains("more below"), "{big}");
 }
+
+#[test]
+fn contact_methods_and_alerts_shown_alone_name_the_customer() {
+    let mut a = app();
+    ada_open(&mut a);
+    a.update(key(KeyCode::Tab));
+    let contacts = screen(&mut a, 80, 24);
+    assert!(
+        contacts.contains("┌ Contact methods · Ada Quartermaine"),
+        "{contacts}"
+    );
+    a.update(key(KeyCode::Tab));
+    let alerts = screen(&mut a, 80, 24);
+    assert!(alerts.contains("┌ Alerts · Ada Quartermaine"), "{alerts}");
+}

@@ -6,10 +6,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use crate::tui::app::{App, Load, Pane};
-use crate::tui::view::{SPINNER, pane_block, safe};
+use crate::tui::view::{SPINNER, customer_title, pane_block, safe};
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
-    let block = pane_block(app, "Alerts", app.focus == Pane::Alerts);
+    let title = customer_title(app, "Alerts");
+    let block = pane_block(app, &title, app.focus == Pane::Alerts);
     let inner = block.inner(area);
     f.render_widget(block, area);
     let spinner = SPINNER[app.status.spinner % SPINNER.len()];

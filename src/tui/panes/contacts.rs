@@ -7,10 +7,11 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use crate::domain::mask;
 use crate::tui::app::{App, Load, Pane};
-use crate::tui::view::{SPINNER, pane_block, safe};
+use crate::tui::view::{SPINNER, customer_title, pane_block, safe};
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
-    let block = pane_block(app, "Contact methods", app.focus == Pane::Contacts);
+    let title = customer_title(app, "Contact methods");
+    let block = pane_block(app, &title, app.focus == Pane::Contacts);
     let inner = block.inner(area);
     f.render_widget(block, area);
     let spinner = SPINNER[app.status.spinner % SPINNER.len()];
