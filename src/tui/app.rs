@@ -572,27 +572,17 @@ impl App {
                     self.dirty = true;
                 }
             }
-            Msg::ChangeRequested { seq, outcome } => {
-                self.finish_write(&outcome.correlation_id);
-                if let Some(Overlay::Contact(_)) = &self.overlay
-                    && let Some(Overlay::Contact(mut d)) = self.overlay.take()
-                {
-                    self.contact_requested(&mut d, seq, outcome);
-                    self.overlay = Some(Overlay::Contact(d));
-                }
-            }
-            Msg::ChangeConfirmed { seq, outcome } => {
-                self.finish_write(&outcome.correlation_id);
-                if let Some(Overlay::Contact(_)) = &self.overlay
-                    && let Some(Overlay::Contact(mut d)) = self.overlay.take()
-                {
-                    self.contact_confirmed(&mut d, seq, outcome, &mut fx);
-                    self.overlay = Some(Overlay::Contact(d));
-                }
-            }
             Msg::Written { seq, outcome } => {
                 self.finish_write(&outcome.correlation_id);
                 match self.overlay.take() {
+                    Some(Overlay::Contact(mut d)) => {
+                        self.contact_written(&mut d, seq, outcome, &mut fx);
+                        self.overlay = Some(Overlay::Contact(d));
+                    }
+                    Some(Overlay::AddPhone(mut d)) => {
+                        self.phone_added(&mut d, seq, outcome, &mut fx);
+                        self.overlay = Some(Overlay::AddPhone(d));
+                    }
                     Some(Overlay::Offer(mut d)) => {
                         self.offer_written(&mut d, seq, outcome, &mut fx);
                         self.overlay = Some(Overlay::Offer(d));
@@ -606,15 +596,6 @@ impl App {
                         self.overlay = Some(Overlay::Customer(d));
                     }
                     other => self.overlay = other,
-                }
-            }
-            Msg::PhoneAdded { seq, outcome } => {
-                self.finish_write(&outcome.correlation_id);
-                if let Some(Overlay::AddPhone(_)) = &self.overlay
-                    && let Some(Overlay::AddPhone(mut d)) = self.overlay.take()
-                {
-                    self.phone_added(&mut d, seq, outcome, &mut fx);
-                    self.overlay = Some(Overlay::AddPhone(d));
                 }
             }
             Msg::MarkedAll { seq, outcome } => {

@@ -5,9 +5,8 @@ use std::time::Duration;
 
 use crate::api::IdempotencyKey;
 use crate::api::wire::newday::SearchFilter;
-use crate::api::wire::relay;
 
-use super::edit::{ContactKind, Passcode};
+use super::edit::ContactKind;
 
 /// One audit line as the console decides it: personal values already masked, never a
 /// passcode or token. The runner adds the time and the agent; for a write it fills in
@@ -67,40 +66,13 @@ pub enum Effect {
         kind: ContactKind,
         value: String,
     },
-    /// Citi: ask to change emails or phones (answers 202 and texts the customer a
-    /// passcode). Audited when it ends.
-    RequestChange {
-        seq: u64,
-        customer: String,
-        change: ContactChange,
-        key: IdempotencyKey,
-        note: AuditNote,
-    },
-    /// Citi: confirm a change with the passcode the customer read back. Audited when
-    /// it ends, without the passcode.
-    ConfirmChange {
-        seq: u64,
-        customer: String,
-        kind: ContactKind,
-        flow: String,
-        passcode: Passcode,
-        key: IdempotencyKey,
-        note: AuditNote,
-    },
-    /// An offer, alert or bankingservice write. Audited when it ends; answers
-    /// `Msg::Written`.
+    /// Every write the console makes (contact changes and their passcodes, phones,
+    /// offers, alerts, bankingservice customers), built by [`crate::api::ops`].
+    /// Audited when it ends, without a passcode; answers `Msg::Written` with the same
+    /// `seq`.
     Write {
         seq: u64,
         op: WriteOp,
-        key: IdempotencyKey,
-        note: AuditNote,
-    },
-    /// Relay: add a phone with the customer's consent. Audited when it ends.
-    AddPhone {
-        seq: u64,
-        customer: String,
-        number: String,
-        body: relay::AddPhone,
         key: IdempotencyKey,
         note: AuditNote,
     },
@@ -136,13 +108,6 @@ pub enum Effect {
 impl Effect {
     /// Whether this effect changes data at the backend (refused in read-only mode).
     pub fn is_write(&self) -> bool {
-        matches!(
-            self,
-            Effect::RequestChange { .. }
-                | Effect::ConfirmChange { .. }
-                | Effect::AddPhone { .. }
-                | Effect::Write { .. }
-                | Effect::BulkApply { .. }
-        )
+        matches!(self, Effect::Write { .. } | Effect::BulkApply { .. })
     }
 }

@@ -3,7 +3,8 @@
 
 use crossterm::event::{KeyEvent, MouseEvent};
 
-use crate::api::wire::{candescent::ContactMethods, citi, newday, relay};
+use crate::api::ops::Answer;
+use crate::api::wire::{candescent::ContactMethods, citi, newday};
 use crate::api::{ApiError, Class, ErrorKind};
 
 /// A finished call: its value or the error in words, with the correlation id either way.
@@ -64,6 +65,28 @@ impl<T> Outcome<T, WriteError> {
     pub fn failed(e: WriteError, correlation_id: Option<String>) -> Self {
         Outcome {
             result: Err(e),
+            correlation_id,
+        }
+    }
+}
+
+impl Outcome<Answer, WriteError> {
+    /// The part of a write's answer a dialog wants (a write answers in the shape its
+    /// request asks for); another shape is a failure in words.
+    pub fn pick<T>(self, part: impl FnOnce(Answer) -> Option<T>) -> Outcome<T, WriteError> {
+        let correlation_id = self.correlation_id;
+        let result = match self.result {
+            Ok(a) => part(a).ok_or_else(|| {
+                WriteError::new(
+                    ErrorKind::Decode,
+                    None,
+                    "the answer is not the one this write expects",
+                )
+            }),
+            Err(e) => Err(e),
+        };
+        Outcome {
+            result,
             correlation_id,
         }
     }
@@ -162,23 +185,6 @@ pub enum Msg {
         seq: u64,
         outcome: Outcome<newday::Verification>,
     },
-    /// Citi answered a change request: the passcode flow, or why not.
-    ChangeRequested {
-        seq: u64,
-        outcome: Outcome<citi::ControlFlow, WriteError>,
-    },
-    /// Citi answered a passcode confirmation.
-    ChangeConfirmed {
-        seq: u64,
-        outcome: Outcome<(), WriteError>,
-    },
-    /// Relay answered an add-phone.
-    PhoneAdded {
-        seq: u64,
-        outcome: Outcome<relay::RelayMessage, WriteError>,
-    },
-    /// An offer, alert or bankingservice write answered: a short summary of the
-    /// answer (the offer's new status, the customer's id...), or why not.
     /// Every id of search `seq` (mark all).
     MarkedAll {
         seq: u64,
@@ -205,9 +211,11 @@ pub enum Msg {
     },
     /// A saved plan or exported results, in words.
     BulkNotice(String),
+    /// A write (`Effect::Write` with the same `seq`) answered: what the backend
+    /// answered, or why not.
     Written {
         seq: u64,
-        outcome: Outcome<String, WriteError>,
+        outcome: Outcome<Answer, WriteError>,
     },
     /// SIGTERM, SIGHUP or the input stream ending.
     Quit,

@@ -74,24 +74,10 @@ fn record(audit: &AuditLog, agent: &str, note: &AuditNote) {
     }
 }
 
-/// A write's answer as the dialog sees it: `value` picks what the dialog wants from the
-/// answer (a write answers in the shape its request asks for).
-fn written<T>(
-    r: Result<Reply<Answer>, ApiError>,
-    value: impl FnOnce(Answer) -> Option<T>,
-) -> Outcome<T, WriteError> {
+/// A write's answer as the dialog sees it: the answer, or the error in words.
+fn written(r: Result<Reply<Answer>, ApiError>) -> Outcome<Answer, WriteError> {
     match r {
-        Ok(reply) => match value(reply.value) {
-            Some(v) => Outcome::written(v, reply.correlation_id),
-            None => Outcome::failed(
-                WriteError::new(
-                    ErrorKind::Decode,
-                    None,
-                    "the answer is not the one this write expects",
-                ),
-                Some(reply.correlation_id),
-            ),
-        },
+        Ok(reply) => Outcome::written(reply.value, reply.correlation_id),
         Err(e) => Outcome::failed(WriteError::from(&e), Some(e.correlation_id.clone())),
     }
 }
@@ -446,75 +432,12 @@ impl Runner {
             }
             // Writes are never aborted: once sent, their answer is awaited and audited
             // even when the dialog that asked has gone.
-            Effect::RequestChange {
-                seq,
-                customer,
-                change,
-                key,
-                note,
-            } => self.spawn_write(
-                WriteOp::RequestChange { customer, change },
-                key,
-                note,
-                move |r| Msg::ChangeRequested {
-                    seq,
-                    outcome: written(r, |a| match a {
-                        Answer::Flow(f) => Some(f),
-                        _ => None,
-                    }),
-                },
-            ),
-            Effect::ConfirmChange {
-                seq,
-                customer,
-                kind,
-                flow,
-                passcode,
-                key,
-                note,
-            } => self.spawn_write(
-                WriteOp::ConfirmChange {
-                    customer,
-                    kind,
-                    flow,
-                    passcode,
-                },
-                key,
-                note,
-                move |r| Msg::ChangeConfirmed {
-                    seq,
-                    outcome: written(r, |_| Some(())),
-                },
-            ),
             Effect::Write { seq, op, key, note } => {
                 self.spawn_write(op, key, note, move |r| Msg::Written {
                     seq,
-                    outcome: written(r, |a| Some(a.summary())),
+                    outcome: written(r),
                 })
             }
-            Effect::AddPhone {
-                seq,
-                customer,
-                number,
-                body,
-                key,
-                note,
-            } => self.spawn_write(
-                WriteOp::AddPhone {
-                    customer,
-                    number,
-                    body,
-                },
-                key,
-                note,
-                move |r| Msg::PhoneAdded {
-                    seq,
-                    outcome: written(r, |a| match a {
-                        Answer::Phone(m) => Some(m),
-                        _ => None,
-                    }),
-                },
-            ),
         }
     }
 
@@ -567,12 +490,8 @@ impl Runner {
             });
             return;
         }
-        let (seq, note) = match &effect {
-            Effect::RequestChange { seq, note, .. }
-            | Effect::ConfirmChange { seq, note, .. }
-            | Effect::AddPhone { seq, note, .. }
-            | Effect::Write { seq, note, .. } => (*seq, note.clone()),
-            _ => return,
+        let Effect::Write { seq, note, .. } = effect else {
+            return;
         };
         record(
             &self.audit,
@@ -582,25 +501,10 @@ impl Runner {
                 ..note
             },
         );
-        let msg = match effect {
-            Effect::RequestChange { .. } => Msg::ChangeRequested {
-                seq,
-                outcome: Outcome::failed(err, None),
-            },
-            Effect::ConfirmChange { .. } => Msg::ChangeConfirmed {
-                seq,
-                outcome: Outcome::failed(err, None),
-            },
-            Effect::Write { .. } => Msg::Written {
-                seq,
-                outcome: Outcome::failed(err, None),
-            },
-            _ => Msg::PhoneAdded {
-                seq,
-                outcome: Outcome::failed(err, None),
-            },
-        };
-        let _ = self.tx.send(msg);
+        let _ = self.tx.send(Msg::Written {
+            seq,
+            outcome: Outcome::failed(err, None),
+        });
     }
 }
 

@@ -5,11 +5,12 @@
 
 use crate::common;
 
+use custdesk::api::ops::Answer;
 use custdesk::api::wire::{citi, relay};
 use custdesk::api::{ApiConfig, Client, IdempotencyKey};
 use custdesk::audit::AuditLog;
 use custdesk::tui::edit::{ContactKind, Passcode};
-use custdesk::tui::effect::{AuditNote, ContactChange, Effect};
+use custdesk::tui::effect::{AuditNote, ContactChange, Effect, WriteOp};
 use custdesk::tui::msg::Msg;
 use custdesk::tui::tasks::Runner;
 use tokio::sync::mpsc;
@@ -53,15 +54,17 @@ fn note(customer: &str, action: &str, new: &str) -> AuditNote {
 }
 
 fn add_phone(e: &Env, seq: u64) -> Effect {
-    Effect::AddPhone {
+    Effect::Write {
         seq,
-        customer: e.ada.clone(),
-        number: "2125550199".into(),
-        body: relay::AddPhone {
-            consent_type: "express".into(),
-            phone_type: "mobile".into(),
-            country_code: Some("1".into()),
-            client_source: None,
+        op: WriteOp::AddPhone {
+            customer: e.ada.clone(),
+            number: "2125550199".into(),
+            body: relay::AddPhone {
+                consent_type: "express".into(),
+                phone_type: "mobile".into(),
+                country_code: Some("1".into()),
+                client_source: None,
+            },
         },
         key: IdempotencyKey::fresh(),
         note: note(
@@ -73,16 +76,18 @@ fn add_phone(e: &Env, seq: u64) -> Effect {
 }
 
 fn email_change(e: &Env, seq: u64, key: &IdempotencyKey) -> Effect {
-    Effect::RequestChange {
+    Effect::Write {
         seq,
-        customer: e.ada.clone(),
-        change: ContactChange::Emails(citi::Emails {
-            emails: vec![citi::Email {
-                email_key: None,
-                email_address: "ada.runner@example.org".into(),
-                preferred_email_flag: false,
-            }],
-        }),
+        op: WriteOp::RequestChange {
+            customer: e.ada.clone(),
+            change: ContactChange::Emails(citi::Emails {
+                emails: vec![citi::Email {
+                    email_key: None,
+                    email_address: "ada.runner@example.org".into(),
+                    preferred_email_flag: false,
+                }],
+            }),
+        },
         key: key.clone(),
         note: note(&e.ada, "update_email.request", "a•••@e•••.org"),
     }
@@ -96,30 +101,29 @@ async fn read_only_sends_nothing_and_audits_the_refusal() {
     let (mut r, mut rx) = runner(&e, true);
     r.run_detached(add_phone(&e, 7));
     r.run_detached(email_change(&e, 8, &IdempotencyKey::fresh()));
-    r.run_detached(Effect::ConfirmChange {
+    r.run_detached(Effect::Write {
         seq: 9,
-        customer: e.ada.clone(),
-        kind: ContactKind::Email,
-        flow: "flow-x".into(),
-        passcode: Passcode::new("123456"),
+        op: WriteOp::ConfirmChange {
+            customer: e.ada.clone(),
+            kind: ContactKind::Email,
+            flow: "flow-x".into(),
+            passcode: Passcode::new("123456"),
+        },
         key: IdempotencyKey::fresh(),
         note: note(&e.ada, "update_email.confirm", "a•••@e•••.org"),
     });
     for _ in 0..3 {
         match rx.recv().await.unwrap() {
-            Msg::PhoneAdded { seq, outcome } => {
-                assert_eq!(seq, 7);
+            Msg::Written { seq: 7, outcome } => {
                 assert_eq!(
                     outcome.result.unwrap_err().code.as_deref(),
                     Some("readOnly")
                 );
             }
-            Msg::ChangeRequested { seq, outcome } => {
-                assert_eq!(seq, 8);
+            Msg::Written { seq: 8, outcome } => {
                 assert!(outcome.result.is_err());
             }
-            Msg::ChangeConfirmed { seq, outcome } => {
-                assert_eq!(seq, 9);
+            Msg::Written { seq: 9, outcome } => {
                 assert!(outcome.result.is_err());
             }
             other => panic!("{other:?}"),
@@ -150,7 +154,7 @@ async fn a_write_is_audited_once_with_its_correlation_id_and_a_retry_replays() {
     let key = IdempotencyKey::fresh();
     r.run_detached(email_change(&e, 1, &key));
     let flow = match rx.recv().await.unwrap() {
-        Msg::ChangeRequested { seq: 1, outcome } => {
+        Msg::Written { seq: 1, outcome } => {
             let cid = outcome.correlation_id.clone().unwrap();
             let (lines, _) = e.audit.read(None, None).unwrap();
             assert_eq!(lines.len(), 1);
@@ -158,7 +162,10 @@ async fn a_write_is_audited_once_with_its_correlation_id_and_a_retry_replays() {
             assert_eq!(lines[0].action, "update_email.request");
             assert_eq!(lines[0].outcome, "passcode sent to •••••••0123");
             assert_eq!(lines[0].new.as_deref(), Some("a•••@e•••.org"));
-            outcome.result.unwrap()
+            match outcome.result.unwrap() {
+                Answer::Flow(f) => f,
+                other => panic!("{other:?}"),
+            }
         }
         other => panic!("{other:?}"),
     };
@@ -167,8 +174,8 @@ async fn a_write_is_audited_once_with_its_correlation_id_and_a_retry_replays() {
     let sent = e.ts.count("SELECT count(*) FROM outbox");
     r.run_detached(email_change(&e, 2, &key));
     match rx.recv().await.unwrap() {
-        Msg::ChangeRequested { seq: 2, outcome } => {
-            assert_eq!(outcome.result.unwrap(), flow);
+        Msg::Written { seq: 2, outcome } => {
+            assert_eq!(outcome.result.unwrap(), Answer::Flow(flow.clone()));
         }
         other => panic!("{other:?}"),
     }
@@ -187,17 +194,19 @@ async fn a_write_is_audited_once_with_its_correlation_id_and_a_retry_replays() {
             })
             .unwrap();
     let wrong = format!("{:06}", (otp.parse::<u32>().unwrap() + 1) % 1_000_000);
-    r.run_detached(Effect::ConfirmChange {
+    r.run_detached(Effect::Write {
         seq: 3,
-        customer: e.ada.clone(),
-        kind: ContactKind::Email,
-        flow: flow.control_flow_id.clone(),
-        passcode: Passcode::new(&wrong),
+        op: WriteOp::ConfirmChange {
+            customer: e.ada.clone(),
+            kind: ContactKind::Email,
+            flow: flow.control_flow_id.clone(),
+            passcode: Passcode::new(&wrong),
+        },
         key: IdempotencyKey::fresh(),
         note: note(&e.ada, "update_email.confirm", "a•••@e•••.org"),
     });
     match rx.recv().await.unwrap() {
-        Msg::ChangeConfirmed { seq: 3, outcome } => {
+        Msg::Written { seq: 3, outcome } => {
             let err = outcome.result.unwrap_err();
             assert_eq!(err.code.as_deref(), Some("invalidOtp"));
         }
@@ -279,14 +288,9 @@ async fn offer_alert_and_customer_writes_reach_the_sandbox_and_are_audited() {
             other => panic!("{other:?}"),
         }
     }
-    assert_eq!(answers[&1].result.as_deref(), Ok("accepted"));
-    assert!(
-        answers[&2]
-            .result
-            .as_ref()
-            .unwrap()
-            .ends_with("alerts enrolled")
-    );
+    let summary = |seq: u64| answers[&seq].result.as_ref().map(Answer::summary);
+    assert_eq!(summary(1).as_deref(), Ok("accepted"));
+    assert!(summary(2).unwrap().ends_with("alerts enrolled"));
     let refused = answers[&3].result.as_ref().unwrap_err();
     assert_eq!(
         refused.kind,

@@ -369,7 +369,7 @@ fn offer_states() {
     assert!(s.contains("✗ Error: server error (503)"), "{s}");
     assert!(s.contains("enter try again (the same request)"), "{s}");
     let fx = enter(&mut a);
-    written(&mut a, simple_write_seq(&fx), Ok("declined"));
+    written(&mut a, simple_write_seq(&fx), Ok(offer_now("DECLINED")));
     let s = snap("offer_success", &mut a);
     assert!(s.contains("✓ Balance transfer: now declined"), "{s}");
     assert!(s.contains(CORR_WRITE), "{s}");
@@ -420,7 +420,7 @@ fn alert_subscription_states() {
     assert!(s.contains("(•) EMAIL"), "the choices are kept:\n{s}");
     enter(&mut a);
     let fx = enter(&mut a);
-    written(&mut a, simple_write_seq(&fx), Ok("3 alerts enrolled"));
+    written(&mut a, simple_write_seq(&fx), Ok(alerts_enrolled(3)));
     let s = snap("alerts_success", &mut a);
     assert!(
         s.contains("✓ Payment due: EMAIL (3 alerts enrolled)"),
@@ -471,7 +471,7 @@ fn customer_form_states() {
     written(
         &mut a,
         simple_write_seq(&fx),
-        Ok("0123456789abcdef0123456789abcdef"),
+        Ok(customer_now("0123456789abcdef0123456789abcdef")),
     );
     let s = snap("customer_create_success", &mut a);
     assert!(

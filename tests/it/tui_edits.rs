@@ -251,7 +251,11 @@ fn contact(a: &App) -> &custdesk::tui::edit::contact::ContactDialog {
 fn request_key(fx: &[Effect]) -> IdempotencyKey {
     fx.iter()
         .find_map(|e| match e {
-            Effect::RequestChange { key, .. } => Some(key.clone()),
+            Effect::Write {
+                key,
+                op: WriteOp::RequestChange { .. },
+                ..
+            } => Some(key.clone()),
             _ => None,
         })
         .unwrap_or_else(|| panic!("no change request in {fx:?}"))
@@ -260,7 +264,11 @@ fn request_key(fx: &[Effect]) -> IdempotencyKey {
 fn confirm_key(fx: &[Effect]) -> IdempotencyKey {
     fx.iter()
         .find_map(|e| match e {
-            Effect::ConfirmChange { key, .. } => Some(key.clone()),
+            Effect::Write {
+                key,
+                op: WriteOp::ConfirmChange { .. },
+                ..
+            } => Some(key.clone()),
             _ => None,
         })
         .unwrap_or_else(|| panic!("no confirmation in {fx:?}"))
@@ -492,7 +500,13 @@ fn writes_carry_masked_audit_notes_and_never_the_passcode() {
     let printed = format!("{fx:?} {:?}", a.overlay);
     assert!(!printed.contains("482173"), "{printed}");
     match fx.as_slice() {
-        [Effect::ConfirmChange { note, passcode, .. }] => {
+        [
+            Effect::Write {
+                note,
+                op: WriteOp::ConfirmChange { passcode, .. },
+                ..
+            },
+        ] => {
             assert_eq!(passcode.expose(), "482173");
             assert_eq!(note.action, "update_email.confirm");
             assert_eq!(note.customer, ADA_ID);
@@ -543,7 +557,11 @@ fn add_phone(a: &App) -> &AddPhoneDialog {
 fn add_key(fx: &[Effect]) -> IdempotencyKey {
     fx.iter()
         .find_map(|e| match e {
-            Effect::AddPhone { key, .. } => Some(key.clone()),
+            Effect::Write {
+                key,
+                op: WriteOp::AddPhone { .. },
+                ..
+            } => Some(key.clone()),
             _ => None,
         })
         .unwrap_or_else(|| panic!("no add phone in {fx:?}"))
@@ -606,10 +624,13 @@ fn add_phone_sends_the_choices_and_a_masked_audit_note() {
     let fx = enter(&mut a);
     match fx.as_slice() {
         [
-            Effect::AddPhone {
-                customer,
-                number,
-                body,
+            Effect::Write {
+                op:
+                    WriteOp::AddPhone {
+                        customer,
+                        number,
+                        body,
+                    },
                 note,
                 ..
             },
@@ -755,7 +776,7 @@ fn an_offer_response_names_the_offer_and_reloads_on_success() {
     assert_eq!(note.action, "offer.decline");
     assert_eq!(note.old.as_deref(), Some("OFR-CB5 accepted"));
     assert_eq!(note.new.as_deref(), Some("OFR-CB5 declined"));
-    let fx = written(&mut a, simple_write_seq(&fx), Ok("declined"));
+    let fx = written(&mut a, simple_write_seq(&fx), Ok(offer_now("DECLINED")));
     assert_eq!(fx, vec![Effect::LoadCustomer { id: ADA_ID.into() }]);
 }
 
@@ -825,7 +846,7 @@ fn editing_a_customer_sends_only_what_changed_and_delete_closes_it() {
         other => panic!("{other:?}"),
     }
     assert_eq!(note.new.as_deref(), Some("email a•••@e•••.net"));
-    let fx = written(&mut a, simple_write_seq(&fx), Ok(ADA_ID));
+    let fx = written(&mut a, simple_write_seq(&fx), Ok(customer_now(ADA_ID)));
     assert_eq!(fx, vec![Effect::LoadCustomer { id: ADA_ID.into() }]);
     esc(&mut a);
     for p in ada_parts() {
@@ -839,7 +860,7 @@ fn editing_a_customer_sends_only_what_changed_and_delete_closes_it() {
     let (op, note) = write_op(&fx);
     assert_eq!(op, WriteOp::DeleteCustomer { id: ADA_ID.into() });
     assert_eq!(note.old.as_deref(), Some("Ada Quartermaine (CR00000001)"));
-    written(&mut a, simple_write_seq(&fx), Ok(ADA_ID));
+    written(&mut a, simple_write_seq(&fx), Ok(customer_now(ADA_ID)));
     assert!(a.customer.is_none() && a.caller.is_none());
     assert!(!a.search.rows.iter().any(|r| r.id == ADA_ID));
     esc(&mut a);
@@ -858,7 +879,7 @@ fn dialogs_spin_while_waiting_and_keep_pastes_from_the_search_box() {
     enter(&mut a);
     let fx = enter(&mut a);
     assert!(a.busy(), "a write in flight turns the spinner");
-    written(&mut a, simple_write_seq(&fx), Ok("accepted"));
+    written(&mut a, simple_write_seq(&fx), Ok(offer_now("ACCEPTED")));
     // Answered (the customer reloads, so still busy until it has).
     for p in ada_parts() {
         loaded(&mut a, ADA_ID, p);

@@ -46,7 +46,13 @@ fn a_keymap_file_rebinds_confirm_in_the_contact_dialog_only() {
     assert!(enter(&mut a).is_empty(), "enter sent");
     let fx = a.update(ctrl('s'));
     assert!(
-        fx.iter().any(|e| matches!(e, Effect::RequestChange { .. })),
+        fx.iter().any(|e| matches!(
+            e,
+            Effect::Write {
+                op: custdesk::tui::effect::WriteOp::RequestChange { .. },
+                ..
+            }
+        )),
         "{fx:?}"
     );
 

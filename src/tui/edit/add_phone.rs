@@ -9,7 +9,8 @@ use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
 use super::{Failure, KeyedWrite};
-use crate::api::wire::relay::{self, RelayMessage};
+use crate::api::ops::Answer;
+use crate::api::wire::relay;
 use crate::domain::choice::{Consent, PhoneType};
 use crate::domain::mask;
 use crate::domain::phone::{CountryCode, RelayNumber};
@@ -298,12 +299,7 @@ impl App {
             d.step = Step::Editing;
             return;
         }
-        let WriteOp::AddPhone {
-            customer,
-            number,
-            body,
-        } = &write
-        else {
+        let WriteOp::AddPhone { number, body, .. } = &write else {
             return;
         };
         let key = KeyedWrite::for_body(&mut d.key, &(number, body));
@@ -311,18 +307,17 @@ impl App {
         d.pending = Some(seq);
         d.error = None;
         d.step = Step::Sending;
-        fx.push(Effect::AddPhone {
+        let note = AuditNote {
+            customer: d.customer.clone(),
+            action: write.action(),
+            new: Some(d.masked()),
+            ..AuditNote::default()
+        };
+        fx.push(Effect::Write {
             seq,
-            customer: customer.clone(),
-            number: number.clone(),
-            body: body.clone(),
+            op: write,
             key,
-            note: AuditNote {
-                customer: d.customer.clone(),
-                action: write.action(),
-                new: Some(d.masked()),
-                ..AuditNote::default()
-            },
+            note,
         });
     }
 
@@ -330,12 +325,16 @@ impl App {
         &mut self,
         d: &mut AddPhoneDialog,
         seq: u64,
-        outcome: Outcome<RelayMessage, WriteError>,
+        outcome: Outcome<Answer, WriteError>,
         fx: &mut Vec<Effect>,
     ) {
         if d.pending != Some(seq) {
             return;
         }
+        let outcome = outcome.pick(|a| match a {
+            Answer::Phone(m) => Some(m),
+            _ => None,
+        });
         d.pending = None;
         d.correlation_id = outcome.correlation_id.clone();
         match outcome.result {

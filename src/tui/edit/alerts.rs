@@ -7,6 +7,7 @@ use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
 use super::{Failure, Phase, Submit, SubmitKey};
+use crate::api::ops::Answer;
 use crate::api::wire::citi;
 use crate::domain::FieldError;
 use crate::domain::alert::{self, Threshold};
@@ -261,7 +262,7 @@ impl App {
         &mut self,
         d: &mut AlertsDialog,
         seq: u64,
-        outcome: Outcome<String, WriteError>,
+        outcome: Outcome<Answer, WriteError>,
         fx: &mut Vec<Effect>,
     ) {
         if d.submit.answered(seq, outcome) == Some(true)

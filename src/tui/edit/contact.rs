@@ -20,12 +20,13 @@ use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
 use super::{ContactKind, Failure, KeyedWrite, Passcode, typed_char};
+use crate::api::ops::Answer;
 use crate::api::wire::citi;
 use crate::domain::email::Email;
 use crate::domain::phone::{PartsPhone, RelayNumber};
 use crate::domain::{mask, phone};
 use crate::tui::app::{App, Overlay};
-use crate::tui::effect::{AuditNote, ContactChange, Effect};
+use crate::tui::effect::{AuditNote, ContactChange, Effect, WriteOp};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::msg::{Outcome, WriteError};
 use crate::tui::view::safe;
@@ -524,12 +525,14 @@ impl App {
                     p.sending = true;
                     d.pending = Some(seq);
                     d.error = None;
-                    fx.push(Effect::ConfirmChange {
+                    fx.push(Effect::Write {
                         seq,
-                        customer: d.customer.clone(),
-                        kind: d.kind,
-                        flow: p.flow_id.clone(),
-                        passcode: p.code.clone(),
+                        op: WriteOp::ConfirmChange {
+                            customer: d.customer.clone(),
+                            kind: d.kind,
+                            flow: p.flow_id.clone(),
+                            passcode: p.code.clone(),
+                        },
                         key,
                         note: d.note("confirm"),
                     });
@@ -566,7 +569,7 @@ impl App {
     /// outcome is unknown, else a fresh one.
     fn send_change(&mut self, d: &mut ContactDialog, fx: &mut Vec<Effect>) {
         let change = d.change();
-        let write = crate::tui::effect::WriteOp::RequestChange {
+        let write = WriteOp::RequestChange {
             customer: d.customer.clone(),
             change: change.clone(),
         };
@@ -582,10 +585,9 @@ impl App {
         d.pending = Some(seq);
         d.error = None;
         d.step = Step::Requesting;
-        fx.push(Effect::RequestChange {
+        fx.push(Effect::Write {
             seq,
-            customer: d.customer.clone(),
-            change,
+            op: write,
             key,
             note: d.note("request"),
         });
@@ -622,15 +624,34 @@ impl App {
         };
     }
 
-    pub(crate) fn contact_requested(
+    /// A write of this dialog answered: the change request, or the passcode.
+    pub(crate) fn contact_written(
         &mut self,
         d: &mut ContactDialog,
         seq: u64,
-        outcome: Outcome<citi::ControlFlow, WriteError>,
+        outcome: Outcome<Answer, WriteError>,
+        fx: &mut Vec<Effect>,
+    ) {
+        if matches!(d.step, Step::Passcode(_)) {
+            self.contact_confirmed(d, seq, outcome, fx);
+        } else {
+            self.contact_requested(d, seq, outcome);
+        }
+    }
+
+    fn contact_requested(
+        &mut self,
+        d: &mut ContactDialog,
+        seq: u64,
+        outcome: Outcome<Answer, WriteError>,
     ) {
         if d.pending != Some(seq) {
             return;
         }
+        let outcome = outcome.pick(|a| match a {
+            Answer::Flow(f) => Some(f),
+            _ => None,
+        });
         d.pending = None;
         d.correlation_id = outcome.correlation_id.clone();
         match outcome.result {
@@ -658,16 +679,20 @@ impl App {
         }
     }
 
-    pub(crate) fn contact_confirmed(
+    fn contact_confirmed(
         &mut self,
         d: &mut ContactDialog,
         seq: u64,
-        outcome: Outcome<(), WriteError>,
+        outcome: Outcome<Answer, WriteError>,
         fx: &mut Vec<Effect>,
     ) {
         if d.pending != Some(seq) {
             return;
         }
+        let outcome = outcome.pick(|a| match a {
+            Answer::Confirmed => Some(()),
+            _ => None,
+        });
         d.pending = None;
         d.correlation_id = outcome.correlation_id.clone();
         let Step::Passcode(p) = &mut d.step else {

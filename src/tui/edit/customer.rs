@@ -8,6 +8,7 @@ use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
 use super::{Phase, Submit, SubmitKey};
+use crate::api::ops::Answer;
 use crate::api::wire::banking::BsCustomerInput;
 use crate::domain::email::Email;
 use crate::domain::person::{self, DateOfBirth, PersonName};
@@ -328,7 +329,7 @@ impl App {
         &mut self,
         d: &mut CustomerDialog,
         seq: u64,
-        outcome: Outcome<String, WriteError>,
+        outcome: Outcome<Answer, WriteError>,
         fx: &mut Vec<Effect>,
     ) {
         if d.submit.answered(seq, outcome) != Some(true) {

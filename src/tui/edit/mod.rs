@@ -26,7 +26,7 @@ use sha2::{Digest, Sha256};
 use crossterm::event::{KeyCode, KeyEvent};
 
 use crate::api::IdempotencyKey;
-use crate::api::ops::{CUSTOMERS_WRITE, WriteKind};
+use crate::api::ops::{Answer, CUSTOMERS_WRITE, WriteKind};
 use crate::tui::app::App;
 use crate::tui::effect::{AuditNote, Effect, WriteOp};
 use crate::tui::keymap::Action;
@@ -140,7 +140,7 @@ impl Submit {
     pub(crate) fn answered(
         &mut self,
         seq: u64,
-        outcome: Outcome<String, WriteError>,
+        outcome: Outcome<Answer, WriteError>,
     ) -> Option<bool> {
         if self.pending != Some(seq) {
             return None;
@@ -148,10 +148,10 @@ impl Submit {
         self.pending = None;
         self.correlation_id = outcome.correlation_id.clone();
         Some(match outcome.result {
-            Ok(summary) => {
+            Ok(answer) => {
                 self.key = None;
                 self.error = None;
-                self.phase = Phase::Done(crate::tui::view::safe(&summary));
+                self.phase = Phase::Done(crate::tui::view::safe(&answer.summary()));
                 true
             }
             Err(e) => {

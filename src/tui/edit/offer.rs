@@ -4,6 +4,7 @@
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::{Phase, Submit, SubmitKey};
+use crate::api::ops::Answer;
 use crate::api::wire::citi;
 use crate::tui::app::{App, Overlay};
 use crate::tui::effect::{AuditNote, Effect, WriteOp};
@@ -121,7 +122,7 @@ impl App {
         &mut self,
         d: &mut OfferDialog,
         seq: u64,
-        outcome: Outcome<String, WriteError>,
+        outcome: Outcome<Answer, WriteError>,
         fx: &mut Vec<Effect>,
     ) {
         if d.submit.answered(seq, outcome) == Some(true)

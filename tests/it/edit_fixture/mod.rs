@@ -4,9 +4,10 @@
 
 use crossterm::event::KeyCode;
 use custdesk::api::ErrorKind;
+use custdesk::api::ops::Answer;
 use custdesk::api::wire::{citi, newday, relay};
 use custdesk::tui::app::App;
-use custdesk::tui::effect::{AuditNote, Effect};
+use custdesk::tui::effect::{AuditNote, Effect, WriteOp};
 use custdesk::tui::msg::{Msg, Outcome, WriteError};
 
 use crate::tui_fixture::*;
@@ -108,9 +109,14 @@ pub fn write_seq(fx: &[Effect]) -> u64 {
     let writes: Vec<u64> = fx
         .iter()
         .filter_map(|e| match e {
-            Effect::RequestChange { seq, .. }
-            | Effect::ConfirmChange { seq, .. }
-            | Effect::AddPhone { seq, .. } => Some(*seq),
+            Effect::Write {
+                seq,
+                op:
+                    WriteOp::RequestChange { .. }
+                    | WriteOp::ConfirmChange { .. }
+                    | WriteOp::AddPhone { .. },
+                ..
+            } => Some(*seq),
             _ => None,
         })
         .collect();
@@ -126,9 +132,9 @@ pub fn flow() -> citi::ControlFlow {
 }
 
 pub fn requested_ok(a: &mut App, seq: u64) -> Vec<Effect> {
-    a.update(Msg::ChangeRequested {
+    a.update(Msg::Written {
         seq,
-        outcome: Outcome::written(flow(), CORR_PUT),
+        outcome: Outcome::written(Answer::Flow(flow()), CORR_PUT),
     })
 }
 
@@ -145,17 +151,17 @@ pub fn server_error() -> WriteError {
 }
 
 pub fn requested_err(a: &mut App, seq: u64, e: WriteError) -> Vec<Effect> {
-    a.update(Msg::ChangeRequested {
+    a.update(Msg::Written {
         seq,
         outcome: Outcome::failed(e, Some(CORR_PUT.into())),
     })
 }
 
 pub fn confirmed(a: &mut App, seq: u64, r: Result<(), WriteError>) -> Vec<Effect> {
-    a.update(Msg::ChangeConfirmed {
+    a.update(Msg::Written {
         seq,
         outcome: match r {
-            Ok(()) => Outcome::written((), CORR_CONFIRM),
+            Ok(()) => Outcome::written(Answer::Confirmed, CORR_CONFIRM),
             Err(e) => Outcome::failed(e, Some(CORR_CONFIRM.into())),
         },
     })
@@ -206,14 +212,14 @@ pub fn at_passcode() -> App {
 }
 
 pub fn added(a: &mut App, seq: u64, r: Result<&str, WriteError>) -> Vec<Effect> {
-    a.update(Msg::PhoneAdded {
+    a.update(Msg::Written {
         seq,
         outcome: match r {
             Ok(m) => Outcome::written(
-                relay::RelayMessage {
+                Answer::Phone(relay::RelayMessage {
                     message: m.into(),
                     field: None,
-                },
+                }),
                 CORR_RELAY,
             ),
             Err(e) => Outcome::failed(e, Some(CORR_RELAY.into())),
@@ -223,11 +229,11 @@ pub fn added(a: &mut App, seq: u64, r: Result<&str, WriteError>) -> Vec<Effect> 
 
 pub const CORR_WRITE: &str = "9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d";
 
-pub fn written(a: &mut App, seq: u64, r: Result<&str, WriteError>) -> Vec<Effect> {
+pub fn written(a: &mut App, seq: u64, r: Result<Answer, WriteError>) -> Vec<Effect> {
     a.update(Msg::Written {
         seq,
         outcome: match r {
-            Ok(s) => Outcome::written(s.to_string(), CORR_WRITE),
+            Ok(answer) => Outcome::written(answer, CORR_WRITE),
             Err(e) => Outcome::failed(e, Some(CORR_WRITE.into())),
         },
     })
@@ -239,4 +245,39 @@ pub fn simple_write_seq(fx: &[Effect]) -> u64 {
         [Effect::Write { seq, .. }] => *seq,
         other => panic!("one write expected: {other:?}"),
     }
+}
+
+/// Citi's answer to an offer update: the offer now `status`.
+pub fn offer_now(status: &str) -> Answer {
+    Answer::Offer(
+        serde_json::from_value(serde_json::json!({
+            "offerId": "OFR-1", "offerName": "Offer", "description": "",
+            "offerStatus": status,
+        }))
+        .unwrap(),
+    )
+}
+
+/// bankingservice's answer to a customer write: the customer `id`.
+pub fn customer_now(id: &str) -> Answer {
+    Answer::Customer(
+        serde_json::from_value(serde_json::json!({
+            "id": id, "first_name": "Ada", "last_name": "Quartermaine",
+            "created": "2024-01-01T00:00:00Z",
+        }))
+        .unwrap(),
+    )
+}
+
+/// Citi's answer to an alert subscription: `n` alerts enrolled.
+pub fn alerts_enrolled(n: usize) -> Answer {
+    let alerts: Vec<_> = (0..n)
+        .map(|i| {
+            serde_json::json!({
+                "alertCode": format!("A{i}"), "alertName": "Alert", "description": "",
+                "alertStatus": "ENROLLED",
+            })
+        })
+        .collect();
+    Answer::Alerts(serde_json::from_value(serde_json::json!({ "alerts": alerts })).unwrap())
 }
