@@ -5,7 +5,6 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEventKind};
 use tui_input::Input;
-use tui_input::backend::crossterm::EventHandler;
 
 use super::effect::Effect;
 use super::keymap::{Action, Keymap};
@@ -15,13 +14,7 @@ use crate::api::wire::{candescent::ContactMethods, citi, newday};
 use crate::domain::query;
 
 use super::edit::ContactKind;
-use super::edit::add_phone::AddPhoneDialog;
-use super::edit::alerts::AlertsDialog;
-use super::edit::bulk::{BulkDialog, Step as BulkStep};
-use super::edit::contact::ContactDialog;
-use super::edit::customer::CustomerDialog;
-use super::edit::offer::OfferDialog;
-use super::edit::verify::{CallerCheck, VerifyDialog};
+use super::edit::verify::CallerCheck;
 
 /// Rows fetched per search page.
 pub const PAGE_SIZE: u32 = 100;
@@ -237,39 +230,7 @@ pub struct FieldRef {
     pub label: String,
 }
 
-#[derive(Debug, Clone)]
-pub enum Overlay {
-    Help {
-        scroll: u16,
-    },
-    /// The last messages, newest first, with time and correlation id.
-    Messages {
-        scroll: u16,
-    },
-    Palette {
-        input: Input,
-        selected: usize,
-    },
-    Reveal {
-        field: FieldRef,
-        reason: Input,
-        error: Option<String>,
-    },
-    /// Caller verification.
-    Verify(VerifyDialog),
-    /// Update email or phone (Citi passcode flow).
-    Contact(Box<ContactDialog>),
-    /// Add a phone with consent (Relay).
-    AddPhone(Box<AddPhoneDialog>),
-    /// Accept or decline an offer.
-    Offer(Box<OfferDialog>),
-    /// Subscribe to or unsubscribe from an alert.
-    Alerts(Box<AlertsDialog>),
-    /// Create, edit or delete a bankingservice customer.
-    Customer(Box<CustomerDialog>),
-    /// A bulk edit: plan, preview, apply, results.
-    Bulk(Box<BulkDialog>),
-}
+pub use super::dialog::Overlay;
 
 #[derive(Debug, Clone, Default)]
 pub struct Status {
@@ -363,20 +324,7 @@ impl App {
 
     /// Whether an open dialog waits for a call (its spinner turns).
     fn dialog_busy(&self) -> bool {
-        match &self.overlay {
-            Some(Overlay::Contact(d)) => {
-                d.pending.is_some() || d.check == crate::tui::edit::contact::Check::Checking
-            }
-            Some(Overlay::AddPhone(d)) => d.pending.is_some(),
-            Some(Overlay::Offer(d)) => d.submit.pending.is_some(),
-            Some(Overlay::Alerts(d)) => d.submit.pending.is_some(),
-            Some(Overlay::Customer(d)) => d.submit.pending.is_some(),
-            Some(Overlay::Bulk(d)) => {
-                matches!(d.step, BulkStep::Planning { .. })
-                    || (matches!(d.step, BulkStep::Applying) && !d.progress.paused)
-            }
-            _ => false,
-        }
+        self.overlay.as_ref().is_some_and(|o| o.dialog().busy())
     }
 
     /// Apply one message. Returns the effects to run; sets `dirty` when the screen must
@@ -393,72 +341,13 @@ impl App {
         match msg {
             Msg::Key(k) => self.on_key(k, &mut fx),
             Msg::Paste(text) => {
-                if let Some(Overlay::Contact(_)) = &self.overlay
-                    && let Some(Overlay::Contact(mut d)) = self.overlay.take()
-                {
-                    if d.step == crate::tui::edit::contact::Step::Editing {
-                        let pasted = one_line(&text);
-                        let v = match d.kind {
-                            ContactKind::Email => format!("{}{}", d.input.value(), pasted.trim()),
-                            ContactKind::Phone => format!(
-                                "{}{}",
-                                d.input.value(),
-                                pasted
-                                    .chars()
-                                    .filter(char::is_ascii_digit)
-                                    .collect::<String>()
-                            )
-                            .chars()
-                            .take(11)
-                            .collect(),
-                        };
-                        d.input = Input::new(v);
-                        self.contact_typed(&mut d, &mut fx);
-                    }
-                    self.overlay = Some(Overlay::Contact(d));
-                    self.dirty = true;
-                } else if let Some(Overlay::AddPhone(d)) = &mut self.overlay {
-                    if d.step == crate::tui::edit::add_phone::Step::Editing
-                        && d.field == crate::tui::edit::add_phone::Field::Number
-                    {
-                        let digits: String = text.chars().filter(char::is_ascii_digit).collect();
-                        d.number = format!("{}{digits}", d.number)
-                            .chars()
-                            .take(crate::tui::edit::add_phone::MAX_DIGITS)
-                            .collect();
-                        d.error = None;
-                    }
-                    self.dirty = true;
-                } else if let Some(Overlay::Verify(d)) = &mut self.overlay {
-                    let i = d.field;
-                    paste_into(&mut d.inputs[i], &text);
-                    d.messages[i] = None;
-                    self.dirty = true;
-                } else if let Some(Overlay::Reveal { reason, .. }) = &mut self.overlay {
-                    paste_into(reason, &text);
-                    self.dirty = true;
-                } else if let Some(Overlay::Customer(d)) = &mut self.overlay {
-                    if d.submit.phase == crate::tui::edit::Phase::Editing {
-                        let input = if d.inputs.is_empty() {
-                            &mut d.confirm
-                        } else {
-                            &mut d.inputs[d.field]
-                        };
-                        paste_into(input, &text);
-                        self.dirty = true;
-                    }
-                } else if let Some(Overlay::Bulk(d)) = &mut self.overlay {
-                    if matches!(d.step, BulkStep::Choose)
-                        && let Some(spec) = d.spec()
-                        && spec.choices.is_empty()
-                    {
-                        paste_into(&mut d.inputs[d.field - 1], &text);
-                        d.errors.clear();
-                        self.dirty = true;
-                    }
-                } else if self.overlay.is_some() {
-                    // Other dialogs take no pasted text; it never reaches the search
-                    // box behind them.
+                if self.overlay.is_some() {
+                    // A dialog that takes no pasted text drops it: it never reaches the
+                    // search box behind.
+                    self.with_dialog(|d, app| {
+                        d.paste(app, &text, &mut fx);
+                        (true, ())
+                    });
                 } else if self.focus == Pane::Search {
                     paste_into(&mut self.search.input, &text);
                     self.search.editing = true;
@@ -555,49 +444,6 @@ impl App {
                 }
                 self.dirty = true;
             }
-            Msg::Debounced { seq } => {
-                if let Some(Overlay::Contact(_)) = &self.overlay
-                    && let Some(Overlay::Contact(mut d)) = self.overlay.take()
-                {
-                    fx.extend(self.contact_debounced(&mut d, seq));
-                    self.overlay = Some(Overlay::Contact(d));
-                }
-            }
-            Msg::ContactVerified { seq, outcome } => {
-                if let Some(Overlay::Contact(_)) = &self.overlay
-                    && let Some(Overlay::Contact(mut d)) = self.overlay.take()
-                {
-                    self.contact_verified(&mut d, seq, outcome);
-                    self.overlay = Some(Overlay::Contact(d));
-                    self.dirty = true;
-                }
-            }
-            Msg::Written { seq, outcome } => {
-                self.finish_write(&outcome.correlation_id);
-                match self.overlay.take() {
-                    Some(Overlay::Contact(mut d)) => {
-                        self.contact_written(&mut d, seq, outcome, &mut fx);
-                        self.overlay = Some(Overlay::Contact(d));
-                    }
-                    Some(Overlay::AddPhone(mut d)) => {
-                        self.phone_added(&mut d, seq, outcome, &mut fx);
-                        self.overlay = Some(Overlay::AddPhone(d));
-                    }
-                    Some(Overlay::Offer(mut d)) => {
-                        self.offer_written(&mut d, seq, outcome, &mut fx);
-                        self.overlay = Some(Overlay::Offer(d));
-                    }
-                    Some(Overlay::Alerts(mut d)) => {
-                        self.alerts_written(&mut d, seq, outcome, &mut fx);
-                        self.overlay = Some(Overlay::Alerts(d));
-                    }
-                    Some(Overlay::Customer(mut d)) => {
-                        self.customer_written(&mut d, seq, outcome, &mut fx);
-                        self.overlay = Some(Overlay::Customer(d));
-                    }
-                    other => self.overlay = other,
-                }
-            }
             Msg::MarkedAll { seq, outcome } => {
                 // A new search clears `marking`, so an older search's ids are dropped.
                 if self.search.marking == Some(seq) {
@@ -612,15 +458,26 @@ impl App {
                     self.dirty = true;
                 }
             }
-            Msg::BulkPlanProgress { seq, done, total } => self.bulk_plan_progress(seq, done, total),
-            Msg::BulkPlanned { seq, result } => self.bulk_planned(seq, result),
-            Msg::BulkEvent {
-                seq,
-                event,
-                elapsed,
-            } => self.bulk_event(seq, event, elapsed),
-            Msg::BulkFinished { seq, result } => self.bulk_finished(seq, result),
-            Msg::BulkNotice(text) => self.bulk_notice(text),
+            // What dialogs asked for: a write's answer, a format check, a bulk job.
+            msg @ (Msg::Written { .. }
+            | Msg::Debounced { .. }
+            | Msg::ContactVerified { .. }
+            | Msg::BulkPlanProgress { .. }
+            | Msg::BulkPlanned { .. }
+            | Msg::BulkEvent { .. }
+            | Msg::BulkFinished { .. }
+            | Msg::BulkNotice(_)) => {
+                if let Msg::Written { outcome, .. } = &msg {
+                    // A write's answer: its correlation id becomes the last one (copyable
+                    // with `Y`), even when the dialog that asked has gone.
+                    self.finish_write(&outcome.correlation_id);
+                }
+                // A saved plan or an export with no bulk dialog open: the status says.
+                if let Some(Msg::BulkNotice(text)) = self.route_to_dialog(msg, &mut fx) {
+                    self.status.notice = Some(text);
+                }
+                self.dirty = true;
+            }
             Msg::Quit => self.quit = true,
         }
         fx
@@ -708,171 +565,7 @@ impl App {
     }
 
     fn on_overlay_key(&mut self, k: KeyEvent, fx: &mut Vec<Effect>) {
-        self.dirty = true;
-        // Edit dialogs take the whole app while they handle a key, then go back unless
-        // they closed.
-        if let Some(Overlay::Verify(_)) = &self.overlay
-            && let Some(Overlay::Verify(mut d)) = self.overlay.take()
-        {
-            if self.verify_key(&mut d, k, fx) {
-                self.overlay = Some(Overlay::Verify(d));
-            }
-            return;
-        }
-        if let Some(Overlay::Contact(_)) = &self.overlay
-            && let Some(Overlay::Contact(mut d)) = self.overlay.take()
-        {
-            if self.contact_key(&mut d, k, fx) {
-                self.overlay = Some(Overlay::Contact(d));
-            }
-            return;
-        }
-        if let Some(Overlay::AddPhone(_)) = &self.overlay
-            && let Some(Overlay::AddPhone(mut d)) = self.overlay.take()
-        {
-            if self.add_phone_key(&mut d, k, fx) {
-                self.overlay = Some(Overlay::AddPhone(d));
-            }
-            return;
-        }
-        if let Some(Overlay::Bulk(_)) = &self.overlay
-            && let Some(Overlay::Bulk(mut d)) = self.overlay.take()
-        {
-            if self.bulk_key(&mut d, k, fx) {
-                self.overlay = Some(Overlay::Bulk(d));
-            }
-            return;
-        }
-        if matches!(
-            self.overlay,
-            Some(Overlay::Offer(_) | Overlay::Alerts(_) | Overlay::Customer(_))
-        ) {
-            match self.overlay.take() {
-                Some(Overlay::Offer(mut d)) => {
-                    if self.offer_key(&mut d, k, fx) {
-                        self.overlay = Some(Overlay::Offer(d));
-                    }
-                }
-                Some(Overlay::Alerts(mut d)) => {
-                    if self.alerts_key(&mut d, k, fx) {
-                        self.overlay = Some(Overlay::Alerts(d));
-                    }
-                }
-                Some(Overlay::Customer(mut d)) => {
-                    if self.customer_key(&mut d, k, fx) {
-                        self.overlay = Some(Overlay::Customer(d));
-                    }
-                }
-                other => self.overlay = other,
-            }
-            return;
-        }
-        // Help scrolls no further than its last row.
-        let help_max = match self.overlay {
-            Some(Overlay::Help { .. }) => super::dialogs::help::max_scroll(self, self.size.1),
-            _ => 0,
-        };
-        let Some(overlay) = self.overlay.as_mut() else {
-            return;
-        };
-        match overlay {
-            Overlay::Messages { scroll } => match self.keymap.action(&k) {
-                Some(Action::Down) => *scroll = scroll.saturating_add(1),
-                Some(Action::Up) => *scroll = scroll.saturating_sub(1),
-                _ if k.code == KeyCode::Esc
-                    || matches!(
-                        self.keymap.action(&k),
-                        Some(Action::Messages | Action::Quit)
-                    ) =>
-                {
-                    self.overlay = None
-                }
-                _ => {}
-            },
-            Overlay::Help { scroll } => match self.keymap.action(&k) {
-                Some(Action::Down) => *scroll = scroll.saturating_add(1).min(help_max),
-                Some(Action::Up) => *scroll = scroll.saturating_sub(1),
-                // Quit, Esc and the help key all close help; Ctrl-C still quits.
-                _ if k.code == KeyCode::Esc
-                    || matches!(self.keymap.action(&k), Some(Action::Help | Action::Quit)) =>
-                {
-                    self.overlay = None
-                }
-                _ => {}
-            },
-            Overlay::Palette { input, selected } => match k.code {
-                KeyCode::Esc => self.overlay = None,
-                KeyCode::Up => *selected = selected.saturating_sub(1),
-                KeyCode::Down => {
-                    let n = palette_for(self.read_only, input.value()).len();
-                    *selected = (*selected + 1).min(n.saturating_sub(1));
-                }
-                KeyCode::Tab => {
-                    if let Some(a) = palette_for(self.read_only, input.value()).get(*selected) {
-                        *input = Input::new(a.name().to_string());
-                        *selected = 0;
-                    }
-                }
-                KeyCode::Enter if input.value().trim().is_empty() => self.overlay = None,
-                KeyCode::Enter => {
-                    let matches = palette_for(self.read_only, input.value());
-                    let chosen = matches
-                        .get((*selected).min(matches.len().saturating_sub(1)))
-                        .copied();
-                    let typed = crate::domain::sanitize::for_display(input.value()).into_owned();
-                    self.overlay = None;
-                    match chosen {
-                        Some(a) => self.on_action(a, fx),
-                        None => self.status.notice = Some(format!("no command matches '{typed}'")),
-                    }
-                }
-                _ => {
-                    input.handle_event(&crossterm::event::Event::Key(k));
-                    *selected = 0;
-                }
-            },
-            Overlay::Verify(_)
-            | Overlay::Contact(_)
-            | Overlay::AddPhone(_)
-            | Overlay::Offer(_)
-            | Overlay::Alerts(_)
-            | Overlay::Customer(_)
-            | Overlay::Bulk(_) => {}
-            Overlay::Reveal {
-                field,
-                reason,
-                error,
-            } => match k.code {
-                KeyCode::Esc => self.overlay = None,
-                KeyCode::Enter => {
-                    let why = reason.value().trim().to_string();
-                    if why.chars().count() < 4 {
-                        *error = Some(
-                            "Give a reason of at least 4 characters (it goes to the audit log)"
-                                .into(),
-                        );
-                    } else {
-                        let field = field.clone();
-                        fx.push(Effect::Audit {
-                            customer: field.customer.clone(),
-                            action: "reveal".into(),
-                            detail: format!("{} (reason: {})", field.label, why),
-                        });
-                        self.status.notice = Some(format!(
-                            "{} revealed for {} s",
-                            field.label,
-                            REVEAL_FOR.as_secs()
-                        ));
-                        self.reveals.push((field, Instant::now() + REVEAL_FOR));
-                        self.overlay = None;
-                    }
-                }
-                _ => {
-                    reason.handle_event(&crossterm::event::Event::Key(k));
-                    *error = None;
-                }
-            },
-        }
+        self.with_dialog(|d, app| (d.key(app, k, fx), ()));
     }
 
     pub(crate) fn search_changed(&mut self, fx: &mut Vec<Effect>) {
@@ -1015,14 +708,9 @@ impl App {
         let page = self.visible_rows.max(1) as isize;
         match a {
             Action::Quit => self.quit = true,
-            Action::Messages => self.overlay = Some(Overlay::Messages { scroll: 0 }),
-            Action::Help => self.overlay = Some(Overlay::Help { scroll: 0 }),
-            Action::Palette => {
-                self.overlay = Some(Overlay::Palette {
-                    input: Input::default(),
-                    selected: 0,
-                })
-            }
+            Action::Messages => self.overlay = Some(Overlay::Messages(Default::default())),
+            Action::Help => self.overlay = Some(Overlay::Help(Default::default())),
+            Action::Palette => self.overlay = Some(Overlay::Palette(Default::default())),
             Action::FocusSearch => self.select_query(),
             Action::NextPane | Action::PrevPane => {
                 let i = Pane::ALL.iter().position(|p| *p == self.focus).unwrap_or(0);
@@ -1105,11 +793,8 @@ impl App {
             Action::Reveal => {
                 if self.focus == Pane::Profile {
                     if let Some(field) = self.profile_fields().get(self.profile_cursor).cloned() {
-                        self.overlay = Some(Overlay::Reveal {
-                            field,
-                            reason: Input::default(),
-                            error: None,
-                        });
+                        self.overlay =
+                            Some(Overlay::Reveal(super::dialogs::reveal::Reveal::new(field)));
                     }
                 } else {
                     self.status.notice = Some(
@@ -1266,12 +951,12 @@ pub fn palette_matches(typed: &str) -> Vec<Action> {
 }
 
 /// Append pasted text to a one-line input as one line, the cursor after it.
-fn paste_into(input: &mut Input, text: &str) {
+pub(crate) fn paste_into(input: &mut Input, text: &str) {
     let value = format!("{}{}", input.value(), one_line(text));
     *input = std::mem::take(input).with_value(value);
 }
 
-fn one_line(s: &str) -> String {
+pub(crate) fn one_line(s: &str) -> String {
     s.chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect()

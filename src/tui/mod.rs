@@ -1,6 +1,7 @@
 //! The console: the only module that knows ratatui and crossterm.
 
 pub mod app;
+pub mod dialog;
 pub mod dialogs;
 pub mod edit;
 pub mod effect;

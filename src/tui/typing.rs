@@ -10,8 +10,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tui_input::backend::crossterm::EventHandler;
 
-use super::app::{App, Overlay, Pane};
-use super::edit::bulk::Step as BulkStep;
+use super::app::{App, Pane};
 use super::effect::Effect;
 use super::keymap::Action;
 
@@ -25,8 +24,7 @@ impl App {
     /// bulk job sends); with no dialog open it quits.
     pub(crate) fn ctrl_c(&mut self) {
         self.dirty = true;
-        let applying =
-            matches!(&self.overlay, Some(Overlay::Bulk(d)) if matches!(d.step, BulkStep::Applying));
+        let applying = self.overlay.as_ref().is_some_and(|o| o.dialog().running());
         if applying {
             if self.quit_warned {
                 self.quit = true;
@@ -43,12 +41,11 @@ impl App {
             self.quit = true;
             return;
         };
-        if let Some(what) = typed_in(overlay)
-            && !self.quit_warned
-        {
+        if overlay.dialog().typed() && !self.quit_warned {
             self.quit_warned = true;
             self.status.notice = Some(format!(
-                "Ctrl-C again closes the {what} and drops what you typed; any other key goes back to it"
+                "Ctrl-C again closes the {} and drops what you typed; any other key goes back to it",
+                overlay.dialog().name()
             ));
             return;
         }
@@ -58,13 +55,9 @@ impl App {
 
     /// Close whatever dialog is open, as Esc from its first step would.
     fn close_overlay(&mut self) {
-        if let Some(Overlay::Bulk(d)) = &self.overlay
-            && matches!(d.step, BulkStep::Planning { .. })
-        {
-            // The plan's answer will find no dialog and be dropped.
-            self.next_seq();
+        if let Some(mut open) = self.overlay.take() {
+            open.dialog_mut().closed(self);
         }
-        self.overlay = None;
     }
 
     /// A key while the search box has focus. `/` is the search key, not text (except
@@ -182,29 +175,4 @@ impl App {
         }
         self.keymap.hint(a)
     }
-}
-
-/// The dialog's name when it holds text the agent typed.
-fn typed_in(o: &Overlay) -> Option<&'static str> {
-    let typed = match o {
-        Overlay::Palette { input, .. } => !input.value().is_empty(),
-        Overlay::Reveal { reason, .. } => !reason.value().is_empty(),
-        Overlay::Verify(d) => d.inputs.iter().any(|i| !i.value().is_empty()),
-        Overlay::Contact(d) => !d.input.value().is_empty(),
-        Overlay::AddPhone(d) => !d.number.is_empty(),
-        Overlay::Customer(d) => {
-            d.inputs.iter().any(|i| !i.value().is_empty()) || !d.confirm.value().is_empty()
-        }
-        Overlay::Bulk(d) => d.inputs.iter().any(|i| !i.value().is_empty()),
-        _ => false,
-    };
-    typed.then_some(match o {
-        Overlay::Palette { .. } => "command palette",
-        Overlay::Reveal { .. } => "reveal dialog",
-        Overlay::Verify(_) => "verification dialog",
-        Overlay::Contact(_) => "contact change",
-        Overlay::AddPhone(_) => "add-phone dialog",
-        Overlay::Customer(_) => "customer form",
-        _ => "bulk edit",
-    })
 }

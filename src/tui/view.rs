@@ -5,9 +5,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::app::{App, Overlay, Pane};
+use super::app::{App, Pane};
 use super::keymap::Action;
-use super::{dialogs, panes};
+use super::panes;
 use crate::domain::sanitize::for_display;
 
 pub const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
@@ -106,25 +106,8 @@ pub fn draw(f: &mut Frame, app: &App) {
     }
     panes::status::draw(f, app, status);
     draw_hints(f, app, hints);
-    match &app.overlay {
-        Some(Overlay::Help { scroll }) => dialogs::help::draw(f, app, *scroll),
-        Some(Overlay::Messages { scroll }) => dialogs::messages::draw(f, app, *scroll),
-        Some(Overlay::Palette { input, selected }) => {
-            dialogs::palette::draw(f, app, input, *selected)
-        }
-        Some(Overlay::Reveal {
-            field,
-            reason,
-            error,
-        }) => dialogs::reveal::draw(f, app, field, reason, error.as_deref()),
-        Some(Overlay::Verify(d)) => dialogs::verify::draw(f, app, d),
-        Some(Overlay::Contact(d)) => dialogs::contact::draw(f, app, d),
-        Some(Overlay::AddPhone(d)) => dialogs::add_phone::draw(f, app, d),
-        Some(Overlay::Offer(d)) => dialogs::offer::draw(f, app, d),
-        Some(Overlay::Alerts(d)) => dialogs::alerts::draw(f, app, d),
-        Some(Overlay::Customer(d)) => dialogs::customer::draw(f, app, d),
-        Some(Overlay::Bulk(d)) => dialogs::bulk::draw(f, app, d),
-        None => {}
+    if let Some(open) = &app.overlay {
+        open.dialog().draw(f, app);
     }
 }
 

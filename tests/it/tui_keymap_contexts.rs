@@ -8,6 +8,7 @@ use crate::tui_fixture;
 
 use crossterm::event::KeyCode;
 use custdesk::tui::app::{App, Overlay};
+use custdesk::tui::dialogs::help::Help;
 use custdesk::tui::edit::contact::{Check, ContactDialog, Step};
 use custdesk::tui::effect::Effect;
 use custdesk::tui::keymap_load;
@@ -90,7 +91,7 @@ fn help_that_does_not_fit_says_so_and_scrolls_no_further_than_its_end() {
     for _ in 0..500 {
         a.update(ch('j'));
     }
-    let Some(Overlay::Help { scroll }) = a.overlay else {
+    let Some(Overlay::Help(Help { scroll })) = a.overlay else {
         panic!("help closed")
     };
     let last = screen(&mut a, 80, 24);
@@ -98,7 +99,7 @@ fn help_that_does_not_fit_says_so_and_scrolls_no_further_than_its_end() {
     assert!(last.contains("export") && last.contains(" rows "), "{last}");
     // One key up moves at once: the scroll stopped at the end.
     a.update(ch('k'));
-    let Some(Overlay::Help { scroll: up }) = a.overlay else {
+    let Some(Overlay::Help(Help { scroll: up })) = a.overlay else {
         panic!("help closed")
     };
     assert_eq!(up + 1, scroll);

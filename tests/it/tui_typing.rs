@@ -166,7 +166,7 @@ fn ctrl_c_backs_out_of_a_dialog_and_asks_before_losing_typed_text() {
     // Any other key goes back to the dialog with the text kept.
     type_str(&mut a, " asked");
     match &a.overlay {
-        Some(Overlay::Reveal { reason, .. }) => assert_eq!(reason.value(), "caller asked"),
+        Some(Overlay::Reveal(r)) => assert_eq!(r.reason.value(), "caller asked"),
         other => panic!("{other:?}"),
     }
     a.update(ctrl('c'));

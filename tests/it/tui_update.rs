@@ -457,7 +457,7 @@ fn palette_completes_with_tab_and_runs_with_enter() {
     );
     assert!(a.update(key(KeyCode::Tab)).is_empty());
     match &a.overlay {
-        Some(Overlay::Palette { input, .. }) => assert_eq!(input.value(), "copy_correlation"),
+        Some(Overlay::Palette(p)) => assert_eq!(p.input.value(), "copy_correlation"),
         other => panic!("palette closed: {other:?}"),
     }
     let fx = a.update(key(KeyCode::Enter));
@@ -470,7 +470,7 @@ fn palette_completes_with_tab_and_runs_with_enter() {
     a.update(key(KeyCode::Down));
     a.update(key(KeyCode::Tab));
     match &a.overlay {
-        Some(Overlay::Palette { input, .. }) => assert_eq!(input.value(), "copy_correlation"),
+        Some(Overlay::Palette(p)) => assert_eq!(p.input.value(), "copy_correlation"),
         other => panic!("palette closed: {other:?}"),
     }
     a.update(key(KeyCode::Esc));
@@ -504,7 +504,7 @@ fn palette_tab_completes_the_highlighted_entry_after_overshooting() {
     assert!(s.contains("▶ copy_correlation"), "{s}");
     a.update(key(KeyCode::Tab));
     match &a.overlay {
-        Some(Overlay::Palette { input, .. }) => assert_eq!(input.value(), "copy_correlation"),
+        Some(Overlay::Palette(p)) => assert_eq!(p.input.value(), "copy_correlation"),
         other => panic!("palette closed: {other:?}"),
     }
     // Completion narrows the list to the completed name; Enter runs it.
@@ -524,9 +524,9 @@ fn reveal_asks_a_reason_logs_it_and_shows_the_field_for_a_while() {
     assert!(!screen(&mut a, 80, 24).contains(ADA_MOBILE));
     assert!(a.update(ch('v')).is_empty());
     match &a.overlay {
-        Some(Overlay::Reveal { field, .. }) => {
+        Some(Overlay::Reveal(r)) => {
             assert_eq!(
-                (field.customer.as_str(), field.field.as_str()),
+                (r.field.customer.as_str(), r.field.field.as_str()),
                 (ADA_ID, "phone:0")
             );
         }
@@ -537,10 +537,7 @@ fn reveal_asks_a_reason_logs_it_and_shows_the_field_for_a_while() {
     type_str(&mut a, "ok");
     let fx = a.update(key(KeyCode::Enter));
     assert!(fx.is_empty(), "{fx:?}");
-    assert!(matches!(
-        a.overlay,
-        Some(Overlay::Reveal { error: Some(_), .. })
-    ));
+    assert!(matches!(&a.overlay, Some(Overlay::Reveal(r)) if r.error.is_some()));
     let s = screen(&mut a, 80, 24);
     assert!(
         s.contains("Reason: ok") && s.contains("at least 4 characters"),

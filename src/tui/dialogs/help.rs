@@ -100,3 +100,42 @@ pub fn draw(f: &mut Frame, app: &App, scroll: u16) {
     // As tall as the list, within the screen.
     super::draw_scrolled(f, app, " Help ", &hint, 110, lines, scroll, false);
 }
+
+/// Help, scrolled this far.
+#[derive(Debug, Clone, Default)]
+pub struct Help {
+    pub scroll: u16,
+}
+
+impl crate::tui::dialog::Dialog for Help {
+    fn name(&self) -> &'static str {
+        "help"
+    }
+
+    fn key(
+        &mut self,
+        app: &mut App,
+        k: crossterm::event::KeyEvent,
+        _fx: &mut Vec<crate::tui::effect::Effect>,
+    ) -> bool {
+        use crate::tui::keymap::Action;
+        match app.keymap.action(&k) {
+            // Help scrolls no further than its last row.
+            Some(Action::Down) => {
+                self.scroll = self
+                    .scroll
+                    .saturating_add(1)
+                    .min(max_scroll(app, app.size.1))
+            }
+            Some(Action::Up) => self.scroll = self.scroll.saturating_sub(1),
+            // Quit, Esc and the help key all close help; Ctrl-C still quits.
+            Some(Action::Help | Action::Quit) => return false,
+            _ => return k.code != crossterm::event::KeyCode::Esc,
+        }
+        true
+    }
+
+    fn draw(&self, f: &mut Frame, app: &App) {
+        draw(f, app, self.scroll)
+    }
+}

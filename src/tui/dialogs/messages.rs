@@ -39,3 +39,34 @@ pub fn draw(f: &mut Frame, app: &App, scroll: u16) {
     );
     super::draw_scrolled(f, app, " Messages ", &hint, 120, lines, scroll, true);
 }
+
+/// The message log, scrolled this far.
+#[derive(Debug, Clone, Default)]
+pub struct MessageLog {
+    pub scroll: u16,
+}
+
+impl crate::tui::dialog::Dialog for MessageLog {
+    fn name(&self) -> &'static str {
+        "message log"
+    }
+
+    fn key(
+        &mut self,
+        app: &mut App,
+        k: crossterm::event::KeyEvent,
+        _fx: &mut Vec<crate::tui::effect::Effect>,
+    ) -> bool {
+        match app.keymap.action(&k) {
+            Some(Action::Down) => self.scroll = self.scroll.saturating_add(1),
+            Some(Action::Up) => self.scroll = self.scroll.saturating_sub(1),
+            Some(Action::Messages | Action::Quit) => return false,
+            _ => return k.code != crossterm::event::KeyCode::Esc,
+        }
+        true
+    }
+
+    fn draw(&self, f: &mut Frame, app: &App) {
+        draw(f, app, self.scroll)
+    }
+}

@@ -119,3 +119,65 @@ pub fn matches(typed: &str) -> Vec<Action> {
         .map(|(_, a)| a)
         .collect()
 }
+
+/// The palette: what was typed and the entry selected.
+#[derive(Debug, Clone, Default)]
+pub struct Palette {
+    pub input: Input,
+    pub selected: usize,
+}
+
+impl crate::tui::dialog::Dialog for Palette {
+    fn name(&self) -> &'static str {
+        "command palette"
+    }
+
+    fn typed(&self) -> bool {
+        !self.input.value().is_empty()
+    }
+
+    fn key(
+        &mut self,
+        app: &mut App,
+        k: crossterm::event::KeyEvent,
+        fx: &mut Vec<crate::tui::effect::Effect>,
+    ) -> bool {
+        use crossterm::event::KeyCode;
+        use tui_input::backend::crossterm::EventHandler;
+        let matches = palette_for(app.read_only, self.input.value());
+        match k.code {
+            KeyCode::Esc => return false,
+            KeyCode::Up => self.selected = self.selected.saturating_sub(1),
+            KeyCode::Down => {
+                self.selected = (self.selected + 1).min(matches.len().saturating_sub(1));
+            }
+            KeyCode::Tab => {
+                if let Some(a) = matches.get(self.selected) {
+                    self.input = Input::new(a.name().to_string());
+                    self.selected = 0;
+                }
+            }
+            KeyCode::Enter if self.input.value().trim().is_empty() => return false,
+            KeyCode::Enter => {
+                let chosen = matches
+                    .get(self.selected.min(matches.len().saturating_sub(1)))
+                    .copied();
+                let typed = crate::domain::sanitize::for_display(self.input.value()).into_owned();
+                match chosen {
+                    Some(a) => app.on_action(a, fx),
+                    None => app.status.notice = Some(format!("no command matches '{typed}'")),
+                }
+                return false;
+            }
+            _ => {
+                self.input.handle_event(&crossterm::event::Event::Key(k));
+                self.selected = 0;
+            }
+        }
+        true
+    }
+
+    fn draw(&self, f: &mut Frame, app: &App) {
+        draw(f, app, &self.input, self.selected)
+    }
+}

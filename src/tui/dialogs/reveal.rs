@@ -51,3 +51,80 @@ pub fn draw(f: &mut Frame, app: &App, field: &FieldRef, reason: &Input, error: O
         f.set_cursor_position((inner.x + 8 + reason.visual_cursor() as u16, inner.y + 3));
     }
 }
+
+/// Revealing `field`: the reason typed so far and what is wrong with it.
+#[derive(Debug, Clone)]
+pub struct Reveal {
+    pub field: FieldRef,
+    pub reason: Input,
+    pub error: Option<String>,
+}
+
+impl Reveal {
+    pub fn new(field: FieldRef) -> Reveal {
+        Reveal {
+            field,
+            reason: Input::default(),
+            error: None,
+        }
+    }
+}
+
+impl crate::tui::dialog::Dialog for Reveal {
+    fn name(&self) -> &'static str {
+        "reveal dialog"
+    }
+
+    fn typed(&self) -> bool {
+        !self.reason.value().is_empty()
+    }
+
+    fn paste(&mut self, _app: &mut App, text: &str, _fx: &mut Vec<crate::tui::effect::Effect>) {
+        crate::tui::app::paste_into(&mut self.reason, text);
+    }
+
+    fn key(
+        &mut self,
+        app: &mut App,
+        k: crossterm::event::KeyEvent,
+        fx: &mut Vec<crate::tui::effect::Effect>,
+    ) -> bool {
+        use crossterm::event::KeyCode;
+        use tui_input::backend::crossterm::EventHandler;
+        match k.code {
+            KeyCode::Esc => return false,
+            KeyCode::Enter => {
+                let why = self.reason.value().trim().to_string();
+                if why.chars().count() < 4 {
+                    self.error = Some(
+                        "Give a reason of at least 4 characters (it goes to the audit log)".into(),
+                    );
+                } else {
+                    let field = self.field.clone();
+                    fx.push(crate::tui::effect::Effect::Audit {
+                        customer: field.customer.clone(),
+                        action: "reveal".into(),
+                        detail: format!("{} (reason: {})", field.label, why),
+                    });
+                    app.status.notice = Some(format!(
+                        "{} revealed for {} s",
+                        field.label,
+                        REVEAL_FOR.as_secs()
+                    ));
+                    app.reveals
+                        .push((field, std::time::Instant::now() + REVEAL_FOR));
+                    return false;
+                }
+            }
+            _ => {
+                self.reason.handle_event(&crossterm::event::Event::Key(k));
+                self.error = None;
+            }
+        }
+        true
+    }
+
+    fn draw(&self, f: &mut Frame, app: &App) {
+        draw(f, app, &self.field, &self.reason, self.error.as_deref())
+    }
+}

@@ -16,7 +16,7 @@ use crate::domain::mask;
 use crate::domain::phone::{CountryCode, RelayNumber};
 use crate::tui::app::{App, Overlay};
 use crate::tui::effect::{AuditNote, Effect, WriteOp};
-use crate::tui::msg::{Outcome, WriteError};
+use crate::tui::msg::{Msg, Outcome, WriteError};
 use crate::tui::view::safe;
 
 pub const MAX_DIGITS: usize = RelayNumber::MAX_DIGITS;
@@ -367,5 +367,40 @@ pub fn wording(d: &AddPhoneDialog) -> &'static str {
     match d.consent_name() {
         Some(c) => relay::consent_wording(c),
         None => "Choose the consent the customer gives; its wording is shown here to read out.",
+    }
+}
+
+impl crate::tui::dialog::Dialog for AddPhoneDialog {
+    fn name(&self) -> &'static str {
+        "add-phone dialog"
+    }
+    fn key(&mut self, app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) -> bool {
+        app.add_phone_key(self, k, fx)
+    }
+    fn paste(&mut self, _app: &mut App, text: &str, _fx: &mut Vec<Effect>) {
+        if self.step == Step::Editing && self.field == Field::Number {
+            let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+            self.number = format!("{}{digits}", self.number)
+                .chars()
+                .take(MAX_DIGITS)
+                .collect();
+            self.error = None;
+        }
+    }
+    fn reply(&mut self, app: &mut App, msg: Msg, fx: &mut Vec<Effect>) -> Option<Msg> {
+        let Msg::Written { seq, outcome } = msg else {
+            return Some(msg);
+        };
+        app.phone_added(self, seq, outcome, fx);
+        None
+    }
+    fn busy(&self) -> bool {
+        self.pending.is_some()
+    }
+    fn typed(&self) -> bool {
+        !self.number.is_empty()
+    }
+    fn draw(&self, f: &mut ratatui::Frame, app: &App) {
+        crate::tui::dialogs::add_phone::draw(f, app, self)
     }
 }

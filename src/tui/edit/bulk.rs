@@ -24,6 +24,7 @@ use crate::domain::choice::{Channel, Consent, PhoneType};
 use crate::tui::app::{App, Overlay, Pane};
 use crate::tui::effect::Effect;
 use crate::tui::keymap::{Action, Context};
+use crate::tui::msg::Msg;
 
 /// Results of a search marked at most (mark-all beyond this asks for a narrower search).
 pub const MARK_ALL_MAX: u64 = 100_000;
@@ -874,80 +875,69 @@ impl App {
             retry_failed,
         });
     }
+}
 
+impl BulkDialog {
     /// The plan's reads went this far.
-    pub(crate) fn bulk_plan_progress(&mut self, seq: u64, done: usize, total: usize) {
-        if let Some(Overlay::Bulk(d)) = &mut self.overlay
-            && d.seq == seq
-            && let Step::Planning { .. } = d.step
+    fn plan_progress(&mut self, seq: u64, done: usize, total: usize) {
+        if self.seq == seq
+            && let Step::Planning { .. } = self.step
         {
-            d.step = Step::Planning { done, total };
-            self.dirty = true;
+            self.step = Step::Planning { done, total };
         }
     }
 
-    pub(crate) fn bulk_planned(&mut self, seq: u64, result: Result<Plan, String>) {
-        let Some(Overlay::Bulk(d)) = &mut self.overlay else {
-            return;
-        };
-        if d.seq != seq || !matches!(d.step, Step::Planning { .. }) {
+    fn planned(&mut self, seq: u64, result: Result<Plan, String>) {
+        if self.seq != seq || !matches!(self.step, Step::Planning { .. }) {
             return;
         }
         match result {
             Ok(p) => {
-                d.plan = Some(p);
-                d.scroll = 0;
-                d.scroll_max.set(usize::MAX);
-                d.step = Step::Preview;
+                self.plan = Some(p);
+                self.scroll = 0;
+                self.scroll_max.set(usize::MAX);
+                self.step = Step::Preview;
             }
             Err(e) => {
-                d.error = Some(e);
-                d.step = Step::Choose;
+                self.error = Some(e);
+                self.step = Step::Choose;
             }
         }
-        self.dirty = true;
     }
 
-    pub(crate) fn bulk_event(&mut self, seq: u64, ev: Event, elapsed: Duration) {
-        let Some(Overlay::Bulk(d)) = &mut self.overlay else {
-            return;
-        };
-        if d.seq != seq {
+    fn event(&mut self, seq: u64, ev: Event, elapsed: Duration) {
+        if self.seq != seq {
             return;
         }
-        d.progress.elapsed = elapsed;
+        self.progress.elapsed = elapsed;
         match ev {
             Event::Started { to_send, counts } => {
-                d.progress.to_send = to_send;
-                d.progress.counts = counts;
+                self.progress.to_send = to_send;
+                self.progress.counts = counts;
             }
             Event::Answer {
                 index,
                 outcome,
                 counts,
             } => {
-                d.progress.answered += 1;
-                d.progress.counts = counts;
+                self.progress.answered += 1;
+                self.progress.counts = counts;
                 if !outcome.is_applied() {
-                    d.failures.push((index, outcome));
+                    self.failures.push((index, outcome));
                 }
             }
         }
-        self.dirty = true;
     }
 
-    pub(crate) fn bulk_finished(&mut self, seq: u64, result: Result<(Summary, JobState), String>) {
-        let Some(Overlay::Bulk(d)) = &mut self.overlay else {
-            return;
-        };
-        if d.seq != seq {
+    fn finished(&mut self, seq: u64, result: Result<(Summary, JobState), String>) {
+        if self.seq != seq {
             return;
         }
         match result {
             Ok((summary, state)) => {
                 // The failures as the journal has them (a retry's earlier failures that
                 // now succeeded drop out).
-                d.failures = state
+                self.failures = state
                     .items
                     .iter()
                     .enumerate()
@@ -960,25 +950,67 @@ impl App {
                         _ => None,
                     })
                     .collect();
-                d.progress.counts = summary.counts;
-                d.progress.elapsed = summary.elapsed;
-                d.error = summary.error.clone();
-                d.summary = Some(summary);
+                self.progress.counts = summary.counts;
+                self.progress.elapsed = summary.elapsed;
+                self.error = summary.error.clone();
+                self.summary = Some(summary);
             }
-            Err(e) => d.error = Some(e),
+            Err(e) => self.error = Some(e),
         }
-        d.step = Step::Results;
-        d.scroll = 0;
-        d.scroll_max.set(usize::MAX);
-        self.dirty = true;
+        self.step = Step::Results;
+        self.scroll = 0;
+        self.scroll_max.set(usize::MAX);
     }
+}
 
-    /// A saved plan or an export, in words, for the open bulk dialog (else the status).
-    pub(crate) fn bulk_notice(&mut self, text: String) {
-        match &mut self.overlay {
-            Some(Overlay::Bulk(d)) => d.notice = Some(text),
-            _ => self.status.notice = Some(text),
+impl crate::tui::dialog::Dialog for BulkDialog {
+    fn name(&self) -> &'static str {
+        "bulk edit"
+    }
+    fn key(&mut self, app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) -> bool {
+        app.bulk_key(self, k, fx)
+    }
+    fn paste(&mut self, _app: &mut App, text: &str, _fx: &mut Vec<Effect>) {
+        if matches!(self.step, Step::Choose)
+            && let Some(spec) = self.spec()
+            && spec.choices.is_empty()
+        {
+            crate::tui::app::paste_into(&mut self.inputs[self.field - 1], text);
+            self.errors.clear();
         }
-        self.dirty = true;
+    }
+    fn reply(&mut self, _app: &mut App, msg: Msg, _fx: &mut Vec<Effect>) -> Option<Msg> {
+        match msg {
+            Msg::BulkPlanProgress { seq, done, total } => self.plan_progress(seq, done, total),
+            Msg::BulkPlanned { seq, result } => self.planned(seq, result),
+            Msg::BulkEvent {
+                seq,
+                event,
+                elapsed,
+            } => self.event(seq, event, elapsed),
+            Msg::BulkFinished { seq, result } => self.finished(seq, result),
+            Msg::BulkNotice(text) => self.notice = Some(text),
+            other => return Some(other),
+        }
+        None
+    }
+    fn busy(&self) -> bool {
+        matches!(self.step, Step::Planning { .. })
+            || (matches!(self.step, Step::Applying) && !self.progress.paused)
+    }
+    fn typed(&self) -> bool {
+        self.inputs.iter().any(|i| !i.value().is_empty())
+    }
+    fn running(&self) -> bool {
+        matches!(self.step, Step::Applying)
+    }
+    fn closed(&mut self, app: &mut App) {
+        if matches!(self.step, Step::Planning { .. }) {
+            // The plan's answer will find no dialog and be dropped.
+            app.next_seq();
+        }
+    }
+    fn draw(&self, f: &mut ratatui::Frame, app: &App) {
+        crate::tui::dialogs::bulk::draw(f, app, self)
     }
 }

@@ -28,7 +28,7 @@ use crate::domain::{mask, phone};
 use crate::tui::app::{App, Overlay};
 use crate::tui::effect::{AuditNote, ContactChange, Effect, WriteOp};
 use crate::tui::keymap::{Action, Context};
-use crate::tui::msg::{Outcome, WriteError};
+use crate::tui::msg::{Msg, Outcome, WriteError};
 use crate::tui::view::safe;
 
 /// Quiet time after the last keystroke before NewDay is asked.
@@ -757,6 +757,55 @@ fn capitalised(s: &str) -> String {
     match c.next() {
         Some(f) => f.to_uppercase().chain(c).collect(),
         None => String::new(),
+    }
+}
+
+impl crate::tui::dialog::Dialog for ContactDialog {
+    fn name(&self) -> &'static str {
+        "contact change"
+    }
+    fn key(&mut self, app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) -> bool {
+        app.contact_key(self, k, fx)
+    }
+    fn paste(&mut self, app: &mut App, text: &str, fx: &mut Vec<Effect>) {
+        if self.step != Step::Editing {
+            return;
+        }
+        let pasted = crate::tui::app::one_line(text);
+        let v = match self.kind {
+            ContactKind::Email => format!("{}{}", self.input.value(), pasted.trim()),
+            ContactKind::Phone => format!(
+                "{}{}",
+                self.input.value(),
+                pasted
+                    .chars()
+                    .filter(char::is_ascii_digit)
+                    .collect::<String>()
+            )
+            .chars()
+            .take(11)
+            .collect(),
+        };
+        self.input = Input::new(v);
+        app.contact_typed(self, fx);
+    }
+    fn reply(&mut self, app: &mut App, msg: Msg, fx: &mut Vec<Effect>) -> Option<Msg> {
+        match msg {
+            Msg::Written { seq, outcome } => app.contact_written(self, seq, outcome, fx),
+            Msg::Debounced { seq } => fx.extend(app.contact_debounced(self, seq)),
+            Msg::ContactVerified { seq, outcome } => app.contact_verified(self, seq, outcome),
+            other => return Some(other),
+        }
+        None
+    }
+    fn busy(&self) -> bool {
+        self.pending.is_some() || self.check == Check::Checking
+    }
+    fn typed(&self) -> bool {
+        !self.input.value().is_empty()
+    }
+    fn draw(&self, f: &mut ratatui::Frame, app: &App) {
+        crate::tui::dialogs::contact::draw(f, app, self)
     }
 }
 

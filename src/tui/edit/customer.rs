@@ -16,7 +16,7 @@ use crate::domain::phone::InternationalPhone;
 use crate::domain::{FieldError, mask};
 use crate::tui::app::{App, Overlay, Pane};
 use crate::tui::effect::{AuditNote, Effect, WriteOp};
-use crate::tui::msg::{Outcome, WriteError};
+use crate::tui::msg::{Msg, Outcome, WriteError};
 use crate::tui::view::safe;
 
 pub const FIELDS: [&str; 6] = [
@@ -373,5 +373,40 @@ impl App {
             return false;
         }
         true
+    }
+}
+
+impl crate::tui::dialog::Dialog for CustomerDialog {
+    fn name(&self) -> &'static str {
+        "customer form"
+    }
+    fn key(&mut self, app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) -> bool {
+        app.customer_key(self, k, fx)
+    }
+    fn paste(&mut self, _app: &mut App, text: &str, _fx: &mut Vec<Effect>) {
+        if self.submit.phase == Phase::Editing {
+            let input = if self.inputs.is_empty() {
+                &mut self.confirm
+            } else {
+                &mut self.inputs[self.field]
+            };
+            crate::tui::app::paste_into(input, text);
+        }
+    }
+    fn reply(&mut self, app: &mut App, msg: Msg, fx: &mut Vec<Effect>) -> Option<Msg> {
+        let Msg::Written { seq, outcome } = msg else {
+            return Some(msg);
+        };
+        app.customer_written(self, seq, outcome, fx);
+        None
+    }
+    fn busy(&self) -> bool {
+        self.submit.pending.is_some()
+    }
+    fn typed(&self) -> bool {
+        self.inputs.iter().any(|i| !i.value().is_empty()) || !self.confirm.value().is_empty()
+    }
+    fn draw(&self, f: &mut ratatui::Frame, app: &App) {
+        crate::tui::dialogs::customer::draw(f, app, self)
     }
 }

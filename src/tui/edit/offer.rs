@@ -8,7 +8,7 @@ use crate::api::ops::Answer;
 use crate::api::wire::citi;
 use crate::tui::app::{App, Overlay};
 use crate::tui::effect::{AuditNote, Effect, WriteOp};
-use crate::tui::msg::{Outcome, WriteError};
+use crate::tui::msg::{Msg, Outcome, WriteError};
 use crate::tui::view::safe;
 
 #[derive(Debug, Clone)]
@@ -131,5 +131,27 @@ impl App {
             let id = d.customer.clone();
             self.reload_customer(id, fx);
         }
+    }
+}
+
+impl crate::tui::dialog::Dialog for OfferDialog {
+    fn name(&self) -> &'static str {
+        "offer response"
+    }
+    fn key(&mut self, app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) -> bool {
+        app.offer_key(self, k, fx)
+    }
+    fn reply(&mut self, app: &mut App, msg: Msg, fx: &mut Vec<Effect>) -> Option<Msg> {
+        let Msg::Written { seq, outcome } = msg else {
+            return Some(msg);
+        };
+        app.offer_written(self, seq, outcome, fx);
+        None
+    }
+    fn busy(&self) -> bool {
+        self.submit.pending.is_some()
+    }
+    fn draw(&self, f: &mut ratatui::Frame, app: &App) {
+        crate::tui::dialogs::offer::draw(f, app, self)
     }
 }

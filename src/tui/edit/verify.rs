@@ -368,6 +368,26 @@ impl App {
     }
 }
 
+impl crate::tui::dialog::Dialog for VerifyDialog {
+    fn name(&self) -> &'static str {
+        "verification dialog"
+    }
+    fn key(&mut self, app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) -> bool {
+        app.verify_key(self, k, fx)
+    }
+    fn paste(&mut self, _app: &mut App, text: &str, _fx: &mut Vec<Effect>) {
+        let i = self.field;
+        crate::tui::app::paste_into(&mut self.inputs[i], text);
+        self.messages[i] = None;
+    }
+    fn typed(&self) -> bool {
+        self.inputs.iter().any(|i| !i.value().is_empty())
+    }
+    fn draw(&self, f: &mut ratatui::Frame, app: &App) {
+        crate::tui::dialogs::verify::draw(f, app, self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
