@@ -887,7 +887,10 @@ impl App {
             | Action::ItemUp
             | Action::ItemDown
             | Action::ChoicePrev
-            | Action::ChoiceNext => {}
+            | Action::ChoiceNext
+            | Action::Accept
+            | Action::Decline
+            | Action::Complete => {}
             Action::Refresh => match self.focus {
                 Pane::Search => self.search_changed(fx),
                 _ => {

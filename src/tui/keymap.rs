@@ -59,7 +59,7 @@ actions! {
     Top => "top", "First row", ["home", "g"];
     Bottom => "bottom", "Last row", ["end", "G"];
     Open => "open", "Open the selected customer", ["enter"];
-    Back => "back", "Back / close", ["esc"] in [Global, Verify, Contact, BulkForm, Bulk];
+    Back => "back", "Back / close", ["esc"] in [Global, Verify, Contact, AddPhone, Offer, Alerts, Customer, BulkForm, Bulk, Palette, Reveal];
     Sort => "sort", "Sort by the selected column (again to reverse)", ["s"];
     Reveal => "reveal", "Reveal the selected masked field (asks a reason)", ["v"];
     CopyId => "copy_id", "Copy the customer id", ["y"];
@@ -86,13 +86,16 @@ actions! {
     CancelJob => "cancel", "Cancel the running job; items in flight finish (bulk)", ["c"] in [Bulk];
     RetryFailed => "retry", "Retry what may still succeed and send what was not sent (bulk results)", ["r"] in [Bulk];
     ExportResults => "export", "Export the results to CSV (bulk results)", ["x"] in [Bulk];
-    Confirm => "confirm", "Go on: check, confirm, send (a dialog's next step)", ["enter"] in [Verify, Contact, BulkForm, Bulk];
-    NextField => "next_field", "Next field", ["tab"] in [Verify, BulkForm];
-    PrevField => "prev_field", "Previous field", ["backtab"] in [Verify, BulkForm];
-    ItemUp => "item_up", "Previous field, or the edit above; scroll up", ["up"] in [Verify, BulkForm, Bulk];
-    ItemDown => "item_down", "Next field, or the edit below; scroll down", ["down"] in [Verify, BulkForm, Bulk];
-    ChoicePrev => "choice_prev", "Previous value of a choice field", ["left"] in [BulkForm];
-    ChoiceNext => "choice_next", "Next value of a choice field", ["right", "space"] in [BulkForm];
+    Confirm => "confirm", "Go on: check, confirm, send (a dialog's next step)", ["enter"] in [Verify, Contact, AddPhone, Offer, Alerts, Customer, BulkForm, Bulk, Palette, Reveal];
+    NextField => "next_field", "Next field", ["tab"] in [Verify, AddPhone, Alerts, Customer, BulkForm];
+    PrevField => "prev_field", "Previous field", ["backtab"] in [Verify, AddPhone, Alerts, Customer, BulkForm];
+    ItemUp => "item_up", "Previous field, or the item above; scroll up", ["up"] in [Verify, AddPhone, Offer, Alerts, Customer, BulkForm, Bulk, Palette];
+    ItemDown => "item_down", "Next field, or the item below; scroll down", ["down"] in [Verify, AddPhone, Offer, Alerts, Customer, BulkForm, Bulk, Palette];
+    ChoicePrev => "choice_prev", "Previous value of a choice field", ["left"] in [AddPhone, Offer, Alerts, BulkForm];
+    ChoiceNext => "choice_next", "Next value of a choice field", ["right", "space"] in [AddPhone, Offer, Alerts, BulkForm];
+    Accept => "accept", "Accept the offer", ["a"] in [Offer];
+    Decline => "decline", "Decline the offer", ["d"] in [Offer];
+    Complete => "complete", "Complete the selected command's name", ["tab"] in [Palette];
 }
 
 /// Where a key means an action: the console at large, or one dialog. Each has its
@@ -104,10 +107,22 @@ pub enum Context {
     Verify,
     /// The email / phone update dialog.
     Contact,
+    /// The add-phone dialog (number, type, country code, consent).
+    AddPhone,
+    /// The offer response dialog.
+    Offer,
+    /// The alert subscription dialog.
+    Alerts,
+    /// The bankingservice customer form (create, edit, delete).
+    Customer,
     /// The bulk dialog while the edit is chosen (a form).
     BulkForm,
     /// The bulk dialog from the preview on: plan, job, results.
     Bulk,
+    /// The command palette.
+    Palette,
+    /// The reveal prompt (asks a reason).
+    Reveal,
 }
 
 impl Context {
@@ -115,8 +130,14 @@ impl Context {
         Context::Global,
         Context::Verify,
         Context::Contact,
+        Context::AddPhone,
+        Context::Offer,
+        Context::Alerts,
+        Context::Customer,
         Context::BulkForm,
         Context::Bulk,
+        Context::Palette,
+        Context::Reveal,
     ];
 
     /// The section of `keymap.toml` that rebinds this context's actions.
@@ -125,8 +146,14 @@ impl Context {
             Context::Global => "bindings",
             Context::Verify => "verify",
             Context::Contact => "contact",
+            Context::AddPhone => "add_phone",
+            Context::Offer => "offer",
+            Context::Alerts => "alerts",
+            Context::Customer => "customer",
             Context::BulkForm => "bulk_form",
             Context::Bulk => "bulk",
+            Context::Palette => "palette",
+            Context::Reveal => "reveal",
         }
     }
 
@@ -136,14 +163,23 @@ impl Context {
             Context::Global => "Keys",
             Context::Verify => "Caller verification dialog",
             Context::Contact => "Email / phone update dialog",
+            Context::AddPhone => "Add-phone dialog",
+            Context::Offer => "Offer dialog",
+            Context::Alerts => "Alert subscription dialog",
+            Context::Customer => "Customer form (back office)",
             Context::BulkForm => "Bulk dialog, choosing the edit",
             Context::Bulk => "Bulk dialog",
+            Context::Palette => "Command palette",
+            Context::Reveal => "Reveal prompt",
         }
     }
 
     /// Whether the context is a dialog that writes (not offered in read-only mode).
     pub fn writes(self) -> bool {
-        !matches!(self, Context::Global | Context::Verify)
+        !matches!(
+            self,
+            Context::Global | Context::Verify | Context::Palette | Context::Reveal
+        )
     }
 
     /// This context's actions, in table order.

@@ -326,8 +326,9 @@ fn add_phone_states() {
     added(&mut a, write_seq(&fx), Err(server_error()));
     let s = snap("add_phone_server_error", &mut a);
     assert!(s.contains("✗ Error: server error (503)"), "{s}");
+    // At confirm, as every dialog's submit: enter sends the same request again.
+    assert!(s.contains("enter try again (the same request)"), "{s}");
 
-    enter(&mut a);
     let fx = enter(&mut a);
     added(
         &mut a,

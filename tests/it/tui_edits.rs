@@ -615,7 +615,7 @@ fn the_number_takes_digits_only_and_at_most_eleven() {
         d.problem.as_ref().map(|p| p.1.as_str()),
         Some("must be 10 to 11 digits")
     );
-    assert_eq!(d.step, custdesk::tui::edit::add_phone::Step::Editing);
+    assert_eq!(d.submit.phase, custdesk::tui::edit::Phase::Editing);
 }
 
 #[test]
@@ -668,7 +668,7 @@ fn a_refused_add_keeps_the_form_and_a_retry_reuses_the_key_only_when_unknown() {
     assert_eq!(d.number, "07700900999");
     assert_eq!(d.consent_name(), Some("express"));
     assert_eq!(
-        d.error.as_ref().unwrap().message,
+        d.submit.error.as_ref().unwrap().message,
         "Not added: this phone number is already on this customer"
     );
     // The agent picks another consent and sends: a new write, a new key.
@@ -677,9 +677,13 @@ fn a_refused_add_keeps_the_form_and_a_retry_reuses_the_key_only_when_unknown() {
     let fx = enter(&mut a);
     let k2 = add_key(&fx);
     assert_ne!(k1, k2);
-    // A server error: the same form sent again is the same write.
+    // A server error: the dialog stays at confirm (every submit machine does), and the
+    // same form sent again is the same write.
     added(&mut a, write_seq(&fx), Err(server_error()));
-    enter(&mut a);
+    assert_eq!(
+        add_phone(&a).submit.phase,
+        custdesk::tui::edit::Phase::Confirming
+    );
     let fx = enter(&mut a);
     assert_eq!(add_key(&fx), k2);
     // Success reloads the customer (the Contact methods pane shows the phone).
@@ -694,8 +698,8 @@ fn esc_backs_out_of_add_phone() {
     let mut a = add_phone_ready("07700900999");
     esc(&mut a);
     assert_eq!(
-        add_phone(&a).step,
-        custdesk::tui::edit::add_phone::Step::Editing
+        add_phone(&a).submit.phase,
+        custdesk::tui::edit::Phase::Editing
     );
     assert_eq!(add_phone(&a).number, "07700900999");
     enter(&mut a);

@@ -9,7 +9,8 @@ use crate::domain::choice::{Consent, PhoneType};
 use crate::domain::phone::format_typed;
 use crate::tui::app::App;
 use crate::tui::dialogs::draw_box;
-use crate::tui::edit::add_phone::{AddPhoneDialog, Field, MAX_DIGITS, Step, wording};
+use crate::tui::edit::Phase;
+use crate::tui::edit::add_phone::{AddPhoneDialog, Field, MAX_DIGITS, wording};
 use crate::tui::view::{SPINNER, centered, safe};
 
 const LABEL_W: usize = 14;
@@ -32,7 +33,7 @@ pub fn draw(f: &mut Frame, app: &App, d: &AddPhoneDialog) {
     let spinner = SPINNER[app.status.spinner % SPINNER.len()];
     let mut lines: Vec<Line> = Vec::new();
     let mut cursor = None;
-    let editing = d.step == Step::Editing;
+    let editing = d.submit.phase == Phase::Editing;
     let row = |field: Field, value: Vec<Span<'static>>| -> Line<'static> {
         let selected = editing && d.field == field;
         let mut spans = vec![Span::styled(
@@ -46,8 +47,8 @@ pub fn draw(f: &mut Frame, app: &App, d: &AddPhoneDialog) {
         spans.extend(value);
         Line::from(spans)
     };
-    match &d.step {
-        Step::Editing | Step::Confirming | Step::Sending => {
+    match &d.submit.phase {
+        Phase::Editing | Phase::Confirming | Phase::Sending => {
             let shown = format_typed(&d.number);
             let n = d.number.len();
             let status = if n == 0 {
@@ -97,7 +98,7 @@ pub fn draw(f: &mut Frame, app: &App, d: &AddPhoneDialog) {
                 t.accent,
             )));
             lines.push(Line::from(wording(d)));
-            if let Some(e) = &d.error {
+            if let Some(e) = &d.submit.error {
                 lines.push(Line::from(""));
                 lines.push(Line::from(Span::styled(
                     format!("✗ {}", safe(&e.message)),
@@ -111,17 +112,24 @@ pub fn draw(f: &mut Frame, app: &App, d: &AddPhoneDialog) {
                 }
             }
             lines.push(Line::from(""));
-            match d.step {
-                Step::Editing => lines.push(Line::from(Span::styled(
+            match d.submit.phase {
+                Phase::Editing => lines.push(Line::from(Span::styled(
                     "tab next field · ←/→ choose · enter continue · esc cancel",
                     t.muted,
                 ))),
-                Step::Confirming => {
+                Phase::Confirming => {
                     lines.push(Line::from(Span::styled(
                         format!("Add {} to this customer?", d.masked()),
                         t.accent,
                     )));
-                    lines.push(Line::from(Span::styled("enter add · esc back", t.muted)));
+                    lines.push(Line::from(Span::styled(
+                        if d.submit.error.is_some() {
+                            "enter try again (the same request) · esc back"
+                        } else {
+                            "enter add · esc back"
+                        },
+                        t.muted,
+                    )));
                 }
                 _ => lines.push(Line::from(Span::styled(
                     format!("{spinner} adding the phone…"),
@@ -129,10 +137,10 @@ pub fn draw(f: &mut Frame, app: &App, d: &AddPhoneDialog) {
                 ))),
             }
         }
-        Step::Done { message } => {
+        Phase::Done(message) => {
             lines.push(Line::from(Span::styled(format!("✓ {message}"), t.ok)));
             lines.push(Line::from(format!("  {}", d.masked())));
-            if let Some(c) = &d.correlation_id {
+            if let Some(c) = &d.submit.correlation_id {
                 lines.push(Line::from(vec![
                     Span::styled("Correlation id ", t.muted),
                     Span::raw(safe(c)),

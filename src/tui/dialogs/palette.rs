@@ -142,23 +142,27 @@ impl crate::tui::dialog::Dialog for Palette {
         k: crossterm::event::KeyEvent,
         fx: &mut Vec<crate::tui::effect::Effect>,
     ) -> bool {
-        use crossterm::event::KeyCode;
         use tui_input::backend::crossterm::EventHandler;
         let matches = palette_for(app.read_only, self.input.value());
-        match k.code {
-            KeyCode::Esc => return false,
-            KeyCode::Up => self.selected = self.selected.saturating_sub(1),
-            KeyCode::Down => {
+        // What is typed is the command's name: a character is text, even one bound.
+        let act = match crate::tui::edit::typed_char(&k) {
+            Some(_) => None,
+            None => app.keymap.action_in(Context::Palette, &k),
+        };
+        match act {
+            Some(Action::Back) => return false,
+            Some(Action::ItemUp) => self.selected = self.selected.saturating_sub(1),
+            Some(Action::ItemDown) => {
                 self.selected = (self.selected + 1).min(matches.len().saturating_sub(1));
             }
-            KeyCode::Tab => {
+            Some(Action::Complete) => {
                 if let Some(a) = matches.get(self.selected) {
                     self.input = Input::new(a.name().to_string());
                     self.selected = 0;
                 }
             }
-            KeyCode::Enter if self.input.value().trim().is_empty() => return false,
-            KeyCode::Enter => {
+            Some(Action::Confirm) if self.input.value().trim().is_empty() => return false,
+            Some(Action::Confirm) => {
                 let chosen = matches
                     .get(self.selected.min(matches.len().saturating_sub(1)))
                     .copied();

@@ -89,11 +89,16 @@ impl crate::tui::dialog::Dialog for Reveal {
         k: crossterm::event::KeyEvent,
         fx: &mut Vec<crate::tui::effect::Effect>,
     ) -> bool {
-        use crossterm::event::KeyCode;
+        use crate::tui::keymap::{Action, Context};
         use tui_input::backend::crossterm::EventHandler;
-        match k.code {
-            KeyCode::Esc => return false,
-            KeyCode::Enter => {
+        // The reason is text: a character typed is text, even one bound to an action.
+        let act = match crate::tui::edit::typed_char(&k) {
+            Some(_) => None,
+            None => app.keymap.action_in(Context::Reveal, &k),
+        };
+        match act {
+            Some(Action::Back) => return false,
+            Some(Action::Confirm) => {
                 let why = self.reason.value().trim().to_string();
                 if why.chars().count() < 4 {
                     self.error = Some(

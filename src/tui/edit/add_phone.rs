@@ -8,15 +8,15 @@ use crossterm::event::{KeyCode, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
-use super::{Failure, KeyedWrite};
-use crate::api::ops::Answer;
+use super::{Phase, Submit, SubmitKey, typed_char};
 use crate::api::wire::relay;
 use crate::domain::choice::{Consent, PhoneType};
 use crate::domain::mask;
 use crate::domain::phone::{CountryCode, RelayNumber};
 use crate::tui::app::{App, Overlay};
 use crate::tui::effect::{AuditNote, Effect, WriteOp};
-use crate::tui::msg::{Msg, Outcome, WriteError};
+use crate::tui::keymap::{Action, Context};
+use crate::tui::msg::{Msg, WriteError};
 use crate::tui::view::safe;
 
 pub const MAX_DIGITS: usize = RelayNumber::MAX_DIGITS;
@@ -55,14 +55,6 @@ impl Field {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub enum Step {
-    Editing,
-    Confirming,
-    Sending,
-    Done { message: String },
-}
-
 #[derive(Debug, Clone)]
 pub struct AddPhoneDialog {
     pub customer: String,
@@ -73,14 +65,10 @@ pub struct AddPhoneDialog {
     pub phone_type: usize,
     pub country: Input,
     pub consent: Option<usize>,
-    pub step: Step,
     /// A field failing a local rule, shown once the agent tries to go on.
     pub problem: Option<(Field, String)>,
-    /// What the backend answered, in words, with its correlation id.
-    pub error: Option<Failure>,
-    pub pending: Option<u64>,
-    pub key: Option<KeyedWrite>,
-    pub correlation_id: Option<String>,
+    /// Confirm, send, the answer: the shared submit machine.
+    pub submit: Submit,
 }
 
 impl AddPhoneDialog {
@@ -93,12 +81,8 @@ impl AddPhoneDialog {
             phone_type: 0,
             country: Input::new("1".into()),
             consent: None,
-            step: Step::Editing,
             problem: None,
-            error: None,
-            pending: None,
-            key: None,
-            correlation_id: None,
+            submit: Submit::default(),
         }
     }
 
@@ -198,168 +182,6 @@ impl App {
             &c.id, &name,
         ))));
     }
-
-    /// A key in the add-phone dialog; false closes it.
-    pub(crate) fn add_phone_key(
-        &mut self,
-        d: &mut AddPhoneDialog,
-        k: KeyEvent,
-        fx: &mut Vec<Effect>,
-    ) -> bool {
-        match d.step {
-            Step::Editing => match k.code {
-                KeyCode::Esc => return false,
-                KeyCode::Tab | KeyCode::Down => d.field = d.field.step(1),
-                KeyCode::BackTab | KeyCode::Up => d.field = d.field.step(-1),
-                KeyCode::Enter => match d.problem_now() {
-                    Some((f, why)) => {
-                        d.field = f;
-                        d.problem = Some((f, why));
-                    }
-                    None => {
-                        d.problem = None;
-                        d.error = None;
-                        d.step = Step::Confirming;
-                    }
-                },
-                KeyCode::Left if matches!(d.field, Field::Type | Field::Consent) => d.choose(-1),
-                KeyCode::Right | KeyCode::Char(' ')
-                    if matches!(d.field, Field::Type | Field::Consent) =>
-                {
-                    d.choose(1)
-                }
-                KeyCode::Char(c) if d.field == Field::Type => {
-                    if let Some(i) = PhoneType::NAMES.iter().position(|t| t.starts_with(c)) {
-                        d.phone_type = i;
-                    }
-                }
-                KeyCode::Char(c) if d.field == Field::Consent => {
-                    if let Some(i) = Consent::NAMES.iter().position(|t| t.starts_with(c)) {
-                        d.consent = Some(i);
-                        if d.problem.as_ref().is_some_and(|p| p.0 == Field::Consent) {
-                            d.problem = None;
-                        }
-                    }
-                }
-                KeyCode::Char(c)
-                    if d.field == Field::Number
-                        && c.is_ascii_digit()
-                        && d.number.len() < MAX_DIGITS =>
-                {
-                    d.number.push(c);
-                    d.error = None;
-                    if d.problem.as_ref().is_some_and(|p| p.0 == Field::Number) {
-                        d.problem = None;
-                    }
-                }
-                KeyCode::Backspace if d.field == Field::Number => {
-                    d.number.pop();
-                    d.error = None;
-                }
-                _ if d.field == Field::Country => {
-                    let accept = match k.code {
-                        KeyCode::Char(c) => c.is_ascii_digit() && d.country.value().len() < 3,
-                        _ => true,
-                    };
-                    if accept {
-                        d.country.handle_event(&crossterm::event::Event::Key(k));
-                        if d.problem.as_ref().is_some_and(|p| p.0 == Field::Country) {
-                            d.problem = None;
-                        }
-                    }
-                }
-                _ => {}
-            },
-            Step::Confirming => match k.code {
-                KeyCode::Esc => d.step = Step::Editing,
-                KeyCode::Enter => self.send_add_phone(d, fx),
-                _ => {}
-            },
-            Step::Sending => {
-                if k.code == KeyCode::Esc {
-                    self.status.notice = Some(
-                        "Closed while adding the phone; its outcome goes to the audit log".into(),
-                    );
-                    return false;
-                }
-            }
-            Step::Done { .. } => {
-                if matches!(k.code, KeyCode::Esc | KeyCode::Enter) {
-                    return false;
-                }
-            }
-        }
-        true
-    }
-
-    fn send_add_phone(&mut self, d: &mut AddPhoneDialog, fx: &mut Vec<Effect>) {
-        let write = d.write();
-        if let Err(why) = self.may_send(&write) {
-            d.error = Some(Failure::new(why, None));
-            d.step = Step::Editing;
-            return;
-        }
-        let WriteOp::AddPhone { number, body, .. } = &write else {
-            return;
-        };
-        let key = KeyedWrite::for_body(&mut d.key, &(number, body));
-        let seq = self.next_seq();
-        d.pending = Some(seq);
-        d.error = None;
-        d.step = Step::Sending;
-        let note = AuditNote {
-            customer: d.customer.clone(),
-            action: write.action(),
-            new: Some(d.masked()),
-            ..AuditNote::default()
-        };
-        fx.push(Effect::Write {
-            seq,
-            op: write,
-            key,
-            note,
-        });
-    }
-
-    pub(crate) fn phone_added(
-        &mut self,
-        d: &mut AddPhoneDialog,
-        seq: u64,
-        outcome: Outcome<Answer, WriteError>,
-        fx: &mut Vec<Effect>,
-    ) {
-        if d.pending != Some(seq) {
-            return;
-        }
-        let outcome = outcome.pick(|a| match a {
-            Answer::Phone(m) => Some(m),
-            _ => None,
-        });
-        d.pending = None;
-        d.correlation_id = outcome.correlation_id.clone();
-        match outcome.result {
-            Ok(m) => {
-                d.key = None;
-                self.status.notice = Some(format!("Phone added: {}", d.masked()));
-                d.step = Step::Done {
-                    message: safe(&m.message),
-                };
-                if self.customer.as_ref().is_some_and(|c| c.id == d.customer) {
-                    let id = d.customer.clone();
-                    self.reload_customer(id, fx);
-                }
-            }
-            Err(e) => {
-                if !e.is_transient() {
-                    d.key = None;
-                }
-                d.error = Some(Failure::new(readable(&e), outcome.correlation_id));
-                // Back to the form with everything typed kept; a transient failure
-                // keeps the key, so sending the same again is the same write.
-                d.step = Step::Editing;
-            }
-        }
-    }
 }
 
 /// The wording for the dialog's consent choice, or a prompt to choose.
@@ -370,36 +192,153 @@ pub fn wording(d: &AddPhoneDialog) -> &'static str {
     }
 }
 
+impl AddPhoneDialog {
+    /// A key while the form is being filled in; false closes the dialog.
+    fn edit_key(&mut self, act: Option<Action>, k: KeyEvent) -> bool {
+        let choice = matches!(self.field, Field::Type | Field::Consent);
+        match act {
+            Some(Action::Back) => return false,
+            Some(Action::NextField | Action::ItemDown) => self.field = self.field.step(1),
+            Some(Action::PrevField | Action::ItemUp) => self.field = self.field.step(-1),
+            Some(Action::Confirm) => match self.problem_now() {
+                Some((f, why)) => {
+                    self.field = f;
+                    self.problem = Some((f, why));
+                }
+                None => {
+                    self.problem = None;
+                    self.submit.ask_confirm();
+                }
+            },
+            Some(Action::ChoicePrev) if choice => self.choose(-1),
+            Some(Action::ChoiceNext) if choice => self.choose(1),
+            // Typing: digits in the number and the country code, a choice's initial.
+            _ => match (self.field, k.code) {
+                (Field::Type, KeyCode::Char(c)) => {
+                    if let Some(i) = PhoneType::NAMES.iter().position(|t| t.starts_with(c)) {
+                        self.phone_type = i;
+                    }
+                }
+                (Field::Consent, KeyCode::Char(c)) => {
+                    if let Some(i) = Consent::NAMES.iter().position(|t| t.starts_with(c)) {
+                        self.consent = Some(i);
+                        if self.problem.as_ref().is_some_and(|p| p.0 == Field::Consent) {
+                            self.problem = None;
+                        }
+                    }
+                }
+                (Field::Number, KeyCode::Char(c))
+                    if c.is_ascii_digit() && self.number.len() < MAX_DIGITS =>
+                {
+                    self.number.push(c);
+                    self.submit.error = None;
+                    if self.problem.as_ref().is_some_and(|p| p.0 == Field::Number) {
+                        self.problem = None;
+                    }
+                }
+                (Field::Number, KeyCode::Backspace) => {
+                    self.number.pop();
+                    self.submit.error = None;
+                }
+                (Field::Country, code) => {
+                    let accept = match code {
+                        KeyCode::Char(c) => c.is_ascii_digit() && self.country.value().len() < 3,
+                        _ => true,
+                    };
+                    if accept {
+                        self.country.handle_event(&crossterm::event::Event::Key(k));
+                        if self.problem.as_ref().is_some_and(|p| p.0 == Field::Country) {
+                            self.problem = None;
+                        }
+                    }
+                }
+                _ => {}
+            },
+        }
+        true
+    }
+
+    /// Send the form: the kept key when this body was sent before without a known
+    /// outcome, else a fresh one.
+    fn send(&mut self, app: &mut App, fx: &mut Vec<Effect>) {
+        let write = self.write();
+        let note = AuditNote {
+            customer: self.customer.clone(),
+            action: write.action(),
+            new: Some(self.masked()),
+            ..AuditNote::default()
+        };
+        app.submit_write(&mut self.submit, write, note, fx);
+    }
+}
+
 impl crate::tui::dialog::Dialog for AddPhoneDialog {
     fn name(&self) -> &'static str {
         "add-phone dialog"
     }
+
     fn key(&mut self, app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) -> bool {
-        app.add_phone_key(self, k, fx)
+        // In the number and country code a character is text, even one bound (Space
+        // and letters act on a choice field).
+        let typing = matches!(self.field, Field::Number | Field::Country)
+            && self.submit.phase == Phase::Editing
+            && typed_char(&k).is_some();
+        let act = match typing {
+            true => None,
+            false => app.keymap.action_in(Context::AddPhone, &k),
+        };
+        match self.submit.key(act) {
+            SubmitKey::Close => {
+                if self.submit.phase == Phase::Sending {
+                    app.status.notice = Some(
+                        "Closed while adding the phone; its outcome goes to the audit log".into(),
+                    );
+                }
+                false
+            }
+            SubmitKey::Stay => true,
+            SubmitKey::Edit => self.edit_key(act, k),
+            SubmitKey::Send => {
+                self.send(app, fx);
+                true
+            }
+        }
     }
+
     fn paste(&mut self, _app: &mut App, text: &str, _fx: &mut Vec<Effect>) {
-        if self.step == Step::Editing && self.field == Field::Number {
+        if self.submit.phase == Phase::Editing && self.field == Field::Number {
             let digits: String = text.chars().filter(char::is_ascii_digit).collect();
             self.number = format!("{}{digits}", self.number)
                 .chars()
                 .take(MAX_DIGITS)
                 .collect();
-            self.error = None;
+            self.submit.error = None;
         }
     }
+
     fn reply(&mut self, app: &mut App, msg: Msg, fx: &mut Vec<Effect>) -> Option<Msg> {
         let Msg::Written { seq, outcome } = msg else {
             return Some(msg);
         };
-        app.phone_added(self, seq, outcome, fx);
+        // A refusal in words an agent can read out; the form keeps everything typed.
+        if self.submit.answered_as(seq, outcome, readable) == Some(true) {
+            app.status.notice = Some(format!("Phone added: {}", self.masked()));
+            if app.customer.as_ref().is_some_and(|c| c.id == self.customer) {
+                let id = self.customer.clone();
+                app.reload_customer(id, fx);
+            }
+        }
         None
     }
+
     fn busy(&self) -> bool {
-        self.pending.is_some()
+        self.submit.pending.is_some()
     }
+
     fn typed(&self) -> bool {
         !self.number.is_empty()
     }
+
     fn draw(&self, f: &mut ratatui::Frame, app: &App) {
         crate::tui::dialogs::add_phone::draw(f, app, self)
     }

@@ -6,15 +6,15 @@ use crossterm::event::{KeyCode, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
-use super::{Failure, Phase, Submit, SubmitKey};
-use crate::api::ops::Answer;
+use super::{Failure, Phase, Submit, SubmitKey, typed_char};
 use crate::api::wire::citi;
 use crate::domain::FieldError;
 use crate::domain::alert::{self, Threshold};
 use crate::domain::choice::Channel;
 use crate::tui::app::{App, Overlay};
 use crate::tui::effect::{AuditNote, Effect, WriteOp};
-use crate::tui::msg::{Msg, Outcome, WriteError};
+use crate::tui::keymap::{Action, Context};
+use crate::tui::msg::Msg;
 use crate::tui::view::safe;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,78 +178,91 @@ impl App {
         dialog.reset_choices();
         self.overlay = Some(Overlay::Alerts(Box::new(dialog)));
     }
+}
 
-    pub(crate) fn alerts_key(
-        &mut self,
-        d: &mut AlertsDialog,
-        k: KeyEvent,
-        fx: &mut Vec<Effect>,
-    ) -> bool {
-        match d.submit.key(k.code) {
+impl crate::tui::dialog::Dialog for AlertsDialog {
+    fn name(&self) -> &'static str {
+        "alert subscription"
+    }
+
+    fn key(&mut self, app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) -> bool {
+        // A character typed into the threshold is text, even one bound to an action.
+        let typing = self.field == Field::Threshold
+            && self.submit.phase == Phase::Editing
+            && typed_char(&k).is_some();
+        let act = match typing {
+            true => None,
+            false => app.keymap.action_in(Context::Alerts, &k),
+        };
+        match self.submit.key(act) {
             SubmitKey::Close => return false,
             SubmitKey::Stay => {}
             SubmitKey::Send => {
-                let Some(a) = d.alert().cloned() else {
+                let Some(a) = self.alert().cloned() else {
                     return true;
                 };
-                let threshold = d.threshold_value().ok().flatten();
-                let op = if d.subscribe {
-                    WriteOp::subscribe(&d.customer, &a.alert_code, d.channel().as_str(), threshold)
+                let threshold = self.threshold_value().ok().flatten();
+                let op = if self.subscribe {
+                    WriteOp::subscribe(
+                        &self.customer,
+                        &a.alert_code,
+                        self.channel().as_str(),
+                        threshold,
+                    )
                 } else {
-                    WriteOp::unsubscribe(&d.customer, &a.alert_code)
+                    WriteOp::unsubscribe(&self.customer, &a.alert_code)
                 };
                 let note = AuditNote {
-                    customer: d.customer.clone(),
+                    customer: self.customer.clone(),
                     action: op.action(),
                     old: Some(format!(
                         "{} {}",
                         a.alert_code,
                         AlertsDialog::describe_now(&a)
                     )),
-                    new: Some(format!("{} {}", a.alert_code, d.describe_new())),
+                    new: Some(format!("{} {}", a.alert_code, self.describe_new())),
                     ..AuditNote::default()
                 };
-                self.submit_write(&mut d.submit, op, note, fx);
+                app.submit_write(&mut self.submit, op, note, fx);
             }
-            SubmitKey::Edit => match k.code {
-                KeyCode::Esc => return false,
-                KeyCode::Tab => d.field = d.field.step(1),
-                KeyCode::BackTab => d.field = d.field.step(-1),
-                KeyCode::Up if d.field == Field::Alert => {
-                    d.selected = d.selected.saturating_sub(1);
-                    d.reset_choices();
+            SubmitKey::Edit => match act {
+                Some(Action::Back) => return false,
+                Some(Action::NextField) => self.field = self.field.step(1),
+                Some(Action::PrevField) => self.field = self.field.step(-1),
+                Some(Action::ItemUp) if self.field == Field::Alert => {
+                    self.selected = self.selected.saturating_sub(1);
+                    self.reset_choices();
                 }
-                KeyCode::Down if d.field == Field::Alert => {
-                    d.selected = (d.selected + 1).min(d.alerts.len().saturating_sub(1));
-                    d.reset_choices();
+                Some(Action::ItemDown) if self.field == Field::Alert => {
+                    self.selected = (self.selected + 1).min(self.alerts.len().saturating_sub(1));
+                    self.reset_choices();
                 }
-                KeyCode::Left | KeyCode::Right | KeyCode::Char(' ') if d.field == Field::Action => {
-                    d.subscribe = !d.subscribe;
+                Some(Action::ChoicePrev | Action::ChoiceNext) if self.field == Field::Action => {
+                    self.subscribe = !self.subscribe;
                 }
-                KeyCode::Left if d.field == Field::Channel => {
-                    d.channel = (d.channel + Channel::ALL.len() - 1) % Channel::ALL.len()
+                Some(Action::ChoicePrev) if self.field == Field::Channel => {
+                    self.channel = (self.channel + Channel::ALL.len() - 1) % Channel::ALL.len()
                 }
-                KeyCode::Right | KeyCode::Char(' ') if d.field == Field::Channel => {
-                    d.channel = (d.channel + 1) % Channel::ALL.len()
+                Some(Action::ChoiceNext) if self.field == Field::Channel => {
+                    self.channel = (self.channel + 1) % Channel::ALL.len()
                 }
-                KeyCode::Enter => match d.threshold_value() {
-                    Err(why) if d.subscribe => {
-                        d.field = Field::Threshold;
-                        d.submit.error = Some(Failure::new(why, None));
+                Some(Action::Confirm) => match self.threshold_value() {
+                    Err(why) if self.subscribe => {
+                        self.field = Field::Threshold;
+                        self.submit.error = Some(Failure::new(why, None));
                     }
-                    _ => {
-                        d.submit.error = None;
-                        d.submit.phase = Phase::Confirming;
-                    }
+                    _ => self.submit.ask_confirm(),
                 },
-                _ if d.field == Field::Threshold => {
+                // Typing the threshold: raw keys (digits and a point; the cursor keys).
+                _ if self.field == Field::Threshold => {
                     let ok = match k.code {
                         KeyCode::Char(c) => c.is_ascii_digit() || c == '.',
                         _ => true,
                     };
                     if ok {
-                        d.threshold.handle_event(&crossterm::event::Event::Key(k));
-                        d.submit.error = None;
+                        self.threshold
+                            .handle_event(&crossterm::event::Event::Key(k));
+                        self.submit.error = None;
                     }
                 }
                 _ => {}
@@ -258,39 +271,23 @@ impl App {
         true
     }
 
-    pub(crate) fn alerts_written(
-        &mut self,
-        d: &mut AlertsDialog,
-        seq: u64,
-        outcome: Outcome<Answer, WriteError>,
-        fx: &mut Vec<Effect>,
-    ) {
-        if d.submit.answered(seq, outcome) == Some(true)
-            && self.customer.as_ref().is_some_and(|c| c.id == d.customer)
-        {
-            let id = d.customer.clone();
-            self.reload_customer(id, fx);
-        }
-    }
-}
-
-impl crate::tui::dialog::Dialog for AlertsDialog {
-    fn name(&self) -> &'static str {
-        "alert subscription"
-    }
-    fn key(&mut self, app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) -> bool {
-        app.alerts_key(self, k, fx)
-    }
     fn reply(&mut self, app: &mut App, msg: Msg, fx: &mut Vec<Effect>) -> Option<Msg> {
         let Msg::Written { seq, outcome } = msg else {
             return Some(msg);
         };
-        app.alerts_written(self, seq, outcome, fx);
+        if self.submit.answered(seq, outcome) == Some(true)
+            && app.customer.as_ref().is_some_and(|c| c.id == self.customer)
+        {
+            let id = self.customer.clone();
+            app.reload_customer(id, fx);
+        }
         None
     }
+
     fn busy(&self) -> bool {
         self.submit.pending.is_some()
     }
+
     fn draw(&self, f: &mut ratatui::Frame, app: &App) {
         crate::tui::dialogs::alerts::draw(f, app, self)
     }

@@ -3,12 +3,11 @@
 //! verification; it needs the `backoffice` client's scopes, and a refusal (403 for the
 //! demo agent) comes back in words with the form kept.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
-use super::{Phase, Submit, SubmitKey};
-use crate::api::ops::Answer;
+use super::{Phase, Submit, SubmitKey, typed_char};
 use crate::api::wire::banking::BsCustomerInput;
 use crate::domain::email::Email;
 use crate::domain::person::{self, DateOfBirth, PersonName};
@@ -16,7 +15,8 @@ use crate::domain::phone::InternationalPhone;
 use crate::domain::{FieldError, mask};
 use crate::tui::app::{App, Overlay, Pane};
 use crate::tui::effect::{AuditNote, Effect, WriteOp};
-use crate::tui::msg::{Msg, Outcome, WriteError};
+use crate::tui::keymap::{Action, Context};
+use crate::tui::msg::Msg;
 use crate::tui::view::safe;
 
 pub const FIELDS: [&str; 6] = [
@@ -229,130 +229,6 @@ impl App {
         })));
     }
 
-    pub(crate) fn customer_key(
-        &mut self,
-        d: &mut CustomerDialog,
-        k: KeyEvent,
-        fx: &mut Vec<Effect>,
-    ) -> bool {
-        match d.submit.key(k.code) {
-            SubmitKey::Close => return false,
-            SubmitKey::Stay => {}
-            SubmitKey::Send => {
-                let (op, old, new) = match &d.mode {
-                    Mode::Delete { id, reference, .. } => (
-                        WriteOp::DeleteCustomer { id: id.clone() },
-                        Some(format!("{} ({})", d.name, safe(reference))),
-                        None,
-                    ),
-                    mode => {
-                        let Ok(input) = d.input() else {
-                            d.submit.phase = Phase::Editing;
-                            return true;
-                        };
-                        let new = Some(CustomerDialog::described(&input));
-                        let op = match mode {
-                            Mode::Edit { id, .. } => WriteOp::UpdateCustomer {
-                                id: id.clone(),
-                                input,
-                            },
-                            _ => WriteOp::CreateCustomer(input),
-                        };
-                        (op, None, new)
-                    }
-                };
-                let note = AuditNote {
-                    customer: op.customer().to_string(),
-                    action: op.action(),
-                    old,
-                    new,
-                    ..AuditNote::default()
-                };
-                self.submit_write(&mut d.submit, op, note, fx);
-            }
-            SubmitKey::Edit => {
-                if let Mode::Delete { family_name, .. } = &d.mode {
-                    match k.code {
-                        KeyCode::Esc => return false,
-                        KeyCode::Enter => {
-                            if d.confirm
-                                .value()
-                                .trim()
-                                .eq_ignore_ascii_case(family_name.trim())
-                            {
-                                d.problem = None;
-                                d.submit.error = None;
-                                d.submit.phase = Phase::Confirming;
-                            } else {
-                                d.problem = Some((
-                                    0,
-                                    "type the customer's family name exactly to confirm".into(),
-                                ));
-                            }
-                        }
-                        _ => {
-                            d.confirm.handle_event(&crossterm::event::Event::Key(k));
-                            d.problem = None;
-                        }
-                    }
-                    return true;
-                }
-                let n = FIELDS.len();
-                match k.code {
-                    KeyCode::Esc => return false,
-                    KeyCode::Tab | KeyCode::Down => d.field = (d.field + 1) % n,
-                    KeyCode::BackTab | KeyCode::Up => d.field = (d.field + n - 1) % n,
-                    KeyCode::Enter => match d.input() {
-                        Err((f, why)) => {
-                            d.field = f;
-                            d.problem = Some((f, why));
-                        }
-                        Ok(_) => {
-                            d.problem = None;
-                            d.submit.error = None;
-                            d.submit.phase = Phase::Confirming;
-                        }
-                    },
-                    _ => {
-                        d.inputs[d.field].handle_event(&crossterm::event::Event::Key(k));
-                        if d.problem.as_ref().is_some_and(|p| p.0 == d.field) {
-                            d.problem = None;
-                        }
-                    }
-                }
-            }
-        }
-        true
-    }
-
-    pub(crate) fn customer_written(
-        &mut self,
-        d: &mut CustomerDialog,
-        seq: u64,
-        outcome: Outcome<Answer, WriteError>,
-        fx: &mut Vec<Effect>,
-    ) {
-        if d.submit.answered(seq, outcome) != Some(true) {
-            return;
-        }
-        match &d.mode {
-            Mode::Edit { id, .. } if self.customer.as_ref().is_some_and(|c| &c.id == id) => {
-                let id = id.clone();
-                self.reload_customer(id, fx);
-            }
-            Mode::Delete { id, .. } => {
-                if self.customer.as_ref().is_some_and(|c| &c.id == id) {
-                    self.customer = None;
-                    self.caller = None;
-                    self.focus = Pane::Search;
-                }
-                self.search.rows.retain(|r| &r.id != id);
-                self.status.notice = Some(format!("Customer {} deleted", d.name));
-            }
-            _ => {}
-        }
-    }
-
     /// Refuse in words (and audit) a customer write when it cannot start.
     pub(crate) fn customer_gate(
         &mut self,
@@ -376,13 +252,118 @@ impl App {
     }
 }
 
+impl CustomerDialog {
+    /// The write this form describes, with what the audit log says it changes; `None`
+    /// when the form no longer checks out.
+    fn write(&self) -> Option<(WriteOp, Option<String>, Option<String>)> {
+        Some(match &self.mode {
+            Mode::Delete { id, reference, .. } => (
+                WriteOp::DeleteCustomer { id: id.clone() },
+                Some(format!("{} ({})", self.name, safe(reference))),
+                None,
+            ),
+            mode => {
+                let input = self.input().ok()?;
+                let new = Some(CustomerDialog::described(&input));
+                let op = match mode {
+                    Mode::Edit { id, .. } => WriteOp::UpdateCustomer {
+                        id: id.clone(),
+                        input,
+                    },
+                    _ => WriteOp::CreateCustomer(input),
+                };
+                (op, None, new)
+            }
+        })
+    }
+
+    /// A key while the form is being filled in; false closes the dialog.
+    fn edit_key(&mut self, act: Option<Action>, k: KeyEvent) -> bool {
+        if let Mode::Delete { family_name, .. } = &self.mode {
+            match act {
+                Some(Action::Back) => return false,
+                Some(Action::Confirm) => {
+                    if self
+                        .confirm
+                        .value()
+                        .trim()
+                        .eq_ignore_ascii_case(family_name.trim())
+                    {
+                        self.problem = None;
+                        self.submit.ask_confirm();
+                    } else {
+                        self.problem = Some((
+                            0,
+                            "type the customer's family name exactly to confirm".into(),
+                        ));
+                    }
+                }
+                _ => {
+                    self.confirm.handle_event(&crossterm::event::Event::Key(k));
+                    self.problem = None;
+                }
+            }
+            return true;
+        }
+        let n = FIELDS.len();
+        match act {
+            Some(Action::Back) => return false,
+            Some(Action::NextField | Action::ItemDown) => self.field = (self.field + 1) % n,
+            Some(Action::PrevField | Action::ItemUp) => self.field = (self.field + n - 1) % n,
+            Some(Action::Confirm) => match self.input() {
+                Err((f, why)) => {
+                    self.field = f;
+                    self.problem = Some((f, why));
+                }
+                Ok(_) => {
+                    self.problem = None;
+                    self.submit.ask_confirm();
+                }
+            },
+            _ => {
+                self.inputs[self.field].handle_event(&crossterm::event::Event::Key(k));
+                if self.problem.as_ref().is_some_and(|p| p.0 == self.field) {
+                    self.problem = None;
+                }
+            }
+        }
+        true
+    }
+}
+
 impl crate::tui::dialog::Dialog for CustomerDialog {
     fn name(&self) -> &'static str {
         "customer form"
     }
+
     fn key(&mut self, app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) -> bool {
-        app.customer_key(self, k, fx)
+        // Every field is text: a character typed is text, even one bound to an action.
+        let act = match self.submit.phase == Phase::Editing && typed_char(&k).is_some() {
+            true => None,
+            false => app.keymap.action_in(Context::Customer, &k),
+        };
+        match self.submit.key(act) {
+            SubmitKey::Close => false,
+            SubmitKey::Stay => true,
+            SubmitKey::Edit => self.edit_key(act, k),
+            SubmitKey::Send => {
+                let Some((op, old, new)) = self.write() else {
+                    self.submit.phase = Phase::Editing;
+                    return true;
+                };
+                let note = AuditNote {
+                    customer: op.customer().to_string(),
+                    action: op.action(),
+                    old,
+                    new,
+                    ..AuditNote::default()
+                };
+                app.submit_write(&mut self.submit, op, note, fx);
+                true
+            }
+        }
     }
+
     fn paste(&mut self, _app: &mut App, text: &str, _fx: &mut Vec<Effect>) {
         if self.submit.phase == Phase::Editing {
             let input = if self.inputs.is_empty() {
@@ -393,19 +374,41 @@ impl crate::tui::dialog::Dialog for CustomerDialog {
             crate::tui::app::paste_into(input, text);
         }
     }
+
     fn reply(&mut self, app: &mut App, msg: Msg, fx: &mut Vec<Effect>) -> Option<Msg> {
         let Msg::Written { seq, outcome } = msg else {
             return Some(msg);
         };
-        app.customer_written(self, seq, outcome, fx);
+        if self.submit.answered(seq, outcome) != Some(true) {
+            return None;
+        }
+        match &self.mode {
+            Mode::Edit { id, .. } if app.customer.as_ref().is_some_and(|c| &c.id == id) => {
+                let id = id.clone();
+                app.reload_customer(id, fx);
+            }
+            Mode::Delete { id, .. } => {
+                if app.customer.as_ref().is_some_and(|c| &c.id == id) {
+                    app.customer = None;
+                    app.caller = None;
+                    app.focus = Pane::Search;
+                }
+                app.search.rows.retain(|r| &r.id != id);
+                app.status.notice = Some(format!("Customer {} deleted", self.name));
+            }
+            _ => {}
+        }
         None
     }
+
     fn busy(&self) -> bool {
         self.submit.pending.is_some()
     }
+
     fn typed(&self) -> bool {
         self.inputs.iter().any(|i| !i.value().is_empty()) || !self.confirm.value().is_empty()
     }
+
     fn draw(&self, f: &mut ratatui::Frame, app: &App) {
         crate::tui::dialogs::customer::draw(f, app, self)
     }

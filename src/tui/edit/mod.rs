@@ -117,21 +117,27 @@ pub(crate) enum SubmitKey {
 }
 
 impl Submit {
-    pub(crate) fn key(&mut self, code: KeyCode) -> SubmitKey {
-        match self.phase {
-            Phase::Editing => SubmitKey::Edit,
-            Phase::Confirming => match code {
-                KeyCode::Esc => {
-                    self.phase = Phase::Editing;
-                    SubmitKey::Stay
-                }
-                KeyCode::Enter => SubmitKey::Send,
-                _ => SubmitKey::Stay,
-            },
-            Phase::Sending if code == KeyCode::Esc => SubmitKey::Close,
-            Phase::Done(_) if matches!(code, KeyCode::Esc | KeyCode::Enter) => SubmitKey::Close,
+    /// What the action a key means in the dialog's context does to the submission:
+    /// confirm sends, back returns to the form (everything typed kept); while sending
+    /// back closes (the answer is still audited); once done, confirm or back closes.
+    pub(crate) fn key(&mut self, act: Option<Action>) -> SubmitKey {
+        match (&self.phase, act) {
+            (Phase::Editing, _) => SubmitKey::Edit,
+            (Phase::Confirming, Some(Action::Back)) => {
+                self.phase = Phase::Editing;
+                SubmitKey::Stay
+            }
+            (Phase::Confirming, Some(Action::Confirm)) => SubmitKey::Send,
+            (Phase::Sending, Some(Action::Back)) => SubmitKey::Close,
+            (Phase::Done(_), Some(Action::Back | Action::Confirm)) => SubmitKey::Close,
             _ => SubmitKey::Stay,
         }
+    }
+
+    /// The form checked out: ask to confirm.
+    pub(crate) fn ask_confirm(&mut self) {
+        self.error = None;
+        self.phase = Phase::Confirming;
     }
 
     /// The answer to the call awaited, if this is it: `Some(true)` when written. An error
@@ -141,6 +147,16 @@ impl Submit {
         &mut self,
         seq: u64,
         outcome: Outcome<Answer, WriteError>,
+    ) -> Option<bool> {
+        self.answered_as(seq, outcome, |e| format!("Error: {}", e.message))
+    }
+
+    /// [`Submit::answered`], with a dialog's own words for a failure.
+    pub(crate) fn answered_as(
+        &mut self,
+        seq: u64,
+        outcome: Outcome<Answer, WriteError>,
+        words: impl FnOnce(&WriteError) -> String,
     ) -> Option<bool> {
         if self.pending != Some(seq) {
             return None;
@@ -155,10 +171,7 @@ impl Submit {
                 true
             }
             Err(e) => {
-                self.error = Some(Failure::new(
-                    format!("Error: {}", e.message),
-                    outcome.correlation_id,
-                ));
+                self.error = Some(Failure::new(words(&e), outcome.correlation_id));
                 if e.is_transient() {
                     self.phase = Phase::Confirming;
                 } else {

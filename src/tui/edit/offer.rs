@@ -1,14 +1,14 @@
 //! Accept or decline an offer presented to the customer (Citi `PUT /v1/offers`). The
 //! caller must be verified: an offer changes what the customer gets.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
-use super::{Phase, Submit, SubmitKey};
-use crate::api::ops::Answer;
+use super::{Submit, SubmitKey};
 use crate::api::wire::citi;
 use crate::tui::app::{App, Overlay};
 use crate::tui::effect::{AuditNote, Effect, WriteOp};
-use crate::tui::msg::{Msg, Outcome, WriteError};
+use crate::tui::keymap::{Action, Context};
+use crate::tui::msg::Msg;
 use crate::tui::view::safe;
 
 #[derive(Debug, Clone)]
@@ -62,54 +62,53 @@ impl App {
             submit: Submit::default(),
         })));
     }
+}
 
-    pub(crate) fn offer_key(
-        &mut self,
-        d: &mut OfferDialog,
-        k: KeyEvent,
-        fx: &mut Vec<Effect>,
-    ) -> bool {
-        match d.submit.key(k.code) {
+impl crate::tui::dialog::Dialog for OfferDialog {
+    fn name(&self) -> &'static str {
+        "offer response"
+    }
+
+    fn key(&mut self, app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) -> bool {
+        let act = app.keymap.action_in(Context::Offer, &k);
+        match self.submit.key(act) {
             SubmitKey::Close => return false,
             SubmitKey::Stay => {}
             SubmitKey::Send => {
-                let Some(o) = d.offer().cloned() else {
+                let Some(o) = self.offer().cloned() else {
                     return true;
                 };
-                let op = WriteOp::offer(&d.customer, &o.offer_id, d.accept);
+                let op = WriteOp::offer(&self.customer, &o.offer_id, self.accept);
                 let note = AuditNote {
-                    customer: d.customer.clone(),
+                    customer: self.customer.clone(),
                     action: op.action(),
                     old: Some(format!("{} {}", o.offer_id, o.offer_status.to_lowercase())),
                     new: Some(format!(
                         "{} {}",
                         o.offer_id,
-                        if d.accept { "accepted" } else { "declined" }
+                        if self.accept { "accepted" } else { "declined" }
                     )),
                     ..AuditNote::default()
                 };
-                self.submit_write(&mut d.submit, op, note, fx);
+                app.submit_write(&mut self.submit, op, note, fx);
             }
-            SubmitKey::Edit => match k.code {
-                KeyCode::Esc => return false,
-                KeyCode::Up => d.selected = d.selected.saturating_sub(1),
-                KeyCode::Down => {
-                    d.selected = (d.selected + 1).min(d.offers.len().saturating_sub(1))
+            SubmitKey::Edit => match act {
+                Some(Action::Back) => return false,
+                Some(Action::ItemUp) => self.selected = self.selected.saturating_sub(1),
+                Some(Action::ItemDown) => {
+                    self.selected = (self.selected + 1).min(self.offers.len().saturating_sub(1))
                 }
-                KeyCode::Left | KeyCode::Right | KeyCode::Char(' ') => d.accept = !d.accept,
-                KeyCode::Char('a') => d.accept = true,
-                KeyCode::Char('d') => d.accept = false,
-                KeyCode::Enter => match d.offer() {
+                Some(Action::ChoicePrev | Action::ChoiceNext) => self.accept = !self.accept,
+                Some(Action::Accept) => self.accept = true,
+                Some(Action::Decline) => self.accept = false,
+                Some(Action::Confirm) => match self.offer() {
                     Some(o) if o.offer_status == "FULFILLED" => {
-                        d.submit.error = Some(super::Failure::new(
+                        self.submit.error = Some(super::Failure::new(
                             "This offer is already fulfilled and cannot change",
                             None,
                         ));
                     }
-                    Some(_) => {
-                        d.submit.error = None;
-                        d.submit.phase = Phase::Confirming;
-                    }
+                    Some(_) => self.submit.ask_confirm(),
                     None => {}
                 },
                 _ => {}
@@ -118,39 +117,23 @@ impl App {
         true
     }
 
-    pub(crate) fn offer_written(
-        &mut self,
-        d: &mut OfferDialog,
-        seq: u64,
-        outcome: Outcome<Answer, WriteError>,
-        fx: &mut Vec<Effect>,
-    ) {
-        if d.submit.answered(seq, outcome) == Some(true)
-            && self.customer.as_ref().is_some_and(|c| c.id == d.customer)
-        {
-            let id = d.customer.clone();
-            self.reload_customer(id, fx);
-        }
-    }
-}
-
-impl crate::tui::dialog::Dialog for OfferDialog {
-    fn name(&self) -> &'static str {
-        "offer response"
-    }
-    fn key(&mut self, app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) -> bool {
-        app.offer_key(self, k, fx)
-    }
     fn reply(&mut self, app: &mut App, msg: Msg, fx: &mut Vec<Effect>) -> Option<Msg> {
         let Msg::Written { seq, outcome } = msg else {
             return Some(msg);
         };
-        app.offer_written(self, seq, outcome, fx);
+        if self.submit.answered(seq, outcome) == Some(true)
+            && app.customer.as_ref().is_some_and(|c| c.id == self.customer)
+        {
+            let id = self.customer.clone();
+            app.reload_customer(id, fx);
+        }
         None
     }
+
     fn busy(&self) -> bool {
         self.submit.pending.is_some()
     }
+
     fn draw(&self, f: &mut ratatui::Frame, app: &App) {
         crate::tui::dialogs::offer::draw(f, app, self)
     }
