@@ -318,7 +318,7 @@ fn typing_checks_locally_then_with_newday_latest_wins() {
     assert_eq!(contact(&a).check, Check::Checking);
     // Enter while checking does not go on.
     enter(&mut a);
-    assert_eq!(contact(&a).step, Step::Editing);
+    assert_eq!(contact(&a).step(), Step::Editing);
     newday_says(&mut a, newest, true, None);
     assert_eq!(contact(&a).check, Check::Valid);
 
@@ -336,7 +336,7 @@ fn typing_checks_locally_then_with_newday_latest_wins() {
         matches!(fx.as_slice(), [Effect::VerifyContact { value, .. }] if value == "ada@example.comx"),
         "{fx:?}"
     );
-    assert_eq!(contact(&a).step, Step::Editing);
+    assert_eq!(contact(&a).step(), Step::Editing);
 }
 
 #[test]
@@ -349,7 +349,7 @@ fn the_same_submission_keeps_its_idempotency_key_a_new_one_gets_a_fresh_key() {
     let k1 = request_key(&fx);
     // A server error: unknown whether it applied, so enter retries with the same key.
     requested_err(&mut a, write_seq(&fx), server_error());
-    assert_eq!(contact(&a).step, Step::Confirming);
+    assert_eq!(contact(&a).step(), Step::Confirming);
     let fx = enter(&mut a);
     assert_eq!(request_key(&fx), k1, "a retry of the same submission");
     // Back to edit, change the value: another submission, another key.
@@ -381,7 +381,7 @@ fn the_same_submission_keeps_its_idempotency_key_a_new_one_gets_a_fresh_key() {
             "timed out: no answer in 10 s",
         )),
     );
-    match &contact(&a).step {
+    match &contact(&a).step() {
         Step::Passcode(p) => assert_eq!(p.code.len(), 6),
         other => panic!("{other:?}"),
     }
@@ -392,7 +392,7 @@ fn the_same_submission_keeps_its_idempotency_key_a_new_one_gets_a_fresh_key() {
     let fx = enter(&mut a);
     let k3 = request_key(&fx);
     assert!(k3 != k1 && k3 != k2);
-    assert_eq!(contact(&a).step, Step::Requesting);
+    assert_eq!(contact(&a).step(), Step::Requesting);
 }
 
 #[test]
@@ -412,10 +412,10 @@ fn an_error_never_closes_the_dialog_or_loses_the_typed_value() {
         ),
     );
     let d = contact(&a);
-    assert_eq!(d.step, Step::Editing);
+    assert_eq!(d.step(), Step::Editing);
     assert_eq!(d.input.value(), NEW_EMAIL);
     assert_eq!(
-        d.error.as_ref().map(|e| e.message.as_str()),
+        d.error().map(|e| e.message.as_str()),
         Some("conflict (409): the customer already has this email address")
     );
     let s = screen(&mut a, 80, 24);
@@ -442,9 +442,9 @@ fn esc_backs_out_one_step_and_late_answers_are_dropped() {
     a.update(ch('e'));
     type_valid(&mut a, NEW_EMAIL);
     enter(&mut a);
-    assert_eq!(contact(&a).step, Step::Confirming);
+    assert_eq!(contact(&a).step(), Step::Confirming);
     esc(&mut a);
-    assert_eq!(contact(&a).step, Step::Editing);
+    assert_eq!(contact(&a).step(), Step::Editing);
     assert_eq!(contact(&a).input.value(), NEW_EMAIL);
     enter(&mut a);
     let fx = enter(&mut a);
@@ -475,9 +475,9 @@ fn esc_backs_out_one_step_and_late_answers_are_dropped() {
     let fx = enter(&mut a);
     let seq = write_seq(&fx);
     confirmed(&mut a, seq + 100, Ok(()));
-    assert!(matches!(contact(&a).step, Step::Passcode(_)));
+    assert!(matches!(contact(&a).step(), Step::Passcode(_)));
     let fx = confirmed(&mut a, seq, Ok(()));
-    assert!(matches!(contact(&a).step, Step::Done { .. }));
+    assert!(matches!(contact(&a).step(), Step::Done { .. }));
     // Only the emails and the contact methods are read again, for the panes to show
     // the new email.
     assert_eq!(

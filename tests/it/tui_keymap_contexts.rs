@@ -36,12 +36,12 @@ fn a_keymap_file_rebinds_confirm_in_the_contact_dialog_only() {
     assert_eq!(contact(&a).check, Check::Valid);
     // Enter no longer goes on in this dialog; the new key does, and the hint names it.
     enter(&mut a);
-    assert_eq!(contact(&a).step, Step::Editing);
+    assert_eq!(contact(&a).step(), Step::Editing);
     let shown = screen(&mut a, 100, 30);
     assert!(shown.contains("ctrl-s continue"), "{shown}");
     assert!(!shown.contains("enter continue"), "{shown}");
     a.update(ctrl('s'));
-    assert_eq!(contact(&a).step, Step::Confirming);
+    assert_eq!(contact(&a).step(), Step::Confirming);
     let shown = screen(&mut a, 100, 30);
     assert!(shown.contains("ctrl-s send · esc back to edit"), "{shown}");
     assert!(enter(&mut a).is_empty(), "enter sent");

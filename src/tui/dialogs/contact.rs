@@ -44,7 +44,7 @@ fn steps(app: &App, current: usize) -> Line<'static> {
 }
 
 fn error_lines(app: &App, d: &ContactDialog, lines: &mut Vec<Line<'static>>) {
-    if let Some(e) = &d.error {
+    if let Some(e) = d.error() {
         lines.push(Line::from(Span::styled(
             format!("✗ Error: {}", safe(&e.message)),
             app.theme.error,
@@ -76,7 +76,7 @@ pub fn draw(f: &mut Frame, app: &App, d: &ContactDialog) {
     let t = &app.theme;
     let noun = d.kind.noun();
     let spinner = SPINNER[app.status.spinner % SPINNER.len()];
-    let mut lines = vec![steps(app, d.step.number()), Line::from("")];
+    let mut lines = vec![steps(app, d.step().number()), Line::from("")];
     let mut cursor = None;
     let side_by_side = |lines: &mut Vec<Line<'static>>, new: String, new_style: Style| {
         lines.push(Line::from(vec![
@@ -94,7 +94,7 @@ pub fn draw(f: &mut Frame, app: &App, d: &ContactDialog) {
             Span::styled(new, new_style),
         ]));
     };
-    match &d.step {
+    match &d.step() {
         Step::Editing => {
             let shown = tail(&d.new_shown(), COL);
             cursor = Some((lines.len() as u16 + 1, (COL + shown.chars().count()) as u16));
@@ -160,12 +160,12 @@ pub fn draw(f: &mut Frame, app: &App, d: &ContactDialog) {
             ));
             error_lines(app, d, &mut lines);
             lines.push(Line::from(""));
-            if d.step == Step::Requesting {
+            if d.step() == Step::Requesting {
                 lines.push(Line::from(Span::styled(
                     format!("{spinner} sending the change request…  esc abandon"),
                     t.muted,
                 )));
-            } else if d.error.is_some() {
+            } else if d.error().is_some() {
                 lines.push(hint(
                     app,
                     "enter try again (the same request) · esc back to edit",
@@ -198,8 +198,8 @@ pub fn draw(f: &mut Frame, app: &App, d: &ContactDialog) {
             }
             error_lines(app, d, &mut lines);
             if (p.wrong.is_some() || p.ended.is_some())
-                && d.error.is_none()
-                && let Some(c) = &d.correlation_id
+                && d.error().is_none()
+                && let Some(c) = d.correlation_id()
             {
                 lines.push(Line::from(Span::styled(
                     format!("  correlation id {}", safe(c)),
@@ -209,12 +209,12 @@ pub fn draw(f: &mut Frame, app: &App, d: &ContactDialog) {
             lines.push(Line::from(""));
             lines.push(if p.ended.is_some() {
                 hint(app, "enter start again (sends a new passcode) · esc close")
-            } else if p.sending {
+            } else if p.sending() {
                 Line::from(Span::styled(
                     format!("{spinner} checking the passcode…"),
                     t.muted,
                 ))
-            } else if d.error.is_some() {
+            } else if d.error().is_some() {
                 hint(app, "enter try again · esc abandon the change")
             } else {
                 hint(app, "enter confirm · esc abandon the change")
@@ -233,7 +233,7 @@ pub fn draw(f: &mut Frame, app: &App, d: &ContactDialog) {
                 ),
                 t.ok,
             )));
-            if let Some(c) = &d.correlation_id {
+            if let Some(c) = d.correlation_id() {
                 lines.push(Line::from(vec![
                     Span::styled("Correlation id ", t.muted),
                     Span::raw(safe(c)),

@@ -321,7 +321,7 @@ impl crate::tui::dialog::Dialog for AddPhoneDialog {
             return Some(msg);
         };
         // A refusal in words an agent can read out; the form keeps everything typed.
-        if self.submit.answered_as(seq, outcome, readable) == Some(true) {
+        if let Some(Ok(_)) = self.submit.answered_as(seq, outcome, readable) {
             app.status.notice = Some(format!("Phone added: {}", self.masked()));
             if app.customer.as_ref().is_some_and(|c| c.id == self.customer) {
                 let id = self.customer.clone();

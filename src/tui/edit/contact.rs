@@ -19,7 +19,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
-use super::{ContactKind, Failure, KeyedWrite, Passcode, typed_char};
+use super::{ContactKind, Failure, Passcode, Phase, Submit, SubmitKey, typed_char};
 use crate::api::ops::Answer;
 use crate::api::wire::citi;
 use crate::domain::email::Email;
@@ -89,16 +89,25 @@ pub struct PasscodeStep {
     pub wrong: Option<String>,
     /// The flow cannot be confirmed any more (locked, expired, used): why.
     pub ended: Option<String>,
-    pub sending: bool,
+    /// The confirmation: typing the code, sending it, done (the shared submit
+    /// machine; typing stays open after a failure, so there is no confirm phase).
+    pub confirm: Submit,
 }
 
+impl PasscodeStep {
+    pub fn sending(&self) -> bool {
+        self.confirm.phase == Phase::Sending
+    }
+}
+
+/// Where the dialog is, derived from its two writes (for drawing and tests).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Step {
     Editing,
     Confirming,
     /// The change request is in flight.
     Requesting,
-    Passcode(PasscodeStep),
+    Passcode(Box<PasscodeStep>),
     Done {
         new_masked: String,
     },
@@ -127,18 +136,45 @@ pub struct ContactDialog {
     pub check: Check,
     /// The latest format check (debounce timer and NewDay call share it).
     pub check_seq: u64,
-    pub step: Step,
-    /// The write whose answer is awaited.
-    pub pending: Option<u64>,
-    pub put_key: Option<KeyedWrite>,
-    pub confirm_key: Option<KeyedWrite>,
-    /// The last failure shown, with its correlation id.
-    pub error: Option<Failure>,
-    /// The correlation id of the last answer (shown on success and failure).
-    pub correlation_id: Option<String>,
+    /// The change request: edit, confirm, send (the shared submit machine); done once
+    /// Citi has sent the passcode.
+    pub request: Submit,
+    /// Once the request is answered: the passcode the customer reads back.
+    pub passcode: Option<PasscodeStep>,
 }
 
 impl ContactDialog {
+    /// The step the dialog is at.
+    pub fn step(&self) -> Step {
+        match &self.passcode {
+            Some(p) if matches!(p.confirm.phase, Phase::Done(_)) => Step::Done {
+                new_masked: self.new_masked(),
+            },
+            Some(p) => Step::Passcode(Box::new(p.clone())),
+            None => match self.request.phase {
+                Phase::Editing => Step::Editing,
+                Phase::Confirming => Step::Confirming,
+                Phase::Sending | Phase::Done(_) => Step::Requesting,
+            },
+        }
+    }
+
+    /// The last failure shown, with its correlation id.
+    pub fn error(&self) -> Option<&Failure> {
+        match &self.passcode {
+            Some(p) => p.confirm.error.as_ref(),
+            None => self.request.error.as_ref(),
+        }
+    }
+
+    /// The correlation id of the last answer (shown on success and failure).
+    pub fn correlation_id(&self) -> Option<&String> {
+        self.passcode
+            .as_ref()
+            .and_then(|p| p.confirm.correlation_id.as_ref())
+            .or(self.request.correlation_id.as_ref())
+    }
+
     /// The typed value as it will be sent (email trimmed; phone digits).
     pub fn new_value(&self) -> String {
         self.input.value().trim().to_string()
@@ -390,26 +426,24 @@ impl App {
             input: Input::default(),
             check: Check::Empty,
             check_seq: 0,
-            step: Step::Editing,
-            pending: None,
-            put_key: None,
-            confirm_key: None,
-            error: None,
-            correlation_id: None,
+            request: Submit::default(),
+            passcode: None,
         })));
     }
+}
 
+impl ContactDialog {
     /// The value changed: local rules now, NewDay after a quiet spell.
-    pub(crate) fn contact_typed(&mut self, d: &mut ContactDialog, fx: &mut Vec<Effect>) {
-        d.error = None;
-        d.check_seq = self.next_seq();
-        d.check = if d.new_value().is_empty() {
+    fn typed_value(&mut self, app: &mut App, fx: &mut Vec<Effect>) {
+        self.request.error = None;
+        self.check_seq = app.next_seq();
+        self.check = if self.new_value().is_empty() {
             Check::Empty
-        } else if let Some(p) = d.local_problem() {
+        } else if let Some(p) = self.local_problem() {
             Check::Invalid(p)
-        } else if d.remote_check() {
+        } else if self.remote_check() {
             fx.push(Effect::Debounce {
-                seq: d.check_seq,
+                seq: self.check_seq,
                 after: DEBOUNCE,
             });
             Check::Checking
@@ -418,203 +452,132 @@ impl App {
         };
     }
 
-    /// A key in the update dialog; false closes it.
-    pub(crate) fn contact_key(
+    /// A key while the new value is typed.
+    fn edit_key(&mut self, app: &mut App, act: Option<Action>, k: KeyEvent, fx: &mut Vec<Effect>) {
+        match act {
+            Some(Action::Confirm) => match &self.check {
+                c if c.accepted() => self.request.ask_confirm(),
+                Check::Unavailable(_) => {
+                    self.check_seq = app.next_seq();
+                    self.check = Check::Checking;
+                    fx.push(Effect::VerifyContact {
+                        seq: self.check_seq,
+                        kind: self.kind,
+                        value: self.new_value(),
+                    });
+                }
+                Check::Empty => {
+                    self.check = Check::Invalid(format!("type the new {}", self.kind.noun()))
+                }
+                _ => {}
+            },
+            _ => {
+                let before = self.input.value().to_string();
+                match self.kind {
+                    ContactKind::Email => {
+                        self.input.handle_event(&crossterm::event::Event::Key(k));
+                    }
+                    ContactKind::Phone => match k.code {
+                        KeyCode::Char(c) if c.is_ascii_digit() && before.len() < 11 => {
+                            self.input = Input::new(format!("{before}{c}"));
+                        }
+                        KeyCode::Backspace => {
+                            let mut v = before.clone();
+                            v.pop();
+                            self.input = Input::new(v);
+                        }
+                        _ => {}
+                    },
+                }
+                if self.input.value() != before {
+                    self.typed_value(app, fx);
+                }
+            }
+        }
+    }
+
+    /// A key at the passcode step; false closes the dialog.
+    fn passcode_key(
         &mut self,
-        d: &mut ContactDialog,
+        app: &mut App,
+        act: Option<Action>,
         k: KeyEvent,
         fx: &mut Vec<Effect>,
     ) -> bool {
-        // The dialog's actions in its context; while the agent types (the new value, the
-        // passcode) a character is text, even one bound to an action.
-        let typing = matches!(d.step, Step::Editing | Step::Passcode(_));
-        let act = match typed_char(&k) {
-            Some(_) if typing => None,
-            _ => self.keymap.action_in(Context::Contact, &k),
+        let Some(p) = &mut self.passcode else {
+            return true;
         };
-        match &mut d.step {
-            Step::Editing => match act {
-                Some(Action::Back) => return false,
-                Some(Action::Confirm) => match &d.check {
-                    c if c.accepted() => {
-                        d.error = None;
-                        d.step = Step::Confirming;
-                    }
-                    Check::Unavailable(_) => {
-                        d.check_seq = self.next_seq();
-                        d.check = Check::Checking;
-                        fx.push(Effect::VerifyContact {
-                            seq: d.check_seq,
-                            kind: d.kind,
-                            value: d.new_value(),
-                        });
-                    }
-                    Check::Empty => {
-                        d.check = Check::Invalid(format!("type the new {}", d.kind.noun()))
-                    }
-                    _ => {}
-                },
-                _ => {
-                    let before = d.input.value().to_string();
-                    match d.kind {
-                        ContactKind::Email => {
-                            d.input.handle_event(&crossterm::event::Event::Key(k));
-                        }
-                        ContactKind::Phone => match k.code {
-                            KeyCode::Char(c) if c.is_ascii_digit() && before.len() < 11 => {
-                                d.input = Input::new(format!("{before}{c}"));
-                            }
-                            KeyCode::Backspace => {
-                                let mut v = before.clone();
-                                v.pop();
-                                d.input = Input::new(v);
-                            }
-                            _ => {}
-                        },
-                    }
-                    if d.input.value() != before {
-                        self.contact_typed(d, fx);
-                    }
+        match act {
+            Some(Action::Back) => {
+                app.status.notice = Some(format!(
+                    "{} change abandoned: the customer's {} is unchanged",
+                    capitalised(self.kind.noun()),
+                    self.kind.noun()
+                ));
+                return false;
+            }
+            Some(Action::Confirm) if p.ended.is_some() => {
+                // Start again: a new request, a new key, a new passcode.
+                self.passcode = None;
+                self.request.key = None;
+                self.request.error = None;
+                self.send_change(app, fx);
+            }
+            _ if p.ended.is_some() || p.sending() => {}
+            Some(Action::Confirm) if !p.code.complete() => {
+                p.wrong = Some(format!(
+                    "type all {} digits the customer reads out",
+                    Passcode::LEN
+                ));
+            }
+            Some(Action::Confirm) => {
+                let op = WriteOp::ConfirmChange {
+                    customer: self.customer.clone(),
+                    kind: self.kind,
+                    flow: p.flow_id.clone(),
+                    passcode: p.code.clone(),
+                };
+                let note = self.note("confirm");
+                let Some(p) = &mut self.passcode else {
+                    return true;
+                };
+                // Keyed by the flow and the code: another code is another write.
+                let body = (p.flow_id.clone(), p.code.expose().to_string());
+                app.submit_write_as(&mut p.confirm, op, note, &body, fx);
+            }
+            // Typing the passcode: raw keys.
+            _ => match k.code {
+                KeyCode::Backspace => {
+                    p.code.pop();
+                    p.confirm.error = None;
                 }
-            },
-            Step::Confirming => match act {
-                Some(Action::Back) => {
-                    d.step = Step::Editing;
-                    d.error = None;
+                KeyCode::Char(c) if p.code.push(c) => {
+                    p.wrong = None;
+                    p.confirm.error = None;
                 }
-                Some(Action::Confirm) => self.send_change(d, fx),
                 _ => {}
             },
-            Step::Requesting => {
-                if act == Some(Action::Back) {
-                    self.status.notice = Some(format!(
-                        "{} change abandoned; nothing was confirmed",
-                        capitalised(d.kind.noun())
-                    ));
-                    return false;
-                }
-            }
-            Step::Passcode(p) => match act {
-                Some(Action::Back) => {
-                    self.status.notice = Some(format!(
-                        "{} change abandoned: the customer's {} is unchanged",
-                        capitalised(d.kind.noun()),
-                        d.kind.noun()
-                    ));
-                    return false;
-                }
-                Some(Action::Confirm) if p.ended.is_some() => {
-                    // Start again: a new request, a new key, a new passcode.
-                    d.put_key = None;
-                    d.confirm_key = None;
-                    d.error = None;
-                    d.step = Step::Confirming;
-                    self.send_change(d, fx);
-                }
-                _ if p.ended.is_some() || p.sending => {}
-                Some(Action::Confirm) if !p.code.complete() => {
-                    p.wrong = Some(format!(
-                        "type all {} digits the customer reads out",
-                        Passcode::LEN
-                    ));
-                }
-                Some(Action::Confirm) => {
-                    let body = (&p.flow_id, p.code.expose());
-                    let key = KeyedWrite::for_body(&mut d.confirm_key, &body);
-                    let seq = self.next_seq();
-                    p.sending = true;
-                    d.pending = Some(seq);
-                    d.error = None;
-                    fx.push(Effect::Write {
-                        seq,
-                        op: WriteOp::ConfirmChange {
-                            customer: d.customer.clone(),
-                            kind: d.kind,
-                            flow: p.flow_id.clone(),
-                            passcode: p.code.clone(),
-                        },
-                        key,
-                        note: d.note("confirm"),
-                    });
-                }
-                // Typing the passcode: raw keys.
-                _ => match k.code {
-                    KeyCode::Backspace => {
-                        p.code.pop();
-                        d.error = None;
-                    }
-                    KeyCode::Char(c) if p.code.push(c) => {
-                        p.wrong = None;
-                        d.error = None;
-                    }
-                    _ => {}
-                },
-            },
-            Step::Done { .. } => {
-                if matches!(act, Some(Action::Back | Action::Confirm)) {
-                    return false;
-                }
-                if self.keymap.action(&k) == Some(crate::tui::keymap::Action::CopyCorrelation)
-                    && let Some(c) = d.correlation_id.clone()
-                {
-                    self.status.notice = Some(format!("Copied correlation id {c}"));
-                    fx.push(Effect::Copy(c));
-                }
-            }
         }
         true
     }
 
     /// Send the change request: the kept key when this body was sent before and its
     /// outcome is unknown, else a fresh one.
-    fn send_change(&mut self, d: &mut ContactDialog, fx: &mut Vec<Effect>) {
-        let change = d.change();
-        let write = WriteOp::RequestChange {
-            customer: d.customer.clone(),
-            change: change.clone(),
+    fn send_change(&mut self, app: &mut App, fx: &mut Vec<Effect>) {
+        let op = WriteOp::RequestChange {
+            customer: self.customer.clone(),
+            change: self.change(),
         };
-        if let Err(why) = self.may_send(&write) {
-            d.error = Some(Failure::new(why, None));
-            return;
-        }
-        let key = match &change {
-            ContactChange::Emails(e) => KeyedWrite::for_body(&mut d.put_key, e),
-            ContactChange::Phones(p) => KeyedWrite::for_body(&mut d.put_key, p),
-        };
-        let seq = self.next_seq();
-        d.pending = Some(seq);
-        d.error = None;
-        d.step = Step::Requesting;
-        fx.push(Effect::Write {
-            seq,
-            op: write,
-            key,
-            note: d.note("request"),
-        });
+        let note = self.note("request");
+        app.submit_write(&mut self.request, op, note, fx);
     }
 
-    /// The debounce timer ran out: ask NewDay, if this is still the latest value.
-    pub(crate) fn contact_debounced(&mut self, d: &mut ContactDialog, seq: u64) -> Vec<Effect> {
-        if d.check_seq != seq || d.check != Check::Checking {
-            return vec![];
-        }
-        vec![Effect::VerifyContact {
-            seq,
-            kind: d.kind,
-            value: d.new_value(),
-        }]
-    }
-
-    pub(crate) fn contact_verified(
-        &mut self,
-        d: &mut ContactDialog,
-        seq: u64,
-        outcome: Outcome<crate::api::wire::newday::Verification>,
-    ) {
-        if d.check_seq != seq || d.step != Step::Editing {
+    /// NewDay's verdict on the typed value, if it is still the latest.
+    fn verified(&mut self, seq: u64, outcome: Outcome<crate::api::wire::newday::Verification>) {
+        if self.check_seq != seq || self.step() != Step::Editing {
             return; // an older value's answer
         }
-        d.check = match outcome.result {
+        self.check = match outcome.result {
             Ok(v) if v.is_valid => Check::Valid,
             Ok(v) => Check::Rejected(
                 v.reason
@@ -624,139 +587,89 @@ impl App {
         };
     }
 
-    /// A write of this dialog answered: the change request, or the passcode.
-    pub(crate) fn contact_written(
-        &mut self,
-        d: &mut ContactDialog,
-        seq: u64,
-        outcome: Outcome<Answer, WriteError>,
-        fx: &mut Vec<Effect>,
-    ) {
-        if matches!(d.step, Step::Passcode(_)) {
-            self.contact_confirmed(d, seq, outcome, fx);
-        } else {
-            self.contact_requested(d, seq, outcome);
-        }
-    }
-
-    fn contact_requested(
-        &mut self,
-        d: &mut ContactDialog,
-        seq: u64,
-        outcome: Outcome<Answer, WriteError>,
-    ) {
-        if d.pending != Some(seq) {
-            return;
-        }
-        let outcome = outcome.pick(|a| match a {
-            Answer::Flow(f) => Some(f),
-            _ => None,
-        });
-        d.pending = None;
-        d.correlation_id = outcome.correlation_id.clone();
-        match outcome.result {
-            Ok(flow) => {
-                d.put_key = None;
-                d.step = Step::Passcode(PasscodeStep {
+    /// The change request answered: the passcode step, or back where the agent can
+    /// fix the value (a failure that may or may not have applied stays at confirm,
+    /// where enter sends the same request again).
+    fn requested(&mut self, seq: u64, outcome: Outcome<Answer, WriteError>) {
+        match self
+            .request
+            .answered_as(seq, outcome, |e| e.message.clone())
+        {
+            Some(Ok(Answer::Flow(flow))) => {
+                self.passcode = Some(PasscodeStep {
                     flow_id: flow.control_flow_id,
                     sent_to: safe(&flow.otp_sent_to),
                     code: Passcode::default(),
                     wrong: None,
                     ended: None,
-                    sending: false,
+                    confirm: Submit::default(),
                 });
             }
-            Err(e) => {
-                d.error = Some(Failure::new(e.message.clone(), outcome.correlation_id));
-                if e.is_transient() {
-                    // Unknown whether it applied: enter sends the same request again.
-                    d.step = Step::Confirming;
-                } else {
-                    d.put_key = None;
-                    d.step = Step::Editing;
-                }
+            Some(Ok(_)) => {
+                self.request.phase = Phase::Editing;
+                self.request.error = Some(Failure::new(
+                    "the answer is not the one this write expects",
+                    self.request.correlation_id.clone(),
+                ));
             }
+            _ => {}
         }
     }
 
-    fn contact_confirmed(
+    /// The passcode answered: done, or what went wrong said at the passcode step.
+    fn confirmed(
         &mut self,
-        d: &mut ContactDialog,
+        app: &mut App,
         seq: u64,
         outcome: Outcome<Answer, WriteError>,
         fx: &mut Vec<Effect>,
     ) {
-        if d.pending != Some(seq) {
-            return;
-        }
-        let outcome = outcome.pick(|a| match a {
-            Answer::Confirmed => Some(()),
-            _ => None,
-        });
-        d.pending = None;
-        d.correlation_id = outcome.correlation_id.clone();
-        let Step::Passcode(p) = &mut d.step else {
+        let noun = self.kind.noun();
+        let new_masked = self.new_masked();
+        let Some(p) = &mut self.passcode else {
             return;
         };
-        p.sending = false;
-        match outcome.result {
-            Ok(()) => {
-                d.confirm_key = None;
-                let new_masked = d.new_masked();
-                self.status.notice = Some(format!(
-                    "{} updated: {new_masked}",
-                    capitalised(d.kind.noun())
-                ));
-                d.step = Step::Done { new_masked };
-                if self.customer.as_ref().is_some_and(|c| c.id == d.customer) {
+        let answer = p.confirm.answered_as(seq, outcome, |e| e.message.clone());
+        match answer {
+            None => {}
+            Some(Ok(_)) => {
+                app.status.notice = Some(format!("{} updated: {new_masked}", capitalised(noun)));
+                if app.customer.as_ref().is_some_and(|c| c.id == self.customer) {
                     fx.push(Effect::ReloadContacts {
-                        id: d.customer.clone(),
-                        kind: d.kind,
+                        id: self.customer.clone(),
+                        kind: self.kind,
                     });
                 }
             }
-            Err(e) => {
-                if !e.is_transient() {
-                    p.code = Passcode::default();
+            Some(Err(e)) => {
+                // Typing stays open: the agent fixes the code or sends it again.
+                p.confirm.phase = Phase::Editing;
+                if e.is_transient() {
+                    return; // same code, same key: enter sends it again
                 }
+                p.code = Passcode::default();
+                p.confirm.error = None;
                 match e.code.as_deref() {
                     Some("invalidOtp") => {
-                        d.confirm_key = None;
                         p.wrong = Some(match attempts_left(&e.message) {
                             Some(left) => format!("Wrong passcode: {left}"),
                             None => "Wrong passcode".into(),
                         });
                     }
                     Some("transactionDenied") => {
-                        d.confirm_key = None;
                         p.ended = Some(
                             "Locked: the passcode was wrong 3 times, so nothing changed".into(),
                         );
                     }
                     Some("invalidControlFlowId") => {
-                        d.confirm_key = None;
                         p.ended = Some(
                             "This passcode has expired or was already used; nothing changed".into(),
                         );
                     }
-                    _ if e.is_transient() => {
-                        d.error = Some(Failure::new(e.message, outcome.correlation_id));
-                    }
-                    _ => {
-                        d.confirm_key = None;
-                        p.ended = Some(e.message);
-                    }
+                    _ => p.ended = Some(e.message),
                 }
             }
         }
-    }
-}
-
-fn capitalised(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
     }
 }
 
@@ -764,11 +677,50 @@ impl crate::tui::dialog::Dialog for ContactDialog {
     fn name(&self) -> &'static str {
         "contact change"
     }
+
     fn key(&mut self, app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) -> bool {
-        app.contact_key(self, k, fx)
+        let step = self.step();
+        // The dialog's actions in its context; while the agent types (the new value, the
+        // passcode) a character is text, even one bound to an action.
+        let typing = matches!(step, Step::Editing | Step::Passcode(_));
+        let act = match typed_char(&k) {
+            Some(_) if typing => None,
+            _ => app.keymap.action_in(Context::Contact, &k),
+        };
+        match step {
+            Step::Passcode(_) => return self.passcode_key(app, act, k, fx),
+            Step::Done { .. } => {
+                if matches!(act, Some(Action::Back | Action::Confirm)) {
+                    return false;
+                }
+                if app.keymap.action(&k) == Some(Action::CopyCorrelation)
+                    && let Some(c) = self.correlation_id().cloned()
+                {
+                    app.status.notice = Some(format!("Copied correlation id {c}"));
+                    fx.push(Effect::Copy(c));
+                }
+                return true;
+            }
+            _ => {}
+        }
+        match self.request.key(act) {
+            SubmitKey::Edit if act == Some(Action::Back) => return false,
+            SubmitKey::Edit => self.edit_key(app, act, k, fx),
+            SubmitKey::Send => self.send_change(app, fx),
+            SubmitKey::Close => {
+                app.status.notice = Some(format!(
+                    "{} change abandoned; nothing was confirmed",
+                    capitalised(self.kind.noun())
+                ));
+                return false;
+            }
+            SubmitKey::Stay => {}
+        }
+        true
     }
+
     fn paste(&mut self, app: &mut App, text: &str, fx: &mut Vec<Effect>) {
-        if self.step != Step::Editing {
+        if self.step() != Step::Editing {
             return;
         }
         let pasted = crate::tui::app::one_line(text);
@@ -787,25 +739,54 @@ impl crate::tui::dialog::Dialog for ContactDialog {
             .collect(),
         };
         self.input = Input::new(v);
-        app.contact_typed(self, fx);
+        self.typed_value(app, fx);
     }
+
     fn reply(&mut self, app: &mut App, msg: Msg, fx: &mut Vec<Effect>) -> Option<Msg> {
         match msg {
-            Msg::Written { seq, outcome } => app.contact_written(self, seq, outcome, fx),
-            Msg::Debounced { seq } => fx.extend(app.contact_debounced(self, seq)),
-            Msg::ContactVerified { seq, outcome } => app.contact_verified(self, seq, outcome),
+            Msg::Written { seq, outcome } if self.passcode.is_some() => {
+                self.confirmed(app, seq, outcome, fx)
+            }
+            Msg::Written { seq, outcome } => self.requested(seq, outcome),
+            // The debounce timer ran out: ask NewDay, if this is still the latest value.
+            Msg::Debounced { seq } => {
+                if self.check_seq == seq && self.check == Check::Checking {
+                    fx.push(Effect::VerifyContact {
+                        seq,
+                        kind: self.kind,
+                        value: self.new_value(),
+                    });
+                }
+            }
+            Msg::ContactVerified { seq, outcome } => self.verified(seq, outcome),
             other => return Some(other),
         }
         None
     }
+
     fn busy(&self) -> bool {
-        self.pending.is_some() || self.check == Check::Checking
+        self.request.pending.is_some()
+            || self
+                .passcode
+                .as_ref()
+                .is_some_and(|p| p.confirm.pending.is_some())
+            || self.check == Check::Checking
     }
+
     fn typed(&self) -> bool {
         !self.input.value().is_empty()
     }
+
     fn draw(&self, f: &mut ratatui::Frame, app: &App) {
         crate::tui::dialogs::contact::draw(f, app, self)
+    }
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
     }
 }
 

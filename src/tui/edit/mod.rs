@@ -46,7 +46,11 @@ impl KeyedWrite {
     /// The key for submitting `body`: the kept one when it was for the same body, else
     /// a fresh one (kept in `slot` until the write's outcome is known).
     pub fn for_body(slot: &mut Option<KeyedWrite>, body: &impl Serialize) -> IdempotencyKey {
-        let fp = fingerprint(body);
+        Self::for_fingerprint(slot, fingerprint(body))
+    }
+
+    /// [`KeyedWrite::for_body`] for a body already fingerprinted.
+    fn for_fingerprint(slot: &mut Option<KeyedWrite>, fp: String) -> IdempotencyKey {
         match slot {
             Some(k) if k.fingerprint == fp => k.key.clone(),
             _ => {
@@ -98,7 +102,7 @@ pub enum Phase {
 
 /// The confirm-and-send part simple write dialogs share: the phase, the last failure,
 /// the call awaited and the submission's Idempotency-Key.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Submit {
     pub phase: Phase,
     pub error: Option<Failure>,
@@ -149,15 +153,17 @@ impl Submit {
         outcome: Outcome<Answer, WriteError>,
     ) -> Option<bool> {
         self.answered_as(seq, outcome, |e| format!("Error: {}", e.message))
+            .map(|r| r.is_ok())
     }
 
-    /// [`Submit::answered`], with a dialog's own words for a failure.
+    /// [`Submit::answered`], with a dialog's own words for a failure; the answer, or the
+    /// failure for a dialog that tells failures apart.
     pub(crate) fn answered_as(
         &mut self,
         seq: u64,
         outcome: Outcome<Answer, WriteError>,
         words: impl FnOnce(&WriteError) -> String,
-    ) -> Option<bool> {
+    ) -> Option<Result<Answer, WriteError>> {
         if self.pending != Some(seq) {
             return None;
         }
@@ -168,7 +174,7 @@ impl Submit {
                 self.key = None;
                 self.error = None;
                 self.phase = Phase::Done(crate::tui::view::safe(&answer.summary()));
-                true
+                Ok(answer)
             }
             Err(e) => {
                 self.error = Some(Failure::new(words(&e), outcome.correlation_id));
@@ -178,7 +184,7 @@ impl Submit {
                     self.key = None;
                     self.phase = Phase::Editing;
                 }
-                false
+                Err(e)
             }
         })
     }
@@ -258,12 +264,40 @@ impl App {
         note: AuditNote,
         fx: &mut Vec<Effect>,
     ) {
+        let fp = fingerprint(&op);
+        self.submit_keyed(s, op, note, fp, fx);
+    }
+
+    /// [`App::submit_write`], keyed by `body` rather than the whole write (a passcode
+    /// is not part of a write's serialised form, but a new passcode is a new body).
+    pub(crate) fn submit_write_as(
+        &mut self,
+        s: &mut Submit,
+        op: WriteOp,
+        note: AuditNote,
+        body: &impl Serialize,
+        fx: &mut Vec<Effect>,
+    ) {
+        self.submit_keyed(s, op, note, fingerprint(body), fx);
+    }
+
+    /// Where every console write is issued: refused in read-only mode or without the
+    /// scope (the dialog says why and keeps what was typed), else sent with the kept
+    /// key when this body was sent before without a known outcome.
+    fn submit_keyed(
+        &mut self,
+        s: &mut Submit,
+        op: WriteOp,
+        note: AuditNote,
+        fp: String,
+        fx: &mut Vec<Effect>,
+    ) {
         if let Err(why) = self.may_send(&op) {
             s.error = Some(Failure::new(why, None));
             s.phase = Phase::Editing;
             return;
         }
-        let key = KeyedWrite::for_body(&mut s.key, &op);
+        let key = KeyedWrite::for_fingerprint(&mut s.key, fp);
         let seq = self.next_seq();
         s.pending = Some(seq);
         s.error = None;
