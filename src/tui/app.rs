@@ -298,6 +298,8 @@ pub struct App {
     pub mouse: bool,
     /// Shown on top when running against the training sandbox.
     pub banner: Option<String>,
+    /// Columns from which an open customer shows as a 360 (`customer_360_from`).
+    pub customer_360_from: u16,
     pub size: (u16, u16),
     pub dirty: bool,
     pub quit: bool,
@@ -333,6 +335,7 @@ impl App {
             read_only: false,
             mouse: true,
             banner: None,
+            customer_360_from: super::view::CUSTOMER_360_FROM,
             size: (80, 24),
             dirty: true,
             quit: false,

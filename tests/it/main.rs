@@ -50,3 +50,4 @@ mod tui_partial_reload;
 mod tui_snapshots;
 mod tui_typing;
 mod tui_update;
+mod tui_wide;
