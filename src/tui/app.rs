@@ -300,6 +300,8 @@ pub struct App {
     pub banner: Option<String>,
     /// Columns from which an open customer shows as a 360 (`customer_360_from`).
     pub customer_360_from: u16,
+    /// The embedded sandbox's text to the customer's phone, for a trainee.
+    pub training: Option<super::training::Received>,
     pub size: (u16, u16),
     pub dirty: bool,
     pub quit: bool,
@@ -336,6 +338,7 @@ impl App {
             mouse: true,
             banner: None,
             customer_360_from: super::view::CUSTOMER_360_FROM,
+            training: None,
             size: (80, 24),
             dirty: true,
             quit: false,
@@ -582,6 +585,7 @@ impl App {
                 {
                     self.contact_requested(&mut d, seq, outcome);
                     self.overlay = Some(Overlay::Contact(d));
+                    self.read_training_phone(&mut fx);
                 }
             }
             Msg::ChangeConfirmed { seq, outcome } => {
@@ -643,6 +647,7 @@ impl App {
             } => self.bulk_event(seq, event, elapsed),
             Msg::BulkFinished { seq, result } => self.bulk_finished(seq, result),
             Msg::BulkNotice(text) => self.bulk_notice(text),
+            Msg::Outbox { flow, outcome } => self.training_received(flow, outcome),
             Msg::Quit => self.quit = true,
         }
         fx

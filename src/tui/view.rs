@@ -134,7 +134,9 @@ pub fn draw(f: &mut Frame, app: &App) {
         detail,
         three_sixty,
     } = areas(app, area);
-    if let Some(b) = &app.banner {
+    if let Some(b) = &app.banner
+        && !panes::training::draw(f, app, banner)
+    {
         let mut text = b.clone();
         if app.read_only {
             text.push_str("  ·  READ-ONLY");
