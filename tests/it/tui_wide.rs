@@ -237,3 +237,24 @@ fn snapshots_of_the_360_and_the_single_pane_in_each_theme() {
         }
     }
 }
+
+#[test]
+fn wide_screens_of_any_height_draw_without_panic() {
+    let mut a = app();
+    ada_open(&mut a);
+    for focus in 0..4 {
+        for w in (140..=300).step_by(9) {
+            for h in (1..=60).step_by(4) {
+                let t = render(&mut a, w, h);
+                assert_eq!(control_cells(t.backend().buffer()), vec![], "{w}x{h}");
+            }
+        }
+        if focus == 0 {
+            // And a customer still loading.
+            a = app();
+            searched(&mut a);
+            let _ = open_selected(&mut a);
+        }
+        a.update(key(KeyCode::Tab));
+    }
+}
