@@ -63,6 +63,11 @@ pub struct ConsoleConfig {
     /// Capture the mouse (scroll wheel); off (the default) lets terminal text selection work.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mouse: Option<bool>,
+    /// Columns from which an opened customer shows particulars, contact methods and
+    /// alerts at once (the customer 360); narrower, one pane at a time. Default 160;
+    /// at least 140.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_360_from: Option<u16>,
     /// The person at this console, named in every audit entry (default: the login user).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_name: Option<String>,
@@ -237,6 +242,11 @@ theme = "default"
 # switches it for the session.
 mouse = false
 
+# From this many columns an opened customer shows as a 360: particulars, contact
+# methods with consent and alerts side by side, the results list compact beside them.
+# Narrower terminals show one pane at a time (tab moves between them). At least 140.
+customer_360_from = 160
+
 # The person at this console, named in every audit entry (default: the login user).
 # agent_name = "A. Agent"
 
@@ -264,6 +274,8 @@ pub fn effective_toml(cfg: &ConsoleConfig) -> String {
     let mut cfg = cfg.clone();
     cfg.theme.get_or_insert_with(|| "default".into());
     cfg.mouse.get_or_insert(false);
+    cfg.customer_360_from
+        .get_or_insert(crate::tui::view::CUSTOMER_360_FROM);
     toml::to_string(&cfg).unwrap_or_else(|e| format!("# cannot be shown: {e}\n"))
 }
 
@@ -332,6 +344,7 @@ mod tests {
         let c: ConsoleConfig = toml::from_str(DEFAULT_TOML).unwrap();
         assert_eq!(c.theme.as_deref(), Some("default"));
         assert_eq!(c.mouse, Some(false));
+        assert_eq!(c.customer_360_from, Some(160));
         assert!(c.profiles.is_empty());
         let shown: ConsoleConfig =
             toml::from_str(&effective_toml(&ConsoleConfig::default())).unwrap();

@@ -59,6 +59,8 @@ struct Bases {
     relay: Url,
     banking: Url,
     token: Url,
+    /// The sandbox's own endpoints, at the root of the token endpoint's host.
+    sandbox: Url,
 }
 
 pub(crate) struct Inner {
@@ -110,13 +112,16 @@ impl Client {
     /// Build a client. Nothing is sent until the first call.
     pub fn new(config: ApiConfig) -> Result<Client, ClientBuildError> {
         let b = &config.bases;
+        let token = base("token", &b.token_url)?;
+        let sandbox = token.join("/sandbox").unwrap_or_else(|_| token.clone());
         let bases = Bases {
             citi: base("Citi", &b.citi)?,
             newday: base("NewDay", &b.newday)?,
             candescent: base("Candescent", &b.candescent)?,
             relay: base("Relay", &b.relay)?,
             banking: base("bankingservice", &b.banking)?,
-            token: base("token", &b.token_url)?,
+            token,
+            sandbox,
         };
         let t = &config.timeouts;
         let http = reqwest::Client::builder()
@@ -204,6 +209,10 @@ impl Client {
     /// bankingservice.ai: create, read, update, delete, list customers.
     pub fn banking(&self) -> Banking<'_> {
         Banking(&self.inner)
+    }
+    /// The training sandbox's outbox (sandbox only).
+    pub fn sandbox(&self) -> super::Sandbox<'_> {
+        super::Sandbox(&self.inner)
     }
 }
 
@@ -331,6 +340,7 @@ impl Inner {
             Family::Relay => &self.bases.relay,
             Family::Banking => &self.bases.banking,
             Family::OAuth => &self.bases.token,
+            Family::Sandbox => &self.bases.sandbox,
         }
     }
 

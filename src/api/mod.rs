@@ -24,6 +24,7 @@ pub mod error;
 pub mod families;
 pub mod ops;
 mod retry;
+pub mod sandbox;
 pub mod view;
 pub mod wire;
 
@@ -33,6 +34,7 @@ pub use client::{Client, ClientBuildError};
 pub use config::{ApiConfig, Credentials, FamilyBases, Secret, Timeouts};
 pub use error::{ApiError, Class, ErrorKind};
 pub use families::{Banking, BoundCustomer, Candescent, Citi, NewDay, Relay, UserIdType};
+pub use sandbox::Sandbox;
 pub use view::CustomerView;
 
 /// The five API families, plus the token endpoint.
@@ -44,6 +46,8 @@ pub enum Family {
     Relay,
     Banking,
     OAuth,
+    /// The training sandbox's own endpoints (its outbox); none in a real deployment.
+    Sandbox,
 }
 
 impl Family {
@@ -55,6 +59,7 @@ impl Family {
             Family::Relay => "Relay",
             Family::Banking => "bankingservice",
             Family::OAuth => "OAuth",
+            Family::Sandbox => "sandbox",
         }
     }
 }

@@ -259,6 +259,10 @@ pub struct App {
     pub mouse: bool,
     /// Shown on top when running against the training sandbox.
     pub banner: Option<String>,
+    /// Columns from which an open customer shows as a 360 (`customer_360_from`).
+    pub customer_360_from: u16,
+    /// The embedded sandbox's text to the customer's phone, for a trainee.
+    pub training: Option<super::training::Received>,
     pub size: (u16, u16),
     pub dirty: bool,
     pub quit: bool,
@@ -294,6 +298,8 @@ impl App {
             read_only: false,
             mouse: true,
             banner: None,
+            customer_360_from: super::view::CUSTOMER_360_FROM,
+            training: None,
             size: (80, 24),
             dirty: true,
             quit: false,
@@ -467,6 +473,7 @@ impl App {
             | Msg::BulkEvent { .. }
             | Msg::BulkFinished { .. }
             | Msg::BulkNotice(_)) => {
+                let written = matches!(msg, Msg::Written { .. });
                 if let Msg::Written { outcome, .. } = &msg {
                     // A write's answer: its correlation id becomes the last one (copyable
                     // with `Y`), even when the dialog that asked has gone.
@@ -476,8 +483,13 @@ impl App {
                 if let Some(Msg::BulkNotice(text)) = self.route_to_dialog(msg, &mut fx) {
                     self.status.notice = Some(text);
                 }
+                if written {
+                    // A passcode went out: the training sandbox shows what the phone got.
+                    self.read_training_phone(&mut fx);
+                }
                 self.dirty = true;
             }
+            Msg::Outbox { flow, outcome } => self.training_received(flow, outcome),
             Msg::Quit => self.quit = true,
         }
         fx

@@ -103,6 +103,9 @@ pub enum Effect {
     BulkSavePlan { plan: Box<crate::bulk::Plan> },
     /// Write a job's results as CSV beside its journal.
     BulkExport { job_id: String },
+    /// Embedded sandbox only: read its outbox for what passcode flow `flow` sent to
+    /// the customer's phone (`Msg::Outbox`), for a trainee to read out.
+    Outbox { flow: String },
 }
 
 impl Effect {

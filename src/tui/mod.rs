@@ -15,5 +15,6 @@ pub mod start;
 pub mod tasks;
 pub mod term;
 pub mod theme;
+pub mod training;
 pub mod typing;
 pub mod view;

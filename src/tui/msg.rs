@@ -217,6 +217,12 @@ pub enum Msg {
         seq: u64,
         outcome: Outcome<Answer, WriteError>,
     },
+    /// The embedded sandbox's outbox, read for passcode flow `flow`: the message that
+    /// flow sent to the customer's phone, if the outbox holds one.
+    Outbox {
+        flow: String,
+        outcome: Outcome<Option<crate::api::wire::sandbox::OutboxMessage>>,
+    },
     /// SIGTERM, SIGHUP or the input stream ending.
     Quit,
 }

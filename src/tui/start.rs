@@ -177,6 +177,9 @@ async fn console(opts: Options, ready: Ready) -> Result<()> {
     let mut app = App::new(keymap, theme);
     app.status.notice = super::keymap_load::notice(&paths.keymap_file(), &keymap_problems);
     app.mouse = !opts.no_mouse && cfg.mouse.unwrap_or(false);
+    if let Some(columns) = cfg.customer_360_from {
+        app.customer_360_from = columns;
+    }
     let mut _embedded = None;
     let (api, backend_label, profile_label, read_only, job_backend) = if let Some(p) = profile {
         (

@@ -15,6 +15,7 @@ use crate::api::{ApiError, Client, ErrorKind, IdempotencyKey, Reply, UserIdType}
 use crate::audit::{AuditLog, Entry, scrub};
 
 mod extras;
+mod outbox;
 
 pub struct Runner {
     client: Client,
@@ -257,6 +258,7 @@ impl Runner {
                 self.customer.extend([list, methods, details]);
             }
             Effect::Copy(_) | Effect::Mouse(_) => {}
+            Effect::Outbox { flow } => outbox::read(&self.client, &self.tx, flow),
             Effect::MarkAll { seq, filter, count } => {
                 let client = self.client.clone();
                 let tx = self.tx.clone();

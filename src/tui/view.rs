@@ -17,6 +17,14 @@ pub fn safe(s: &str) -> String {
     for_display(s).into_owned()
 }
 
+/// The width (in columns) from which an opened customer shows as a 360: particulars,
+/// contact methods and alerts at once, beside the results list. `config.toml`'s
+/// `customer_360_from` changes it.
+pub const CUSTOMER_360_FROM: u16 = 160;
+/// Narrower than this the 360's panes cut the masked numbers short: a smaller
+/// `customer_360_from` counts as this.
+pub const CUSTOMER_360_MIN: u16 = 140;
+
 /// Where each part of the screen goes at `area`: decided from the size alone, before
 /// drawing, so the facts drawing needs (how many rows fit) are known first.
 pub struct Areas {
@@ -26,8 +34,11 @@ pub struct Areas {
     pub hints: Rect,
     /// The search pane, when it shows.
     pub search: Option<Rect>,
-    /// The detail pane beside or instead of the search pane, and which it is.
-    pub detail: Option<(Pane, Rect)>,
+    /// The customer panes beside or instead of the search pane, and which each is: one
+    /// at a time, or all three in the customer 360.
+    pub detail: Vec<(Pane, Rect)>,
+    /// The customer 360 is showing (the results list is drawn compact beside it).
+    pub three_sixty: bool,
 }
 
 pub fn areas(app: &App, area: Rect) -> Areas {
@@ -45,7 +56,38 @@ pub fn areas(app: &App, area: Rect) -> Areas {
         Constraint::Length(u16::from(area.height >= 10)),
     ])
     .areas(area);
-    let (search, detail) = if body.width >= 140 {
+    let three_sixty = app.customer.is_some()
+        && body.width >= app.customer_360_from.max(CUSTOMER_360_MIN)
+        && body.height >= 12;
+    let (search, detail) = if three_sixty {
+        // Results | profile | contact methods over alerts.
+        let [left, middle, right] = Layout::horizontal([
+            Constraint::Percentage(22),
+            Constraint::Percentage(42),
+            Constraint::Fill(1),
+        ])
+        .areas(body);
+        // Contact methods take the rows they need (a row each, the header and the
+        // borders), at most half; alerts and their history the rest.
+        let methods = app
+            .customer
+            .as_ref()
+            .and_then(|c| c.contacts.ready())
+            .map_or(1, |m| m.contact_methods.len().max(1)) as u16;
+        let [top, bottom] = Layout::vertical([
+            Constraint::Length((methods + 3).min(right.height / 2)),
+            Constraint::Fill(1),
+        ])
+        .areas(right);
+        (
+            Some(left),
+            vec![
+                (Pane::Profile, middle),
+                (Pane::Contacts, top),
+                (Pane::Alerts, bottom),
+            ],
+        )
+    } else if body.width >= 140 {
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
                 .areas(body);
@@ -54,11 +96,11 @@ pub fn areas(app: &App, area: Rect) -> Areas {
         } else {
             app.focus
         };
-        (Some(left), Some((detail, right)))
+        (Some(left), vec![(detail, right)])
     } else if app.focus == Pane::Search {
-        (Some(body), None)
+        (Some(body), vec![])
     } else {
-        (None, Some((app.focus, body)))
+        (None, vec![(app.focus, body)])
     };
     Areas {
         banner,
@@ -67,6 +109,7 @@ pub fn areas(app: &App, area: Rect) -> Areas {
         hints,
         search,
         detail,
+        three_sixty,
     }
 }
 
@@ -89,8 +132,11 @@ pub fn draw(f: &mut Frame, app: &App) {
         hints,
         search,
         detail,
+        three_sixty,
     } = areas(app, area);
-    if let Some(b) = &app.banner {
+    if let Some(b) = &app.banner
+        && !panes::training::draw(f, app, banner)
+    {
         let mut text = b.clone();
         if app.read_only {
             text.push_str("  ·  READ-ONLY");
@@ -98,10 +144,12 @@ pub fn draw(f: &mut Frame, app: &App) {
         f.render_widget(Paragraph::new(text).style(app.theme.banner), banner);
     }
     draw_tabs(f, app, tabs);
-    if let Some(area) = search {
-        panes::search::draw(f, app, area);
+    match search {
+        Some(area) if three_sixty => panes::search::draw_compact(f, app, area),
+        Some(area) => panes::search::draw(f, app, area),
+        None => {}
     }
-    if let Some((pane, area)) = detail {
+    for (pane, area) in detail {
         draw_detail(f, app, pane, area);
     }
     panes::status::draw(f, app, status);

@@ -43,11 +43,16 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         }
         Load::Ready(cm) => cm,
     };
+    // Where the pane is narrow (beside others in the customer 360) the enrolment date
+    // goes first, so the contact keeps its last four and the consent shows whole.
+    let dated = inner.width >= 64;
+    let titles = [
+        "Channel", "Contact", "Cc", "Active", "Consent", "Source", "Enrolled",
+    ];
     let header = Row::new(
-        [
-            "Channel", "Contact", "Cc", "Active", "Consent", "Source", "Enrolled",
-        ]
-        .map(|h| Cell::from(h).style(app.theme.title)),
+        titles[..if dated { 7 } else { 6 }]
+            .iter()
+            .map(|h| Cell::from(*h).style(app.theme.title)),
     );
     let rows = cm.contact_methods.iter().map(|m| {
         let info = m.contact_info.to_string();
@@ -56,7 +61,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         } else {
             mask::phone(&safe(&info))
         };
-        Row::new(vec![
+        let mut cells = vec![
             Cell::from(safe(&m.protocol)),
             Cell::from(shown),
             Cell::from(
@@ -78,22 +83,27 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
                     .map(safe)
                     .unwrap_or_else(|| "—".into()),
             ),
-            Cell::from(safe(
+        ];
+        if dated {
+            cells.push(Cell::from(safe(
                 m.enrolled_date_time
                     .get(..10)
                     .unwrap_or(&m.enrolled_date_time),
-            )),
-        ])
+            )));
+        }
+        Row::new(cells)
     });
-    let widths = [
+    let mut widths = vec![
         Constraint::Length(7),
         Constraint::Fill(2),
         Constraint::Length(5),
         Constraint::Length(6),
         Constraint::Length(8),
         Constraint::Fill(1),
-        Constraint::Length(10),
     ];
+    if dated {
+        widths.push(Constraint::Length(10));
+    }
     f.render_widget(
         Table::new(rows, widths).header(header).column_spacing(1),
         inner,

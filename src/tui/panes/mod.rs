@@ -6,3 +6,4 @@ pub mod contacts;
 pub mod profile;
 pub mod search;
 pub mod status;
+pub mod training;

@@ -11,11 +11,12 @@ use crate::domain::mask;
 use crate::tui::app::{App, Load, Pane};
 use crate::tui::edit::verify::PROOFS_NEEDED;
 use crate::tui::keymap::Action;
-use crate::tui::view::{SPINNER, pane_block, safe};
+use crate::tui::view::{SPINNER, customer_title, pane_block, safe};
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let focused = app.focus == Pane::Profile;
-    let mut block = pane_block(app, "Profile", focused);
+    let title = customer_title(app, "Profile");
+    let mut block = pane_block(app, &title, focused);
     let inner = block.inner(area);
     let lines = lines(app, focused);
     // Keep the cursor line on screen.

@@ -13,6 +13,34 @@ use crate::tui::app::{App, Column, Pane};
 use crate::tui::view::{SPINNER, ellipsize, pane_block, safe};
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
+    draw_columns(f, app, area, &Column::ALL);
+}
+
+/// The results list beside a customer 360: name, born (where there is room) and
+/// postcode, and the column chosen for sorting when it is another, so the names keep
+/// their room.
+pub fn draw_compact(f: &mut Frame, app: &App, area: Rect) {
+    let mut cols = vec![Column::Name, Column::DateOfBirth, Column::Postcode];
+    if area.width < 44 {
+        cols.remove(1);
+    }
+    if !cols.contains(&app.search.column) {
+        cols.push(app.search.column);
+    }
+    draw_columns(f, app, area, &cols);
+}
+
+fn column_width(c: Column) -> Constraint {
+    match c {
+        Column::Name => Constraint::Fill(1),
+        Column::DateOfBirth => Constraint::Length(10),
+        Column::Postcode => Constraint::Length(9),
+        Column::Phone | Column::Account => Constraint::Length(8),
+        Column::Status => Constraint::Length(7),
+    }
+}
+
+fn draw_columns(f: &mut Frame, app: &App, area: Rect, cols: &[Column]) {
     let focused = app.focus == Pane::Search;
     let title = match app.search.marks.len() {
         0 => "Search".to_string(),
@@ -73,15 +101,8 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let s = &app.search;
     let offset = window(s.offset, s.selected, visible);
     let end = (offset + visible).min(s.rows.len());
-    let widths = [
-        Constraint::Fill(1),
-        Constraint::Length(10),
-        Constraint::Length(9),
-        Constraint::Length(8),
-        Constraint::Length(8),
-        Constraint::Length(7),
-    ];
-    let header = Row::new(Column::ALL.iter().map(|c| {
+    let widths: Vec<Constraint> = cols.iter().map(|c| column_width(*c)).collect();
+    let header = Row::new(cols.iter().map(|c| {
         let mut t = c.title().to_string();
         if *c == s.sort && c.sort_key().is_some() {
             t.push_str(if s.descending { " ▼" } else { " ▲" });
@@ -103,7 +124,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
                 (false, true) => "✓ ",
                 (false, false) => "  ",
             };
-            row_cells(c, selected, mark, &app.theme)
+            row_cells(c, selected, mark, &app.theme, cols)
         });
     f.render_widget(
         Table::new(rows, widths).header(header).column_spacing(1),
@@ -196,6 +217,7 @@ fn row_cells(
     selected: bool,
     mark: &str,
     theme: &crate::tui::theme::Theme,
+    cols: &[Column],
 ) -> Row<'static> {
     // Escape first, then mask: hostile bytes never reach a cell either way.
     let phone = c
@@ -227,12 +249,16 @@ fn row_cells(
     } else {
         Cell::from(name)
     };
-    Row::new(vec![
-        name,
-        Cell::from(safe(&c.date_of_birth)),
-        Cell::from(postcode),
-        Cell::from(phone),
-        Cell::from(account),
-        Cell::from(safe(&c.status)),
-    ])
+    let mut cells = [
+        Some(name),
+        Some(Cell::from(safe(&c.date_of_birth))),
+        Some(Cell::from(postcode)),
+        Some(Cell::from(phone)),
+        Some(Cell::from(account)),
+        Some(Cell::from(safe(&c.status))),
+    ];
+    Row::new(cols.iter().filter_map(|col| {
+        let i = Column::ALL.iter().position(|a| a == col)?;
+        cells[i].take()
+    }))
 }

@@ -111,6 +111,22 @@ impl Loop {
         height: u16,
         caller: Option<&str>,
     ) -> Loop {
+        let mut app = App::new(Keymap::default(), Theme::built_in("default"));
+        app.status.backend = ts.base.clone();
+        app.status.profile = "remote sandbox".into();
+        Loop::start_app(ts, client, app, width, height, caller)
+    }
+
+    /// As [`Loop::start_with`], with the console's `app` prepared by the test (its
+    /// training banner, its 360 width...).
+    pub fn start_app(
+        ts: &TestSandbox,
+        client: &str,
+        app: App,
+        width: u16,
+        height: u16,
+        caller: Option<&str>,
+    ) -> Loop {
         let started = Instant::now();
         let data = tempfile::tempdir().expect("tempdir");
         let paths = Paths {
@@ -118,9 +134,6 @@ impl Loop {
             data_dir: data.path().join("data"),
         };
         let api = ApiConfig::sandbox(&ts.base).with_client(client, &format!("{client}-secret"));
-        let mut app = App::new(Keymap::default(), Theme::built_in("default"));
-        app.status.backend = ts.base.clone();
-        app.status.profile = "remote sandbox".into();
         let console = assemble(app, api, &paths, &ts.base, caller).expect("the console assembles");
         let screen = SharedScreen(Arc::new(Mutex::new(TestBackend::new(width, height))));
         let (input, events) = mpsc::unbounded();
