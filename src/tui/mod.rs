@@ -1,5 +1,6 @@
 //! The console: the only module that knows ratatui and crossterm.
 
+pub mod actions;
 pub mod app;
 pub mod dialog;
 pub mod dialogs;
@@ -12,6 +13,7 @@ pub mod msg;
 pub mod panes;
 pub mod run;
 pub mod start;
+pub mod state;
 pub mod tasks;
 pub mod term;
 pub mod theme;

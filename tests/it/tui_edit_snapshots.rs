@@ -64,16 +64,14 @@ fn verify_caller_dialog_states() {
     a.update(key(KeyCode::Tab));
     type_str(&mut a, "7890");
     enter(&mut a);
-    let s = snap("verify_verified", &mut a);
+    // Enough proved: the dialog closes itself, and the profile says what it unlocked.
+    assert!(a.overlay.is_none(), "{:?}", a.overlay);
+    let s = snap("profile_caller_verified", &mut a);
     assert!(
-        s.contains("✓ Caller verified: DOB ✓ last four ✓ — contact edits unlocked"),
+        s.contains("Caller verified: DOB ✓ last four ✓ — contact edits unlocked"),
         "{s}"
     );
-    assert_ada_masked(&s, "verify dialog");
-
-    a.update(key(KeyCode::Esc));
-    let s = snap("profile_caller_verified", &mut a);
-    assert!(s.contains("Caller verified: DOB ✓ last four ✓"), "{s}");
+    assert_ada_masked(&s, "verified profile");
 }
 
 #[test]
@@ -252,7 +250,8 @@ fn add_phone_states() {
         s.contains("▶ Number") && s.contains("10 or 11 digits"),
         "{s}"
     );
-    assert!(s.contains("(•) mobile") && s.contains("+1"), "{s}");
+    // The country code comes from her records (a UK mobile), no longer Relay's +1.
+    assert!(s.contains("(•) mobile") && s.contains("+44"), "{s}");
     assert!(
         s.contains("( ) written  ( ) express  ( ) stop  required"),
         "{s}"

@@ -72,7 +72,7 @@ async fn the_training_passcode_shown_in_the_embedded_sandbox_completes_the_email
     c.keys("SW1A 1AA");
     c.enter();
     c.expect("contact edits unlocked").await;
-    c.esc();
+    // Enough proved: the dialog closed itself.
     c.expect_gone("Verify caller").await;
     c.keys("e");
     c.expect("Update email").await;

@@ -114,7 +114,7 @@ pub fn draw(f: &mut Frame, app: &App, d: &AddPhoneDialog) {
             lines.push(Line::from(""));
             match d.submit.phase {
                 Phase::Editing => lines.push(Line::from(Span::styled(
-                    "tab next field · ←/→ choose · enter continue · esc cancel",
+                    "tab field · ←/→ or initial picks (e express) · enter go on · esc cancel",
                     t.muted,
                 ))),
                 Phase::Confirming => {

@@ -65,6 +65,9 @@ pub struct AddPhoneDialog {
     pub phone_type: usize,
     pub country: Input,
     pub consent: Option<usize>,
+    /// The country code is the default the records suggested: the first key typed
+    /// there replaces it (Backspace clears it).
+    pub country_default: bool,
     /// A field failing a local rule, shown once the agent tries to go on.
     pub problem: Option<(Field, String)>,
     /// Confirm, send, the answer: the shared submit machine.
@@ -81,6 +84,7 @@ impl AddPhoneDialog {
             phone_type: 0,
             country: Input::new("1".into()),
             consent: None,
+            country_default: true,
             problem: None,
             submit: Submit::default(),
         }
@@ -178,10 +182,41 @@ impl App {
         let Some(c) = &self.customer else { return };
         let Some(d) = c.details.ready() else { return };
         let name = safe(&format!("{} {}", d.given_name, d.family_name));
-        self.overlay = Some(Overlay::AddPhone(Box::new(AddPhoneDialog::new(
-            &c.id, &name,
-        ))));
+        let mut dialog = AddPhoneDialog::new(&c.id, &name);
+        // The country code the customer's records suggest: their phones' (a mobile's
+        // first), else their address's country; Relay's default 1 when neither says.
+        let from_phones = c.profile.ready().and_then(|p| {
+            p.phones
+                .iter()
+                .find(|ph| ph.phone_type == "MOBILE")
+                .or(p.phones.first())
+                .map(|ph| ph.phone_country_code.trim_start_matches('+').to_string())
+        });
+        let from_address = d
+            .addresses
+            .first()
+            .and_then(|a| calling_code(&a.country_code))
+            .map(str::to_string);
+        if let Some(cc) = from_phones
+            .filter(|cc| CountryCode::parse("country_code", cc).is_ok())
+            .or(from_address)
+        {
+            dialog.country = Input::new(cc);
+        }
+        self.overlay = Some(Overlay::AddPhone(Box::new(dialog)));
     }
+}
+
+/// The calling code of a country the sandbox's customers live in (ISO 3166 alpha-2).
+fn calling_code(country: &str) -> Option<&'static str> {
+    Some(match country.to_ascii_uppercase().as_str() {
+        "GB" | "UK" => "44",
+        "IE" => "353",
+        "US" | "CA" => "1",
+        "FR" => "33",
+        "DE" => "49",
+        _ => return None,
+    })
 }
 
 /// The wording for the dialog's consent choice, or a prompt to choose.
@@ -214,6 +249,18 @@ impl AddPhoneDialog {
             Some(Action::ChoiceNext) if choice => self.choose(1),
             // Typing: digits in the number and the country code, a choice's initial.
             _ => match (self.field, k.code) {
+                // The number takes digits only, so a letter there picks the phone type
+                // or the consent by its initial (they share none): `e` for express.
+                (Field::Number, KeyCode::Char(c)) if c.is_alphabetic() => {
+                    if let Some(i) = PhoneType::NAMES.iter().position(|t| t.starts_with(c)) {
+                        self.phone_type = i;
+                    } else if let Some(i) = Consent::NAMES.iter().position(|t| t.starts_with(c)) {
+                        self.consent = Some(i);
+                        if self.problem.as_ref().is_some_and(|p| p.0 == Field::Consent) {
+                            self.problem = None;
+                        }
+                    }
+                }
                 (Field::Type, KeyCode::Char(c)) => {
                     if let Some(i) = PhoneType::NAMES.iter().position(|t| t.starts_with(c)) {
                         self.phone_type = i;
@@ -241,8 +288,18 @@ impl AddPhoneDialog {
                     self.submit.error = None;
                 }
                 (Field::Country, code) => {
+                    let digit = matches!(code, KeyCode::Char(c) if c.is_ascii_digit());
+                    let erase = matches!(code, KeyCode::Backspace | KeyCode::Delete);
+                    // The suggested code goes at the first digit or erase typed.
+                    if self.country_default && (digit || erase) {
+                        self.country_default = false;
+                        self.country = Input::default();
+                        if erase {
+                            return true;
+                        }
+                    }
                     let accept = match code {
-                        KeyCode::Char(c) => c.is_ascii_digit() && self.country.value().len() < 3,
+                        KeyCode::Char(_) => digit && self.country.value().len() < 3,
                         _ => true,
                     };
                     if accept {

@@ -112,6 +112,8 @@ pub struct VerifyDialog {
     pub inputs: [Input; 3],
     /// Why the last answer to each proof did not match (or could not be checked).
     pub messages: [Option<String>; 3],
+    /// The answer in each field was wrong: the next character typed replaces it.
+    pub stale: [bool; 3],
 }
 
 /// Does `said` prove `p` for customer `c`?
@@ -259,62 +261,64 @@ impl App {
             field,
             inputs: Default::default(),
             messages: Default::default(),
+            stale: Default::default(),
         }));
+    }
+}
+
+impl crate::tui::dialog::Dialog for VerifyDialog {
+    fn name(&self) -> &'static str {
+        "verification dialog"
     }
 
     /// A key in the verification dialog; false closes it.
-    pub(crate) fn verify_key(
-        &mut self,
-        d: &mut VerifyDialog,
-        k: KeyEvent,
-        fx: &mut Vec<Effect>,
-    ) -> bool {
+    fn key(&mut self, app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) -> bool {
         let n = Proof::ALL.len();
         // Every field is typed in: a character is text, even one bound to an action.
         let act = match super::typed_char(&k) {
             Some(_) => None,
-            None => self.keymap.action_in(Context::Verify, &k),
+            None => app.keymap.action_in(Context::Verify, &k),
         };
         match act {
             Some(Action::Back) => return false,
-            Some(Action::NextField | Action::ItemDown) => d.field = (d.field + 1) % n,
-            Some(Action::PrevField | Action::ItemUp) => d.field = (d.field + n - 1) % n,
+            Some(Action::NextField | Action::ItemDown) => self.field = (self.field + 1) % n,
+            Some(Action::PrevField | Action::ItemUp) => self.field = (self.field + n - 1) % n,
             Some(Action::Confirm) => {
-                let p = Proof::ALL[d.field];
-                let check = self
+                let p = Proof::ALL[self.field];
+                let check = app
                     .caller
                     .clone()
-                    .filter(|c| c.customer == d.customer)
-                    .unwrap_or_else(|| CallerCheck::new(&d.customer));
+                    .filter(|c| c.customer == self.customer)
+                    .unwrap_or_else(|| CallerCheck::new(&self.customer));
                 if check.is_proved(p) || check.exhausted(p) {
                     if check.verified() {
                         return false;
                     }
-                    d.field = (d.field + 1) % n;
+                    self.field = (self.field + 1) % n;
                     return true;
                 }
-                let Some(details) = self
+                let Some(details) = app
                     .customer
                     .as_ref()
-                    .filter(|c| c.id == d.customer)
+                    .filter(|c| c.id == self.customer)
                     .and_then(|c| c.details.ready())
                 else {
-                    d.messages[d.field] = Some("the customer is not loaded".into());
+                    self.messages[self.field] = Some("the customer is not loaded".into());
                     return true;
                 };
-                match matches(p, d.inputs[d.field].value(), details) {
-                    Err(why) => d.messages[d.field] = Some(why),
+                match matches(p, self.inputs[self.field].value(), details) {
+                    Err(why) => self.messages[self.field] = Some(why),
                     Ok(ok) => {
                         let mut check = check;
                         let before = check.verified();
                         let outcome = if ok {
                             check.proved[p.index()] = true;
-                            d.messages[d.field] = None;
+                            self.messages[self.field] = None;
                             "matched".to_string()
                         } else {
                             check.wrong[p.index()] += 1;
                             let left = MAX_TRIES.saturating_sub(check.wrong(p));
-                            d.messages[d.field] = Some(if left == 0 {
+                            self.messages[self.field] = Some(if left == 0 {
                                 "does not match; no tries left, ask for another proof".to_string()
                             } else {
                                 format!(
@@ -325,7 +329,7 @@ impl App {
                             format!("did not match ({} of {MAX_TRIES})", check.wrong(p))
                         };
                         fx.push(Effect::Record(AuditNote {
-                            customer: d.customer.clone(),
+                            customer: self.customer.clone(),
                             action: "verify_caller".into(),
                             new: Some(p.label().to_lowercase()),
                             outcome: if check.verified() && !before {
@@ -335,48 +339,53 @@ impl App {
                             },
                             ..AuditNote::default()
                         }));
-                        if check.verified() && !before {
-                            self.status.notice =
+                        let now_verified = check.verified() && !before;
+                        if now_verified {
+                            app.status.notice =
                                 Some(format!("Caller verified: {}", check.summary()));
                         }
-                        self.caller = Some(check.clone());
+                        app.caller = Some(check.clone());
+                        // Enough is proved: the dialog closes itself.
+                        if now_verified {
+                            return false;
+                        }
+                        self.stale[self.field] = !ok;
                         // On to the next proof still open.
                         if ok
-                            && let Some(next) = (1..n).map(|i| (d.field + i) % n).find(|i| {
+                            && let Some(next) = (1..n).map(|i| (self.field + i) % n).find(|i| {
                                 !check.is_proved(Proof::ALL[*i]) && !check.exhausted(Proof::ALL[*i])
                             })
                         {
-                            d.field = next;
+                            self.field = next;
                         }
                     }
                 }
             }
             _ => {
-                let p = Proof::ALL[d.field];
-                let locked = self
+                let p = Proof::ALL[self.field];
+                let locked = app
                     .caller
                     .as_ref()
-                    .filter(|c| c.customer == d.customer)
+                    .filter(|c| c.customer == self.customer)
                     .is_some_and(|c| c.is_proved(p) || c.exhausted(p));
                 if !locked {
-                    d.inputs[d.field].handle_event(&crossterm::event::Event::Key(k));
-                    d.messages[d.field] = None;
+                    // A wrong answer is replaced by what is typed next, not added to.
+                    if std::mem::take(&mut self.stale[self.field]) {
+                        self.inputs[self.field] = Input::default();
+                    }
+                    self.inputs[self.field].handle_event(&crossterm::event::Event::Key(k));
+                    self.messages[self.field] = None;
                 }
             }
         }
         true
     }
-}
 
-impl crate::tui::dialog::Dialog for VerifyDialog {
-    fn name(&self) -> &'static str {
-        "verification dialog"
-    }
-    fn key(&mut self, app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) -> bool {
-        app.verify_key(self, k, fx)
-    }
     fn paste(&mut self, _app: &mut App, text: &str, _fx: &mut Vec<Effect>) {
         let i = self.field;
+        if std::mem::take(&mut self.stale[i]) {
+            self.inputs[i] = Input::default();
+        }
         crate::tui::app::paste_into(&mut self.inputs[i], text);
         self.messages[i] = None;
     }

@@ -59,12 +59,18 @@ fn plain(app: &App, label: &str, value: String) -> (bool, Line<'static>) {
     )
 }
 
-/// "Caller verified: DOB ✓ postcode ✓", or why contact edits are locked.
+/// "Caller verified: DOB ✓ postcode ✓ — contact edits unlocked", or why contact edits
+/// are locked.
 fn caller_line(app: &App) -> Line<'static> {
     let check = app.caller_check();
     if let Some(c) = check.filter(|c| c.verified()) {
+        let unlocked = if app.read_only {
+            ""
+        } else {
+            " — contact edits unlocked"
+        };
         return Line::from(Span::styled(
-            format!("Caller verified: {}", c.summary()),
+            format!("Caller verified: {}{unlocked}", c.summary()),
             app.theme.ok,
         ));
     }
