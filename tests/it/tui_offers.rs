@@ -267,6 +267,30 @@ fn an_offer_already_accepted_is_fulfilled_directly() {
 }
 
 #[test]
+fn reopened_the_dialog_starts_on_what_is_left_to_do() {
+    let mut a = verified();
+    let c = a.customer.as_mut().expect("a customer open");
+    if let custdesk::tui::app::Load::Ready(p) = &mut c.profile {
+        p.offers[0].offer_status = "FULFILLED".into();
+    }
+    a.update(ch('o'));
+    // The fulfilled one cannot change: the accepted one is selected, to fulfil.
+    assert_eq!(dialog(&a).offer().unwrap().offer_id, "OFR-CB5");
+    a.update(key(KeyCode::Up));
+    enter(&mut a);
+    let s = screen(&mut a, 80, 24);
+    assert!(
+        s.contains("This offer is already fulfilled and cannot change"),
+        "{s}"
+    );
+    a.update(key(KeyCode::Down));
+    let s = screen(&mut a, 80, 24);
+    assert!(!s.contains("already fulfilled"), "{s}");
+    enter(&mut a);
+    assert_eq!(dialog(&a).step, Step::Fulfil);
+}
+
+#[test]
 fn a_failed_fulfilment_keeps_the_remarks_typed() {
     let mut a = accepted();
     type_str(&mut a, REMARKS);

@@ -58,9 +58,10 @@ pub struct OfferDialog {
 
 impl OfferDialog {
     pub fn new(customer: String, name: String, offers: Vec<citi::Offer>) -> OfferDialog {
-        let selected = offers
+        // Something to do first: an offer to answer, else one accepted to fulfil.
+        let selected = ["AVAILABLE", "ACCEPTED"]
             .iter()
-            .position(|o| o.offer_status == "AVAILABLE")
+            .find_map(|s| offers.iter().position(|o| o.offer_status == *s))
             .unwrap_or(0);
         OfferDialog {
             customer,
@@ -139,9 +140,14 @@ impl OfferDialog {
             }
             SubmitKey::Edit => match act {
                 Some(Action::Back) => return false,
-                Some(Action::ItemUp) => self.selected = self.selected.saturating_sub(1),
+                // A refusal named the offer it was about: moving on clears it.
+                Some(Action::ItemUp) => {
+                    self.selected = self.selected.saturating_sub(1);
+                    self.submit.error = None;
+                }
                 Some(Action::ItemDown) => {
-                    self.selected = (self.selected + 1).min(self.offers.len().saturating_sub(1))
+                    self.selected = (self.selected + 1).min(self.offers.len().saturating_sub(1));
+                    self.submit.error = None;
                 }
                 Some(Action::ChoicePrev | Action::ChoiceNext) => self.accept = !self.accept,
                 Some(Action::Accept) => self.accept = true,
