@@ -446,3 +446,30 @@ async fn accept_and_fulfil_an_offer_in_the_console_then_read_it_back_fulfilled()
         .unwrap_err();
     assert_eq!(again.kind, ErrorKind::Conflict, "{again}");
 }
+
+#[test]
+fn esc_while_the_fulfilment_is_sending_closes_and_the_late_answer_changes_nothing_else() {
+    let mut a = accepted();
+    type_str(&mut a, "by phone");
+    enter(&mut a);
+    let (seq, _, _, _) = the_write(&enter(&mut a));
+    esc(&mut a);
+    assert!(a.overlay.is_none());
+    let fx = written(&mut a, seq, Ok(fulfilled("OFR-BT18")));
+    assert_eq!(fulfils(&fx), 0, "{fx:?}");
+    assert!(a.overlay.is_none());
+    assert_eq!(a.status.last_correlation.as_deref(), Some(CORR_WRITE));
+}
+
+#[test]
+fn the_fulfilment_step_fits_small_screens() {
+    let mut a = accepted();
+    type_str(&mut a, &"remarks ".repeat(20));
+    for (w, h) in [(40, 12), (20, 5), (120, 35)] {
+        let t = render(&mut a, w, h);
+        assert_eq!(control_cells(t.backend().buffer()), vec![], "{w}x{h}");
+    }
+    let s = screen(&mut a, 120, 35);
+    // Counted as sent: trimmed.
+    assert!(s.contains("159/500 characters"), "{s}");
+}
