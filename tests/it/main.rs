@@ -46,6 +46,7 @@ mod tui_edits;
 mod tui_keymap_contexts;
 mod tui_loop;
 mod tui_narrow;
+mod tui_offers;
 mod tui_outbox;
 mod tui_partial_reload;
 mod tui_snapshots;

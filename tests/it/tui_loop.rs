@@ -35,26 +35,6 @@ async fn newest_passcode(ts: &common::TestSandbox) -> String {
         .to_string()
 }
 
-/// Find Ada, open her, verify the caller with date of birth and postcode.
-async fn open_ada_and_verify(c: &Loop) {
-    c.expect("corr").await;
-    c.keys("quartermaine");
-    c.expect("1 of 1 matches").await;
-    c.enter();
-    c.expect("Caller not verified — contact edits locked").await;
-    c.keys("V");
-    c.expect("Verify caller").await;
-    c.keys("09/03/1984");
-    c.enter();
-    c.expect("1 of 2 proofs").await;
-    c.keys("SW1A 1AA");
-    c.enter();
-    c.expect("Caller verified: DOB ✓ postcode ✓ — contact edits unlocked")
-        .await;
-    // Enough proved: the dialog closed itself.
-    c.expect_gone("Verify caller").await;
-}
-
 /// Open the email dialog, paste the new address, confirm it: the passcode goes out.
 async fn request_email_change(c: &Loop, ts: &common::TestSandbox, new_email: &str) -> usize {
     c.keys("e");
@@ -76,7 +56,7 @@ async fn search_open_verify_then_change_the_email_with_the_passcode_from_the_out
     let old = emails(&customer(&ts, &id).await);
     let new_email = "ada.inprocess@example.org";
     let c = Loop::start(&ts, "agent", 120, 35);
-    open_ada_and_verify(&c).await;
+    c.open_ada_and_verify().await;
     // A wider window mid-call: the console redraws at the new size.
     c.resize(160, 40);
     c.until("a 160-column screen", |s| {
@@ -174,7 +154,7 @@ async fn a_wrong_passcode_keeps_the_dialog_open_on_its_step_then_the_right_one_a
     let id = ts.ada(&ts.agent().await).await;
     let new_email = "ada.retry@example.net";
     let c = Loop::start(&ts, "agent", 120, 35);
-    open_ada_and_verify(&c).await;
+    c.open_ada_and_verify().await;
     request_email_change(&c, &ts, new_email).await;
     let otp = newest_passcode(&ts).await;
     let wrong = format!("{:06}", (otp.parse::<u32>().unwrap() + 1) % 1_000_000);
@@ -200,7 +180,7 @@ async fn a_refused_email_change_keeps_the_address_typed() {
     let id = ts.ada(&ts.agent().await).await;
     let new_email = "ada.refused@example.com";
     let c = Loop::start(&ts, "agent", 120, 35);
-    open_ada_and_verify(&c).await;
+    c.open_ada_and_verify().await;
     c.keys("e");
     c.expect("Update email").await;
     c.paste(new_email);

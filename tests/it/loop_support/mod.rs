@@ -274,3 +274,26 @@ impl Loop {
         app
     }
 }
+
+impl Loop {
+    /// Find Ada, open her, verify the caller with date of birth and postcode.
+    pub async fn open_ada_and_verify(&self) {
+        self.expect("corr").await;
+        self.keys("quartermaine");
+        self.expect("1 of 1 matches").await;
+        self.enter();
+        self.expect("Caller not verified — contact edits locked")
+            .await;
+        self.keys("V");
+        self.expect("Verify caller").await;
+        self.keys("09/03/1984");
+        self.enter();
+        self.expect("1 of 2 proofs").await;
+        self.keys("SW1A 1AA");
+        self.enter();
+        self.expect("Caller verified: DOB ✓ postcode ✓ — contact edits unlocked")
+            .await;
+        // Enough proved: the dialog closed itself.
+        self.expect_gone("Verify caller").await;
+    }
+}
