@@ -140,6 +140,7 @@ pub struct Customer {
     pub history: Load<citi::AlertHistory>,
     pub cards: Load<Vec<CardAccount>>,
     pub partner: Load<Extra<String>>,
+    pub image: Load<Option<crate::tui::graphics::Picture>>,
 }
 
 impl Customer {
@@ -153,6 +154,7 @@ impl Customer {
             history: Load::Loading,
             cards: Load::Loading,
             partner: Load::Loading,
+            image: Load::Loading,
         }
     }
     pub fn loading(&self) -> bool {
@@ -163,6 +165,7 @@ impl Customer {
             || matches!(self.history, Load::Loading)
             || matches!(self.cards, Load::Loading)
             || matches!(self.partner, Load::Loading)
+            || matches!(self.image, Load::Loading)
     }
 }
 
@@ -439,6 +442,7 @@ impl App {
                         (c.cards.settle(o).0, failed)
                     }
                     Part::Partner(o) => c.partner.settle(o),
+                    Part::Image(o) => c.image.settle(o),
                 };
                 self.finish_call(&cid, err.as_ref());
                 self.dirty = true;
