@@ -1,19 +1,20 @@
 //! The profile image: which graphics the terminal has, asked once at start, and the
 //! customer's image made ready to draw with `ratatui-image`.
 //!
-//! The terminal is asked, never guessed from the environment: a kitty graphics query,
-//! XTVERSION (the terminal's name: iTerm2 and WezTerm take iTerm2's images), the cell
-//! size in pixels and, last, device attributes (sixel is attribute 4), which every
-//! terminal answers, so one that knows none of the rest ends the wait early. A terminal
-//! that does not answer within the timeout, or answers without a cell size, gets
-//! Unicode half-blocks, which are plain characters with colours: no image protocol
-//! byte is ever sent to a terminal that did not say it understands it.
+//! The terminal is asked, never taken on trust from the environment (which can only
+//! rule a protocol out, for Konsole): a kitty graphics query, XTVERSION (the
+//! terminal's name: iTerm2 and WezTerm take iTerm2's images), the cell size in pixels
+//! and, last, device attributes (sixel is attribute 4), which every terminal answers,
+//! so one that knows none of the rest ends the wait early. A terminal that does not
+//! answer within the timeout, or answers without a cell size, gets Unicode
+//! half-blocks, which are plain characters with colours: no image protocol byte is
+//! ever sent to a terminal that did not say it understands it.
 //!
 //! Written beside `ratatui-image` rather than with its `Picker`: the picker also picks
-//! iTerm2 from environment variables (which a terminal does not always set truthfully,
-//! and ssh or tmux carry stale), and inside tmux runs `tmux set -p allow-passthrough on`
-//! on the agent's pane. Inside tmux this asks tmux itself, which answers for sixel
-//! where it draws sixel and for nothing else.
+//! iTerm2 from environment variables (`TERM_PROGRAM=vscode` among them, where images
+//! are off by default; ssh and tmux carry them stale), and inside tmux runs
+//! `tmux set -p allow-passthrough on` on the agent's pane. Inside tmux this asks tmux
+//! itself, which answers for sixel where it draws sixel and for nothing else.
 
 use std::hash::{Hash, Hasher};
 use std::io::Cursor;
@@ -69,20 +70,24 @@ impl Graphics {
         }
     }
 
-    /// What the terminal's answers (`got`) say it can draw.
-    pub fn from_answers(got: &[u8]) -> Graphics {
+    /// What the terminal's answers (`got`) say it can draw. Konsole answers for kitty
+    /// and sixel but draws neither well (`ratatui-image`'s own finding): `konsole`
+    /// (its `KONSOLE_VERSION` set) takes half-blocks.
+    pub fn from_answers(got: &[u8], konsole: bool) -> Graphics {
         let Some(cell) = cell_size(got) else {
             // Without the cell size no image can be sized to its cells.
             return Graphics::halfblocks();
         };
-        let kind = if kitty_ok(got) {
-            Kind::Kitty
-        } else if sixel_attribute(got) {
-            Kind::Sixel
-        } else if xtversion(got)
-            .is_some_and(|v| v.starts_with("iTerm2") || v.starts_with("WezTerm"))
-        {
+        let name = xtversion(got).unwrap_or_default();
+        // iTerm2 and WezTerm draw iTerm2's images best; WezTerm answers kitty's query
+        // but draws none of the placeholder cells `ratatui-image` places kitty images
+        // with, and iTerm2 may also say sixel.
+        let kind = if name.starts_with("iTerm2") || name.starts_with("WezTerm") {
             Kind::Iterm2
+        } else if kitty_ok(got) && !konsole {
+            Kind::Kitty
+        } else if sixel_attribute(got) && !konsole {
+            Kind::Sixel
         } else {
             return Graphics::halfblocks();
         };
@@ -194,7 +199,8 @@ pub fn at_start(enabled: bool, timeout: Duration) -> Option<Graphics> {
     if term.is_empty() || term == "dumb" || term == "linux" {
         return Some(Graphics::halfblocks());
     }
-    Some(Graphics::from_answers(&ask(timeout)))
+    let konsole = std::env::var_os("KONSOLE_VERSION").is_some_and(|v| !v.is_empty());
+    Some(Graphics::from_answers(&ask(timeout), konsole))
 }
 
 /// Kitty graphics query, XTVERSION, cell size, then primary device attributes.
@@ -304,32 +310,47 @@ mod tests {
 
     #[test]
     fn no_answer_or_no_cell_size_is_halfblocks() {
-        assert_eq!(Graphics::from_answers(b""), Graphics::halfblocks());
+        assert_eq!(Graphics::from_answers(b"", false), Graphics::halfblocks());
         // Sixel and kitty said, but no cell size: nothing can be sized.
         let got = b"\x1b_Gi=31;OK\x1b\\\x1b[?62;4;22c";
-        assert_eq!(Graphics::from_answers(got), Graphics::halfblocks());
+        assert_eq!(Graphics::from_answers(got, false), Graphics::halfblocks());
         // A cell size and nothing else: half-blocks.
         let got = [&b"\x1b[6;20;10t"[..], DA_PLAIN].concat();
-        assert_eq!(Graphics::from_answers(&got), Graphics::halfblocks());
+        assert_eq!(Graphics::from_answers(&got, false), Graphics::halfblocks());
     }
 
     #[test]
     fn each_protocol_is_taken_only_when_the_terminal_says_so() {
         let kitty = b"\x1b_Gi=31;OK\x1b\\\x1bP>|kitty(0.35.2)\x1b\\\x1b[6;18;9t\x1b[?62;22c";
         assert_eq!(
-            Graphics::from_answers(kitty),
+            Graphics::from_answers(kitty, false),
             Graphics {
                 kind: Kind::Kitty,
                 cell: (9, 18)
             }
         );
         let sixel = b"\x1bP>|XTerm(390)\x1b\\\x1b[6;16;8t\x1b[?63;1;2;4;6;9;15;22c";
-        assert_eq!(Graphics::from_answers(sixel).kind, Kind::Sixel);
+        assert_eq!(Graphics::from_answers(sixel, false).kind, Kind::Sixel);
         let iterm = b"\x1bP>|iTerm2 3.5.4\x1b\\\x1b[6;32;14t\x1b[?62;22c";
-        assert_eq!(Graphics::from_answers(iterm).kind, Kind::Iterm2);
+        assert_eq!(Graphics::from_answers(iterm, false).kind, Kind::Iterm2);
         // A kitty refusal is not support; `4` must be a whole attribute.
         let refused = b"\x1b_Gi=31;ENOTSUPPORTED:no\x1b\\\x1b[6;16;8t\x1b[?64;42c";
-        assert_eq!(Graphics::from_answers(refused).kind, Kind::Halfblocks);
+        assert_eq!(
+            Graphics::from_answers(refused, false).kind,
+            Kind::Halfblocks
+        );
+        // WezTerm says kitty, and is given iTerm2's; iTerm2 says sixel too.
+        let wezterm =
+            b"\x1b_Gi=31;OK\x1b\\\x1bP>|WezTerm 20240203\x1b\\\x1b[6;17;8t\x1b[?65;4;6;18;22c";
+        assert_eq!(Graphics::from_answers(wezterm, false).kind, Kind::Iterm2);
+        let iterm_sixel = b"\x1bP>|iTerm2 3.5.4\x1b\\\x1b[6;32;14t\x1b[?62;4c";
+        assert_eq!(
+            Graphics::from_answers(iterm_sixel, false).kind,
+            Kind::Iterm2
+        );
+        // Konsole's answers for kitty and sixel are not taken.
+        assert_eq!(Graphics::from_answers(kitty, true).kind, Kind::Halfblocks);
+        assert_eq!(Graphics::from_answers(sixel, true).kind, Kind::Halfblocks);
     }
 
     #[test]
