@@ -253,7 +253,8 @@ customer_360_from = 160
 
 # Draw the customer's profile image beside the particulars, where the pane has room:
 # with the terminal's graphics (kitty, sixel or iTerm2) when it answers for them at
-# start, else with half-block characters. false: no image is read or drawn.
+# start, else with half-block characters (not with NO_COLOR set). false: no image is
+# read or drawn.
 image = true
 
 # The person at this console, named in every audit entry (default: the login user).

@@ -191,16 +191,35 @@ impl std::fmt::Debug for Picture {
 /// What the console draws images with: nothing when `enabled` is false (`image =
 /// false` in config.toml), else what the terminal answers within `timeout`.
 pub fn at_start(enabled: bool, timeout: Duration) -> Option<Graphics> {
+    let env = |name: &str| std::env::var(name).unwrap_or_default();
+    choose(
+        enabled,
+        &env("TERM"),
+        !env("NO_COLOR").is_empty(),
+        !env("KONSOLE_VERSION").is_empty(),
+        || ask(timeout),
+    )
+}
+
+/// [`at_start`] given the environment; `ask` queries the terminal.
+fn choose(
+    enabled: bool,
+    term: &str,
+    no_color: bool,
+    konsole: bool,
+    ask: impl FnOnce() -> Vec<u8>,
+) -> Option<Graphics> {
     if !enabled {
         return None;
     }
     // The Linux console prints what it does not know; `dumb` knows nothing.
-    let term = std::env::var("TERM").unwrap_or_default();
-    if term.is_empty() || term == "dumb" || term == "linux" {
-        return Some(Graphics::halfblocks());
-    }
-    let konsole = std::env::var_os("KONSOLE_VERSION").is_some_and(|v| !v.is_empty());
-    Some(Graphics::from_answers(&ask(timeout), konsole))
+    let g = if term.is_empty() || term == "dumb" || term == "linux" {
+        Graphics::halfblocks()
+    } else {
+        Graphics::from_answers(&ask(), konsole)
+    };
+    // Half-blocks are nothing but coloured cells: with NO_COLOR there is no picture.
+    (!(no_color && g.kind == Kind::Halfblocks)).then_some(g)
 }
 
 /// Kitty graphics query, XTVERSION, cell size, then primary device attributes.
@@ -351,6 +370,23 @@ mod tests {
         // Konsole's answers for kitty and sixel are not taken.
         assert_eq!(Graphics::from_answers(kitty, true).kind, Kind::Halfblocks);
         assert_eq!(Graphics::from_answers(sixel, true).kind, Kind::Halfblocks);
+    }
+
+    #[test]
+    fn the_terminal_is_asked_only_when_images_are_on_and_it_can_be() {
+        let kitty = || b"\x1b_Gi=31;OK\x1b\\\x1b[6;20;10t\x1b[?62;22c".to_vec();
+        let never = || -> Vec<u8> { panic!("asked") };
+        assert_eq!(choose(false, "xterm-kitty", false, false, never), None);
+        let half = Some(Graphics::halfblocks());
+        assert_eq!(choose(true, "linux", false, false, never), half);
+        assert_eq!(choose(true, "", false, false, never), half);
+        assert_eq!(choose(true, "xterm", false, false, Vec::new), half);
+        let got = choose(true, "xterm-kitty", false, false, kitty);
+        assert_eq!(got.map(|g| g.kind), Some(Kind::Kitty));
+        // NO_COLOR: no coloured cells, but a terminal's own picture still.
+        assert_eq!(choose(true, "xterm", true, false, Vec::new), None);
+        let got = choose(true, "xterm-kitty", true, false, kitty);
+        assert_eq!(got.map(|g| g.kind), Some(Kind::Kitty));
     }
 
     #[test]
