@@ -68,6 +68,10 @@ pub struct ConsoleConfig {
     /// at least 140.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_360_from: Option<u16>,
+    /// Draw the customer's profile image (on by default): the terminal's graphics
+    /// protocol where it answers for one, else half-block characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<bool>,
     /// The person at this console, named in every audit entry (default: the login user).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_name: Option<String>,
@@ -247,6 +251,12 @@ mouse = false
 # Narrower terminals show one pane at a time (tab moves between them). At least 140.
 customer_360_from = 160
 
+# Draw the customer's profile image beside the particulars, where the pane has room:
+# with the terminal's graphics (kitty, sixel or iTerm2) when it answers for them at
+# start, else with half-block characters (not with NO_COLOR set). false: no image is
+# read or drawn.
+image = true
+
 # The person at this console, named in every audit entry (default: the login user).
 # agent_name = "A. Agent"
 
@@ -276,6 +286,7 @@ pub fn effective_toml(cfg: &ConsoleConfig) -> String {
     cfg.mouse.get_or_insert(false);
     cfg.customer_360_from
         .get_or_insert(crate::tui::view::CUSTOMER_360_FROM);
+    cfg.image.get_or_insert(true);
     toml::to_string(&cfg).unwrap_or_else(|e| format!("# cannot be shown: {e}\n"))
 }
 

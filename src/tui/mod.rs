@@ -6,6 +6,7 @@ pub mod dialog;
 pub mod dialogs;
 pub mod edit;
 pub mod effect;
+pub mod graphics;
 pub mod keymap;
 pub mod keymap_load;
 pub mod messages;

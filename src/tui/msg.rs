@@ -123,6 +123,9 @@ pub enum Part {
     Cards(Outcome<Vec<CardAccount>>),
     /// What the partner view of the profile adds: its segment.
     Partner(Outcome<Extra<String>>),
+    /// The profile image, ready to draw; none when the customer has none or images are
+    /// off.
+    Image(Outcome<Option<crate::tui::graphics::Picture>>),
 }
 
 /// A read this client may not be allowed (403) or that has nothing to answer (404):

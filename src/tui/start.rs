@@ -217,7 +217,11 @@ async fn console(opts: Options, ready: Ready) -> Result<()> {
     app.read_only = opts.read_only || read_only;
     app.status.backend = backend_label;
     app.status.profile = profile_label;
-    let console = assemble(app, api, &paths, &job_backend, opts.caller.as_deref())?;
+    // Asked before the terminal is taken over and its input read (at most 200 ms).
+    let graphics =
+        super::graphics::at_start(cfg.image.unwrap_or(true), super::graphics::QUERY_TIMEOUT);
+    let mut console = assemble(app, api, &paths, &job_backend, opts.caller.as_deref())?;
+    console.runner.set_graphics(graphics);
     run::run(console).await
 }
 

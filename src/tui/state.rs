@@ -132,6 +132,7 @@ pub struct Customer {
     pub history: Load<citi::AlertHistory>,
     pub cards: Load<Vec<CardAccount>>,
     pub partner: Load<Extra<String>>,
+    pub image: Load<Option<crate::tui::graphics::Picture>>,
 }
 
 impl Customer {
@@ -145,6 +146,7 @@ impl Customer {
             history: Load::Loading,
             cards: Load::Loading,
             partner: Load::Loading,
+            image: Load::Loading,
         }
     }
     pub fn loading(&self) -> bool {
@@ -155,6 +157,7 @@ impl Customer {
             || matches!(self.history, Load::Loading)
             || matches!(self.cards, Load::Loading)
             || matches!(self.partner, Load::Loading)
+            || matches!(self.image, Load::Loading)
     }
 }
 

@@ -15,6 +15,7 @@ use crate::api::{ApiError, Client, ErrorKind, IdempotencyKey, Reply, UserIdType}
 use crate::audit::{AuditLog, Entry, scrub};
 
 mod extras;
+mod image;
 mod outbox;
 
 pub struct Runner {
@@ -34,6 +35,8 @@ pub struct Runner {
     backend: String,
     /// Pause, go on, cancel: the running bulk job's control.
     bulk: Option<tokio::sync::watch::Sender<crate::bulk::apply::Control>>,
+    /// How profile images are drawn; none: not read at all (the default).
+    graphics: Option<super::graphics::Graphics>,
 }
 
 /// A write's audit line: the note as the console prepared it, with the call's
@@ -106,7 +109,13 @@ impl Runner {
             data_dir: None,
             backend: String::new(),
             bulk: None,
+            graphics: None,
         }
+    }
+
+    /// Read and draw profile images this way (none: images off).
+    pub fn set_graphics(&mut self, graphics: Option<super::graphics::Graphics>) {
+        self.graphics = graphics;
     }
 
     /// Where bulk journals and saved plans go (the console's data directory), and the
@@ -195,6 +204,7 @@ impl Runner {
                 let c = &self.client;
                 let parts: Vec<JoinHandle<()>> = vec![
                     extras::customer_then_cards(c, &self.tx, &id),
+                    image::load(c, &self.tx, &id, self.graphics),
                     spawn_part(&self.tx, &id, {
                         let c = c.clone();
                         let id = id.clone();

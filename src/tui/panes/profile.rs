@@ -39,7 +39,40 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     }
     f.render_widget(block, area);
     let text: Vec<Line> = lines.into_iter().map(|(_, l)| l).collect();
+    let picture = (scroll == 0)
+        .then(|| picture_area(app, &text, inner))
+        .flatten();
     f.render_widget(Paragraph::new(text).scroll((scroll, 0)), inner);
+    if let Some((p, at)) = picture {
+        f.render_widget(p.widget(), at);
+    }
+}
+
+/// Narrower panes draw no image.
+const IMAGE_MIN_WIDTH: u16 = 60;
+
+/// The customer's image and where it goes: the top right of the pane, beside the
+/// particulars, only when the whole of it fits there without covering any text (the
+/// top of the profile in view, the lines beside it short enough, a gap of two) and a
+/// column from the border.
+fn picture_area<'a>(
+    app: &'a App,
+    text: &[Line],
+    inner: Rect,
+) -> Option<(&'a crate::tui::graphics::Picture, Rect)> {
+    let Some(Load::Ready(Some(p))) = app.customer.as_ref().map(|c| &c.image) else {
+        return None;
+    };
+    let (w, h) = (p.size.width, p.size.height);
+    if inner.width < IMAGE_MIN_WIDTH.max(w + 3) || inner.height <= h {
+        return None;
+    }
+    let left = inner.width - w - 1;
+    let beside = text.iter().take(usize::from(h)).map(Line::width).max();
+    if beside.unwrap_or(0) + 2 > usize::from(left) {
+        return None;
+    }
+    Some((p, Rect::new(inner.x + left, inner.y, w, h)))
 }
 
 pub(super) fn heading(app: &App, t: &str) -> (bool, Line<'static>) {
