@@ -10,6 +10,7 @@ pub mod messages;
 pub mod msg;
 pub mod panes;
 pub mod run;
+pub mod scroll;
 pub mod start;
 pub mod tasks;
 pub mod term;

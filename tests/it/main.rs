@@ -47,6 +47,7 @@ mod tui_keymap_contexts;
 mod tui_loop;
 mod tui_narrow;
 mod tui_partial_reload;
+mod tui_scroll_bytes;
 mod tui_snapshots;
 mod tui_typing;
 mod tui_update;
