@@ -152,6 +152,27 @@ fn scroll_figures() {
     }
 }
 
+/// Key to flushed frame for row moves that each scroll the results, p50 and p99.
+fn scroll_timing(regions: bool) -> (Duration, Duration) {
+    let mut app = loaded_app();
+    let mut term = Term::fixed(std::io::sink(), 200, 50).unwrap();
+    term.scroll_regions = regions;
+    app.search.selected = 50_000;
+    term.draw(&mut app).unwrap();
+    for _ in 0..app.visible_rows {
+        press(&mut app, &mut term, KeyCode::Down);
+    }
+    let mut times: Vec<Duration> = (0..1000)
+        .map(|_| {
+            let t = Instant::now();
+            press(&mut app, &mut term, KeyCode::Down);
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    (pct(&times, 0.5), pct(&times, 0.99))
+}
+
 fn render_figures() {
     let mut app = loaded_app();
     let mut term = Term::fixed(std::io::sink(), 200, 50).unwrap();
@@ -211,6 +232,11 @@ fn render_figures() {
         scroll_bytes.last().unwrap()
     );
     scroll_figures();
+    let (with, with_99) = scroll_timing(true);
+    let (without, without_99) = scroll_timing(false);
+    println!(
+        "key -> flushed frame, row down that scrolls, 200x50: scroll region p50 {with:?} p99 {with_99:?}; without p50 {without:?} p99 {without_99:?}"
+    );
     let before = term.bytes.load(Ordering::Relaxed);
     for _ in 0..50 {
         let _ = app.update(Msg::Tick);

@@ -97,6 +97,12 @@ fn draw_cost(shown: &Buffer, next: &Buffer) -> usize {
 /// The cheapest way from `last` to `next` when the results moved by `by` over the body
 /// `rows`: the rows to scroll and `last` scrolled as the terminal will show it, or None
 /// when drawing without a scroll writes no more.
+///
+/// Candidate regions end at the body's far edge or just before it (the selection's row
+/// while the list moves under it, where only digits change) and start at the body's near
+/// edge or at the row from which scrolling saves most (below a pane beside the results
+/// that holds text); they are weighed with [`row_cost`], and the best is priced exactly
+/// against drawing without a scroll.
 pub fn best(
     last: &Buffer,
     next: &Buffer,
@@ -104,35 +110,80 @@ pub fn best(
     by: i32,
 ) -> Option<(Range<u16>, Buffer)> {
     let k = u16::try_from(by.unsigned_abs()).ok()?;
-    // The region ends at the body's far edge, or just before it (the selection's row);
-    // it starts at the body's near edge, or where starting saves the most bytes.
+    let (lo, hi) = (rows.start, rows.end);
+    if hi.saturating_sub(lo) <= k {
+        return None;
+    }
+    let at = |r: u16| usize::from(r - lo);
+    // Per body row, bytes saved when it shows the row that scrolls into it, or a blank.
+    let plain: Vec<isize> = rows
+        .clone()
+        .map(|r| row_cost(last, Some(r), next, r))
+        .collect();
+    let from_moved: Vec<isize> = rows
+        .clone()
+        .map(|r| {
+            let source = if by > 0 { r + k } else { r.saturating_sub(k) };
+            if (lo..hi).contains(&source) && (by > 0 || r >= lo + k) {
+                plain[at(r)] - row_cost(last, Some(source), next, r)
+            } else {
+                0
+            }
+        })
+        .collect();
+    let from_blank: Vec<isize> = rows
+        .clone()
+        .map(|r| plain[at(r)] - row_cost(last, None, next, r))
+        .collect();
+    // The saving of region [s, e): moved rows, then the k that come in blank.
+    let saving = |s: u16, e: u16| -> isize {
+        let (moved, blank) = if by > 0 {
+            (s..e - k, e - k..e)
+        } else {
+            (s + k..e, s..s + k)
+        };
+        moved.map(|r| from_moved[at(r)]).sum::<isize>()
+            + blank.map(|r| from_blank[at(r)]).sum::<isize>()
+    };
     let mut regions = Vec::new();
     if by > 0 {
-        for end in [rows.end, rows.end - 1] {
-            regions.push(rows.start..end);
-            regions.extend(best_start(last, next, rows.start, end, k).map(|s| s..end));
+        for e in [hi, hi - 1] {
+            regions.push(lo..e);
+            // The start that saves most: the best suffix of the moved rows.
+            let (mut sum, mut most, mut start) = (0, isize::MIN, lo);
+            for r in (lo..e.saturating_sub(k)).rev() {
+                sum += from_moved[at(r)];
+                if sum > most {
+                    (most, start) = (sum, r);
+                }
+            }
+            regions.push(start..e);
         }
     } else {
-        for start in [rows.start, rows.start + 1] {
-            regions.push(start..rows.end);
-            regions.extend(best_end(last, next, start, rows.end, k).map(|e| start..e));
+        for s in [lo, lo + 1] {
+            regions.push(s..hi);
+            let (mut sum, mut most, mut end) = (0, isize::MIN, hi);
+            for r in s + k..hi {
+                sum += from_moved[at(r)];
+                if sum > most {
+                    (most, end) = (sum, r + 1);
+                }
+            }
+            regions.push(s..end);
         }
     }
-    regions.retain(|r| r.end.saturating_sub(r.start) > k);
-    regions.dedup();
-    let mut best = None;
-    let mut cheapest = draw_cost(last, next);
-    for region in regions {
-        let mut shifted = last.clone();
-        shift(&mut shifted, region.clone(), by);
-        bridge(&mut shifted, next);
-        let cost = sequence(&region, by).len() + draw_cost(&shifted, next);
-        if cost < cheapest {
-            cheapest = cost;
-            best = Some((region, shifted));
-        }
+    let region = regions
+        .into_iter()
+        .filter(|r| r.end.saturating_sub(r.start) > k)
+        .max_by_key(|r| saving(r.start, r.end))?;
+    if saving(region.start, region.end) <= sequence(&region, by).len() as isize {
+        return None;
     }
-    best
+    let mut shifted = last.clone();
+    shift(&mut shifted, region.clone(), by);
+    bridge(&mut shifted, next);
+    let cost = sequence(&region, by).len() + draw_cost(&shifted, next);
+    (cost < draw_cost(last, next)).then_some((region, shifted))
 }
 
 /// About the bytes drawing row `b` of `y` over row `a` of `x` (a blank row when None)
@@ -161,41 +212,6 @@ fn row_cost(x: &Buffer, a: Option<u16>, y: &Buffer, b: u16) -> isize {
         prev = Some(i);
     }
     cost as isize
-}
-
-/// Scrolling up by `k`, ending at row `end`: the first row of the region that saves
-/// the most bytes (the rows beside the results move too, so where a pane beside them
-/// holds text the region starts below it), or None when no such region saves any.
-fn best_start(last: &Buffer, next: &Buffer, lo: u16, end: u16, k: u16) -> Option<u16> {
-    let moved_end = end.checked_sub(k)?;
-    let blank: isize = (moved_end..end)
-        .map(|r| row_cost(last, Some(r), next, r) - row_cost(last, None, next, r))
-        .sum();
-    let (mut sum, mut most, mut start) = (blank, 0, None);
-    for r in (lo..moved_end).rev() {
-        sum += row_cost(last, Some(r), next, r) - row_cost(last, Some(r + k), next, r);
-        if sum > most {
-            (most, start) = (sum, Some(r));
-        }
-    }
-    start
-}
-
-/// Scrolling down by `k`, from row `start`: the end of the region that saves the most
-/// bytes, as [`best_start`].
-fn best_end(last: &Buffer, next: &Buffer, start: u16, hi: u16, k: u16) -> Option<u16> {
-    let moved_start = start.checked_add(k)?.min(hi);
-    let blank: isize = (start..moved_start)
-        .map(|r| row_cost(last, Some(r), next, r) - row_cost(last, None, next, r))
-        .sum();
-    let (mut sum, mut most, mut end) = (blank, 0, None);
-    for r in moved_start..hi {
-        sum += row_cost(last, Some(r), next, r) - row_cost(last, Some(r - k), next, r);
-        if sum > most {
-            (most, end) = (sum, Some(r + 1));
-        }
-    }
-    end
 }
 
 /// A cell unlike `c` (hidden toggled), so the diff takes `c`.
