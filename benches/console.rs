@@ -1,7 +1,10 @@
 //! Console figures: key press to flushed frame with 100,000 results at 200x50, bytes
-//! written for one selection move, bytes written while idle, and time to first frame.
+//! written for one selection move and for each scrolling move (row and page, down and
+//! up; with the terminal's scroll region and without), bytes written while idle, and
+//! time to first frame.
 //!
 //!     cargo bench --bench console
+//!     cargo bench --bench console -- render   # only the figures drawn in process
 //!
 //! Prints medians and percentiles; asserts nothing.
 
@@ -16,8 +19,8 @@ use custdesk::api::wire::newday::{
 };
 use custdesk::tui::app::App;
 use custdesk::tui::keymap::Keymap;
-use custdesk::tui::msg::{Msg, Outcome};
-use custdesk::tui::term::Term;
+use custdesk::tui::msg::{Msg, Outcome, Part};
+use custdesk::tui::term::{Crossterm, Term};
 use custdesk::tui::theme::Theme;
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 
@@ -67,7 +70,8 @@ fn key(code: KeyCode) -> Msg {
     Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
 }
 
-fn render_figures() {
+/// The console with 100,000 results loaded and the results list focused.
+fn loaded_app() -> App {
     let mut app = App::new(Keymap::default(), Theme::built_in("default"));
     app.banner = Some(" TRAINING SANDBOX ".into());
     let _ = app.update(key(KeyCode::Char('f')));
@@ -87,6 +91,90 @@ fn render_figures() {
         ),
     });
     let _ = app.update(key(KeyCode::Esc));
+    app
+}
+
+/// Press `code` and draw the frame if anything changed: the bytes written.
+fn press<W: Write>(app: &mut App, term: &mut Term<Crossterm<W>>, code: KeyCode) -> u64 {
+    let before = term.bytes.load(Ordering::Relaxed);
+    let _ = app.update(key(code));
+    if app.dirty {
+        term.draw(app).unwrap();
+        app.dirty = false;
+    }
+    term.bytes.load(Ordering::Relaxed) - before
+}
+
+/// Bytes per scrolling move at 200x50 with 100,000 results: `n` presses of `code`,
+/// started with the selection at the window's edge it moves past (so every press
+/// scrolls the results), median and max. `open`: with the first customer open in the
+/// profile pane beside the results.
+fn scroll_figure(regions: bool, open: bool, code: KeyCode, n: usize) -> (u64, u64) {
+    let mut app = loaded_app();
+    if open {
+        let _ = app.update(key(KeyCode::Enter));
+        let _ = app.update(Msg::Loaded {
+            customer_id: customer(0).id,
+            part: Part::Customer(Outcome::ok(customer(0), "c")),
+        });
+        let _ = app.update(key(KeyCode::Esc));
+    }
+    let mut term = Term::fixed(std::io::sink(), 200, 50).unwrap();
+    term.scroll_regions = regions;
+    term.draw(&mut app).unwrap();
+    // Into the middle of the list, then to the edge the moves go past.
+    app.search.selected = 50_000;
+    term.draw(&mut app).unwrap();
+    let down = matches!(code, KeyCode::Down | KeyCode::PageDown);
+    let edge = if down { KeyCode::Down } else { KeyCode::Up };
+    for _ in 0..app.visible_rows {
+        press(&mut app, &mut term, edge);
+    }
+    let mut bytes: Vec<u64> = (0..n).map(|_| press(&mut app, &mut term, code)).collect();
+    bytes.sort();
+    (bytes[bytes.len() / 2], *bytes.last().unwrap())
+}
+
+fn scroll_figures() {
+    for (name, open, code) in [
+        ("row down", false, KeyCode::Down),
+        ("row up", false, KeyCode::Up),
+        ("page down", false, KeyCode::PageDown),
+        ("page up", false, KeyCode::PageUp),
+        ("row down, a customer open beside", true, KeyCode::Down),
+        ("row up, a customer open beside", true, KeyCode::Up),
+    ] {
+        let (with, with_max) = scroll_figure(true, open, code, 200);
+        let (without, without_max) = scroll_figure(false, open, code, 200);
+        println!(
+            "bytes per scrolling move, {name}, 200x50, 100,000 results: scroll region median {with} max {with_max}; without median {without} max {without_max}"
+        );
+    }
+}
+
+/// Key to flushed frame for row moves that each scroll the results, p50 and p99.
+fn scroll_timing(regions: bool) -> (Duration, Duration) {
+    let mut app = loaded_app();
+    let mut term = Term::fixed(std::io::sink(), 200, 50).unwrap();
+    term.scroll_regions = regions;
+    app.search.selected = 50_000;
+    term.draw(&mut app).unwrap();
+    for _ in 0..app.visible_rows {
+        press(&mut app, &mut term, KeyCode::Down);
+    }
+    let mut times: Vec<Duration> = (0..1000)
+        .map(|_| {
+            let t = Instant::now();
+            press(&mut app, &mut term, KeyCode::Down);
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    (pct(&times, 0.5), pct(&times, 0.99))
+}
+
+fn render_figures() {
+    let mut app = loaded_app();
     let mut term = Term::fixed(std::io::sink(), 200, 50).unwrap();
     term.draw(&mut app).unwrap();
     // Key to flushed frame over a long walk down and back up the results.
@@ -139,9 +227,15 @@ fn render_figures() {
         bytes.last().unwrap()
     );
     println!(
-        "bytes per one-row move that scrolls the table (every visible row changes): median {}  max {}",
+        "bytes per key over that walk (most presses scroll the table): median {}  max {}",
         scroll_bytes[scroll_bytes.len() / 2],
         scroll_bytes.last().unwrap()
+    );
+    scroll_figures();
+    let (with, with_99) = scroll_timing(true);
+    let (without, without_99) = scroll_timing(false);
+    println!(
+        "key -> flushed frame, row down that scrolls, 200x50: scroll region p50 {with:?} p99 {with_99:?}; without p50 {without:?} p99 {without_99:?}"
     );
     let before = term.bytes.load(Ordering::Relaxed);
     for _ in 0..50 {
@@ -228,6 +322,9 @@ fn pty_run(data: &std::path::Path, idle: Duration) -> (Duration, usize) {
 
 fn main() {
     render_figures();
+    if std::env::args().any(|a| a == "render") {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let (created, _) = pty_run(dir.path(), Duration::from_millis(0));
     println!("first frame on a new database (seeds 5,000 customers): {created:?}");

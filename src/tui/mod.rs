@@ -13,6 +13,7 @@ pub mod messages;
 pub mod msg;
 pub mod panes;
 pub mod run;
+pub mod scroll;
 pub mod start;
 pub mod state;
 pub mod tasks;

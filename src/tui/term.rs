@@ -1,12 +1,14 @@
 //! The terminal: raw mode and the alternate screen on entry, restored on exit, on panic
 //! and on signals; every frame wrapped in synchronized-update sequences; bytes written
-//! counted for the diagnostics.
+//! counted for the diagnostics; a move of the results window scrolls the terminal's
+//! own scroll region where the screen can ([`super::scroll`]).
 //!
 //! The console draws to any ratatui backend that is a [`Screen`]: the real terminal
 //! (crossterm over stdout, or over any writer for measuring), or a test's in-memory
 //! buffer, so the whole loop runs in process in tests.
 
 use std::io::{self, Write};
+use std::ops::Range;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -20,8 +22,11 @@ use crossterm::terminal::{
 use crossterm::{cursor, execute, queue};
 use ratatui::Terminal;
 use ratatui::backend::{Backend, CrosstermBackend};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
 
 use super::app::App;
+use super::scroll::{self, Last};
 use super::view;
 
 /// A writer that counts the bytes passing through it.
@@ -71,6 +76,15 @@ pub trait Screen: Backend<Error: Send + Sync + 'static> {
     fn copy(&mut self, _text: &str) -> io::Result<()> {
         Ok(())
     }
+    /// Whether [`Screen::scroll_rows`] moves what the screen shows.
+    fn scrolls(&self) -> bool {
+        false
+    }
+    /// Scroll screen rows `rows` by `by` (up when positive) with the terminal's scroll
+    /// region, rows that come in blank. A screen that cannot does nothing.
+    fn scroll_rows(&mut self, _rows: &Range<u16>, _by: i32) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 impl<W: Write> Screen for Crossterm<W> {
@@ -96,6 +110,13 @@ impl<W: Write> Screen for Crossterm<W> {
             self,
             crossterm::clipboard::CopyToClipboard::to_clipboard_from(text)
         )
+    }
+    /// A scroll region, and line feeds or reverse indexes in it ([`scroll::sequence`]).
+    fn scrolls(&self) -> bool {
+        true
+    }
+    fn scroll_rows(&mut self, rows: &Range<u16>, by: i32) -> io::Result<()> {
+        self.write_all(scroll::sequence(rows, by).as_bytes())
     }
 }
 
@@ -133,9 +154,16 @@ pub fn install_panic_hook() {
 }
 
 pub struct Term<B: Screen> {
+    /// Drawn only through [`Term::draw`]: a clear or a draw from elsewhere would leave
+    /// the frame kept for scrolling out of step with the screen.
     pub terminal: Terminal<B>,
     /// Bytes written to the real terminal (zero for a backend that writes none).
     pub bytes: Arc<AtomicU64>,
+    /// Whether a move of the results scrolls the terminal's region (on a screen that
+    /// can); off, every row that moved is drawn again (for comparing the two).
+    pub scroll_regions: bool,
+    /// The last frame, while scrolling is on.
+    last: Option<Last>,
 }
 
 impl Term<Crossterm<io::Stdout>> {
@@ -174,7 +202,12 @@ impl<W: Write> Term<Crossterm<W>> {
         let counting = Counting::new(w);
         let bytes = counting.count.clone();
         let terminal = Terminal::new(CrosstermBackend::new(counting))?;
-        Ok(Term { terminal, bytes })
+        Ok(Term {
+            terminal,
+            bytes,
+            scroll_regions: true,
+            last: None,
+        })
     }
 
     /// A terminal of a fixed size over any writer, for measuring without a tty.
@@ -187,7 +220,12 @@ impl<W: Write> Term<Crossterm<W>> {
                 viewport: ratatui::Viewport::Fixed(ratatui::layout::Rect::new(0, 0, width, height)),
             },
         )?;
-        Ok(Term { terminal, bytes })
+        Ok(Term {
+            terminal,
+            bytes,
+            scroll_regions: true,
+            last: None,
+        })
     }
 }
 
@@ -199,6 +237,8 @@ impl<B: Screen> Term<B> {
         Ok(Term {
             terminal,
             bytes: Arc::new(AtomicU64::new(0)),
+            scroll_regions: true,
+            last: None,
         })
     }
 
@@ -211,12 +251,46 @@ impl<B: Screen> Term<B> {
     /// Draw one frame, whole.
     pub fn draw(&mut self, app: &mut App) -> io::Result<()> {
         self.terminal.backend_mut().begin_frame()?;
-        let size = self.terminal.size().map_err(io::Error::other)?;
-        view::fit(app, size.into());
-        self.terminal
+        // The area the frame gets (a fixed viewport's, or the resized screen's).
+        self.terminal.autoresize().map_err(io::Error::other)?;
+        let area = self.terminal.get_frame().area();
+        view::fit(app, area);
+        if let Some(last) = self.last.take() {
+            self.scroll(app, area, last)?;
+        }
+        let keep = self.scroll_regions && self.terminal.backend().scrolls();
+        let done = self
+            .terminal
             .draw(|f| view::draw(f, app))
             .map_err(io::Error::other)?;
+        if keep {
+            self.last = Some(Last {
+                buffer: done.buffer.clone(),
+                offset: app.search.offset,
+                rows: scroll::body(app, area),
+            });
+        }
         self.terminal.backend_mut().end_frame()
+    }
+
+    /// When the results window moved since `last` and scrolling the rows the terminal
+    /// already shows writes less than drawing them again: scroll them, and give ratatui
+    /// `last` scrolled the same way as the frame the terminal shows, so the draw that
+    /// follows writes only what differs from it.
+    fn scroll(&mut self, app: &App, area: Rect, last: Last) -> io::Result<()> {
+        let Some((rows, by)) = scroll::candidate(&last, app, area) else {
+            return Ok(());
+        };
+        // The frame as it will be drawn, to weigh the two.
+        view::draw(&mut self.terminal.get_frame(), app);
+        let next = std::mem::replace(self.terminal.current_buffer_mut(), Buffer::empty(area));
+        if let Some((region, shifted)) = scroll::best(&last.buffer, &next, rows, by) {
+            self.terminal.backend_mut().scroll_rows(&region, by)?;
+            // The shifted frame becomes the previous one; the current is blank again.
+            *self.terminal.current_buffer_mut() = shifted;
+            self.terminal.swap_buffers();
+        }
+        Ok(())
     }
 
     pub fn set_mouse(&mut self, on: bool) -> io::Result<()> {

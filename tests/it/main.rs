@@ -51,6 +51,7 @@ mod tui_narrow;
 mod tui_offers;
 mod tui_outbox;
 mod tui_partial_reload;
+mod tui_scroll_bytes;
 mod tui_snapshots;
 mod tui_typing;
 mod tui_update;

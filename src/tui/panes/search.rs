@@ -180,7 +180,7 @@ fn draw_columns(f: &mut Frame, app: &App, area: Rect, cols: &[Column]) {
 }
 
 /// The input line, the table (header and rows) and the footer of the pane's inside.
-fn parts(inner: Rect) -> [Rect; 3] {
+pub(crate) fn parts(inner: Rect) -> [Rect; 3] {
     Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(0),
