@@ -200,8 +200,9 @@ fn the_profile_beside_the_results_survives_their_scrolling() {
         "Ada's profile shows beside the results"
     );
     walk(&mut app, &mut shown, WALK);
-    // Below the profile's last line the pane beside is blank: the region starts there.
-    assert!(shown.scrolls >= 10, "scrolled {} times", shown.scrolls);
+    // Below the profile's last line the pane beside is blank: the region starts there
+    // (in the 360 layout at 200x50 the middle column is taller, so fewer moves pay).
+    assert!(shown.scrolls >= 5, "scrolled {} times", shown.scrolls);
 }
 
 /// At 80x24 the results take the whole width; rows are marked between moves (the
