@@ -12,16 +12,31 @@ use crate::tui::edit::bulk::{BulkDialog, Kind, Step, thousands};
 use crate::tui::keymap::Action;
 use crate::tui::view::{SPINNER, centered, safe};
 
+/// The furthest the preview or results list scrolls on a screen this size: its last
+/// screenful's first row. Decided from the size, as drawing does.
+pub fn scroll_bound(app: &App, d: &BulkDialog, screen: Rect) -> usize {
+    let inner = list_rect(screen).inner(ratatui::layout::Margin::new(1, 1));
+    match d.step {
+        Step::Preview => preview_frame(app, d, inner).map_or(0, |p| p.last_start),
+        Step::Results => results_frame(app, d, inner).last_start,
+        _ => 0,
+    }
+}
+
+/// Where the preview and the results go: nearly the whole screen.
+fn list_rect(area: Rect) -> Rect {
+    centered(
+        area,
+        area.width.saturating_sub(4).min(110),
+        area.height.saturating_sub(2),
+    )
+}
+
 pub fn draw(f: &mut Frame, app: &App, d: &BulkDialog) {
     let t = &app.theme;
     let area = f.area();
-    let (w, h) = match d.step {
-        Step::Preview | Step::Results => (
-            area.width.saturating_sub(4).min(110),
-            area.height.saturating_sub(2),
-        ),
-        _ => (area.width.saturating_sub(4).min(80), 0),
-    };
+    // The preview and the results take nearly the whole screen (`list_rect`).
+    let w = area.width.saturating_sub(4).min(80);
     let title = match &d.step {
         Step::Choose | Step::Planning { .. } => format!(" Bulk edit · {} ", d.target_words()),
         Step::Preview | Step::TypeCount { .. } => " Bulk edit · plan ".to_string(),
@@ -36,7 +51,7 @@ pub fn draw(f: &mut Frame, app: &App, d: &BulkDialog) {
         .style(t.base);
     match &d.step {
         Step::Preview | Step::Results => {
-            let rect = centered(area, w, h);
+            let rect = list_rect(area);
             f.render_widget(Clear, rect);
             let inner = block.inner(rect);
             f.render_widget(block, rect);
@@ -284,9 +299,21 @@ fn plan_headline(p: &Plan) -> String {
     s
 }
 
-fn preview(f: &mut Frame, app: &App, d: &BulkDialog, area: Rect) {
+/// The preview's parts in `area`: its foot lines, where the headline, table and foot
+/// go, the table's column widths, and the first row of its last screenful (how far it
+/// scrolls). Drawing and scrolling both ask, so drawing writes nothing.
+struct PreviewFrame {
+    foot: Vec<Line<'static>>,
+    head: Rect,
+    table: Rect,
+    foot_area: Rect,
+    cols: [u16; 3],
+    last_start: usize,
+}
+
+fn preview_frame(app: &App, d: &BulkDialog, area: Rect) -> Option<PreviewFrame> {
     let t = &app.theme;
-    let Some(p) = &d.plan else { return };
+    let p = d.plan.as_ref()?;
     let mut foot: Vec<Line> = Vec::new();
     for e in p.errors.iter().take(3) {
         foot.push(Line::from(Span::styled(
@@ -323,10 +350,6 @@ fn preview(f: &mut Frame, app: &App, d: &BulkDialog, area: Rect) {
         Constraint::Length(wrapped(&foot, area.width)),
     ])
     .areas(area);
-    f.render_widget(
-        Paragraph::new(Line::from(Span::styled(plan_headline(p), t.title))),
-        head,
-    );
     // Values too long for their column wrap onto a second (and third) line rather than
     // being cut: on an 80-column terminal the end of a value is often the part that
     // matters ("… (threshold 50)").
@@ -338,35 +361,66 @@ fn preview(f: &mut Frame, app: &App, d: &BulkDialog, area: Rect) {
     .spacing(1)
     .areas::<3>(table)
     .map(|r| r.width);
-    let widths = cols.map(Constraint::Length);
-    let row_of = |i: &Item| {
-        let old = i.old.as_deref().map(safe).unwrap_or_else(|| "—".into());
-        let new = if i.unchanged {
-            format!("{} (already so)", safe(&i.new))
-        } else {
-            safe(&i.new)
-        };
-        let cells = [
-            wrap_cell(&who(i), cols[0], PREVIEW_LINES),
-            wrap_cell(&old, cols[1], PREVIEW_LINES),
-            wrap_cell(&new, cols[2], PREVIEW_LINES),
-        ];
-        let height = cells.iter().map(Vec::len).max().unwrap_or(1).max(1);
-        (cells, height)
-    };
     let avail = table.height.saturating_sub(1) as usize;
     // The last screenful starts where the items from the end stop fitting.
     let mut last_start = p.items.len();
     let mut used = 0;
     while last_start > 0 {
-        let (_, h) = row_of(&p.items[last_start - 1]);
+        let (_, h) = row_cells(&p.items[last_start - 1], cols);
         if used + h > avail {
             break;
         }
         used += h;
         last_start -= 1;
     }
-    d.scroll_max.set(last_start);
+    Some(PreviewFrame {
+        foot,
+        head,
+        table,
+        foot_area,
+        cols,
+        last_start,
+    })
+}
+
+/// One preview row's cells, each wrapped to its column, and the row's height.
+fn row_cells(i: &Item, cols: [u16; 3]) -> ([Vec<String>; 3], usize) {
+    let old = i.old.as_deref().map(safe).unwrap_or_else(|| "—".into());
+    let new = if i.unchanged {
+        format!("{} (already so)", safe(&i.new))
+    } else {
+        safe(&i.new)
+    };
+    let cells = [
+        wrap_cell(&who(i), cols[0], PREVIEW_LINES),
+        wrap_cell(&old, cols[1], PREVIEW_LINES),
+        wrap_cell(&new, cols[2], PREVIEW_LINES),
+    ];
+    let height = cells.iter().map(Vec::len).max().unwrap_or(1).max(1);
+    (cells, height)
+}
+
+fn preview(f: &mut Frame, app: &App, d: &BulkDialog, area: Rect) {
+    let t = &app.theme;
+    let Some(p) = &d.plan else { return };
+    let Some(PreviewFrame {
+        foot,
+        head,
+        table,
+        foot_area,
+        cols,
+        last_start,
+    }) = preview_frame(app, d, area)
+    else {
+        return;
+    };
+    f.render_widget(
+        Paragraph::new(Line::from(Span::styled(plan_headline(p), t.title))),
+        head,
+    );
+    let widths = cols.map(Constraint::Length);
+    let row_of = |i: &Item| row_cells(i, cols);
+    let avail = table.height.saturating_sub(1) as usize;
     let first = d.scroll.min(last_start);
     let mut used = 0;
     let mut rows = Vec::new();
@@ -500,7 +554,16 @@ fn reason(o: &Outcome) -> String {
     }
 }
 
-fn results(f: &mut Frame, app: &App, d: &BulkDialog, area: Rect) {
+/// The results' parts in `area` (as [`PreviewFrame`] for the preview).
+struct ResultsFrame {
+    head: Vec<Line<'static>>,
+    foot: Vec<Line<'static>>,
+    areas: [Rect; 3],
+    visible: usize,
+    last_start: usize,
+}
+
+fn results_frame(app: &App, d: &BulkDialog, area: Rect) -> ResultsFrame {
     let t = &app.theme;
     let c = &d.progress.counts;
     let mut head = vec![Line::from(vec![
@@ -571,10 +634,26 @@ fn results(f: &mut Frame, app: &App, d: &BulkDialog, area: Rect) {
         Constraint::Length(wrapped(&foot, area.width)),
     ])
     .areas(area);
-    f.render_widget(Paragraph::new(head).wrap(Wrap { trim: false }), h);
     let visible = list.height.saturating_sub(1) as usize;
-    let last_start = d.failures.len().saturating_sub(visible);
-    d.scroll_max.set(last_start);
+    ResultsFrame {
+        head,
+        foot,
+        areas: [h, list, fa],
+        visible,
+        last_start: d.failures.len().saturating_sub(visible),
+    }
+}
+
+fn results(f: &mut Frame, app: &App, d: &BulkDialog, area: Rect) {
+    let t = &app.theme;
+    let ResultsFrame {
+        head,
+        foot,
+        areas: [h, list, fa],
+        visible,
+        last_start,
+    } = results_frame(app, d, area);
+    f.render_widget(Paragraph::new(head).wrap(Wrap { trim: false }), h);
     let first = d.scroll.min(last_start);
     let items = d.plan.as_ref().map(|p| &p.items[..]).unwrap_or(&[]);
     let rows = d
