@@ -100,6 +100,15 @@ async fn the_directory_lists_a_page_scrolls_to_the_next_and_its_rows_mark_for_a_
     c.expect("Bulk edit · 1 marked customer").await;
     c.esc();
     c.expect_gone("Bulk edit").await;
+    // A directory row opens as a search result does: the id is NewDay's too.
+    c.key(KeyCode::Home);
+    c.enter();
+    c.expect(&format!(
+        "Profile · {} {}",
+        data[0]["first_name"].as_str().unwrap(),
+        data[0]["last_name"].as_str().unwrap()
+    ))
+    .await;
     let app = c.quit("directory").await;
     let marked: Vec<&String> = app.search.marks.iter().collect();
     assert_eq!(
