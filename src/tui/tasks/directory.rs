@@ -107,3 +107,66 @@ pub(super) async fn all_ids(client: &Client, count: u64) -> Outcome<Vec<String>>
         correlation_id: correlation,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::Family;
+    use crate::api::wire::banking::BsAddress;
+
+    #[test]
+    fn a_listed_customer_becomes_a_row_with_what_bankingservice_knows() {
+        let r = page(BsPage {
+            page: 0,
+            pages: 1,
+            size: 100,
+            count: 1,
+            data: vec![BsCustomer {
+                id: "0123456789abcdef0123456789abcdef".into(),
+                company: None,
+                first_name: "Ada".into(),
+                last_name: "Quartermaine".into(),
+                email: Some("ada@example.org".into()),
+                phone: Some("447700900123".into()),
+                address: Some(BsAddress {
+                    premise: Some("58".into()),
+                    thoroughfare: Some("Kingsway".into()),
+                    postal_code: Some("SW1A 1AA".into()),
+                    ..BsAddress::default()
+                }),
+                created: "2026-01-01T00:00:00Z".into(),
+            }],
+        });
+        assert_eq!(r.count, 1);
+        let c = &r.values[0];
+        assert_eq!(c.id, "0123456789abcdef0123456789abcdef");
+        assert_eq!(
+            (c.given_name.as_str(), c.family_name.as_str()),
+            ("Ada", "Quartermaine")
+        );
+        assert_eq!(c.contact.phone_numbers[0].value, "+447700900123");
+        assert_eq!(c.contact.email_addresses[0].value, "ada@example.org");
+        assert_eq!(c.addresses[0].postcode, "SW1A 1AA");
+        assert_eq!(c.addresses[0].address_line1, "58 Kingsway");
+        assert!(c.date_of_birth.is_empty() && c.accounts.is_empty());
+    }
+
+    #[test]
+    fn a_refused_listing_is_said_in_words_not_as_the_body() {
+        let e = ApiError {
+            kind: ErrorKind::Forbidden,
+            family: Family::Banking,
+            status: Some(403),
+            code: Some("FORBIDDEN".into()),
+            message: "{\"message\":\"the token lacks the scope customers:read\"}".into(),
+            correlation_id: "c".into(),
+            attempts: 1,
+        };
+        let words = failure(&e);
+        assert!(
+            words.contains("does not let this client list the directory"),
+            "{words}"
+        );
+        assert!(!words.contains('{') && !words.contains("403"), "{words}");
+    }
+}
