@@ -42,6 +42,28 @@ pub const PREFIXES: &[(&str, &str)] = &[
     ("email:", "email address"),
 ];
 
+/// The query that lists the back-office directory (bankingservice's customers, oldest
+/// first) in the results table instead of searching.
+pub const DIRECTORY: &str = "dir:";
+
+/// Whether `input` asks for the directory: `None` when it is not `dir:`, `Err` with a
+/// sentence when it is `dir:` with more after it (the directory cannot be filtered).
+pub fn directory(input: &str) -> Option<Result<(), String>> {
+    let t = input.trim();
+    let head = t.get(..DIRECTORY.len())?;
+    if !head.eq_ignore_ascii_case(DIRECTORY) {
+        return None;
+    }
+    let rest = t[DIRECTORY.len()..].trim();
+    Some(if rest.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "The directory lists every customer, oldest first, and cannot be filtered: type {DIRECTORY} alone, or search without it."
+        ))
+    })
+}
+
 /// What text without a field prefix searches, for help.
 pub const FREE_TEXT: &str = "name prefix (two words: either order), phone, date or postcode";
 
@@ -264,6 +286,17 @@ mod tests {
 
     fn refused(input: &str) -> String {
         parse_at(input, today()).expect_err(input)
+    }
+
+    #[test]
+    fn dir_alone_asks_for_the_directory_and_dir_with_more_is_refused_in_words() {
+        assert_eq!(directory("dir:"), Some(Ok(())));
+        assert_eq!(directory("  DIR:  "), Some(Ok(())));
+        assert_eq!(directory("smith"), None);
+        assert_eq!(directory("di"), None);
+        assert_eq!(directory("é"), None);
+        let why = directory("dir: smith").unwrap().unwrap_err();
+        assert!(why.contains("cannot be filtered"), "{why}");
     }
 
     #[test]

@@ -7,6 +7,7 @@ use super::app::{App, Column, Customer, FieldRef, Overlay, PAGE_SIZE, Pane, one_
 use super::edit::ContactKind;
 use super::effect::Effect;
 use super::keymap::Action;
+use crate::api::ops::CUSTOMERS_WRITE;
 use crate::api::wire::newday;
 use crate::domain::query;
 
@@ -15,6 +16,11 @@ impl App {
         self.search.seq += 1;
         // A mark-all under way was for the old search: its answer will be dropped.
         self.search.marking = None;
+        if let Some(asked) = query::directory(self.search.input.value()) {
+            self.directory_changed(asked, fx);
+            return;
+        }
+        self.search.directory = false;
         let parsed = query::parse(self.search.input.value());
         self.search.filter = parsed.clone().ok().flatten().map(Into::into);
         self.search.fetching_page = None;
@@ -36,6 +42,73 @@ impl App {
                 self.search.loading = true;
                 fx.push(self.search_effect(filter, 0));
             }
+        }
+    }
+
+    /// `dir:` was typed: list the back-office directory in the results table, or say
+    /// in words why not (`dir:` with a filter after it, or a client without the scope).
+    fn directory_changed(&mut self, asked: Result<(), String>, fx: &mut Vec<Effect>) {
+        self.search.filter = None;
+        self.search.fetching_page = None;
+        match asked.and_then(|()| self.directory_refusal().map_or(Ok(()), Err)) {
+            Ok(()) => {
+                self.search.directory = true;
+                self.search.loading = true;
+                self.search.error = None;
+                fx.push(self.directory_effect(0));
+            }
+            Err(why) => {
+                self.search.directory = false;
+                self.search.rows.clear();
+                self.search.count = 0;
+                self.search.loading = false;
+                self.status.notice = Some(why.clone());
+                self.search.error = Some(why);
+            }
+        }
+    }
+
+    /// Why this client may not list the directory, if it may not. The directory is a
+    /// back-office tool: it is offered to a client that manages bankingservice
+    /// customers (customers:write, the backoffice client). Unknown scopes (a static
+    /// token): the backend decides, and its refusal is said in words.
+    fn directory_refusal(&self) -> Option<String> {
+        let scopes = &self.status.scopes;
+        (!scopes.is_empty() && !scopes.iter().any(|s| s == CUSTOMERS_WRITE))
+            .then(|| {
+                format!(
+                    "The directory is for the backoffice client ({CUSTOMERS_WRITE}), not {}: set CUSTDESK_CLIENT_ID=backoffice",
+                    crate::tui::view::safe(&self.status.agent)
+                )
+            })
+    }
+
+    fn directory_effect(&self, page: u32) -> Effect {
+        Effect::Directory {
+            seq: self.search.seq,
+            page,
+            size: PAGE_SIZE,
+        }
+    }
+
+    /// Mark every customer in the directory: at once when all are loaded, else their
+    /// ids are read page by page (answered as a mark-all of a search is).
+    fn mark_all_directory(&mut self, fx: &mut Vec<Effect>) {
+        let (count, loaded) = (self.search.count, self.search.rows.len());
+        if count == 0 {
+            self.status.notice = Some("No customers in the directory to mark".into());
+        } else if loaded as u64 >= count {
+            let ids = self.search.rows.iter().map(|c| c.id.clone()).collect();
+            self.marked_all(ids);
+        } else {
+            self.search.marking = Some(self.search.seq);
+            self.status.notice = Some(format!(
+                "Marking all {count} customers in the directory ({loaded} loaded)…"
+            ));
+            fx.push(Effect::DirectoryIds {
+                seq: self.search.seq,
+                count,
+            });
         }
     }
 
@@ -62,10 +135,14 @@ impl App {
         if self.search.fetching_page.is_some() || (loaded as u64) >= self.search.count {
             return;
         }
-        if self.search.selected + self.visible_rows.max(20) >= loaded
-            && let Some(filter) = self.search.filter.clone()
-        {
-            let page = (loaded as u32).div_ceil(PAGE_SIZE);
+        if self.search.selected + self.visible_rows.max(20) < loaded {
+            return;
+        }
+        let page = (loaded as u32).div_ceil(PAGE_SIZE);
+        if self.search.directory {
+            self.search.fetching_page = Some(page);
+            fx.push(self.directory_effect(page));
+        } else if let Some(filter) = self.search.filter.clone() {
             self.search.fetching_page = Some(page);
             fx.push(self.search_effect(filter, page));
         }
@@ -217,6 +294,13 @@ impl App {
             Action::Sort => {
                 if self.focus == Pane::Search {
                     let col = self.search.column;
+                    if self.search.directory {
+                        self.status.notice = Some(
+                            "The directory cannot be sorted by the backend: bankingservice lists customers oldest first"
+                                .into(),
+                        );
+                        return;
+                    }
                     if col.sort_key().is_none() {
                         self.status.notice = Some(format!(
                             "{} cannot be sorted by the backend; sort by name, given name, born or postcode",
@@ -315,6 +399,7 @@ impl App {
             }
             Action::ToggleMark => self.toggle_mark(),
             Action::MarkRange => self.mark_range(),
+            Action::MarkAll if self.search.directory => self.mark_all_directory(fx),
             Action::MarkAll => self.mark_all(fx),
             Action::ClearMarks => self.clear_marks(),
             Action::Bulk => self.open_bulk(fx),

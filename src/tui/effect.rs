@@ -39,6 +39,11 @@ pub enum Effect {
         size: u32,
         sort: Option<String>,
     },
+    /// A page of the back-office directory (bankingservice's customer list), answered
+    /// as `Msg::Searched` like a search page; a newer search or listing cancels it.
+    Directory { seq: u64, page: u32, size: u32 },
+    /// Every id in the directory (mark all), answered as `Msg::MarkedAll`.
+    DirectoryIds { seq: u64, count: u64 },
     /// Load every part of a customer.
     LoadCustomer { id: String },
     /// Re-read only what a confirmed email or phone change touched: that Citi list,

@@ -176,6 +176,9 @@ pub struct Search {
     pub fetching_page: Option<u32>,
     pub error: Option<String>,
     pub filter: Option<newday::SearchFilter>,
+    /// The table lists the back-office directory (`dir:`): bankingservice's customers,
+    /// oldest first, paged as the selection nears the end; it cannot be sorted.
+    pub directory: bool,
     pub sort: Column,
     pub descending: bool,
     /// The column the cursor is on, for sorting.
@@ -205,6 +208,7 @@ impl Default for Search {
             fetching_page: None,
             error: None,
             filter: None,
+            directory: false,
             sort: Column::Name,
             descending: false,
             column: Column::Name,

@@ -15,6 +15,7 @@ use crate::api::{ApiError, Client, ErrorKind, IdempotencyKey, Reply, UserIdType}
 use crate::audit::{AuditLog, Entry, scrub};
 
 mod bulk;
+mod directory;
 mod extras;
 mod image;
 mod outbox;
@@ -199,6 +200,29 @@ impl Runner {
                 if page == 0 {
                     self.search = Some(h);
                 }
+            }
+            Effect::Directory { seq, page, size } => {
+                // As a search: its pages run beside it; a new search or listing cancels.
+                if page == 0
+                    && let Some(h) = self.search.take()
+                {
+                    h.abort();
+                }
+                let (client, tx) = (self.client.clone(), self.tx.clone());
+                let h = tokio::spawn(async move {
+                    let outcome = directory::list(&client, page, size).await;
+                    let _ = tx.send(Msg::Searched { seq, page, outcome });
+                });
+                if page == 0 {
+                    self.search = Some(h);
+                }
+            }
+            Effect::DirectoryIds { seq, count } => {
+                let (client, tx) = (self.client.clone(), self.tx.clone());
+                tokio::spawn(async move {
+                    let outcome = directory::all_ids(&client, count).await;
+                    let _ = tx.send(Msg::MarkedAll { seq, outcome });
+                });
             }
             Effect::LoadCustomer { id } => {
                 for h in self.customer.drain(..) {

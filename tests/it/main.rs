@@ -42,6 +42,7 @@ mod sandbox_search;
 mod term_start;
 mod tui_bulk;
 mod tui_cards;
+mod tui_directory;
 mod tui_edit_snapshots;
 mod tui_edits;
 mod tui_image;

@@ -42,10 +42,16 @@ fn column_width(c: Column) -> Constraint {
 
 fn draw_columns(f: &mut Frame, app: &App, area: Rect, cols: &[Column]) {
     let focused = app.focus == Pane::Search;
+    // The same table lists the back-office directory (`dir:`).
+    let name = if app.search.directory {
+        "Directory"
+    } else {
+        "Search"
+    };
     let title = match app.search.marks.len() {
-        0 => "Search".to_string(),
+        0 => name.to_string(),
         n => format!(
-            "Search · {} marked",
+            "{name} · {} marked",
             crate::tui::edit::bulk::thousands(n as u64)
         ),
     };
@@ -104,7 +110,8 @@ fn draw_columns(f: &mut Frame, app: &App, area: Rect, cols: &[Column]) {
     let widths: Vec<Constraint> = cols.iter().map(|c| column_width(*c)).collect();
     let header = Row::new(cols.iter().map(|c| {
         let mut t = c.title().to_string();
-        if *c == s.sort && c.sort_key().is_some() {
+        // The directory comes oldest first: no column is sorted.
+        if *c == s.sort && c.sort_key().is_some() && !s.directory {
             t.push_str(if s.descending { " ▼" } else { " ▲" });
         }
         let style = if *c == s.column && focused && !s.editing {
@@ -145,8 +152,15 @@ fn draw_columns(f: &mut Frame, app: &App, area: Rect, cols: &[Column]) {
                 "",
             ))
         } else if s.loading {
+            let doing = if s.directory {
+                "listing the directory"
+            } else {
+                "searching"
+            };
+            Line::from(Span::styled(format!("{spinner} {doing}…"), app.theme.muted))
+        } else if s.directory && s.rows.is_empty() {
             Line::from(Span::styled(
-                format!("{spinner} searching…"),
+                "The directory has no customers".to_string(),
                 app.theme.muted,
             ))
         } else if s.filter.is_some() && s.rows.is_empty() {
@@ -160,9 +174,14 @@ fn draw_columns(f: &mut Frame, app: &App, area: Rect, cols: &[Column]) {
             } else {
                 String::new()
             };
+            let what = if s.directory {
+                "customers, oldest first"
+            } else {
+                "matches"
+            };
             Line::from(Span::styled(
                 format!(
-                    "{} of {} matches · {} loaded{more}",
+                    "{} of {} {what} · {} loaded{more}",
                     s.selected + 1,
                     s.count,
                     s.rows.len()
