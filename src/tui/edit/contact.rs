@@ -184,7 +184,7 @@ impl ContactDialog {
     pub fn new_masked(&self) -> String {
         match self.kind {
             ContactKind::Email => mask::email(&self.new_value().to_lowercase()),
-            ContactKind::Phone => mask::phone(&self.new_value()),
+            ContactKind::Phone => mask::phone_in(&self.target.country_code, &self.new_value()),
         }
     }
 
@@ -395,10 +395,9 @@ impl App {
                     Some(p) => Target {
                         key: p.phone_key,
                         label: format!("{} phone", safe(&p.phone_type.to_lowercase())),
-                        old_masked: format!(
-                            "+{} {}",
-                            safe(p.phone_country_code.trim_start_matches('+')),
-                            mask::phone(&safe(&format!("{}{}", p.area_code, p.phone_number)))
+                        old_masked: mask::phone_in(
+                            &p.phone_country_code,
+                            &safe(&format!("{}{}", p.area_code, p.phone_number)),
                         ),
                         old_norm: national_of(p),
                         phone_type: p.phone_type.clone(),

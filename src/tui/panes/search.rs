@@ -224,7 +224,7 @@ fn row_cells(
         .contact
         .phone_numbers
         .first()
-        .map(|p| mask::short(&safe(&p.value)))
+        .map(|p| mask::phone(&safe(&p.value)))
         .unwrap_or_default();
     let account = c
         .accounts
