@@ -291,7 +291,7 @@ pub fn scrub(text: &str) -> String {
         let flush = |run: &mut String, w: &mut String| {
             let n = run.chars().count();
             if n >= 8 {
-                w.push_str(&crate::domain::mask::phone(run));
+                w.push_str(&crate::domain::mask::digits(run));
             } else if n >= 6 {
                 w.push_str(&"•".repeat(n));
             } else {

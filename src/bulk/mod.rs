@@ -219,13 +219,22 @@ impl Action {
             Action::AddPhone {
                 phone_number,
                 consent_type,
+                country_code,
                 ..
-            } => format!("{} consent {consent_type}", mask::phone(phone_number)),
-            Action::StopConsent { phone_number, .. } => {
-                format!("{} consent stop", mask::phone(phone_number))
-            }
+            } => format!(
+                "{} consent {consent_type}",
+                mask::phone_in(country_code.as_deref().unwrap_or("1"), phone_number)
+            ),
+            Action::StopConsent {
+                phone_number,
+                country_code,
+                ..
+            } => format!(
+                "{} consent stop",
+                mask::phone_in(country_code.as_deref().unwrap_or("1"), phone_number)
+            ),
             Action::SetEmail { email } => mask::email(email),
-            Action::SetPhone { phone } => mask::phone(phone),
+            Action::SetPhone { phone } => mask::phone_international(phone),
             Action::Delete => "(deleted)".into(),
             Action::Create {
                 first_name,

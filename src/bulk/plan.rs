@@ -53,7 +53,7 @@ async fn read_one(client: &Client, item: &Item) -> Result<Read, ApiError> {
             who.email.as_deref() == Some(email.as_str()),
         ),
         Action::SetPhone { phone } => (
-            who.phone.as_deref().map(mask::phone),
+            who.phone.as_deref().map(mask::phone_international),
             who.phone.as_deref() == Some(phone.as_str()),
         ),
         Action::Delete => (name.clone(), false),
@@ -135,7 +135,7 @@ async fn read_one(client: &Client, item: &Item) -> Result<Read, ApiError> {
                     (
                         Some(format!(
                             "{} consent {old_consent}",
-                            mask::phone(phone_number)
+                            mask::phone_in(cc, phone_number)
                         )),
                         old_consent == consent,
                     )

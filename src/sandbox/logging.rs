@@ -46,7 +46,7 @@ fn mask_digit_runs(seg: &str) -> String {
     let mut run = String::new();
     let flush = |run: &mut String, out: &mut String| {
         if run.len() >= 7 {
-            out.push_str(&mask::phone(run));
+            out.push_str(&mask::digits(run));
         } else {
             out.push_str(run);
         }

@@ -143,10 +143,11 @@ impl App {
             }
             Msg::Tick => {
                 self.expire_error();
-                let now = Instant::now();
+                let now = self.clock.now();
                 let before = self.reveals.len();
                 self.reveals.retain(|(_, until)| *until > now);
-                if self.reveals.len() != before {
+                // A reveal shows its countdown, so while one lasts each tick redraws.
+                if self.reveals.len() != before || !self.reveals.is_empty() {
                     self.dirty = true;
                 }
                 if self.busy() {

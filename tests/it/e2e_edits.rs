@@ -546,7 +546,7 @@ async fn add_phones_with_each_consent_then_the_51st_is_refused_and_the_number_ke
     assert_eq!(
         adds[0],
         (
-            "+44 •••••••0201 (mobile, consent written)",
+            "+44 ••••••0201 (mobile, consent written)",
             "ok: Phone number added to the customer's notification channels"
         )
     );

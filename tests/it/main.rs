@@ -28,6 +28,7 @@ mod e2e_edits;
 mod edit_runner;
 mod install;
 mod key_counts;
+mod masks;
 mod pty_image;
 mod rules_agree;
 mod sandbox_banking;

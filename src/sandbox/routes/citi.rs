@@ -1098,7 +1098,7 @@ fn start_flow(
     ])?;
     Ok(ControlFlow {
         control_flow_id: id,
-        otp_sent_to: mask::phone(&to),
+        otp_sent_to: mask::digits(&to),
     })
 }
 

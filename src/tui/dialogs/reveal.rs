@@ -116,8 +116,7 @@ impl crate::tui::dialog::Dialog for Reveal {
                         field.label,
                         REVEAL_FOR.as_secs()
                     ));
-                    app.reveals
-                        .push((field, std::time::Instant::now() + REVEAL_FOR));
+                    app.reveals.push((field, app.clock.now() + REVEAL_FOR));
                     return false;
                 }
             }

@@ -136,12 +136,11 @@ impl AddPhoneDialog {
         )
     }
 
-    /// `+44 •••••••0999 (mobile, consent express)`: for the audit log and the result.
+    /// `+44 ••••••0999 (mobile, consent express)`: for the audit log and the result.
     pub fn masked(&self) -> String {
         format!(
-            "+{} {} ({}, consent {})",
-            self.country_code(),
-            mask::phone(&self.number),
+            "{} ({}, consent {})",
+            mask::phone_in(&self.country_code(), &self.number),
             self.phone_type_name(),
             self.consent_name().unwrap_or("none")
         )

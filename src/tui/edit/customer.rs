@@ -157,7 +157,7 @@ impl CustomerDialog {
             parts.push(format!("email {}", mask::email(m)));
         }
         if let Some(p) = &input.phone {
-            parts.push(format!("phone {}", mask::phone(p)));
+            parts.push(format!("phone {}", mask::phone_international(p)));
         }
         if input.date_of_birth.is_some() {
             parts.push("date of birth set".into());

@@ -59,7 +59,13 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         let shown = if m.protocol == "EMAIL" {
             mask::email(&safe(&info))
         } else {
-            mask::phone(&safe(&info))
+            mask::phone_in(
+                &m.telephone_country_code
+                    .as_ref()
+                    .map(|c| c.to_string())
+                    .unwrap_or_default(),
+                &safe(&info),
+            )
         };
         let mut cells = vec![
             Cell::from(safe(&m.protocol)),

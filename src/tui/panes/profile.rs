@@ -196,11 +196,9 @@ fn lines(app: &App, focused: bool) -> Vec<(bool, Line<'static>)> {
     let field_line = |app: &App, field: &str, label: String, value: &str, masked: String| {
         let idx = fields.iter().position(|f| f.field == field);
         let selected = focused && idx == Some(app.profile_cursor);
-        let revealed = app.is_revealed(&c.id, field);
-        let shown = if revealed {
-            format!("{} (revealed)", safe(value))
-        } else {
-            masked
+        let shown = match reveal_left(app, &c.id, field) {
+            Some(secs) => format!("{} (revealed) · hides in {secs} s", safe(value)),
+            None => masked,
         };
         let marker = if selected { "▶ " } else { "  " };
         let line = Line::from(vec![
@@ -302,4 +300,17 @@ fn lines(app: &App, focused: bool) -> Vec<(bool, Line<'static>)> {
     }
     out.extend(cards::lines(app, c, spinner));
     out
+}
+
+/// Whole seconds (rounded up) until the reveal of `field` ends, by the app's clock;
+/// `None` when it is not revealed or its time is up (the next tick drops it).
+fn reveal_left(app: &App, customer: &str, field: &str) -> Option<u64> {
+    let now = app.clock.now();
+    app.reveals
+        .iter()
+        .filter(|(f, _)| f.customer == customer && f.field == field)
+        .map(|(_, until)| until.saturating_duration_since(now))
+        .filter(|left| !left.is_zero())
+        .max()
+        .map(|left| left.as_secs() + u64::from(left.subsec_nanos() > 0))
 }

@@ -35,7 +35,9 @@ fn column_width(c: Column) -> Constraint {
         Column::Name => Constraint::Fill(1),
         Column::DateOfBirth => Constraint::Length(10),
         Column::Postcode => Constraint::Length(9),
-        Column::Phone | Column::Account => Constraint::Length(8),
+        // `+44 ••••••0123`: the phone's one mask (see `domain::mask`).
+        Column::Phone => Constraint::Length(PHONE_WIDTH as u16),
+        Column::Account => Constraint::Length(8),
         Column::Status => Constraint::Length(7),
     }
 }
@@ -243,7 +245,7 @@ fn row_cells(
         .contact
         .phone_numbers
         .first()
-        .map(|p| mask::short(&safe(&p.value)))
+        .map(|p| fit_bullets(mask::phone(&safe(&p.value)), PHONE_WIDTH))
         .unwrap_or_default();
     let account = c
         .accounts
@@ -280,4 +282,22 @@ fn row_cells(
         let i = Column::ALL.iter().position(|a| a == col)?;
         cells[i].take()
     }))
+}
+
+/// The phone column's width: `+44 ••••••0123`.
+const PHONE_WIDTH: usize = 14;
+
+/// A mask longer than its column loses bullets (never the country code or the last
+/// four), so an overlong number still shows how it ends.
+fn fit_bullets(masked: String, width: usize) -> String {
+    let mut chars: Vec<char> = masked.chars().collect();
+    while chars.len() > width {
+        match chars.iter().position(|c| *c == '•') {
+            Some(i) => {
+                chars.remove(i);
+            }
+            None => break,
+        }
+    }
+    chars.into_iter().collect()
 }

@@ -180,7 +180,7 @@ impl ContactDialog {
     pub fn new_masked(&self) -> String {
         match self.kind {
             ContactKind::Email => mask::email(&self.new_value().to_lowercase()),
-            ContactKind::Phone => mask::phone(&self.new_value()),
+            ContactKind::Phone => mask::phone_in(&self.target.country_code, &self.new_value()),
         }
     }
 

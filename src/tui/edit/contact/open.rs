@@ -120,10 +120,9 @@ impl App {
                     Some(p) => Target {
                         key: p.phone_key,
                         label: format!("{} phone", safe(&p.phone_type.to_lowercase())),
-                        old_masked: format!(
-                            "+{} {}",
-                            safe(p.phone_country_code.trim_start_matches('+')),
-                            mask::phone(&safe(&format!("{}{}", p.area_code, p.phone_number)))
+                        old_masked: mask::phone_in(
+                            &p.phone_country_code,
+                            &safe(&format!("{}{}", p.area_code, p.phone_number)),
                         ),
                         old_norm: national_of(p),
                         phone_type: p.phone_type.clone(),
