@@ -231,3 +231,30 @@ fn a_path_with_no_file_keeps_the_dialog_and_the_path_80x24() {
     );
     insta::assert_snapshot!("image_dialog_no_file_80x24", t.backend());
 }
+
+#[test]
+fn without_the_profile_scope_the_dialog_does_not_open() {
+    let mut a = verified();
+    a.status.scopes = scopes_of("auditor");
+    let fx = a.update(ch('I'));
+    assert!(a.overlay.is_none(), "{:?}", a.overlay);
+    let n = records(&fx);
+    assert_eq!(fx.len(), 1, "only the refusal: {fx:?}");
+    assert_eq!(n[0].action, "profile_image");
+    assert_eq!(n[0].outcome, "refused: missing scope profile:write");
+    let notice = a.status.notice.clone().unwrap_or_default();
+    assert!(notice.starts_with("profile:write missing"), "{notice}");
+}
+
+#[test]
+fn an_unverified_caller_opens_no_image_dialog() {
+    let mut a = app();
+    ada_open(&mut a);
+    let fx = a.update(ch('I'));
+    assert!(a.overlay.is_none(), "{:?}", a.overlay);
+    let n = records(&fx);
+    assert_eq!(n.len(), 1, "{fx:?}");
+    assert_eq!(n[0].action, "image");
+    assert!(n[0].outcome.starts_with("refused: "), "{:?}", n[0]);
+    assert!(!fx.iter().any(custdesk::tui::effect::Effect::is_write));
+}

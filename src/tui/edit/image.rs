@@ -388,4 +388,43 @@ mod tests {
             std::path::PathBuf::from("/tmp/x.gif")
         );
     }
+
+    #[test]
+    fn png_jpeg_and_gif_pass_by_their_bytes_whatever_the_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let img = image::RgbImage::from_pixel(3, 2, image::Rgb([200, 100, 50]));
+        for (format, mime) in [
+            (image::ImageFormat::Png, "image/png"),
+            (image::ImageFormat::Jpeg, "image/jpeg"),
+            (image::ImageFormat::Gif, "image/gif"),
+        ] {
+            let mut bytes = Cursor::new(Vec::new());
+            img.write_to(&mut bytes, format).unwrap();
+            let bytes = bytes.into_inner();
+            // The name says nothing: the bytes decide.
+            let path = dir.path().join("picture.dat");
+            std::fs::write(&path, &bytes).unwrap();
+            let c = check_file(&path.display().to_string()).unwrap();
+            assert_eq!((c.mime, c.width, c.height), (mime, 3, 2));
+            assert_eq!(c.image.image_type, mime);
+            assert_eq!(c.bytes, bytes.len());
+            let sent = base64::engine::general_purpose::STANDARD
+                .decode(&c.image.image)
+                .unwrap();
+            assert_eq!(sent, bytes);
+        }
+    }
+
+    #[test]
+    fn an_empty_path_or_file_is_said_in_words() {
+        assert_eq!(
+            check_file("  ").unwrap_err(),
+            "Type the path of a PNG, JPEG or GIF file"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("empty.png");
+        std::fs::write(&path, b"").unwrap();
+        let typed = path.display().to_string();
+        assert_eq!(check_file(&typed).unwrap_err(), format!("{typed} is empty"));
+    }
 }
