@@ -230,6 +230,11 @@ fn a_path_with_no_file_keeps_the_dialog_and_the_path_80x24() {
         "{shown}"
     );
     insta::assert_snapshot!("image_dialog_no_file_80x24", t.backend());
+    // Small screens draw it without a panic or a control character.
+    for (w, h) in [(40, 12), (20, 5), (1, 1)] {
+        let t = render(&mut a, w, h);
+        assert_eq!(control_cells(t.backend().buffer()), vec![], "{w}x{h}");
+    }
 }
 
 #[test]
