@@ -382,6 +382,11 @@ impl App {
                     self.open_alerts();
                 }
             }
+            Action::ProfileImage => {
+                if self.edit_gate("image", true, fx) {
+                    self.open_image();
+                }
+            }
             Action::NewCustomer => {
                 if self.customer_gate("customer.create", false, fx) {
                     self.open_customer_form(true);

@@ -20,6 +20,7 @@ use super::edit::alerts::AlertsDialog;
 use super::edit::bulk::BulkDialog;
 use super::edit::contact::ContactDialog;
 use super::edit::customer::CustomerDialog;
+use super::edit::image::ImageDialog;
 use super::edit::offer::OfferDialog;
 use super::edit::verify::VerifyDialog;
 use super::effect::Effect;
@@ -86,6 +87,8 @@ pub enum Overlay {
     Offer(Box<OfferDialog>),
     /// Subscribe to or unsubscribe from an alert.
     Alerts(Box<AlertsDialog>),
+    /// Set the profile image from a file, or remove it.
+    Image(Box<ImageDialog>),
     /// Create, edit or delete a bankingservice customer.
     Customer(Box<CustomerDialog>),
     /// A bulk edit: plan, preview, apply, results.
@@ -104,6 +107,7 @@ impl Overlay {
             Overlay::AddPhone(d) => d.as_ref(),
             Overlay::Offer(d) => d.as_ref(),
             Overlay::Alerts(d) => d.as_ref(),
+            Overlay::Image(d) => d.as_ref(),
             Overlay::Customer(d) => d.as_ref(),
             Overlay::Bulk(d) => d.as_ref(),
         }
@@ -120,6 +124,7 @@ impl Overlay {
             Overlay::AddPhone(d) => d.as_mut(),
             Overlay::Offer(d) => d.as_mut(),
             Overlay::Alerts(d) => d.as_mut(),
+            Overlay::Image(d) => d.as_mut(),
             Overlay::Customer(d) => d.as_mut(),
             Overlay::Bulk(d) => d.as_mut(),
         }

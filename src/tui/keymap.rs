@@ -59,7 +59,7 @@ actions! {
     Top => "top", "First row", ["home", "g"];
     Bottom => "bottom", "Last row", ["end", "G"];
     Open => "open", "Open the selected customer", ["enter"];
-    Back => "back", "Back / close", ["esc"] in [Global, Verify, Contact, AddPhone, Offer, Alerts, Customer, BulkForm, Bulk, Palette, Reveal];
+    Back => "back", "Back / close", ["esc"] in [Global, Verify, Contact, AddPhone, Offer, Alerts, Image, Customer, BulkForm, Bulk, Palette, Reveal];
     Sort => "sort", "Sort by the selected column (again to reverse)", ["s"];
     Reveal => "reveal", "Reveal the selected masked field (asks a reason)", ["v"];
     CopyId => "copy_id", "Copy the customer id", ["y"];
@@ -72,6 +72,7 @@ actions! {
     AddPhone => "add_phone", "Add a phone with the customer's consent (Relay)", ["a"];
     OfferResponse => "offer_response", "Accept or decline an offer for the customer", ["o"];
     AlertSubscription => "alert_subscription", "Subscribe to or unsubscribe from an alert", ["A"];
+    ProfileImage => "profile_image", "Set or remove the customer's profile image", ["I"];
     NewCustomer => "new_customer", "Create a customer (bankingservice, back office)", ["n"];
     EditCustomer => "edit_customer", "Edit the open customer (bankingservice, back office)", ["E"];
     DeleteCustomer => "delete_customer", "Delete the open customer (bankingservice, back office)", ["D"];
@@ -86,13 +87,13 @@ actions! {
     CancelJob => "cancel", "Cancel the running job; items in flight finish (bulk)", ["c"] in [Bulk];
     RetryFailed => "retry", "Retry what may still succeed and send what was not sent (bulk results)", ["r"] in [Bulk];
     ExportResults => "export", "Export the results to CSV (bulk results)", ["x"] in [Bulk];
-    Confirm => "confirm", "Go on: check, confirm, send (a dialog's next step)", ["enter"] in [Verify, Contact, AddPhone, Offer, Alerts, Customer, BulkForm, Bulk, Palette, Reveal];
-    NextField => "next_field", "Next field", ["tab"] in [Verify, AddPhone, Alerts, Customer, BulkForm];
-    PrevField => "prev_field", "Previous field", ["backtab"] in [Verify, AddPhone, Alerts, Customer, BulkForm];
-    ItemUp => "item_up", "Previous field, or the item above; scroll up", ["up"] in [Verify, AddPhone, Offer, Alerts, Customer, BulkForm, Bulk, Palette];
-    ItemDown => "item_down", "Next field, or the item below; scroll down", ["down"] in [Verify, AddPhone, Offer, Alerts, Customer, BulkForm, Bulk, Palette];
-    ChoicePrev => "choice_prev", "Previous value of a choice field", ["left"] in [AddPhone, Offer, Alerts, BulkForm];
-    ChoiceNext => "choice_next", "Next value of a choice field", ["right", "space"] in [AddPhone, Offer, Alerts, BulkForm];
+    Confirm => "confirm", "Go on: check, confirm, send (a dialog's next step)", ["enter"] in [Verify, Contact, AddPhone, Offer, Alerts, Image, Customer, BulkForm, Bulk, Palette, Reveal];
+    NextField => "next_field", "Next field", ["tab"] in [Verify, AddPhone, Alerts, Image, Customer, BulkForm];
+    PrevField => "prev_field", "Previous field", ["backtab"] in [Verify, AddPhone, Alerts, Image, Customer, BulkForm];
+    ItemUp => "item_up", "Previous field, or the item above; scroll up", ["up"] in [Verify, AddPhone, Offer, Alerts, Image, Customer, BulkForm, Bulk, Palette];
+    ItemDown => "item_down", "Next field, or the item below; scroll down", ["down"] in [Verify, AddPhone, Offer, Alerts, Image, Customer, BulkForm, Bulk, Palette];
+    ChoicePrev => "choice_prev", "Previous value of a choice field", ["left"] in [AddPhone, Offer, Alerts, Image, BulkForm];
+    ChoiceNext => "choice_next", "Next value of a choice field", ["right", "space"] in [AddPhone, Offer, Alerts, Image, BulkForm];
     Accept => "accept", "Accept the offer", ["a"] in [Offer];
     Decline => "decline", "Decline the offer", ["d"] in [Offer];
     Complete => "complete", "Complete the selected command's name", ["tab"] in [Palette];
@@ -113,6 +114,8 @@ pub enum Context {
     Offer,
     /// The alert subscription dialog.
     Alerts,
+    /// The profile image dialog (set from a file, or remove).
+    Image,
     /// The bankingservice customer form (create, edit, delete).
     Customer,
     /// The bulk dialog while the edit is chosen (a form).
@@ -133,6 +136,7 @@ impl Context {
         Context::AddPhone,
         Context::Offer,
         Context::Alerts,
+        Context::Image,
         Context::Customer,
         Context::BulkForm,
         Context::Bulk,
@@ -149,6 +153,7 @@ impl Context {
             Context::AddPhone => "add_phone",
             Context::Offer => "offer",
             Context::Alerts => "alerts",
+            Context::Image => "image",
             Context::Customer => "customer",
             Context::BulkForm => "bulk_form",
             Context::Bulk => "bulk",
@@ -166,6 +171,7 @@ impl Context {
             Context::AddPhone => "Add-phone dialog",
             Context::Offer => "Offer dialog",
             Context::Alerts => "Alert subscription dialog",
+            Context::Image => "Profile image dialog",
             Context::Customer => "Customer form (back office)",
             Context::BulkForm => "Bulk dialog, choosing the edit",
             Context::Bulk => "Bulk dialog",
@@ -205,6 +211,7 @@ impl Action {
             Action::AddPhone => Some(WriteKind::AddPhone),
             Action::OfferResponse => Some(WriteKind::Offer),
             Action::AlertSubscription => Some(WriteKind::Alerts),
+            Action::ProfileImage => Some(WriteKind::Image),
             Action::NewCustomer => Some(WriteKind::CreateCustomer),
             Action::EditCustomer => Some(WriteKind::UpdateCustomer),
             Action::DeleteCustomer => Some(WriteKind::DeleteCustomer),

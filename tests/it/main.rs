@@ -47,6 +47,7 @@ mod tui_directory;
 mod tui_edit_snapshots;
 mod tui_edits;
 mod tui_image;
+mod tui_image_dialog;
 mod tui_keymap_contexts;
 mod tui_loop;
 mod tui_narrow;

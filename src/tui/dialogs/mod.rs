@@ -6,6 +6,7 @@ pub mod bulk;
 pub mod contact;
 pub mod customer;
 pub mod help;
+pub mod image;
 pub mod messages;
 pub mod offer;
 pub mod palette;

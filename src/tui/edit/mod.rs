@@ -17,6 +17,7 @@ pub mod alerts;
 pub mod bulk;
 pub mod contact;
 pub mod customer;
+pub mod image;
 pub mod offer;
 pub mod verify;
 
