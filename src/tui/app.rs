@@ -212,6 +212,7 @@ impl App {
                         (c.cards.settle(o).0, failed)
                     }
                     Part::Partner(o) => c.partner.settle(o),
+                    Part::Bound(o) => c.bound.settle(o),
                     Part::Image(o) => c.image.settle(o),
                 };
                 self.finish_call(&cid, err.as_ref());

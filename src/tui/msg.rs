@@ -123,6 +123,9 @@ pub enum Part {
     Cards(Outcome<Vec<CardAccount>>),
     /// What the partner view of the profile adds: its segment.
     Partner(Outcome<Extra<String>>),
+    /// The id of the customer NewDay's `GET /customers` says the customer-bound token
+    /// is bound to, or why it is not shown (no customer details, not allowed).
+    Bound(Outcome<Extra<String>>),
     /// The profile image, ready to draw; none when the customer has none or images are
     /// off.
     Image(Outcome<Option<crate::tui::graphics::Picture>>),

@@ -132,6 +132,8 @@ pub struct Customer {
     pub history: Load<citi::AlertHistory>,
     pub cards: Load<Vec<CardAccount>>,
     pub partner: Load<Extra<String>>,
+    /// Whom the customer-bound token is bound to (an id), or why that is not shown.
+    pub bound: Load<Extra<String>>,
     pub image: Load<Option<crate::tui::graphics::Picture>>,
 }
 
@@ -146,6 +148,7 @@ impl Customer {
             history: Load::Loading,
             cards: Load::Loading,
             partner: Load::Loading,
+            bound: Load::Loading,
             image: Load::Loading,
         }
     }
@@ -157,6 +160,7 @@ impl Customer {
             || matches!(self.history, Load::Loading)
             || matches!(self.cards, Load::Loading)
             || matches!(self.partner, Load::Loading)
+            || matches!(self.bound, Load::Loading)
             || matches!(self.image, Load::Loading)
     }
 }

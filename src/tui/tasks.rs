@@ -16,7 +16,7 @@ use crate::audit::{AuditLog, Entry, scrub};
 
 mod bulk;
 mod directory;
-mod extras;
+pub(crate) mod extras;
 mod image;
 mod outbox;
 
@@ -241,6 +241,11 @@ impl Runner {
                         let c = c.clone();
                         let id = id.clone();
                         async move { extras::partner(c.citi().partner_profile(&id).await) }
+                    }),
+                    spawn_part(&self.tx, &id, {
+                        let c = c.clone();
+                        let id = id.clone();
+                        async move { extras::bound(c.newday().get_customer_by_token(&id).await) }
                     }),
                     spawn_part(&self.tx, &id, {
                         let c = c.clone();

@@ -41,6 +41,7 @@ mod sandbox_platform;
 mod sandbox_relay;
 mod sandbox_search;
 mod term_start;
+mod tui_bound;
 mod tui_bulk;
 mod tui_cards;
 mod tui_directory;

@@ -8,9 +8,11 @@ use ratatui::widgets::Paragraph;
 
 use super::cards;
 use crate::domain::mask;
-use crate::tui::app::{App, Load, Pane};
+use crate::tui::app::{App, Customer, Load, Pane};
 use crate::tui::edit::verify::PROOFS_NEEDED;
 use crate::tui::keymap::Action;
+use crate::tui::msg::Extra;
+use crate::tui::tasks::extras::NOT_ALLOWED;
 use crate::tui::view::{SPINNER, customer_title, pane_block, safe};
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
@@ -92,6 +94,25 @@ fn plain(app: &App, label: &str, value: String) -> (bool, Line<'static>) {
     )
 }
 
+/// What NewDay's `GET /customers` with the customer-bound token says, when it is not
+/// simply the open customer: bound to another customer, no customer details, or the
+/// check failed. Silent while loading, when confirmed and when not available to this
+/// client (a 403).
+fn token_line(app: &App, c: &Customer) -> Option<Line<'static>> {
+    let text = match &c.bound {
+        Load::Loading => return None,
+        Load::Ready(Extra::Unavailable(why)) if why == NOT_ALLOWED => return None,
+        Load::Ready(Extra::Shown(id)) if *id == c.id => return None,
+        Load::Ready(Extra::Shown(_)) => "Token bound to another customer".to_string(),
+        Load::Ready(Extra::Unavailable(why)) => safe(why),
+        Load::Failed(e) => format!("Token check failed: {}", safe(e)),
+    };
+    Some(Line::from(vec![
+        Span::styled(format!("  {:<14}", "Token"), app.theme.muted),
+        Span::styled(text, app.theme.warning),
+    ]))
+}
+
 /// "Caller verified: DOB ✓ postcode ✓ — contact edits unlocked", or why contact edits
 /// are locked.
 fn caller_line(app: &App) -> Line<'static> {
@@ -167,6 +188,9 @@ fn lines(app: &App, focused: bool) -> Vec<(bool, Line<'static>)> {
     out.push((false, Line::from(Span::styled(name, app.theme.title))));
     out.push((false, caller_line(app)));
     out.push(plain(app, "Customer id", safe(&d.id)));
+    if let Some(line) = token_line(app, c) {
+        out.push((false, line));
+    }
     out.push(plain(app, "Reference", safe(&d.customer_ref)));
     out.push(plain(app, "Born", safe(&d.date_of_birth)));
     out.push(plain(app, "Status", safe(&d.status)));

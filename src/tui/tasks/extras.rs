@@ -1,12 +1,13 @@
 //! The parts of a customer a client may not be allowed to read: each card account's
-//! addresses and the partner view's segment. A 403 or 404 is a short plain line
+//! addresses, the partner view's segment and the customer NewDay's customer-bound
+//! token is bound to. A 403 or 404 is a short plain line
 //! ([`Extra::Unavailable`]), not an error.
 
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
 use crate::api::wire::newday;
-use crate::api::{ApiError, Client, ErrorKind, Reply};
+use crate::api::{ApiError, BoundCustomer, Client, ErrorKind, Reply};
 use crate::tui::msg::{CardAccount, Extra, Msg, Outcome, Part};
 
 /// What a 403 says on the profile.
@@ -31,6 +32,27 @@ pub fn partner(r: Result<Reply<crate::api::wire::citi::Profile>, ApiError>) -> P
         }
         Err(e) => Outcome {
             result: unavailable(&e, "no partner profile"),
+            correlation_id: Some(e.correlation_id.clone()),
+        },
+    })
+}
+
+/// What NewDay's `GET /customers` says when the token has no customer details.
+pub const NO_DETAILS: &str = "NewDay has no customer details for this token";
+
+/// The id of the customer the customer-bound token is bound to, or why it is not shown:
+/// NewDay's `NoCustomerDetails` answer in words, a 403 as [`NOT_ALLOWED`].
+pub fn bound(r: Result<Reply<BoundCustomer>, ApiError>) -> Part {
+    Part::Bound(match r {
+        Ok(reply) => {
+            let shown = match reply.value {
+                BoundCustomer::Customer(c) => Extra::Shown(c.id),
+                BoundCustomer::NoCustomerDetails => Extra::Unavailable(NO_DETAILS.into()),
+            };
+            Outcome::ok(shown, reply.correlation_id)
+        }
+        Err(e) => Outcome {
+            result: unavailable(&e, "NewDay found no customer for this token"),
             correlation_id: Some(e.correlation_id.clone()),
         },
     })
@@ -116,5 +138,14 @@ mod tests {
         assert_eq!(no, Ok(Extra::Unavailable(NOT_ALLOWED.into())));
         let down: Result<Extra<()>, String> = unavailable(&err(ErrorKind::Server), "x");
         assert!(down.is_err());
+    }
+
+    #[test]
+    fn a_token_refused_to_this_client_is_not_available_not_an_error() {
+        let Part::Bound(o) = bound(Err(err(ErrorKind::Forbidden))) else {
+            panic!("a bound part");
+        };
+        assert_eq!(o.result, Ok(Extra::Unavailable(NOT_ALLOWED.into())));
+        assert_eq!(o.correlation_id.as_deref(), Some("cid-1"));
     }
 }

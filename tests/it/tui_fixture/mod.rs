@@ -591,6 +591,8 @@ pub fn ada_parts() -> Vec<Part> {
         // history's, which the copy tests expect.
         Part::Cards(Outcome::ok(ada_cards(), CORR_HISTORY)),
         Part::Partner(Outcome::ok(Extra::Shown("NONE".into()), CORR_HISTORY)),
+        // NewDay's `GET /customers` with Ada's token: bound to Ada.
+        Part::Bound(Outcome::ok(Extra::Shown(ADA_ID.into()), CORR_HISTORY)),
         // Ada has no profile image (and a snapshot draws none).
         Part::Image(Outcome {
             result: Ok(None),
