@@ -695,9 +695,16 @@ fn a_refused_add_keeps_the_form_and_a_retry_reuses_the_key_only_when_unknown() {
     );
     let fx = enter(&mut a);
     assert_eq!(add_key(&fx), k2);
-    // Success reloads the customer (the Contact methods pane shows the phone).
+    // Success re-reads only the phone lists and the contact methods (the Contact methods
+    // pane shows the phone), not the whole customer.
     let fx = added(&mut a, write_seq(&fx), Ok("Phone number added"));
-    assert_eq!(fx, vec![Effect::LoadCustomer { id: ADA_ID.into() }]);
+    assert_eq!(
+        fx,
+        vec![Effect::ReloadContacts {
+            id: ADA_ID.into(),
+            kind: custdesk::tui::edit::ContactKind::Phone
+        }]
+    );
     esc(&mut a);
     assert!(a.overlay.is_none());
 }

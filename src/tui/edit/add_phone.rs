@@ -379,9 +379,13 @@ impl crate::tui::dialog::Dialog for AddPhoneDialog {
         // A refusal in words an agent can read out; the form keeps everything typed.
         if let Some(Ok(_)) = self.submit.answered_as(seq, outcome, readable) {
             app.status.notice = Some(format!("Phone added: {}", self.masked()));
+            // Only what an added phone changes is read again: the phone lists and the
+            // contact methods (with their consent), not the whole customer.
             if app.customer.as_ref().is_some_and(|c| c.id == self.customer) {
-                let id = self.customer.clone();
-                app.reload_customer(id, fx);
+                fx.push(Effect::ReloadContacts {
+                    id: self.customer.clone(),
+                    kind: crate::tui::edit::ContactKind::Phone,
+                });
             }
         }
         None
