@@ -34,6 +34,7 @@ use ratatui_image::protocol::sixel::Sixel;
 use ratatui_image::{FilterType, FontSize, Resize};
 
 use crate::api::wire::citi::StoredImage;
+use crate::tui::term::device_attributes;
 
 /// How long the start waits for the terminal's answers.
 pub const QUERY_TIMEOUT: Duration = Duration::from_millis(200);
@@ -227,70 +228,8 @@ const QUERY: &[u8] = b"\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\\x1b[>q\x1b[16t
 
 /// Everything the terminal answers to [`QUERY`] until its device attributes arrive or
 /// `timeout` passes.
-#[cfg(unix)]
 fn ask(timeout: Duration) -> Vec<u8> {
-    use crossterm::terminal;
-    use std::io::Write;
-    use std::os::fd::AsRawFd;
-    let was_raw = terminal::is_raw_mode_enabled().unwrap_or(false);
-    if !was_raw && terminal::enable_raw_mode().is_err() {
-        return Vec::new();
-    }
-    let mut got = Vec::new();
-    let mut out = std::io::stdout();
-    if out.write_all(QUERY).and_then(|()| out.flush()).is_ok() {
-        let fd = std::io::stdin().as_raw_fd();
-        let until = std::time::Instant::now() + timeout;
-        loop {
-            let left = until.saturating_duration_since(std::time::Instant::now());
-            if left.is_zero() {
-                break;
-            }
-            let mut p = libc::pollfd {
-                fd,
-                events: libc::POLLIN,
-                revents: 0,
-            };
-            let ms = left.as_millis().clamp(1, 1000) as libc::c_int;
-            // SAFETY: one valid pollfd, its count 1.
-            let n = unsafe { libc::poll(&mut p, 1, ms) };
-            if n < 0 && std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
-                continue;
-            }
-            if n <= 0 {
-                break;
-            }
-            let mut buf = [0u8; 256];
-            // SAFETY: reads at most buf.len() bytes into buf.
-            let r = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
-            if r <= 0 {
-                break;
-            }
-            got.extend_from_slice(&buf[..r as usize]);
-            if device_attributes(&got).is_some() {
-                break;
-            }
-        }
-    }
-    if !was_raw {
-        let _ = terminal::disable_raw_mode();
-    }
-    got
-}
-
-#[cfg(not(unix))]
-fn ask(_timeout: Duration) -> Vec<u8> {
-    Vec::new()
-}
-
-/// The parameters of the device attributes answer, `ESC [ ? 62 ; 4 ; 22 c`.
-fn device_attributes(got: &[u8]) -> Option<Vec<&[u8]>> {
-    let at = got.windows(3).position(|w| w == b"\x1b[?")? + 3;
-    let rest = &got[at..];
-    let end = rest
-        .iter()
-        .position(|b| !(b.is_ascii_digit() || *b == b';'))?;
-    (rest[end] == b'c').then(|| rest[..end].split(|b| *b == b';').collect())
+    crate::tui::term::ask_terminal(QUERY, timeout)
 }
 
 fn sixel_attribute(got: &[u8]) -> bool {

@@ -309,75 +309,77 @@ impl<B: Screen> Term<B> {
 ///
 /// Written by hand rather than with `terminal-colorsaurus`: that crate is not in the
 /// offline registry this project builds from; this needs only `poll` and `read`.
-#[cfg(unix)]
 pub fn light_background(timeout: std::time::Duration) -> bool {
+    parse_osc11(&ask_terminal(b"\x1b]11;?\x1b\\\x1b[c", timeout)).is_some_and(is_light)
+}
+
+/// Send `query` (which must end with a device attributes query, `ESC [ c`) and read
+/// what the terminal answers until that answer arrives or `timeout` passes, in raw mode
+/// for the while (as it was before, after). Nothing when the terminal cannot be asked.
+/// Every start-up question to the terminal goes through here: the background colour
+/// and the graphics protocols.
+#[cfg(unix)]
+pub fn ask_terminal(query: &[u8], timeout: std::time::Duration) -> Vec<u8> {
+    use std::os::fd::AsRawFd;
     let was_raw = terminal::is_raw_mode_enabled().unwrap_or(false);
     if !was_raw && terminal::enable_raw_mode().is_err() {
-        return false;
+        return Vec::new();
     }
-    let answer = query_background(timeout);
+    let mut got = Vec::new();
+    let mut out = io::stdout();
+    if out.write_all(query).and_then(|()| out.flush()).is_ok() {
+        let fd = io::stdin().as_raw_fd();
+        let until = std::time::Instant::now() + timeout;
+        loop {
+            let left = until.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            let mut p = libc::pollfd {
+                fd,
+                events: libc::POLLIN,
+                revents: 0,
+            };
+            let ms = left.as_millis().clamp(1, 1000) as libc::c_int;
+            // SAFETY: one valid pollfd, its count 1.
+            let n = unsafe { libc::poll(&mut p, 1, ms) };
+            if n < 0 && io::Error::last_os_error().kind() == io::ErrorKind::Interrupted {
+                continue;
+            }
+            if n <= 0 {
+                break;
+            }
+            let mut buf = [0u8; 256];
+            // SAFETY: reads at most buf.len() bytes into buf.
+            let r = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
+            if r <= 0 {
+                break;
+            }
+            got.extend_from_slice(&buf[..r as usize]);
+            if device_attributes(&got).is_some() {
+                break;
+            }
+        }
+    }
     if !was_raw {
         let _ = terminal::disable_raw_mode();
     }
-    answer.is_some_and(is_light)
+    got
 }
 
 #[cfg(not(unix))]
-pub fn light_background(_timeout: std::time::Duration) -> bool {
-    false
+pub fn ask_terminal(_query: &[u8], _timeout: std::time::Duration) -> Vec<u8> {
+    Vec::new()
 }
 
-#[cfg(unix)]
-fn query_background(timeout: std::time::Duration) -> Option<[f64; 3]> {
-    use std::os::fd::AsRawFd;
-    let mut out = io::stdout();
-    out.write_all(b"\x1b]11;?\x1b\\\x1b[c").ok()?;
-    out.flush().ok()?;
-    let fd = io::stdin().as_raw_fd();
-    let until = std::time::Instant::now() + timeout;
-    let mut got = Vec::new();
-    loop {
-        let left = until.saturating_duration_since(std::time::Instant::now());
-        if left.is_zero() {
-            break;
-        }
-        let mut p = libc::pollfd {
-            fd,
-            events: libc::POLLIN,
-            revents: 0,
-        };
-        let ms = left.as_millis().clamp(1, 1000) as libc::c_int;
-        // SAFETY: one valid pollfd, its count 1.
-        let n = unsafe { libc::poll(&mut p, 1, ms) };
-        if n < 0 && io::Error::last_os_error().kind() == io::ErrorKind::Interrupted {
-            continue;
-        }
-        if n <= 0 {
-            break;
-        }
-        let mut buf = [0u8; 256];
-        // SAFETY: reads at most buf.len() bytes into buf.
-        let r = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
-        if r <= 0 {
-            break;
-        }
-        got.extend_from_slice(&buf[..r as usize]);
-        if device_attributes_seen(&got) {
-            break;
-        }
-    }
-    parse_osc11(&got)
-}
-
-/// The answer to `ESC [ c`: `ESC [ ? … c`.
-fn device_attributes_seen(got: &[u8]) -> bool {
-    got.windows(3).enumerate().any(|(i, w)| {
-        w == b"\x1b[?"
-            && got[i + 3..]
-                .iter()
-                .find(|b| !(b.is_ascii_digit() || **b == b';'))
-                == Some(&b'c')
-    })
+/// The parameters of the device attributes answer, `ESC [ ? 62 ; 4 ; 22 c`.
+pub(crate) fn device_attributes(got: &[u8]) -> Option<Vec<&[u8]>> {
+    let at = got.windows(3).position(|w| w == b"\x1b[?")? + 3;
+    let rest = &got[at..];
+    let end = rest
+        .iter()
+        .position(|b| !(b.is_ascii_digit() || *b == b';'))?;
+    (rest[end] == b'c').then(|| rest[..end].split(|b| *b == b';').collect())
 }
 
 /// The colour in an OSC 11 answer, `ESC ] 11 ; rgb:RRRR/GGGG/BBBB` (1 to 4 hex digits
@@ -423,9 +425,7 @@ mod tests {
         assert!(is_light(solarized_light));
         assert!(parse_osc11(b"\x1b[?1;2c").is_none());
         assert!(parse_osc11(b"\x1b]11;rgb:zz/00/00\x07").is_none());
-        assert!(device_attributes_seen(
-            b"\x1b]11;rgb:0/0/0\x07\x1b[?64;1;22c"
-        ));
-        assert!(!device_attributes_seen(b"\x1b]11;rgb:0/0/0\x07\x1b[?64;1"));
+        assert!(device_attributes(b"\x1b]11;rgb:0/0/0\x07\x1b[?64;1;22c").is_some());
+        assert!(device_attributes(b"\x1b]11;rgb:0/0/0\x07\x1b[?64;1").is_none());
     }
 }
