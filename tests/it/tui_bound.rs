@@ -7,46 +7,18 @@ use crate::{api_support, common};
 
 use custdesk::api::IdempotencyKey;
 use custdesk::api::wire::banking::BsCustomerInput;
-use custdesk::audit::AuditLog;
-use custdesk::tui::app::{App, Load, Pane};
-use custdesk::tui::effect::Effect;
-use custdesk::tui::msg::{Extra, Msg, Outcome, Part};
-use custdesk::tui::tasks::Runner;
-use tokio::sync::mpsc;
+use custdesk::tui::app::{Load, Pane};
+use custdesk::tui::msg::{Extra, Outcome, Part};
 use tui_fixture::*;
 
 const NO_DETAILS: &str = "NewDay has no customer details for this token";
-
-/// Open `id` in `app` and feed it every message the runner sends for the load.
-async fn open_from_sandbox(ts: &common::TestSandbox, app: &mut App, id: &str) {
-    let mut fx = Vec::new();
-    app.open_customer(id.to_string(), &mut fx);
-    app.focus = Pane::Profile;
-    let [Effect::LoadCustomer { .. }] = fx.as_slice() else {
-        panic!("opening asks for one load, got {fx:?}");
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let mut r = Runner::new(
-        api_support::agent(ts),
-        tx,
-        AuditLog::new(dir.path().join("audit.log")),
-        "agent".into(),
-    );
-    r.run_detached(fx.remove(0));
-    drop(r);
-    while let Some(m) = rx.recv().await {
-        assert!(matches!(m, Msg::Loaded { .. }), "{m:?}");
-        app.update(m);
-    }
-}
 
 #[tokio::test]
 async fn opening_ada_confirms_the_token_is_bound_to_her_and_says_nothing_more() {
     let ts = common::start(20).await;
     let ada = api_support::ada(&ts);
     let mut app = app();
-    open_from_sandbox(&ts, &mut app, &ada).await;
+    open_from_sandbox(&ts, &mut app, &ada, None).await;
     let c = app.customer.as_ref().unwrap();
     assert_eq!(c.bound, Load::Ready(Extra::Shown(ada.clone())));
     assert!(!c.loading());
@@ -79,7 +51,7 @@ async fn a_customer_without_an_account_has_no_customer_details_in_words() {
     let id = created.value.id;
 
     let mut app = app();
-    open_from_sandbox(&ts, &mut app, &id).await;
+    open_from_sandbox(&ts, &mut app, &id, None).await;
     let c = app.customer.as_ref().unwrap();
     assert_eq!(c.bound, Load::Ready(Extra::Unavailable(NO_DETAILS.into())));
     // A documented answer, not an error.

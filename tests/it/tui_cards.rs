@@ -5,12 +5,8 @@
 use crate::tui_fixture;
 use crate::{api_support, common};
 
-use custdesk::audit::AuditLog;
-use custdesk::tui::app::{App, Load, Pane};
-use custdesk::tui::effect::Effect;
-use custdesk::tui::msg::{Extra, Msg};
-use custdesk::tui::tasks::Runner;
-use tokio::sync::mpsc;
+use custdesk::tui::app::Load;
+use custdesk::tui::msg::Extra;
 use tui_fixture::*;
 
 /// A seeded customer with a partner segment, a card account and a mailing address
@@ -33,30 +29,6 @@ fn card_holder(ts: &common::TestSandbox) -> String {
             )
         })
         .expect("a seeded card holder with a partner segment and a mailing address")
-}
-
-/// Open `id` in `app` and feed it every message the runner sends for the load.
-async fn open_from_sandbox(ts: &common::TestSandbox, app: &mut App, id: &str) {
-    let mut fx = Vec::new();
-    app.open_customer(id.to_string(), &mut fx);
-    app.focus = Pane::Profile;
-    let [Effect::LoadCustomer { .. }] = fx.as_slice() else {
-        panic!("opening asks for one load, got {fx:?}");
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let mut r = Runner::new(
-        api_support::agent(ts),
-        tx,
-        AuditLog::new(dir.path().join("audit.log")),
-        "agent".into(),
-    );
-    r.run_detached(fx.remove(0));
-    drop(r);
-    while let Some(m) = rx.recv().await {
-        assert!(matches!(m, Msg::Loaded { .. }), "{m:?}");
-        app.update(m);
-    }
 }
 
 /// One address as the profile shows it.
@@ -92,7 +64,7 @@ async fn the_profile_shows_each_card_accounts_addresses_and_the_partner_segment(
     assert!(!cards.is_empty());
 
     let mut app = app();
-    open_from_sandbox(&ts, &mut app, &id).await;
+    open_from_sandbox(&ts, &mut app, &id, None).await;
     let c = app.customer.as_ref().unwrap();
     assert_eq!(c.partner, Load::Ready(Extra::Shown("PARTNER_PLUS".into())));
     assert!(
@@ -137,7 +109,7 @@ async fn profile_with_card_addresses_snapshot() {
     let ts = common::start(60).await;
     let id = card_holder(&ts);
     let mut app = app();
-    open_from_sandbox(&ts, &mut app, &id).await;
+    open_from_sandbox(&ts, &mut app, &id, None).await;
     let terminal = render(&mut app, 120, 35);
     let shown = text(terminal.backend().buffer());
     assert!(shown.contains("partner PARTNER_PLUS"), "{shown}");
@@ -186,7 +158,7 @@ async fn a_card_citi_cannot_find_addresses_for_is_a_plain_line_not_an_error() {
         })
         .expect("addresses removed");
     let mut app = app();
-    open_from_sandbox(&ts, &mut app, &id).await;
+    open_from_sandbox(&ts, &mut app, &id, None).await;
     assert!(
         app.status.last_error.is_none(),
         "no error banner: {:?}",

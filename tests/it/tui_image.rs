@@ -7,14 +7,9 @@ use std::io::Cursor;
 use base64::Engine as _;
 use custdesk::api::IdempotencyKey;
 use custdesk::api::wire::citi::ProfileImage;
-use custdesk::audit::AuditLog;
-use custdesk::tui::app::{App, Load, Pane};
-use custdesk::tui::effect::Effect;
+use custdesk::tui::app::Load;
 use custdesk::tui::graphics::{Graphics, Kind};
-use custdesk::tui::msg::Msg;
-use custdesk::tui::tasks::Runner;
 use ratatui::style::Color;
-use tokio::sync::mpsc;
 
 use crate::tui_fixture::*;
 use crate::{api_support, common};
@@ -46,31 +41,6 @@ pub async fn put_avatar(client: &custdesk::api::Client, id: &str) {
         .put_profile_image(id, &image, &IdempotencyKey::fresh())
         .await
         .expect("the sandbox stores the image");
-}
-
-/// Open `id` in `app` and feed it every message a runner drawing with `graphics` sends.
-async fn open(ts: &common::TestSandbox, app: &mut App, id: &str, graphics: Option<Graphics>) {
-    let mut fx = Vec::new();
-    app.open_customer(id.to_string(), &mut fx);
-    app.focus = Pane::Profile;
-    let [Effect::LoadCustomer { .. }] = fx.as_slice() else {
-        panic!("opening asks for one load, got {fx:?}");
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let mut r = Runner::new(
-        api_support::agent(ts),
-        tx,
-        AuditLog::new(dir.path().join("audit.log")),
-        "agent".into(),
-    );
-    r.set_graphics(graphics);
-    r.run_detached(fx.remove(0));
-    drop(r);
-    while let Some(m) = rx.recv().await {
-        assert!(matches!(m, Msg::Loaded { .. }), "{m:?}");
-        app.update(m);
-    }
 }
 
 /// `shown` with correlation ids (hyphenated UUIDs, fresh each run) replaced by
@@ -120,7 +90,7 @@ async fn the_profile_draws_the_image_as_half_blocks_beside_the_particulars() {
     put_avatar(&api_support::agent(&ts), &id).await;
 
     let mut app = app();
-    open(&ts, &mut app, &id, Some(Graphics::halfblocks())).await;
+    open_from_sandbox(&ts, &mut app, &id, Some(Graphics::halfblocks())).await;
     let c = app.customer.as_ref().unwrap();
     let Load::Ready(Some(p)) = &c.image else {
         panic!("the image is ready: {:?}", c.image);
@@ -183,7 +153,7 @@ async fn a_pane_too_narrow_for_the_image_beside_its_fields_draws_none() {
     let id = api_support::ada(&ts);
     put_avatar(&api_support::agent(&ts), &id).await;
     let mut app = app();
-    open(&ts, &mut app, &id, Some(Graphics::halfblocks())).await;
+    open_from_sandbox(&ts, &mut app, &id, Some(Graphics::halfblocks())).await;
     assert!(matches!(
         app.customer.as_ref().unwrap().image,
         Load::Ready(Some(_))
@@ -205,7 +175,7 @@ async fn with_images_off_nothing_is_read_or_drawn() {
     let id = api_support::ada(&ts);
     put_avatar(&api_support::agent(&ts), &id).await;
     let mut app = app();
-    open(&ts, &mut app, &id, None).await;
+    open_from_sandbox(&ts, &mut app, &id, None).await;
     assert_eq!(app.customer.as_ref().unwrap().image, Load::Ready(None));
     let shown = text(render(&mut app, 120, 35).backend().buffer());
     assert!(!shown.contains('▀'), "{shown}");
@@ -226,7 +196,7 @@ async fn an_image_that_is_not_a_picture_is_said_in_words() {
         .await
         .unwrap();
     let mut app = app();
-    open(&ts, &mut app, &id, Some(Graphics::halfblocks())).await;
+    open_from_sandbox(&ts, &mut app, &id, Some(Graphics::halfblocks())).await;
     let c = app.customer.as_ref().unwrap();
     let Load::Failed(e) = &c.image else {
         panic!("{:?}", c.image);

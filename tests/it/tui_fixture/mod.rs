@@ -680,3 +680,35 @@ pub fn assert_ada_masked(screen: &str, what: &str) {
         );
     }
 }
+
+/// Open `id` in `app` against the real sandbox: the runner (drawing images with
+/// `graphics`, none when `None`) loads every part over HTTP and each answer is fed to
+/// the app.
+pub async fn open_from_sandbox(
+    ts: &crate::common::TestSandbox,
+    app: &mut App,
+    id: &str,
+    graphics: Option<custdesk::tui::graphics::Graphics>,
+) {
+    let mut fx = Vec::new();
+    app.open_customer(id.to_string(), &mut fx);
+    app.focus = custdesk::tui::app::Pane::Profile;
+    let [Effect::LoadCustomer { .. }] = fx.as_slice() else {
+        panic!("opening asks for one load, got {fx:?}");
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut r = custdesk::tui::tasks::Runner::new(
+        crate::api_support::agent(ts),
+        tx,
+        custdesk::audit::AuditLog::new(dir.path().join("audit.log")),
+        "agent".into(),
+    );
+    r.set_graphics(graphics);
+    r.run_detached(fx.remove(0));
+    drop(r);
+    while let Some(m) = rx.recv().await {
+        assert!(matches!(m, Msg::Loaded { .. }), "{m:?}");
+        app.update(m);
+    }
+}
