@@ -128,48 +128,22 @@ fn sixel_is_told_from_other_device_control_strings() {
 /// The real binary in a pty that answers the graphics query with `answer`, as a
 /// terminal with graphics would; every byte it wrote, once `done` says so of them.
 fn run_answering(base: &str, answer: &'static [u8], done: impl Fn(&[u8]) -> bool) -> Vec<u8> {
-    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
-    use std::io::{Read, Write};
-    use std::sync::{Arc, Mutex};
+    use std::io::Write;
+
     use std::time::{Duration, Instant};
 
     let home = tempfile::tempdir().unwrap();
-    let size = PtySize {
-        rows: 35,
-        cols: 120,
-        pixel_width: 0,
-        pixel_height: 0,
-    };
-    let pair = native_pty_system().openpty(size).unwrap();
-    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_custdesk"));
-    cmd.args(["--backend", base]);
-    cmd.env("CUSTDESK_DATA_DIR", home.path().join("data"));
-    cmd.env("CUSTDESK_CONFIG_DIR", home.path().join("config"));
-    cmd.env("TERM", "xterm-256color");
-    cmd.env_remove("KONSOLE_VERSION");
-    cmd.env_remove("CUSTDESK_CLIENT_ID");
-    cmd.env_remove("CUSTDESK_CLIENT_SECRET");
-    let mut child = pair.slave.spawn_command(cmd).unwrap();
-    drop(pair.slave);
-    let mut reader = pair.master.try_clone_reader().unwrap();
-    let writer = Arc::new(Mutex::new(pair.master.take_writer().unwrap()));
-    let raw = Arc::new(Mutex::new(Vec::new()));
-    let (r2, w2) = (raw.clone(), writer.clone());
-    std::thread::spawn(move || {
-        let _master = pair.master;
-        let mut buf = [0u8; 8192];
-        let mut answered = false;
-        while let Ok(n @ 1..) = reader.read(&mut buf) {
-            let mut raw = r2.lock().unwrap();
-            raw.extend_from_slice(&buf[..n]);
-            if !answered && contains(&raw, b"\x1b_Gi=31,s=1,v=1,a=q,") {
-                answered = true;
-                let mut w = w2.lock().unwrap();
-                let _ = w.write_all(answer);
-                let _ = w.flush();
-            }
-        }
-    });
+    let crate::pty::Answering {
+        raw,
+        writer,
+        mut child,
+    } = crate::pty::spawn_answering(
+        home.path(),
+        &["--backend", base],
+        (35, 120),
+        b"\x1b_Gi=31,s=1,v=1,a=q,",
+        Some(answer.to_vec()),
+    );
     let screen = |raw: &[u8]| {
         let mut p = vt100::Parser::new(
             std::num::NonZeroU16::new(35).unwrap(),

@@ -2,11 +2,9 @@
 //! a dropped session is cleared before the first frame; mouse capture is off unless
 //! the configuration asks for it; the default theme follows a light or dark background.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 
 use crate::pty::{self, Console};
 
@@ -36,46 +34,13 @@ struct Started {
 impl Started {
     fn spawn(before: Vec<u8>, background: Option<&'static str>, rows: u16, cols: u16) -> Self {
         let home = tempfile::tempdir().unwrap();
-        let pair = native_pty_system()
-            .openpty(PtySize {
-                rows,
-                cols,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .unwrap();
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_custdesk"));
-        cmd.args(["--seed-customers", "50"]);
-        cmd.env("CUSTDESK_DATA_DIR", home.path().join("data"));
-        cmd.env("CUSTDESK_CONFIG_DIR", home.path().join("config"));
-        cmd.env("TERM", "xterm-256color");
-        cmd.env_remove("NO_COLOR");
-        cmd.env_remove("CUSTDESK_CLIENT_ID");
-        cmd.env_remove("CUSTDESK_CLIENT_SECRET");
-        let child = pair.slave.spawn_command(cmd).unwrap();
-        drop(pair.slave);
-        let mut reader = pair.master.try_clone_reader().unwrap();
-        let writer = Arc::new(Mutex::new(pair.master.take_writer().unwrap()));
-        let raw = Arc::new(Mutex::new(Vec::new()));
-        let (r2, w2) = (raw.clone(), writer.clone());
-        std::thread::spawn(move || {
-            let _master = pair.master;
-            let mut buf = [0u8; 8192];
-            let mut answered = false;
-            while let Ok(n @ 1..) = reader.read(&mut buf) {
-                let mut raw = r2.lock().unwrap();
-                raw.extend_from_slice(&buf[..n]);
-                if let Some(bg) = background
-                    && !answered
-                    && pty::contains(&raw, b"\x1b]11;?")
-                {
-                    answered = true;
-                    let mut w = w2.lock().unwrap();
-                    let _ = write!(w, "\x1b]11;{bg}\x1b\\\x1b[?62;22c");
-                    let _ = w.flush();
-                }
-            }
-        });
+        let pty::Answering { raw, writer, child } = pty::spawn_answering(
+            home.path(),
+            &["--seed-customers", "50"],
+            (rows, cols),
+            b"\x1b]11;?",
+            background.map(|bg| format!("\x1b]11;{bg}\x1b\\\x1b[?62;22c").into_bytes()),
+        );
         Started {
             raw,
             writer,

@@ -259,3 +259,65 @@ pub fn contains(hay: &[u8], needle: &[u8]) -> bool {
 fn nonzero(n: u16) -> std::num::NonZeroU16 {
     std::num::NonZeroU16::new(n).unwrap_or(std::num::NonZeroU16::MIN)
 }
+
+/// The real binary in a pseudo-terminal that answers one query as a terminal would:
+/// once the binary's output holds `query`, `answer` is written back (once). Every byte
+/// the binary writes collects in `raw`.
+pub struct Answering {
+    pub raw: Arc<Mutex<Vec<u8>>>,
+    pub writer: Arc<Mutex<Box<dyn Write + Send>>>,
+    pub child: Box<dyn Child + Send + Sync>,
+}
+
+/// Start the binary with `args` at `rows` x `cols`, its data and configuration under
+/// `home`, answering `query` with `answer` (see [`Answering`]).
+pub fn spawn_answering(
+    home: &std::path::Path,
+    args: &[&str],
+    (rows, cols): (u16, u16),
+    query: &'static [u8],
+    answer: Option<Vec<u8>>,
+) -> Answering {
+    let pair = native_pty_system()
+        .openpty(PtySize {
+            rows,
+            cols,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_custdesk"));
+    cmd.args(args);
+    cmd.env("CUSTDESK_DATA_DIR", home.join("data"));
+    cmd.env("CUSTDESK_CONFIG_DIR", home.join("config"));
+    cmd.env("TERM", "xterm-256color");
+    for var in [
+        "NO_COLOR",
+        "KONSOLE_VERSION",
+        "CUSTDESK_CLIENT_ID",
+        "CUSTDESK_CLIENT_SECRET",
+    ] {
+        cmd.env_remove(var);
+    }
+    let child = pair.slave.spawn_command(cmd).unwrap();
+    drop(pair.slave);
+    let mut reader = pair.master.try_clone_reader().unwrap();
+    let writer = Arc::new(Mutex::new(pair.master.take_writer().unwrap()));
+    let raw = Arc::new(Mutex::new(Vec::new()));
+    let (r2, w2) = (raw.clone(), writer.clone());
+    std::thread::spawn(move || {
+        let _master = pair.master;
+        let mut buf = [0u8; 8192];
+        let mut answer = answer;
+        while let Ok(n @ 1..) = reader.read(&mut buf) {
+            let mut raw = r2.lock().unwrap();
+            raw.extend_from_slice(&buf[..n]);
+            if answer.is_some() && contains(&raw, query) {
+                let mut w = w2.lock().unwrap();
+                let _ = w.write_all(&answer.take().unwrap_or_default());
+                let _ = w.flush();
+            }
+        }
+    });
+    Answering { raw, writer, child }
+}
