@@ -274,7 +274,9 @@ image = true
 # tenant = "bank-x"
 # read_only = false                        # true: offer and send no write
 
-# Keys are rebound in keymap.toml beside this file, one action at a time:
+# Keys are rebound in keymap.toml beside this file, one action at a time
+# ([bindings] outside dialogs; [results], [profile], [search] and each dialog's
+# section for that place only; `?` lists them):
 # [bindings]
 # quit = "x"
 "#;

@@ -7,7 +7,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEventKind};
 use tui_input::Input;
 
 use super::effect::Effect;
-use super::keymap::{Action, Keymap};
+use super::keymap::{Action, Context, Keymap};
 use super::msg::{Msg, Part, first_card_failure};
 use super::theme::Theme;
 
@@ -306,48 +306,16 @@ impl App {
             self.on_overlay_key(k, fx);
             return;
         }
-        if self.focus == Pane::Search && self.search.editing {
-            match k.code {
-                // Function keys are never text: F1 opens help while typing.
-                KeyCode::F(_) => {
-                    if let Some(a) = self.keymap.action(&k) {
-                        self.on_action(a, fx);
-                    }
+        match self.pane_context() {
+            Context::SearchInput => self.search_input_key(k, fx),
+            ctx => {
+                if ctx == Context::Results && self.list_key(k, fx) {
+                    return;
                 }
-                KeyCode::Esc => {
-                    self.search.editing = false;
-                    self.search.query_selected = false;
-                    self.dirty = true;
+                if let Some(a) = self.keymap.action_in(ctx, &k) {
+                    self.on_action(a, fx);
                 }
-                KeyCode::Enter | KeyCode::Down | KeyCode::Tab | KeyCode::BackTab | KeyCode::Up => {
-                    if !self.search.rows.is_empty()
-                        || k.code == KeyCode::Tab
-                        || k.code == KeyCode::BackTab
-                    {
-                        self.search.editing = false;
-                    }
-                    let action = match k.code {
-                        KeyCode::Enter => Some(Action::Open),
-                        KeyCode::Tab => Some(Action::NextPane),
-                        KeyCode::BackTab => Some(Action::PrevPane),
-                        KeyCode::Up => Some(Action::Up),
-                        _ => None,
-                    };
-                    self.search.query_selected = false;
-                    if let Some(a) = action {
-                        self.on_action(a, fx);
-                    }
-                    self.dirty = true;
-                }
-                _ => self.search_box_key(k, fx),
             }
-            return;
-        }
-        if self.focus == Pane::Search && self.list_key(k, fx) {
-            return;
-        }
-        if let Some(a) = self.keymap.action(&k) {
-            self.on_action(a, fx);
         }
     }
 

@@ -47,21 +47,21 @@ actions! {
     Quit => "quit", "Quit custdesk", ["q", "ctrl-c"];
     Help => "help", "Show or hide this help", ["?", "f1"];
     Palette => "palette", "Open the command palette", [":"];
-    FocusSearch => "focus_search", "Type in the search box", ["/"];
-    NextPane => "next_pane", "Next pane", ["tab"];
-    PrevPane => "prev_pane", "Previous pane", ["backtab"];
-    Up => "up", "Move up", ["up", "k"];
-    Down => "down", "Move down", ["down", "j"];
-    Left => "left", "Previous column / pane", ["left", "h"];
-    Right => "right", "Next column / pane", ["right", "l"];
-    PageUp => "page_up", "Page up", ["pageup", "ctrl-u"] in [Global, Bulk];
-    PageDown => "page_down", "Page down", ["pagedown", "ctrl-d"] in [Global, Bulk];
-    Top => "top", "First row", ["home", "g"];
-    Bottom => "bottom", "Last row", ["end", "G"];
-    Open => "open", "Open the selected customer", ["enter"];
-    Back => "back", "Back / close", ["esc"] in [Global, Verify, Contact, AddPhone, Offer, Alerts, Image, Customer, BulkForm, Bulk, Palette, Reveal];
-    Sort => "sort", "Sort by the selected column (again to reverse)", ["s"];
-    Reveal => "reveal", "Reveal the selected masked field (asks a reason)", ["v"];
+    FocusSearch => "focus_search", "Type in the search box", ["/"] in [Global, SearchInput];
+    NextPane => "next_pane", "Next pane", ["tab"] in [Global, SearchInput];
+    PrevPane => "prev_pane", "Previous pane", ["backtab"] in [Global, SearchInput];
+    Up => "up", "Move up", ["up", "k"] in [Results, Profile, SearchInput];
+    Down => "down", "Move down", ["down", "j"] in [Results, Profile, SearchInput];
+    Left => "left", "Previous column / pane", ["left", "h"] in [Results, Profile];
+    Right => "right", "Next column / pane", ["right", "l"] in [Results, Profile];
+    PageUp => "page_up", "Page up", ["pageup", "ctrl-u"] in [Results, Profile, Bulk];
+    PageDown => "page_down", "Page down", ["pagedown", "ctrl-d"] in [Results, Profile, Bulk];
+    Top => "top", "First row", ["home", "g"] in [Results, Profile];
+    Bottom => "bottom", "Last row", ["end", "G"] in [Results, Profile];
+    Open => "open", "Open the selected customer", ["enter"] in [Results, SearchInput];
+    Back => "back", "Back / close", ["esc"] in [Results, Profile, SearchInput, Verify, Contact, AddPhone, Offer, Alerts, Image, Customer, BulkForm, Bulk, Palette, Reveal];
+    Sort => "sort", "Sort by the selected column (again to reverse)", ["s"] in [Results];
+    Reveal => "reveal", "Reveal the selected masked field (asks a reason)", ["v"] in [Profile];
     CopyId => "copy_id", "Copy the customer id", ["y"];
     CopyCorrelation => "copy_correlation", "Copy the last correlation id", ["Y"];
     ToggleMouse => "toggle_mouse", "Switch mouse capture on or off", ["m"];
@@ -76,10 +76,10 @@ actions! {
     NewCustomer => "new_customer", "Create a customer (bankingservice, back office)", ["n"];
     EditCustomer => "edit_customer", "Edit the open customer (bankingservice, back office)", ["E"];
     DeleteCustomer => "delete_customer", "Delete the open customer (bankingservice, back office)", ["D"];
-    ToggleMark => "toggle_mark", "Mark or unmark the row (for a bulk edit) and move down", ["space"];
-    MarkRange => "mark_range", "Mark every row from the last marked one to this one", ["M"];
-    MarkAll => "mark_all", "Mark every result of the search, loaded or not", ["*"];
-    ClearMarks => "clear_marks", "Clear every mark", ["u"];
+    ToggleMark => "toggle_mark", "Mark or unmark the row (for a bulk edit) and move down", ["space"] in [Results];
+    MarkRange => "mark_range", "Mark every row from the last marked one to this one", ["M"] in [Results];
+    MarkAll => "mark_all", "Mark every result of the search, loaded or not", ["*"] in [Results];
+    ClearMarks => "clear_marks", "Clear every mark", ["u"] in [Results];
     Bulk => "bulk", "Bulk edit the marked customers (or the selected one)", ["b"];
     Messages => "messages", "Show the last 50 messages, with time and correlation id", ["f2", "!"];
     SavePlan => "save_plan", "Save the plan to a file (bulk preview)", ["s"] in [Bulk];
@@ -103,7 +103,17 @@ actions! {
 /// section in `keymap.toml`; a key is looked up in the open dialog's context.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Context {
+    /// Keys that mean the same wherever no dialog is open: help, quit, the customer's
+    /// edits. The pane contexts fall back to them.
     Global,
+    /// The search box while the agent types in it: only keys that are not text (a
+    /// plain character types, except the search key).
+    SearchInput,
+    /// The results list (a letter or digit types a new search there; Alt with it runs
+    /// its command).
+    Results,
+    /// The customer's panes: profile, contact methods, alerts.
+    Profile,
     /// The caller verification dialog.
     Verify,
     /// The email / phone update dialog.
@@ -131,6 +141,9 @@ pub enum Context {
 impl Context {
     pub const ALL: &'static [Context] = &[
         Context::Global,
+        Context::Results,
+        Context::Profile,
+        Context::SearchInput,
         Context::Verify,
         Context::Contact,
         Context::AddPhone,
@@ -148,6 +161,9 @@ impl Context {
     pub fn section(self) -> &'static str {
         match self {
             Context::Global => "bindings",
+            Context::SearchInput => "search",
+            Context::Results => "results",
+            Context::Profile => "profile",
             Context::Verify => "verify",
             Context::Contact => "contact",
             Context::AddPhone => "add_phone",
@@ -166,6 +182,9 @@ impl Context {
     pub fn title(self) -> &'static str {
         match self {
             Context::Global => "Keys",
+            Context::SearchInput => "Search box, while typing",
+            Context::Results => "Results list (alt with a letter runs its command)",
+            Context::Profile => "Customer panes (profile, contact methods, alerts)",
             Context::Verify => "Caller verification dialog",
             Context::Contact => "Email / phone update dialog",
             Context::AddPhone => "Add-phone dialog",
@@ -184,8 +203,41 @@ impl Context {
     pub fn writes(self) -> bool {
         !matches!(
             self,
-            Context::Global | Context::Verify | Context::Palette | Context::Reveal
+            Context::Global
+                | Context::SearchInput
+                | Context::Results
+                | Context::Profile
+                | Context::Verify
+                | Context::Palette
+                | Context::Reveal
         )
+    }
+
+    /// A context of the console's panes (not a dialog's): it falls back to the global
+    /// keys, and `[bindings]` rebinds its actions too.
+    pub fn is_pane(self) -> bool {
+        matches!(
+            self,
+            Context::SearchInput | Context::Results | Context::Profile
+        )
+    }
+
+    /// Whether a key this context does not bind means its global action here: in the
+    /// results list and the customer panes any key does; in the search box only a
+    /// function key (everything else there is text); in a dialog none.
+    fn falls_back(self, chord: Chord) -> bool {
+        match self {
+            Context::Results | Context::Profile => true,
+            Context::SearchInput => matches!(chord.code, KeyCodeOrd::F(_)),
+            _ => false,
+        }
+    }
+
+    /// Whether `chord` may be bound in this context: in the search box a plain
+    /// character and the keys that move through text edit the query (the search key
+    /// excepted: it selects the query).
+    fn takes(self, chord: Chord, action: Action) -> bool {
+        self != Context::SearchInput || !chord.edits_text() || action == Action::FocusSearch
     }
 
     /// This context's actions, in table order.
@@ -261,6 +313,23 @@ pub enum KeyCodeOrd {
 }
 
 impl Chord {
+    /// Whether the key types or moves through text in a one-line input: a plain
+    /// character, Backspace, Delete, Left, Right, Home, End.
+    pub fn edits_text(self) -> bool {
+        !self.ctrl
+            && !self.alt
+            && matches!(
+                self.code,
+                KeyCodeOrd::Char(_)
+                    | KeyCodeOrd::Backspace
+                    | KeyCodeOrd::Delete
+                    | KeyCodeOrd::Left
+                    | KeyCodeOrd::Right
+                    | KeyCodeOrd::Home
+                    | KeyCodeOrd::End
+            )
+    }
+
     pub fn parse(s: &str) -> Result<Chord, String> {
         let mut ctrl = false;
         let mut alt = false;
@@ -362,7 +431,8 @@ impl Default for Keymap {
         for a in Action::ALL {
             for k in a.default_keys() {
                 let chord = Chord::parse(k).expect("default keys parse");
-                for ctx in a.contexts() {
+                // `k` is text in the search box: there only `up` moves up.
+                for ctx in a.contexts().iter().filter(|c| c.takes(chord, *a)) {
                     by_chord.insert((*ctx, chord), *a);
                 }
             }
@@ -371,12 +441,40 @@ impl Default for Keymap {
     }
 }
 
+/// The contexts a section of `keymap.toml` rebinds `action` in: `[bindings]` rebinds it
+/// wherever no dialog is open (globally, in the results list and in the customer
+/// panes; the search box's keys are rebound under `[search]` only, since most keys
+/// are text there); any other section only in its own context.
+fn targets(section: Context, action: Action) -> Vec<Context> {
+    let valid = action.contexts();
+    match section {
+        Context::Global => [Context::Global, Context::Results, Context::Profile]
+            .into_iter()
+            .filter(|c| valid.contains(c))
+            .collect(),
+        ctx => valid.iter().copied().filter(|c| *c == ctx).collect(),
+    }
+}
+
+/// The contexts in which a key bound in `ctx` is seen: its own, and where the lookup
+/// reaches it by falling back (the global keys under the panes, and the reverse).
+fn seen_in(ctx: Context, chord: Chord) -> Vec<Context> {
+    let mut out = vec![ctx];
+    match ctx {
+        Context::Global => out.extend(Context::ALL.iter().copied().filter(|c| c.falls_back(chord))),
+        pane if pane.falls_back(chord) => out.push(Context::Global),
+        _ => {}
+    }
+    out
+}
+
 impl Keymap {
-    /// Defaults overridden by a keymap file: `[bindings]` for the global keys, and a
-    /// section per dialog (`[bulk]`), each `action = "key"` or `action = ["key", "key"]`.
+    /// Defaults overridden by a keymap file: `[bindings]` for the keys outside
+    /// dialogs, `[search]`, `[results]` and `[profile]` for one pane's, and a section
+    /// per dialog (`[bulk]`), each `action = "key"` or `action = ["key", "key"]`.
     /// An override replaces that action's default keys. Unknown action names,
-    /// unparsable keys and two actions on one key within a context are all reported
-    /// together.
+    /// unparsable keys and two actions on one key where the agent is (a pane's keys
+    /// with the global ones, or one dialog's) are all reported together.
     pub fn with_overrides(toml_text: &str) -> Result<Keymap, Vec<String>> {
         let value: toml::Table = match toml::from_str(toml_text) {
             Ok(v) => v,
@@ -390,7 +488,7 @@ impl Keymap {
         for ctx in Context::ALL {
             match value.get(ctx.section()) {
                 None => {}
-                Some(toml::Value::Table(t)) => km.override_context(*ctx, t, &mut problems),
+                Some(toml::Value::Table(t)) => km.override_context(*ctx, t, &value, &mut problems),
                 Some(_) => problems.push(format!("keymap: [{}] must be a table", ctx.section())),
             }
         }
@@ -401,21 +499,23 @@ impl Keymap {
         }
     }
 
-    /// Apply one section's bindings to `ctx`, noting each problem.
+    /// Apply one section's bindings (the section of `ctx`), noting each problem;
+    /// `file` is the whole keymap, to tell a clash from a key being handed over.
     fn override_context(
         &mut self,
         ctx: Context,
         bindings: &toml::Table,
+        file: &toml::Table,
         problems: &mut Vec<String>,
     ) {
-        // The global section's messages are as they always were; a dialog's name it.
+        // The global section's messages are as they always were; the others name theirs.
         let at = match ctx {
             Context::Global => String::new(),
             other => format!("[{}] ", other.section()),
         };
         let mut overridden: BTreeMap<Chord, Action> = BTreeMap::new();
         for (name, keys) in bindings {
-            let Some(action) = Action::from_name(name).filter(|a| a.contexts().contains(&ctx))
+            let Some(action) = Action::from_name(name).filter(|a| !targets(ctx, *a).is_empty())
             else {
                 problems.push(format!(
                     "keymap: {at}unknown action '{name}' (see `?` for the list)"
@@ -435,11 +535,15 @@ impl Keymap {
                     continue;
                 }
             };
+            let targets = targets(ctx, action);
             self.by_chord
-                .retain(|(c, _), a| !(*c == ctx && *a == action));
+                .retain(|(c, _), a| !(targets.contains(c) && *a == action));
             for k in keys {
                 match Chord::parse(&k) {
                     Err(e) => problems.push(format!("keymap: {at}{name}: {e}")),
+                    Ok(chord) if !ctx.takes(chord, action) => problems.push(format!(
+                        "keymap: {at}'{chord}' edits the query in the search box; give {name} a key that is not text there (enter, esc, a function key, a ctrl- key)"
+                    )),
                     Ok(chord) => {
                         if let Some(other) = overridden.get(&chord)
                             && *other != action
@@ -455,30 +559,60 @@ impl Keymap {
             }
         }
         for (chord, action) in overridden {
-            if let Some(prev) = self.by_chord.get(&(ctx, chord))
-                && *prev != action
-                && !bindings.contains_key(prev.name())
-            {
-                problems.push(format!(
-                    "keymap: {at}'{chord}' for {} is already the default key of {}; rebind {} too",
-                    action.name(),
-                    prev.name(),
-                    prev.name()
-                ));
-                continue;
+            for target in targets(ctx, action) {
+                if let Some(clash) = self.clash(target, chord, action, file) {
+                    problems.push(format!(
+                        "keymap: {at}'{chord}' for {} is already the default key of {clash}; rebind {clash} too",
+                        action.name(),
+                    ));
+                    continue;
+                }
+                self.by_chord.insert((target, chord), action);
             }
-            self.by_chord.insert((ctx, chord), action);
         }
     }
 
-    /// The global action bound to `key`.
-    pub fn action(&self, key: &KeyEvent) -> Option<Action> {
-        self.action_in(Context::Global, key)
+    /// Another action `chord` means wherever a binding of `action` in `ctx` would be
+    /// seen, unless the file rebinds that other action there too.
+    fn clash(
+        &self,
+        ctx: Context,
+        chord: Chord,
+        action: Action,
+        file: &toml::Table,
+    ) -> Option<&'static str> {
+        seen_in(ctx, chord).into_iter().find_map(|c| {
+            let prev = *self.by_chord.get(&(c, chord))?;
+            let rebound = Context::ALL.iter().any(|section| {
+                targets(*section, prev).contains(&c)
+                    && file
+                        .get(section.section())
+                        .and_then(toml::Value::as_table)
+                        .is_some_and(|t| t.contains_key(prev.name()))
+            });
+            (prev != action && !rebound).then(|| prev.name())
+        })
     }
 
-    /// The action `key` is bound to in `ctx` (a dialog asks in its own context).
+    /// The action `key` means in the results list (its own keys, then the global
+    /// ones): where the agent mostly is, and what the viewers (help, messages) read.
+    pub fn action(&self, key: &KeyEvent) -> Option<Action> {
+        self.action_in(Context::Results, key)
+    }
+
+    /// The action `key` is bound to in `ctx`: a dialog's own keys, or a pane's own
+    /// keys and then, where the pane lets them through, the global ones.
     pub fn action_in(&self, ctx: Context, key: &KeyEvent) -> Option<Action> {
-        let mut chord = Chord::from_event(key)?;
+        let chord = Chord::from_event(key)?;
+        self.bound(ctx, chord, key).or_else(|| {
+            ctx.falls_back(chord)
+                .then(|| self.bound(Context::Global, chord, key))
+                .flatten()
+        })
+    }
+
+    /// The action `chord` is bound to in `ctx` alone.
+    fn bound(&self, ctx: Context, mut chord: Chord, key: &KeyEvent) -> Option<Action> {
         if let Some(a) = self.by_chord.get(&(ctx, chord)) {
             return Some(*a);
         }
@@ -495,15 +629,36 @@ impl Keymap {
         self.keys_in(action.context(), action)
     }
 
+    /// The keys that run `action` in `ctx`: its own there, else the global keys that
+    /// reach it (in the search box only function keys; never one the context binds).
+    pub fn keys_at(&self, ctx: Context, action: Action) -> Vec<String> {
+        if action.contexts().contains(&ctx) || !ctx.is_pane() {
+            return self.keys_in(ctx, action);
+        }
+        self.chords_in(Context::Global, action)
+            .into_iter()
+            .filter(|c| ctx.falls_back(*c) && !self.by_chord.contains_key(&(ctx, *c)))
+            .map(|c| c.to_string())
+            .collect()
+    }
+
     /// The keys bound to `action` in `ctx` (a dialog's hint names its own binding).
     pub fn keys_in(&self, ctx: Context, action: Action) -> Vec<String> {
-        let mut chords: Vec<&Chord> = self
+        self.chords_in(ctx, action)
+            .into_iter()
+            .map(|c| c.to_string())
+            .collect()
+    }
+
+    /// The chords bound to `action` in `ctx`, plain keys first, letters before space:
+    /// they are what hints should show.
+    fn chords_in(&self, ctx: Context, action: Action) -> Vec<Chord> {
+        let mut chords: Vec<Chord> = self
             .by_chord
             .iter()
             .filter(|((c, _), a)| *c == ctx && **a == action)
-            .map(|((_, c), _)| c)
+            .map(|((_, c), _)| *c)
             .collect();
-        // Plain keys first, letters before space: they are what hints should show.
         chords.sort_by_key(|c| {
             (
                 c.ctrl || c.alt,
@@ -511,7 +666,7 @@ impl Keymap {
                 c.code == KeyCodeOrd::Char(' '),
             )
         });
-        chords.into_iter().map(|c| c.to_string()).collect()
+        chords
     }
 
     /// The first key of `action`, or `:name` when it has none.

@@ -12,7 +12,7 @@ use tui_input::backend::crossterm::EventHandler;
 
 use super::app::{App, Pane};
 use super::effect::Effect;
-use super::keymap::Action;
+use super::keymap::{Action, Context};
 
 /// Whether a plain character types into the search from the results list.
 pub fn types_in_list(c: char) -> bool {
@@ -60,6 +60,54 @@ impl App {
         }
     }
 
+    /// The keymap context of the focused pane: the search box while typing in it, the
+    /// results list, or the customer's panes.
+    pub fn pane_context(&self) -> Context {
+        match self.focus {
+            Pane::Search if self.search.editing => Context::SearchInput,
+            Pane::Search => Context::Results,
+            _ => Context::Profile,
+        }
+    }
+
+    /// A key while the agent types in the search box: the box's own actions (leave
+    /// it, open, go to the results, change pane) and, through function keys, the
+    /// global ones; every other key edits the query.
+    pub(crate) fn search_input_key(&mut self, k: KeyEvent, fx: &mut Vec<Effect>) {
+        let action = self
+            .keymap
+            .action_in(Context::SearchInput, &k)
+            // The search key is handled with the text: after a date's digits it is
+            // the date's separator.
+            .filter(|a| *a != Action::FocusSearch);
+        match action {
+            None => self.search_box_key(k, fx),
+            Some(Action::Back) => {
+                self.search.editing = false;
+                self.search.query_selected = false;
+                self.dirty = true;
+            }
+            Some(a @ (Action::Open | Action::Down | Action::Up)) => {
+                // To the results when there are any; the box keeps focus otherwise.
+                if !self.search.rows.is_empty() {
+                    self.search.editing = false;
+                }
+                self.search.query_selected = false;
+                if a != Action::Down {
+                    self.on_action(a, fx);
+                }
+                self.dirty = true;
+            }
+            Some(a @ (Action::NextPane | Action::PrevPane)) => {
+                self.search.editing = false;
+                self.search.query_selected = false;
+                self.on_action(a, fx);
+            }
+            // A function key's global action (F1 help while typing).
+            Some(a) => self.on_action(a, fx),
+        }
+    }
+
     /// A key while the search box has focus. `/` is the search key, not text (except
     /// after a digit, where it separates a date): it selects the query so typing
     /// replaces it. A selected query is replaced by the next character typed and
@@ -70,7 +118,7 @@ impl App {
             .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
         if let KeyCode::Char(c) = k.code
             && plain
-            && self.keymap.action(&k) == Some(Action::FocusSearch)
+            && self.keymap.action_in(Context::SearchInput, &k) == Some(Action::FocusSearch)
             && !self.search.query_selected
             && !self.slash_is_text(c)
         {
@@ -138,18 +186,19 @@ impl App {
         if k.modifiers.contains(KeyModifiers::CONTROL) {
             return false;
         }
+        let action = |k: &KeyEvent| self.keymap.action_in(Context::Results, k);
         if k.modifiers.contains(KeyModifiers::ALT) {
-            if !types_in_list(c) || self.keymap.action(&k).is_some() {
+            if !types_in_list(c) || action(&k).is_some() {
                 return false;
             }
             let plain = KeyEvent::new(k.code, k.modifiers - KeyModifiers::ALT);
-            if let Some(a) = self.keymap.action(&plain) {
+            if let Some(a) = action(&plain) {
                 self.on_action(a, fx);
             }
             return true;
         }
         // Letters and digits, and any character that is no command, are search text.
-        if !types_in_list(c) && self.keymap.action(&k).is_some() {
+        if !types_in_list(c) && action(&k).is_some() {
             return false;
         }
         self.select_query();
@@ -157,11 +206,13 @@ impl App {
         true
     }
 
-    /// The key a hint shows for `a` where the agent is: in the results list a letter's
-    /// command is reached with Alt.
+    /// The key a hint shows for `a` where the agent is (no dialog open): its key in
+    /// the focused pane's context; in the results list a letter's command is reached
+    /// with Alt.
     pub fn hint_key(&self, a: Action) -> String {
-        let keys = self.keymap.keys(a);
-        if self.focus == Pane::Search && !self.search.editing && self.overlay.is_none() {
+        let ctx = self.pane_context();
+        let keys = self.keymap.keys_at(ctx, a);
+        if ctx == Context::Results && self.overlay.is_none() {
             let usable = keys.iter().find(|k| {
                 let mut cs = k.chars();
                 !matches!((cs.next(), cs.next()), (Some(c), None) if types_in_list(c))
@@ -173,6 +224,8 @@ impl App {
                 return format!("alt-{k}");
             }
         }
-        self.keymap.hint(a)
+        keys.into_iter()
+            .next()
+            .unwrap_or_else(|| format!(":{}", a.name()))
     }
 }

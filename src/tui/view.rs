@@ -255,26 +255,10 @@ fn draw_hints(f: &mut Frame, app: &App, area: Rect) {
             Action::Quit,
         ],
     };
-    let editing_keys = app.focus == Pane::Search && app.search.editing;
     let mut hints: Vec<[Span<'static>; 2]> = Vec::new();
     // An action the client lacks the scope for is not offered.
     for a in actions.iter().filter(|a| app.unavailable(**a).is_none()) {
-        let key = if editing_keys {
-            match a {
-                Action::Open => "enter".to_string(),
-                Action::Back => "esc".to_string(),
-                Action::NextPane => "tab".to_string(),
-                Action::Help => app
-                    .keymap
-                    .keys(Action::Help)
-                    .into_iter()
-                    .find(|k| k != "?")
-                    .unwrap_or_else(|| ":help".into()),
-                _ => app.keymap.hint(*a),
-            }
-        } else {
-            app.hint_key(*a)
-        };
+        let key = app.hint_key(*a);
         hints.push([
             Span::styled(format!(" {key} "), app.theme.accent),
             Span::styled(format!("{} ", short(*a)), app.theme.muted),
@@ -287,7 +271,7 @@ fn draw_hints(f: &mut Frame, app: &App, area: Rect) {
         hints.remove(hints.len() - 3);
     }
     let mut spans: Vec<Span> = hints.into_iter().flatten().collect();
-    if editing_keys {
+    if app.pane_context() == crate::tui::keymap::Context::SearchInput {
         spans.push(Span::styled(
             " phone: pc: dob: acct: ref: email: ",
             app.theme.muted,

@@ -29,6 +29,7 @@ mod edit_runner;
 mod install;
 mod key_counts;
 mod masks;
+mod pane_keys;
 mod pty_image;
 mod rules_agree;
 mod sandbox_banking;

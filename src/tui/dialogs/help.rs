@@ -13,7 +13,8 @@ use crate::tui::keymap::Context;
 pub fn lines(app: &App) -> Vec<Line<'static>> {
     let t = &app.theme;
     let mut lines = Vec::new();
-    // By context: the console's keys, then each dialog's (its own `[section]`). A
+    // By context: the console's keys, the results list's, the customer panes', the
+    // search fields and the search box's keys, then each dialog's (its own `[section]`). A
     // dialog that writes is not offered in read-only mode, nor are its keys. An action
     // shared by several contexts is listed again only where its keys differ, so help
     // stays short (at 80x24 it scrolls).
@@ -22,6 +23,14 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
         .iter()
         .filter(|c| !(app.read_only && c.writes()))
     {
+        // What the search box understands, then its keys.
+        if *ctx == Context::SearchInput {
+            lines.push(Line::from(Span::styled("Search fields", t.accent)));
+            lines.push(Line::from(format!("  free text      {FREE_TEXT}")));
+            for (p, d) in PREFIXES {
+                lines.push(Line::from(format!("  {p:<14} {d}")));
+            }
+        }
         let title = match ctx {
             Context::Global => format!("{} (change them in keymap.toml)", ctx.title()),
             other => format!("{} (keymap.toml [{}])", other.title(), other.section()),
@@ -54,19 +63,29 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
                 what,
             ]));
         }
-        if !as_above.is_empty() {
+        // Wrapped to the help box (110 columns at most): the panes share many actions.
+        let mut rest = as_above.as_slice();
+        while !rest.is_empty() {
+            let n = (1..=rest.len())
+                .take_while(|n| rest[..*n].join(", ").len() <= 64)
+                .last()
+                .unwrap_or(1);
+            let (names, more) = rest.split_at(n);
+            let lead = if rest.len() == as_above.len() {
+                "also"
+            } else {
+                "    "
+            };
+            let tail = if more.is_empty() {
+                ", keys as above"
+            } else {
+                ","
+            };
             lines.push(Line::from(Span::styled(
-                format!(" {:<18} also {}, keys as above", "", as_above.join(", ")),
+                format!(" {:<18} {lead} {}{tail}", "", names.join(", ")),
                 t.muted,
             )));
-        }
-        // The search fields right after the console's keys: at 200x50 both show whole.
-        if *ctx == Context::Global {
-            lines.push(Line::from(Span::styled("Search fields", t.accent)));
-            lines.push(Line::from(format!("  free text      {FREE_TEXT}")));
-            for (p, d) in PREFIXES {
-                lines.push(Line::from(format!("  {p:<14} {d}")));
-            }
+            rest = more;
         }
     }
     lines

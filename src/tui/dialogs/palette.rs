@@ -104,7 +104,12 @@ pub fn matches(typed: &str) -> Vec<Action> {
     );
     let mut by_name = Vec::new();
     let mut by_description = Vec::new();
-    for a in Context::Global.actions() {
+    // Every action outside dialogs: the global ones and the panes'.
+    for a in Action::ALL.iter().copied().filter(|a| {
+        a.contexts()
+            .iter()
+            .any(|c| *c == Context::Global || c.is_pane())
+    }) {
         if let Some(s) = score(&fuzzy, a.name()) {
             by_name.push((s, a));
         } else if let Some(s) = score(&substring, a.description()) {

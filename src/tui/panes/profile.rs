@@ -35,7 +35,11 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let below = (lines.len() as u16).saturating_sub(scroll + inner.height);
     if below > 0 {
         block = block.title_bottom(Span::styled(
-            format!(" ↓ {below} more below · {} ", app.keymap.hint(Action::Down)),
+            format!(
+                " ↓ {below} more below · {} ",
+                app.keymap
+                    .hint_in(crate::tui::keymap::Context::Profile, Action::Down)
+            ),
             app.theme.muted,
         ));
     }

@@ -1,0 +1,177 @@
+//! The panes' keymap contexts: the search box (`[search]`), the results list
+//! (`[results]`) and the customer panes (`[profile]`) each rebind their own keys, fall
+//! back to the global ones, and a clash with a key the agent would meet there is
+//! reported naming both actions.
+
+use crate::tui_fixture;
+
+use crossterm::event::KeyCode;
+use custdesk::tui::app::{Overlay, Pane};
+use custdesk::tui::keymap::{Action, Context, Keymap};
+use custdesk::tui::keymap_load;
+use custdesk::tui::theme::Theme;
+use tui_fixture::*;
+
+fn with_keys(text: &str) -> custdesk::tui::app::App {
+    let (km, problems) = keymap_load::tolerant(text);
+    assert!(problems.is_empty(), "{problems:?}");
+    app_with(km, Theme::built_in("default"))
+}
+
+/// The help line of `action` under the heading `title`, read from help at 200x130.
+fn help_line(app: &mut custdesk::tui::app::App, title: &str, action: &str) -> String {
+    app.update(key(KeyCode::F(1)));
+    let help = screen(app, 200, 130);
+    app.update(key(KeyCode::Esc));
+    let from = help
+        .lines()
+        .position(|l| l.contains(title))
+        .unwrap_or_else(|| panic!("no {title} in help:\n{help}"));
+    help.lines()
+        .skip(from)
+        .find(|l| l.contains(&format!(" {action} ")))
+        .unwrap_or_else(|| panic!("no {action} under {title}:\n{help}"))
+        .to_string()
+}
+
+#[test]
+fn sort_rebound_in_the_results_list_sorts_there_only_and_shows_in_help_and_hints() {
+    let mut a = with_keys("[results]\nsort = \"f6\"\n");
+    searched(&mut a);
+    a.update(key(KeyCode::Esc));
+    assert_eq!(a.focus, Pane::Search);
+    assert!(!a.search.editing);
+    // alt-s was the letter's command in the list; s is no longer sort's key.
+    assert!(searches(&a.update(alt('s'))).is_empty());
+    // The list is sorted by name already: sorting it again reverses it.
+    let fx = a.update(key(KeyCode::F(6)));
+    assert_eq!(
+        searches(&fx)
+            .into_iter()
+            .map(|(_, _, sort)| sort)
+            .collect::<Vec<_>>(),
+        vec![Some("-familyName".to_string())]
+    );
+    // The hint line of the results list names the new key.
+    let s = screen(&mut a, 200, 50);
+    assert!(
+        s.lines().last().unwrap().contains(" f6 sort"),
+        "{}",
+        s.lines().last().unwrap()
+    );
+    let line = help_line(&mut a, "Results list", "sort");
+    assert!(line.contains(" f6 "), "{line}");
+
+    // In the profile F6 means nothing: no search, no dialog.
+    let mut a = with_keys("[results]\nsort = \"f6\"\n");
+    ada_open(&mut a);
+    assert_eq!(a.focus, Pane::Profile);
+    assert!(a.update(key(KeyCode::F(6))).is_empty());
+    assert!(a.overlay.is_none());
+}
+
+#[test]
+fn reveal_rebound_in_the_customer_panes_leaves_the_results_list_alone() {
+    let mut a = with_keys("[profile]\nreveal = \"ctrl-r\"\n");
+    ada_open(&mut a);
+    a.update(ch('v'));
+    assert!(a.overlay.is_none(), "v still reveals");
+    a.update(ctrl('r'));
+    assert!(matches!(a.overlay, Some(Overlay::Reveal(_))));
+    a.update(key(KeyCode::Esc));
+    assert!(a.overlay.is_none());
+    let line = help_line(&mut a, "Customer panes", "reveal");
+    assert!(line.contains(" ctrl-r "), "{line}");
+    // Back to the results list: ctrl-r there is nothing.
+    a.update(key(KeyCode::Esc));
+    assert_eq!(a.focus, Pane::Search);
+    a.update(ctrl('r'));
+    assert!(a.overlay.is_none());
+}
+
+#[test]
+fn the_search_box_keys_are_its_own_and_never_text() {
+    let mut a = with_keys("[search]\nback = \"ctrl-g\"\n");
+    searched(&mut a);
+    assert!(a.search.editing);
+    // Esc no longer leaves the box; ctrl-g does, keeping the query.
+    a.update(key(KeyCode::Esc));
+    assert!(a.search.editing);
+    let s = screen(&mut a, 200, 50);
+    assert!(
+        s.lines().last().unwrap().contains(" ctrl-g back"),
+        "{}",
+        s.lines().last().unwrap()
+    );
+    a.update(ctrl('g'));
+    assert!(!a.search.editing);
+    assert_eq!(a.search.input.value(), "quart");
+    let line = help_line(&mut a, "Search box", "back");
+    assert!(line.contains(" ctrl-g "), "{line}");
+
+    // A plain character is text in the search box: binding one there is refused in
+    // words, and the line keeps its default.
+    let (km, problems) = keymap_load::tolerant("[search]\nopen = \"o\"\n");
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].contains("[search]")
+            && problems[0].contains("'o'")
+            && problems[0].contains("open")
+            && problems[0].contains("not text"),
+        "{problems:?}"
+    );
+    assert_eq!(
+        km.keys_in(Context::SearchInput, Action::Open),
+        vec!["enter"]
+    );
+
+    // [bindings] rebinds open in the list and the panes; in the search box o is
+    // still a letter of the name and enter still opens.
+    let mut a = with_keys("[bindings]\nopen = \"f7\"\n");
+    type_search(&mut a, "oo");
+    assert_eq!(a.search.input.value(), "oo");
+    assert_eq!(
+        a.keymap.keys_in(Context::Results, Action::Open),
+        vec!["f7".to_string()]
+    );
+    assert_eq!(
+        a.keymap.keys_in(Context::SearchInput, Action::Open),
+        vec!["enter".to_string()]
+    );
+}
+
+#[test]
+fn a_clash_with_a_key_met_in_a_pane_names_both_actions() {
+    let errs = |text: &str| Keymap::with_overrides(text).unwrap_err().join("\n");
+    // The results list falls back to the global keys: q there would be both.
+    let e = errs("[results]\nsort = \"q\"\n");
+    assert!(
+        e.contains("[results]") && e.contains("sort") && e.contains("quit"),
+        "{e}"
+    );
+    // The customer panes: e edits the email.
+    let e = errs("[profile]\nreveal = \"e\"\n");
+    assert!(
+        e.contains("[profile]") && e.contains("reveal") && e.contains("edit_email"),
+        "{e}"
+    );
+    // A global key a pane already uses would be hidden there.
+    let e = errs("[bindings]\nquit = \"v\"\n");
+    assert!(e.contains("quit") && e.contains("reveal"), "{e}");
+    // Two actions on one key in one pane's section.
+    let e = errs("[results]\nsort = \"f9\"\nmark_all = \"f9\"\n");
+    assert!(
+        e.contains("[results] 'f9' is bound to both") && e.contains("sort"),
+        "{e}"
+    );
+    // Handing a key over is no clash: quit moves off q, sort takes it.
+    let km = Keymap::with_overrides("[results]\nsort = \"q\"\n[bindings]\nquit = \"Q\"\n")
+        .expect("a key handed over");
+    assert_eq!(km.keys_in(Context::Results, Action::Sort), vec!["q"]);
+    assert_eq!(km.keys(Action::Quit), vec!["Q"]);
+    // The same key in the results list and the customer panes is no clash: only one
+    // of them has focus.
+    assert!(
+        Keymap::with_overrides("[results]\nsort = \"f9\"\n[profile]\nreveal = \"f9\"\n").is_ok()
+    );
+}
