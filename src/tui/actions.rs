@@ -423,7 +423,8 @@ impl App {
             | Action::ChoiceNext
             | Action::Accept
             | Action::Decline
-            | Action::Complete => {}
+            | Action::Complete
+            | Action::Close => {}
             Action::Refresh => match self.focus {
                 Pane::Search => self.search_changed(fx),
                 _ => {

@@ -45,19 +45,19 @@ macro_rules! actions {
 
 actions! {
     Quit => "quit", "Quit custdesk", ["q", "ctrl-c"];
-    Help => "help", "Show or hide this help", ["?", "f1"];
+    Help => "help", "Show or hide this help", ["?", "f1"] in [Global, Viewer];
     Palette => "palette", "Open the command palette", [":"];
     FocusSearch => "focus_search", "Type in the search box", ["/"] in [Global, SearchInput];
     NextPane => "next_pane", "Next pane", ["tab"] in [Global, SearchInput];
     PrevPane => "prev_pane", "Previous pane", ["backtab"] in [Global, SearchInput];
-    Up => "up", "Move up", ["up", "k"] in [Results, Profile, SearchInput];
-    Down => "down", "Move down", ["down", "j"] in [Results, Profile, SearchInput];
+    Up => "up", "Move up", ["up", "k"] in [Results, Profile, SearchInput, Viewer];
+    Down => "down", "Move down", ["down", "j"] in [Results, Profile, SearchInput, Viewer];
     Left => "left", "Previous column / pane", ["left", "h"] in [Results, Profile];
     Right => "right", "Next column / pane", ["right", "l"] in [Results, Profile];
-    PageUp => "page_up", "Page up", ["pageup", "ctrl-u"] in [Results, Profile, Bulk];
-    PageDown => "page_down", "Page down", ["pagedown", "ctrl-d"] in [Results, Profile, Bulk];
-    Top => "top", "First row", ["home", "g"] in [Results, Profile];
-    Bottom => "bottom", "Last row", ["end", "G"] in [Results, Profile];
+    PageUp => "page_up", "Page up", ["pageup", "ctrl-u"] in [Results, Profile, Bulk, Viewer];
+    PageDown => "page_down", "Page down", ["pagedown", "ctrl-d"] in [Results, Profile, Bulk, Viewer];
+    Top => "top", "First row", ["home", "g"] in [Results, Profile, Viewer];
+    Bottom => "bottom", "Last row", ["end", "G"] in [Results, Profile, Viewer];
     Open => "open", "Open the selected customer", ["enter"] in [Results, SearchInput];
     Back => "back", "Back / close", ["esc"] in [Results, Profile, SearchInput, Verify, Contact, AddPhone, Offer, Alerts, Image, Customer, BulkForm, Bulk, Palette, Reveal];
     Sort => "sort", "Sort by the selected column (again to reverse)", ["s"] in [Results];
@@ -81,7 +81,7 @@ actions! {
     MarkAll => "mark_all", "Mark every result of the search, loaded or not", ["*"] in [Results];
     ClearMarks => "clear_marks", "Clear every mark", ["u"] in [Results];
     Bulk => "bulk", "Bulk edit the marked customers (or the selected one)", ["b"];
-    Messages => "messages", "Show the last 50 messages, with time and correlation id", ["f2", "!"];
+    Messages => "messages", "Show the last 50 messages, with time and correlation id", ["f2", "!"] in [Global, Viewer];
     SavePlan => "save_plan", "Save the plan to a file (bulk preview)", ["s"] in [Bulk];
     PauseJob => "pause", "Pause the running job, or go on (bulk)", ["p", "space"] in [Bulk];
     CancelJob => "cancel", "Cancel the running job; items in flight finish (bulk)", ["c"] in [Bulk];
@@ -97,6 +97,7 @@ actions! {
     Accept => "accept", "Accept the offer", ["a"] in [Offer];
     Decline => "decline", "Decline the offer", ["d"] in [Offer];
     Complete => "complete", "Complete the selected command's name", ["tab"] in [Palette];
+    Close => "close", "Close this view", ["esc", "q"] in [Viewer];
 }
 
 /// Where a key means an action: the console at large, or one dialog. Each has its
@@ -136,6 +137,8 @@ pub enum Context {
     Palette,
     /// The reveal prompt (asks a reason).
     Reveal,
+    /// The read-only views: help and the message log.
+    Viewer,
 }
 
 impl Context {
@@ -155,6 +158,7 @@ impl Context {
         Context::Bulk,
         Context::Palette,
         Context::Reveal,
+        Context::Viewer,
     ];
 
     /// The section of `keymap.toml` that rebinds this context's actions.
@@ -175,6 +179,7 @@ impl Context {
             Context::Bulk => "bulk",
             Context::Palette => "palette",
             Context::Reveal => "reveal",
+            Context::Viewer => "viewer",
         }
     }
 
@@ -196,6 +201,7 @@ impl Context {
             Context::Bulk => "Bulk dialog",
             Context::Palette => "Command palette",
             Context::Reveal => "Reveal prompt",
+            Context::Viewer => "Help and message log",
         }
     }
 
@@ -210,6 +216,7 @@ impl Context {
                 | Context::Verify
                 | Context::Palette
                 | Context::Reveal
+                | Context::Viewer
         )
     }
 

@@ -108,13 +108,20 @@ pub fn draw(f: &mut Frame, app: &App, scroll: u16) {
     let shown = rows_shown(total, f.area().height);
     let scroll = scroll.min(total.saturating_sub(shown) as u16);
     // What does not fit scrolls; the border says which rows show and that more follow.
+    use crate::tui::keymap::Action;
+    let closes = super::viewer::closes(app, Action::Help);
+    let keys = format!(
+        "{}/{}",
+        super::viewer::hint(app, Action::Down),
+        super::viewer::hint(app, Action::Up)
+    );
     let hint = if shown >= total {
-        " esc or ? closes · j/k scroll ".to_string()
+        format!(" {closes} · {keys} scroll ")
     } else {
         let first = scroll as usize + 1;
         let last = scroll as usize + shown;
         let more = if last < total { " ↓ more" } else { "" };
-        format!(" rows {first}-{last} of {total}{more} · esc or ? closes · j/k ")
+        format!(" rows {first}-{last} of {total}{more} · {closes} · {keys} ")
     };
     // As tall as the list, within the screen.
     super::draw_scrolled(f, app, " Help ", &hint, 110, lines, scroll, false);
@@ -135,23 +142,15 @@ impl crate::tui::dialog::Dialog for Help {
         &mut self,
         app: &mut App,
         k: crossterm::event::KeyEvent,
-        _fx: &mut Vec<crate::tui::effect::Effect>,
+        fx: &mut Vec<crate::tui::effect::Effect>,
     ) -> bool {
-        use crate::tui::keymap::Action;
-        match app.keymap.action(&k) {
-            // Help scrolls no further than its last row.
-            Some(Action::Down) => {
-                self.scroll = self
-                    .scroll
-                    .saturating_add(1)
-                    .min(max_scroll(app, app.size.1))
-            }
-            Some(Action::Up) => self.scroll = self.scroll.saturating_sub(1),
-            // Quit, Esc and the help key all close help; Ctrl-C still quits.
-            Some(Action::Help | Action::Quit) => return false,
-            _ => return k.code != crossterm::event::KeyCode::Esc,
-        }
-        true
+        let (total, height) = (lines(app).len(), app.size.1);
+        let extent = super::viewer::Extent {
+            max: max_scroll(app, height),
+            page: rows_shown(total, height) as u16,
+        };
+        let own = crate::tui::keymap::Action::Help;
+        super::viewer::key(app, own, k, &mut self.scroll, extent, fx)
     }
 
     fn draw(&self, f: &mut Frame, app: &App) {

@@ -9,7 +9,11 @@ use crate::tui::keymap::Action;
 use crate::tui::messages::LOG_LEN;
 use crate::tui::view::safe;
 
-pub fn draw(f: &mut Frame, app: &App, scroll: u16) {
+/// The widest the log's box grows.
+const WIDTH: u16 = 120;
+
+/// Every line of the log, for drawing and for bounding its scroll.
+fn lines(app: &App) -> Vec<Line<'static>> {
     let t = &app.theme;
     let log = &app.messages.log;
     let mut lines = vec![Line::from(Span::styled(
@@ -31,13 +35,29 @@ pub fn draw(f: &mut Frame, app: &App, scroll: u16) {
         }
         lines.push(Line::from(spans));
     }
+    lines
+}
+
+/// How far the log scrolls on a screen `size`: its wrapped rows less those that show.
+fn extent(app: &App, (width, height): (u16, u16)) -> super::viewer::Extent {
+    let width = width.saturating_sub(4).clamp(20, WIDTH);
+    let rows = super::box_height(&lines(app), width).saturating_sub(2);
+    let shown = rows.min(height.saturating_sub(2));
+    super::viewer::Extent {
+        max: rows - shown,
+        page: shown,
+    }
+}
+
+pub fn draw(f: &mut Frame, app: &App, scroll: u16) {
     let hint = format!(
-        " esc or {} closes · {}/{} scroll ",
-        app.keymap.hint(Action::Messages),
-        app.keymap.hint(Action::Up),
-        app.keymap.hint(Action::Down)
+        " {} · {}/{} scroll ",
+        super::viewer::closes(app, Action::Messages),
+        super::viewer::hint(app, Action::Up),
+        super::viewer::hint(app, Action::Down)
     );
-    super::draw_scrolled(f, app, " Messages ", &hint, 120, lines, scroll, true);
+    let lines = lines(app);
+    super::draw_scrolled(f, app, " Messages ", &hint, WIDTH, lines, scroll, true);
 }
 
 /// The message log, scrolled this far.
@@ -55,15 +75,10 @@ impl crate::tui::dialog::Dialog for MessageLog {
         &mut self,
         app: &mut App,
         k: crossterm::event::KeyEvent,
-        _fx: &mut Vec<crate::tui::effect::Effect>,
+        fx: &mut Vec<crate::tui::effect::Effect>,
     ) -> bool {
-        match app.keymap.action(&k) {
-            Some(Action::Down) => self.scroll = self.scroll.saturating_add(1),
-            Some(Action::Up) => self.scroll = self.scroll.saturating_sub(1),
-            Some(Action::Messages | Action::Quit) => return false,
-            _ => return k.code != crossterm::event::KeyCode::Esc,
-        }
-        true
+        let extent = extent(app, app.size);
+        super::viewer::key(app, Action::Messages, k, &mut self.scroll, extent, fx)
     }
 
     fn draw(&self, f: &mut Frame, app: &App) {

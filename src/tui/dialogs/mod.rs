@@ -12,6 +12,7 @@ pub mod offer;
 pub mod palette;
 pub mod reveal;
 pub mod verify;
+pub mod viewer;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;

@@ -175,3 +175,95 @@ fn a_clash_with_a_key_met_in_a_pane_names_both_actions() {
         Keymap::with_overrides("[results]\nsort = \"f9\"\n[profile]\nreveal = \"f9\"\n").is_ok()
     );
 }
+
+fn help_scroll(a: &custdesk::tui::app::App) -> u16 {
+    match &a.overlay {
+        Some(Overlay::Help(h)) => h.scroll,
+        other => panic!("help is not open: {other:?}"),
+    }
+}
+
+#[test]
+fn help_and_the_message_log_page_jump_and_hand_over_with_their_own_keys() {
+    let mut a = app();
+    a.update(custdesk::tui::msg::Msg::Resize(80, 24));
+    a.update(key(KeyCode::F(1)));
+    let first = screen(&mut a, 80, 24);
+    let total: u16 = first
+        .split("rows 1-22 of ")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no row count:\n{first}"));
+    // A page at a time (22 rows show), to the end and back to the top.
+    a.update(key(KeyCode::PageDown));
+    assert_eq!(help_scroll(&a), 22);
+    assert!(screen(&mut a, 80, 24).contains("rows 23-44 of"));
+    a.update(ch('G'));
+    assert_eq!(help_scroll(&a), total - 22);
+    let end = screen(&mut a, 80, 24);
+    assert!(
+        end.contains(&format!("rows {}-{total} of {total}", total - 21)),
+        "{end}"
+    );
+    // The last section is this one: the views' own keys.
+    assert!(
+        end.contains("Help and message log (keymap.toml [viewer])"),
+        "{end}"
+    );
+    a.update(key(KeyCode::Home));
+    assert_eq!(help_scroll(&a), 0);
+    // The message log's key opens it in help's place, and help's key the reverse.
+    a.update(ch('!'));
+    assert!(
+        matches!(a.overlay, Some(Overlay::Messages(_))),
+        "{:?}",
+        a.overlay
+    );
+    a.update(ch('?'));
+    assert!(
+        matches!(a.overlay, Some(Overlay::Help(_))),
+        "{:?}",
+        a.overlay
+    );
+    // q closes a view; it never quits the console from one.
+    a.update(ch('q'));
+    assert!(a.overlay.is_none());
+    assert!(!a.quit);
+}
+
+#[test]
+fn the_message_log_scrolls_no_further_than_its_last_message() {
+    let mut a = app();
+    a.update(custdesk::tui::msg::Msg::Resize(80, 24));
+    a.update(key(KeyCode::F(2)));
+    for _ in 0..5 {
+        a.update(ch('j'));
+    }
+    a.update(key(KeyCode::End));
+    match &a.overlay {
+        Some(Overlay::Messages(m)) => assert_eq!(m.scroll, 0, "an empty log scrolled"),
+        other => panic!("the log is not open: {other:?}"),
+    }
+    assert!(screen(&mut a, 80, 24).contains("No messages yet"));
+}
+
+#[test]
+fn the_views_close_key_is_rebound_under_viewer() {
+    let mut a = with_keys("[viewer]\nclose = \"x\"\n");
+    a.update(key(KeyCode::F(2)));
+    let s = screen(&mut a, 80, 24);
+    assert!(s.contains(" x or ! closes "), "{s}");
+    a.update(key(KeyCode::Esc));
+    assert!(a.overlay.is_some(), "esc still closes");
+    a.update(ch('x'));
+    assert!(a.overlay.is_none());
+    // A clash inside the views names both actions.
+    let e = Keymap::with_overrides("[viewer]\nclose = \"j\"\n")
+        .unwrap_err()
+        .join("\n");
+    assert!(
+        e.contains("[viewer]") && e.contains("close") && e.contains("down"),
+        "{e}"
+    );
+}
