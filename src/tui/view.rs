@@ -116,6 +116,8 @@ pub fn areas(app: &App, area: Rect) -> Areas {
 /// Settle what the next frame at `area` needs to know before it is drawn: the rows of
 /// results that fit (for paging keys) and the window that keeps the selection in view.
 pub fn fit(app: &mut App, area: Rect) {
+    // The screen's size as drawn: what the views' scroll bounds and wrapping read.
+    app.size = (area.width, area.height);
     if let Some(search) = areas(app, area).search {
         panes::search::fit(app, search);
     }

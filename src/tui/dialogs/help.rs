@@ -9,6 +9,12 @@ use crate::domain::query::{FREE_TEXT, PREFIXES};
 use crate::tui::app::App;
 use crate::tui::keymap::Context;
 
+/// The widest the help box grows.
+const WIDTH: u16 = 110;
+
+/// How help starts the line of a context's actions whose keys are those listed above.
+const AS_ABOVE: &str = " keys as above: ";
+
 /// Every line of help, for drawing and for bounding its scroll.
 pub fn lines(app: &App) -> Vec<Line<'static>> {
     let t = &app.theme;
@@ -63,26 +69,25 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
                 what,
             ]));
         }
-        // Wrapped to the help box (110 columns at most): the panes share many actions.
+        // Wrapped to the help box (the panes and dialogs share many actions); on a
+        // screen narrower than 80 columns help is cut anyway, so it wraps as at 80.
+        let inner = app.size.0.saturating_sub(4).clamp(20, WIDTH) as usize - 2;
+        let budget = inner.saturating_sub(AS_ABOVE.len()).max(58);
         let mut rest = as_above.as_slice();
         while !rest.is_empty() {
             let n = (1..=rest.len())
-                .take_while(|n| rest[..*n].join(", ").len() <= 64)
+                .take_while(|n| rest[..*n].join(", ").len() < budget)
                 .last()
                 .unwrap_or(1);
             let (names, more) = rest.split_at(n);
             let lead = if rest.len() == as_above.len() {
-                "also"
+                AS_ABOVE
             } else {
-                "    "
+                "                "
             };
-            let tail = if more.is_empty() {
-                ", keys as above"
-            } else {
-                ","
-            };
+            let tail = if more.is_empty() { "" } else { "," };
             lines.push(Line::from(Span::styled(
-                format!(" {:<18} {lead} {}{tail}", "", names.join(", ")),
+                format!("{lead}{}{tail}", names.join(", ")),
                 t.muted,
             )));
             rest = more;
@@ -124,7 +129,7 @@ pub fn draw(f: &mut Frame, app: &App, scroll: u16) {
         format!(" rows {first}-{last} of {total}{more} · {closes} · {keys} ")
     };
     // As tall as the list, within the screen.
-    super::draw_scrolled(f, app, " Help ", &hint, 110, lines, scroll, false);
+    super::draw_scrolled(f, app, " Help ", &hint, WIDTH, lines, scroll, false);
 }
 
 /// Help, scrolled this far.
