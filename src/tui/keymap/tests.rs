@@ -1,5 +1,9 @@
 //! The keymap's unit tests: defaults, overrides, contexts and clashes.
 
+use std::collections::BTreeMap;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
 use super::*;
 
 #[test]
