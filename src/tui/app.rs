@@ -85,12 +85,6 @@ impl App {
         }
     }
 
-    pub fn is_revealed(&self, customer: &str, field: &str) -> bool {
-        self.reveals
-            .iter()
-            .any(|(f, _)| f.customer == customer && f.field == field)
-    }
-
     /// Whether any call is in flight (drives the spinner); derived, never counted.
     pub fn busy(&self) -> bool {
         self.search.loading

@@ -82,7 +82,9 @@ pub fn size_words(n: u64) -> String {
 }
 
 /// The path as typed or pasted: trimmed, quotes a file manager's drag adds taken
-/// off, and `~/` as the home folder.
+/// off, `~/` as the home folder, a `file://` URL as its path (`%20` a space), and a
+/// shell-escaped drag (`a\ b.png`) as the file it names when no file has the
+/// backslashes in its name.
 pub fn typed_path(typed: &str) -> std::path::PathBuf {
     let mut p = typed.trim();
     for q in ['\'', '"'] {
@@ -90,10 +92,40 @@ pub fn typed_path(typed: &str) -> std::path::PathBuf {
             p = &p[1..p.len() - 1];
         }
     }
-    match (p.strip_prefix("~/"), std::env::var_os("HOME")) {
+    if let Some(rest) = p.strip_prefix("file://") {
+        let rest = rest.strip_prefix("localhost").unwrap_or(rest);
+        if rest.starts_with('/') {
+            let decoded = percent_encoding::percent_decode_str(rest).decode_utf8_lossy();
+            return std::path::PathBuf::from(decoded.into_owned());
+        }
+    }
+    let path = match (p.strip_prefix("~/"), std::env::var_os("HOME")) {
         (Some(rest), Some(home)) => std::path::Path::new(&home).join(rest),
         _ => p.into(),
+    };
+    match unescaped(&path.to_string_lossy()) {
+        Some(plain) if !path.exists() => plain.into(),
+        _ => path,
     }
+}
+
+/// `a\ b.png` as `a b.png`: a backslash before a character that is not a letter or
+/// digit taken off, as a shell would; `None` when there is none.
+fn unescaped(p: &str) -> Option<String> {
+    let mut out = String::with_capacity(p.len());
+    let mut chars = p.chars().peekable();
+    let mut any = false;
+    while let Some(c) = chars.next() {
+        match chars.peek() {
+            Some(next) if c == '\\' && !next.is_alphanumeric() => {
+                any = true;
+                out.push(*next);
+                chars.next();
+            }
+            _ => out.push(c),
+        }
+    }
+    any.then_some(out)
 }
 
 /// Check the file at `typed` before anything is sent; the refusal in plain words,
@@ -387,6 +419,27 @@ mod tests {
             typed_path("\"/tmp/x.gif\""),
             std::path::PathBuf::from("/tmp/x.gif")
         );
+    }
+
+    #[test]
+    fn a_dragged_url_or_escaped_path_names_the_file() {
+        assert_eq!(
+            typed_path("file:///tmp/a%20b.png"),
+            std::path::PathBuf::from("/tmp/a b.png")
+        );
+        assert_eq!(
+            typed_path("'file://localhost/tmp/x.gif'"),
+            std::path::PathBuf::from("/tmp/x.gif")
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let spaced = dir.path().join("my photo (1).png");
+        std::fs::write(&spaced, b"x").unwrap();
+        let escaped = format!("{}/my\\ photo\\ \\(1\\).png", dir.path().display());
+        assert_eq!(typed_path(&escaped), spaced);
+        // A file that really has a backslash in its name is taken as typed.
+        let odd = dir.path().join("odd\\ name.png");
+        std::fs::write(&odd, b"x").unwrap();
+        assert_eq!(typed_path(&odd.to_string_lossy()), odd);
     }
 
     #[test]
