@@ -189,16 +189,31 @@ impl std::fmt::Debug for Picture {
     }
 }
 
+fn env(name: &str) -> String {
+    std::env::var(name).unwrap_or_default()
+}
+
+/// Whether the graphics query is to be sent at start: images are on (`image = true`,
+/// the default) and the terminal can be asked (see [`may_ask`]).
+pub fn asks(enabled: bool) -> bool {
+    enabled && may_ask(&env("TERM"))
+}
+
+/// The Linux console prints what it does not know; `dumb` knows nothing.
+fn may_ask(term: &str) -> bool {
+    !(term.is_empty() || term == "dumb" || term == "linux")
+}
+
 /// What the console draws images with: nothing when `enabled` is false (`image =
-/// false` in config.toml), else what the terminal answers within `timeout`.
-pub fn at_start(enabled: bool, timeout: Duration) -> Option<Graphics> {
-    let env = |name: &str| std::env::var(name).unwrap_or_default();
+/// false` in config.toml), else what the terminal `answers` to [`QUERY`] say (asked at
+/// start with the other questions, see [`crate::tui::term::ask_at_start`]).
+pub fn at_start(enabled: bool, answers: &[u8]) -> Option<Graphics> {
     choose(
         enabled,
         &env("TERM"),
         !env("NO_COLOR").is_empty(),
         !env("KONSOLE_VERSION").is_empty(),
-        || ask(timeout),
+        || answers.to_vec(),
     )
 }
 
@@ -213,8 +228,7 @@ fn choose(
     if !enabled {
         return None;
     }
-    // The Linux console prints what it does not know; `dumb` knows nothing.
-    let g = if term.is_empty() || term == "dumb" || term == "linux" {
+    let g = if !may_ask(term) {
         Graphics::halfblocks()
     } else {
         Graphics::from_answers(&ask(), konsole)
@@ -223,14 +237,9 @@ fn choose(
     (!(no_color && g.kind == Kind::Halfblocks)).then_some(g)
 }
 
-/// Kitty graphics query, XTVERSION, cell size, then primary device attributes.
-const QUERY: &[u8] = b"\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\\x1b[>q\x1b[16t\x1b[c";
-
-/// Everything the terminal answers to [`QUERY`] until its device attributes arrive or
-/// `timeout` passes.
-fn ask(timeout: Duration) -> Vec<u8> {
-    crate::tui::term::ask_terminal(QUERY, timeout)
-}
+/// Kitty graphics query, XTVERSION and cell size (the device attributes query that
+/// ends every start-up question is added once, after all of them).
+pub const QUERY: &[u8] = b"\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\\x1b[>q\x1b[16t";
 
 fn sixel_attribute(got: &[u8]) -> bool {
     device_attributes(got).is_some_and(|ps| ps.contains(&&b"4"[..]))

@@ -56,6 +56,8 @@ pub struct Ready {
     pub theme: Theme,
     pub cfg: config::ConsoleConfig,
     pub profile: Option<Profile>,
+    /// What the terminal answered the start-up questions (background, graphics).
+    pub terminal_answers: Vec<u8>,
 }
 
 /// Problems that stop the console before it draws: reported in words (a line and, where
@@ -103,12 +105,18 @@ pub fn preflight(opts: &Options) -> Result<Ready, String> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err("custdesk needs an interactive terminal; for scripts use `custdesk sandbox`, `custdesk audit` or `custdesk bulk`".into());
     }
-    // `default` uses the terminal's colours: on a light background (OSC 11, at most
-    // 200 ms, no answer counts as dark) its warnings and errors take darker shades.
-    let theme = if theme_name == "default"
-        && !no_color
-        && super::term::light_background(std::time::Duration::from_millis(200))
-    {
+    // Every question for the terminal at once, one wait of at most 200 ms: its
+    // background (the `default` theme uses the terminal's colours: on a light background
+    // its warnings and errors take darker shades; no answer counts as dark) and what it
+    // draws images with. Asked before the terminal is taken over and its input read.
+    let asks_background = theme_name == "default" && !no_color;
+    let image = cfg.image.unwrap_or(true);
+    let terminal_answers = super::term::ask_at_start(
+        asks_background,
+        super::graphics::asks(image),
+        super::graphics::QUERY_TIMEOUT,
+    );
+    let theme = if asks_background && super::term::light_background(&terminal_answers) {
         Theme::default_light(no_color)
     } else {
         theme
@@ -120,6 +128,7 @@ pub fn preflight(opts: &Options) -> Result<Ready, String> {
         theme,
         cfg,
         profile,
+        terminal_answers,
     })
 }
 
@@ -173,6 +182,7 @@ async fn console(opts: Options, ready: Ready) -> Result<()> {
         theme,
         cfg,
         profile,
+        terminal_answers,
     } = ready;
     let mut app = App::new(keymap, theme);
     app.status.notice = super::keymap_load::notice(&paths.keymap_file(), &keymap_problems);
@@ -217,9 +227,8 @@ async fn console(opts: Options, ready: Ready) -> Result<()> {
     app.read_only = opts.read_only || read_only;
     app.status.backend = backend_label;
     app.status.profile = profile_label;
-    // Asked before the terminal is taken over and its input read (at most 200 ms).
-    let graphics =
-        super::graphics::at_start(cfg.image.unwrap_or(true), super::graphics::QUERY_TIMEOUT);
+    // From the answers to the start-up questions (see `preflight`).
+    let graphics = super::graphics::at_start(cfg.image.unwrap_or(true), &terminal_answers);
     let mut console = assemble(app, api, &paths, &job_backend, opts.caller.as_deref())?;
     console.runner.set_graphics(graphics);
     run::run(console).await

@@ -303,14 +303,36 @@ impl<B: Screen> Term<B> {
     }
 }
 
-/// Whether the terminal's background is light, asked with OSC 11 (and a device
-/// attributes query after it, which every terminal answers, so one that does not know
-/// OSC 11 ends the wait early). At most `timeout`; no answer counts as dark.
+/// OSC 11: the terminal's background colour.
+pub const BACKGROUND_QUERY: &[u8] = b"\x1b]11;?\x1b\\";
+
+/// Ask the terminal every start-up question at once: its background colour
+/// (`background`) and what it draws images with (`graphics`, the graphics query), then
+/// device attributes, which every terminal answers, so one that knows neither question
+/// ends the wait early. One wait of at most `timeout` for both, not one each; nothing
+/// asked, nothing answered.
 ///
 /// Written by hand rather than with `terminal-colorsaurus`: that crate is not in the
 /// offline registry this project builds from; this needs only `poll` and `read`.
-pub fn light_background(timeout: std::time::Duration) -> bool {
-    parse_osc11(&ask_terminal(b"\x1b]11;?\x1b\\\x1b[c", timeout)).is_some_and(is_light)
+pub fn ask_at_start(background: bool, graphics: bool, timeout: std::time::Duration) -> Vec<u8> {
+    let mut query = Vec::new();
+    if background {
+        query.extend_from_slice(BACKGROUND_QUERY);
+    }
+    if graphics {
+        query.extend_from_slice(super::graphics::QUERY);
+    }
+    if query.is_empty() {
+        return Vec::new();
+    }
+    query.extend_from_slice(b"\x1b[c");
+    ask_terminal(&query, timeout)
+}
+
+/// Whether the terminal's answers say its background is light (the OSC 11 answer); no
+/// answer counts as dark.
+pub fn light_background(answers: &[u8]) -> bool {
+    parse_osc11(answers).is_some_and(is_light)
 }
 
 /// Send `query` (which must end with a device attributes query, `ESC [ c`) and read

@@ -91,6 +91,14 @@ async fn a_terminal_that_answers_no_query_gets_half_blocks_and_no_image_protocol
         1,
         "only the query is a kitty sequence"
     );
+    // Both start-up questions (the background colour and the graphics) went out in
+    // one query ending in one device attributes request: one wait on a silent
+    // terminal, not two.
+    assert!(
+        contains(start, b"\x1b]11;?\x1b\\\x1b_Gi=31,"),
+        "not one query"
+    );
+    assert_eq!(count(start, b"\x1b[c"), 1, "more than one wait");
     assert!(
         !contains(console, b"\x1b_G"),
         "kitty graphics reached the pty"
