@@ -12,6 +12,7 @@ pub mod keymap_load;
 pub mod messages;
 pub mod msg;
 pub mod panes;
+pub mod replies;
 pub mod run;
 pub mod scroll;
 pub mod start;

@@ -15,6 +15,7 @@ use tokio::sync::mpsc;
 use super::app::App;
 use super::effect::Effect;
 use super::msg::Msg;
+use super::replies::LateReplies;
 use super::tasks::Runner;
 use super::term::{self, Screen, Term};
 
@@ -33,7 +34,7 @@ pub struct Console {
 
 /// Run the console on the real terminal until the agent quits or a signal ends it; the
 /// terminal is restored however it ends.
-pub async fn run(console: Console) -> color_eyre::Result<()> {
+pub async fn run(console: Console, replies: LateReplies) -> color_eyre::Result<()> {
     term::install_panic_hook();
     // SIGTERM / SIGHUP (a dropped SSH session) end the loop so the terminal is restored.
     // Registered before the terminal goes raw: a signal that arrives between the two
@@ -55,7 +56,13 @@ pub async fn run(console: Console) -> color_eyre::Result<()> {
         });
     }
     let mut term = Term::enter(console.app.mouse)?;
-    let result = drive(console, &mut term, crossterm::event::EventStream::new()).await;
+    // A late answer to the start-up questions is not the agent's typing.
+    let mut replies = replies;
+    let events = crossterm::event::EventStream::new().filter(move |ev| {
+        let late = matches!(ev, Ok(e) if replies.swallow(e, std::time::Instant::now()));
+        std::future::ready(!late)
+    });
+    let result = drive(console, &mut term, events).await;
     drop(term);
     term::restore();
     result.map(|_| ())

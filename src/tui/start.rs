@@ -58,6 +58,8 @@ pub struct Ready {
     pub profile: Option<Profile>,
     /// What the terminal answered the start-up questions (background, graphics).
     pub terminal_answers: Vec<u8>,
+    /// Whether it was asked any.
+    pub asked_terminal: bool,
 }
 
 /// Problems that stop the console before it draws: reported in words (a line and, where
@@ -111,6 +113,7 @@ pub fn preflight(opts: &Options) -> Result<Ready, String> {
     // draws images with. Asked before the terminal is taken over and its input read.
     let asks_background = theme_name == "default" && !no_color;
     let image = cfg.image.unwrap_or(true);
+    let asked_terminal = asks_background || super::graphics::asks(image);
     let terminal_answers = super::term::ask_at_start(
         asks_background,
         super::graphics::asks(image),
@@ -129,6 +132,7 @@ pub fn preflight(opts: &Options) -> Result<Ready, String> {
         cfg,
         profile,
         terminal_answers,
+        asked_terminal,
     })
 }
 
@@ -183,6 +187,7 @@ async fn console(opts: Options, ready: Ready) -> Result<()> {
         cfg,
         profile,
         terminal_answers,
+        asked_terminal,
     } = ready;
     let mut app = App::new(keymap, theme);
     app.status.notice = super::keymap_load::notice(&paths.keymap_file(), &keymap_problems);
@@ -231,7 +236,13 @@ async fn console(opts: Options, ready: Ready) -> Result<()> {
     let graphics = super::graphics::at_start(cfg.image.unwrap_or(true), &terminal_answers);
     let mut console = assemble(app, api, &paths, &job_backend, opts.caller.as_deref())?;
     console.runner.set_graphics(graphics);
-    run::run(console).await
+    // Answers still owed to the start-up questions may come among the keys.
+    let replies = if asked_terminal && super::term::device_attributes(&terminal_answers).is_none() {
+        super::replies::LateReplies::armed(std::time::Instant::now() + super::replies::WINDOW)
+    } else {
+        super::replies::LateReplies::default()
+    };
+    run::run(console, replies).await
 }
 
 /// The console for a backend, ready to run on a terminal or in a test: `app` (already

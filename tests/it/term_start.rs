@@ -196,3 +196,42 @@ fn mouse_true_in_the_config_turns_capture_on() {
     c.send("\x03");
     assert!(c.wait_exit().success());
 }
+
+/// A terminal far away (SSH) answers the start-up questions after the console stopped
+/// waiting: the answers arrive among the agent's keys and are not typed into the
+/// search.
+#[test]
+fn answers_that_come_after_the_wait_are_not_typed_into_the_search() {
+    let c = Started::spawn(Vec::new(), None, 30, 120);
+    c.first_frame();
+    {
+        let mut w = c.writer.lock().unwrap();
+        w.write_all(
+            b"\x1b]11;rgb:ffff/ffff/ffff\x1b\\\x1b_Gi=31;OK\x1b\\\x1bP>|xterm(388)\x1b\\\x1b[6;20;10t\x1b[?62;22c",
+        )
+        .unwrap();
+        w.write_all(b"quart").unwrap();
+        w.flush().unwrap();
+    }
+    let until = Instant::now() + Duration::from_secs(20);
+    let search = loop {
+        let shown = c.screen().screen().contents();
+        let line = shown
+            .lines()
+            .find(|l| l.contains('›'))
+            .unwrap_or_default()
+            .to_string();
+        if line.contains("quart") || Instant::now() > until {
+            break line;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(search.contains("› quart "), "{search}");
+    for junk in ["rgb", "ffff", "31;OK", "xterm", "388", "11;"] {
+        assert!(
+            !search.contains(junk),
+            "{junk} typed into the search: {search}"
+        );
+    }
+    c.quit();
+}
