@@ -7,129 +7,18 @@
 //! the call; [`Write::action`] names it in the audit log and [`Answer::audit_outcome`]
 //! says how it went there.
 
+mod contact;
+mod scope;
+
+pub use self::contact::{ContactChange, ContactKind, Passcode};
+pub use self::scope::{
+    ALERTS_WRITE, CONTACT_WRITE, CUSTOMERS_WRITE, OFFERS_WRITE, PROFILE_WRITE, WriteKind,
+};
+
 use serde::Serialize;
 
 use super::wire::{banking, citi, relay};
 use super::{ApiError, Client, IdempotencyKey, Reply};
-
-/// Email or phone, for the Citi passcode flow and NewDay's format check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum ContactKind {
-    Email,
-    Phone,
-}
-
-impl ContactKind {
-    pub fn noun(self) -> &'static str {
-        match self {
-            ContactKind::Email => "email",
-            ContactKind::Phone => "phone",
-        }
-    }
-    /// The audit action for this kind of change.
-    pub fn action(self) -> &'static str {
-        match self {
-            ContactKind::Email => "update_email",
-            ContactKind::Phone => "update_phone",
-        }
-    }
-}
-
-/// A one-time passcode as typed: up to six digits. Never in `Debug` output, never
-/// drawn (only as bullets), never written to any log, never serialized.
-#[derive(Clone, PartialEq, Eq, Default)]
-pub struct Passcode(String);
-
-impl Passcode {
-    pub const LEN: usize = 6;
-
-    pub fn new(digits: &str) -> Passcode {
-        Passcode(digits.to_string())
-    }
-    /// Add a typed character; anything but a digit, or a seventh digit, is ignored.
-    pub fn push(&mut self, c: char) -> bool {
-        if c.is_ascii_digit() && self.0.len() < Self::LEN {
-            self.0.push(c);
-            true
-        } else {
-            false
-        }
-    }
-    pub fn pop(&mut self) {
-        self.0.pop();
-    }
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-    pub fn complete(&self) -> bool {
-        self.0.len() == Self::LEN
-    }
-    /// The digits, for the one place they go: the confirmation body.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-    /// What the screen shows: a bullet per digit typed, a line per digit to come.
-    pub fn shown(&self) -> String {
-        let typed = self.0.len();
-        format!(
-            "{}{}",
-            "•".repeat(typed),
-            "_".repeat(Self::LEN.saturating_sub(typed))
-        )
-    }
-}
-
-impl std::fmt::Debug for Passcode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Passcode(<{} digits>)", self.0.len())
-    }
-}
-
-/// The body of a Citi contact change (the 202 passcode flow).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub enum ContactChange {
-    Emails(citi::Emails),
-    Phones(citi::Phones),
-}
-
-impl ContactChange {
-    /// Change the email `key` (none: add one) to `address`; `preferred` keeps it the
-    /// preferred email (a new one is preferred).
-    pub fn email(key: Option<i64>, preferred: bool, address: &str) -> ContactChange {
-        ContactChange::Emails(citi::Emails {
-            emails: vec![citi::Email {
-                email_key: key,
-                email_address: address.to_string(),
-                preferred_email_flag: preferred || key.is_none(),
-            }],
-        })
-    }
-
-    /// Change the phone `key` (none: add one) to `number`, keeping its type and
-    /// country code.
-    pub fn phone(key: Option<i64>, phone_type: &str, country_code: &str, number: &str) -> Self {
-        ContactChange::Phones(citi::Phones {
-            phones: vec![citi::Phone {
-                phone_key: key,
-                phone_type: phone_type.to_string(),
-                phone_country_code: country_code.to_string(),
-                area_code: String::new(),
-                phone_number: number.to_string(),
-                extension: String::new(),
-            }],
-        })
-    }
-
-    pub fn kind(&self) -> ContactKind {
-        match self {
-            ContactChange::Emails(_) => ContactKind::Email,
-            ContactChange::Phones(_) => ContactKind::Phone,
-        }
-    }
-}
 
 /// Who sends a Relay add-phone (its `client_source`): the console sends none (Relay's
 /// internal channel), the bulk engine names itself.
@@ -538,54 +427,6 @@ impl Write {
                 .await
                 .map(|r| r.map(|()| Answer::ImageDeleted)),
         }
-    }
-}
-
-/// The kinds of write, for permissions: what the console offers, and what it may send,
-/// depends on the scopes the signed-in client was granted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum WriteKind {
-    ContactChange,
-    AddPhone,
-    Offer,
-    Alerts,
-    CreateCustomer,
-    UpdateCustomer,
-    DeleteCustomer,
-    Image,
-}
-
-/// Citi emails and phones, and Relay's add phone with consent.
-pub const CONTACT_WRITE: &str = "contact:write";
-pub const ALERTS_WRITE: &str = "alerts:write";
-pub const OFFERS_WRITE: &str = "offers:write";
-pub const PROFILE_WRITE: &str = "profile:write";
-/// bankingservice customers: back-office work.
-pub const CUSTOMERS_WRITE: &str = "customers:write";
-
-impl WriteKind {
-    /// The one table of the scope the console checks before it offers or sends a write
-    /// of this kind. Every write needs one: Citi asks for `contact:write`,
-    /// `alerts:write`, `offers:write` and `profile:write`; bankingservice customers are
-    /// back-office work (`customers:write`). Relay authenticates by its API key alone,
-    /// but adding a phone is a contact change made for the signed-in client, so the
-    /// console asks the same `contact:write` of it: a read-only client adds nothing.
-    pub fn scope(self) -> &'static str {
-        match self {
-            WriteKind::ContactChange | WriteKind::AddPhone => CONTACT_WRITE,
-            WriteKind::Alerts => ALERTS_WRITE,
-            WriteKind::Offer => OFFERS_WRITE,
-            WriteKind::Image => PROFILE_WRITE,
-            WriteKind::CreateCustomer | WriteKind::UpdateCustomer | WriteKind::DeleteCustomer => {
-                CUSTOMERS_WRITE
-            }
-        }
-    }
-
-    /// Whether a client granted `scopes` may make this write. An empty list means the
-    /// scopes are not known (a static token that did not say): the backend decides.
-    pub fn allowed(self, scopes: &[String]) -> bool {
-        scopes.is_empty() || scopes.iter().any(|s| s == self.scope())
     }
 }
 
