@@ -8,6 +8,40 @@ use crate::api::wire::newday::SearchFilter;
 
 use super::edit::ContactKind;
 
+/// One part of the open customer the console reads (each its own call).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CustomerRead {
+    /// Citi's email list.
+    Emails,
+    /// Citi's phone list.
+    Phones,
+    /// Candescent's contact methods with their consent.
+    ContactMethods,
+    /// NewDay's customer (the profile pane's names, contacts and accounts).
+    Customer,
+    /// Citi's profile, its offers among it.
+    Profile,
+    /// Citi's alerts.
+    Alerts,
+    /// Citi's alert history.
+    History,
+    /// Citi's profile image.
+    Image,
+}
+
+impl CustomerRead {
+    /// What a confirmed email or phone change (or an added phone) touches: that Citi
+    /// list, the contact methods (the Contact methods pane joins the two) and NewDay's
+    /// customer (whose contact lists the profile pane shows); not the offers and alerts.
+    pub fn after_contact_change(kind: ContactKind) -> Vec<CustomerRead> {
+        let list = match kind {
+            ContactKind::Email => CustomerRead::Emails,
+            ContactKind::Phone => CustomerRead::Phones,
+        };
+        vec![list, CustomerRead::ContactMethods, CustomerRead::Customer]
+    }
+}
+
 /// One audit line as the console decides it: personal values already masked, never a
 /// passcode or token. The runner adds the time and the agent; for a write it fills in
 /// the correlation id and the outcome when the call ends.
@@ -46,10 +80,12 @@ pub enum Effect {
     DirectoryIds { seq: u64, count: u64 },
     /// Load every part of a customer.
     LoadCustomer { id: String },
-    /// Re-read only what a confirmed email or phone change touched: that Citi list,
-    /// Candescent's contact methods (the Contact methods pane joins the two) and NewDay's
-    /// customer (whose contact lists the profile pane shows); not the offers and alerts.
-    ReloadContacts { id: String, kind: ContactKind },
+    /// Re-read only the parts of the open customer a write changed; the rest stays on
+    /// screen as it is (nothing shows "loading").
+    Reread {
+        id: String,
+        parts: Vec<CustomerRead>,
+    },
     /// Put text on the clipboard via OSC 52.
     Copy(String),
     /// Switch mouse capture.

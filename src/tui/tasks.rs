@@ -6,7 +6,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
 use super::edit::ContactKind;
-use super::effect::{AuditNote, Effect, WriteOp};
+use super::effect::{AuditNote, CustomerRead, Effect, WriteOp};
 use super::msg::{Msg, Outcome, Part, WriteError};
 use super::term::{Screen, Term};
 use crate::api::ops::Answer;
@@ -137,6 +137,31 @@ impl Runner {
     }
 
     /// Run an effect that needs no terminal (everything but copy and mouse).
+    /// Read one part of customer `id`; it arrives as `Msg::Loaded`.
+    fn read(&self, id: &str, what: CustomerRead) -> JoinHandle<()> {
+        let (c, owned, graphics) = (self.client.clone(), id.to_string(), self.graphics);
+        spawn_part(&self.tx, id, async move {
+            let id = owned.as_str();
+            match what {
+                CustomerRead::Emails => Part::Emails(outcome(c.citi().emails(id).await)),
+                CustomerRead::Phones => Part::Phones(outcome(c.citi().phones(id).await)),
+                CustomerRead::ContactMethods => {
+                    let got = c.candescent().contact_methods(id, UserIdType::CustomerId);
+                    Part::Contacts(outcome(got.await))
+                }
+                CustomerRead::Customer => {
+                    Part::Customer(outcome(c.newday().get_customer(id).await))
+                }
+                CustomerRead::Profile => Part::Profile(outcome(c.citi().profile(id).await)),
+                CustomerRead::Alerts => Part::Alerts(outcome(c.citi().alerts(id, None).await)),
+                CustomerRead::History => {
+                    Part::History(outcome(c.citi().alert_history(id, None, Some(20)).await))
+                }
+                CustomerRead::Image => Part::Image(image::picture(&c, id, graphics).await),
+            }
+        })
+    }
+
     pub fn run_detached(&mut self, effect: Effect) {
         match effect {
             Effect::Copy(_) | Effect::Mouse(_) => {}
@@ -229,14 +254,8 @@ impl Runner {
                     h.abort();
                 }
                 let c = &self.client;
-                let parts: Vec<JoinHandle<()>> = vec![
+                let mut parts: Vec<JoinHandle<()>> = vec![
                     extras::customer_then_cards(c, &self.tx, &id),
-                    image::load(c, &self.tx, &id, self.graphics),
-                    spawn_part(&self.tx, &id, {
-                        let c = c.clone();
-                        let id = id.clone();
-                        async move { Part::Profile(outcome(c.citi().profile(&id).await)) }
-                    }),
                     spawn_part(&self.tx, &id, {
                         let c = c.clone();
                         let id = id.clone();
@@ -247,57 +266,22 @@ impl Runner {
                         let id = id.clone();
                         async move { extras::bound(c.newday().get_customer_by_token(&id).await) }
                     }),
-                    spawn_part(&self.tx, &id, {
-                        let c = c.clone();
-                        let id = id.clone();
-                        async move {
-                            Part::Contacts(outcome(
-                                c.candescent()
-                                    .contact_methods(&id, UserIdType::CustomerId)
-                                    .await,
-                            ))
-                        }
-                    }),
-                    spawn_part(&self.tx, &id, {
-                        let c = c.clone();
-                        let id = id.clone();
-                        async move { Part::Alerts(outcome(c.citi().alerts(&id, None).await)) }
-                    }),
-                    spawn_part(&self.tx, &id, {
-                        let c = c.clone();
-                        let id = id.clone();
-                        async move {
-                            Part::History(outcome(
-                                c.citi().alert_history(&id, None, Some(20)).await,
-                            ))
-                        }
-                    }),
                 ];
+                for what in [
+                    CustomerRead::Image,
+                    CustomerRead::Profile,
+                    CustomerRead::ContactMethods,
+                    CustomerRead::Alerts,
+                    CustomerRead::History,
+                ] {
+                    parts.push(self.read(&id, what));
+                }
                 self.customer = parts;
             }
-            Effect::ReloadContacts { id, kind } => {
-                let c = self.client.clone();
-                let list = spawn_part(&self.tx, &id, {
-                    let (c, id) = (c.clone(), id.clone());
-                    async move {
-                        match kind {
-                            ContactKind::Email => Part::Emails(outcome(c.citi().emails(&id).await)),
-                            ContactKind::Phone => Part::Phones(outcome(c.citi().phones(&id).await)),
-                        }
-                    }
-                });
-                let methods = spawn_part(&self.tx, &id, {
-                    let (c, id) = (c.clone(), id.clone());
-                    async move {
-                        let got = c.candescent().contact_methods(&id, UserIdType::CustomerId);
-                        Part::Contacts(outcome(got.await))
-                    }
-                });
-                let details = spawn_part(&self.tx, &id, {
-                    let id = id.clone();
-                    async move { Part::Customer(outcome(c.newday().get_customer(&id).await)) }
-                });
-                self.customer.extend([list, methods, details]);
+            Effect::Reread { id, parts } => {
+                let reads: Vec<JoinHandle<()>> =
+                    parts.into_iter().map(|what| self.read(&id, what)).collect();
+                self.customer.extend(reads);
             }
             Effect::Copy(_) | Effect::Mouse(_) => {}
             Effect::Outbox { flow } => outbox::read(&self.client, &self.tx, flow),

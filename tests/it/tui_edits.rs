@@ -6,7 +6,7 @@ use crate::tui_fixture;
 
 use crossterm::event::KeyCode;
 use custdesk::tui::app::{App, Overlay};
-use custdesk::tui::effect::Effect;
+use custdesk::tui::effect::{CustomerRead, Effect};
 use edit_fixture::*;
 use tui_fixture::*;
 
@@ -482,9 +482,13 @@ fn esc_backs_out_one_step_and_late_answers_are_dropped() {
     // the new email.
     assert_eq!(
         fx,
-        vec![Effect::ReloadContacts {
+        vec![Effect::Reread {
             id: ADA_ID.into(),
-            kind: custdesk::tui::edit::ContactKind::Email
+            parts: vec![
+                CustomerRead::Emails,
+                CustomerRead::ContactMethods,
+                CustomerRead::Customer
+            ]
         }]
     );
     assert!(a.caller_verified(), "a reload keeps the caller verified");
@@ -700,9 +704,13 @@ fn a_refused_add_keeps_the_form_and_a_retry_reuses_the_key_only_when_unknown() {
     let fx = added(&mut a, write_seq(&fx), Ok("Phone number added"));
     assert_eq!(
         fx,
-        vec![Effect::ReloadContacts {
+        vec![Effect::Reread {
             id: ADA_ID.into(),
-            kind: custdesk::tui::edit::ContactKind::Phone
+            parts: vec![
+                CustomerRead::Phones,
+                CustomerRead::ContactMethods,
+                CustomerRead::Customer
+            ]
         }]
     );
     esc(&mut a);
@@ -797,7 +805,14 @@ fn an_offer_response_names_the_offer_and_reloads_on_success() {
     assert_eq!(note.old.as_deref(), Some("OFR-CB5 accepted"));
     assert_eq!(note.new.as_deref(), Some("OFR-CB5 declined"));
     let fx = written(&mut a, simple_write_seq(&fx), Ok(offer_now("DECLINED")));
-    assert_eq!(fx, vec![Effect::LoadCustomer { id: ADA_ID.into() }]);
+    // Only Citi's profile (the offers are in it) is read again.
+    assert_eq!(
+        fx,
+        vec![Effect::Reread {
+            id: ADA_ID.into(),
+            parts: vec![CustomerRead::Profile]
+        }]
+    );
 }
 
 #[test]

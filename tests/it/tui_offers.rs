@@ -14,7 +14,7 @@ use custdesk::api::{ApiConfig, Client, ErrorKind, IdempotencyKey};
 use custdesk::tui::app::{App, Overlay};
 use custdesk::tui::edit::Phase;
 use custdesk::tui::edit::offer::{OfferDialog, Step};
-use custdesk::tui::effect::{AuditNote, Effect, WriteOp};
+use custdesk::tui::effect::{AuditNote, CustomerRead, Effect, WriteOp};
 use edit_fixture::*;
 use tui_fixture::*;
 
@@ -89,7 +89,13 @@ fn accepted() -> App {
     }
     assert_eq!(note.action, "offer.accept");
     let fx = written(&mut a, seq, Ok(offer_now("ACCEPTED")));
-    assert_eq!(fx, vec![Effect::LoadCustomer { id: ADA_ID.into() }]);
+    assert_eq!(
+        fx,
+        vec![Effect::Reread {
+            id: ADA_ID.into(),
+            parts: vec![CustomerRead::Profile]
+        }]
+    );
     assert_eq!(dialog(&a).step, Step::Fulfil);
     for p in ada_parts() {
         loaded(&mut a, ADA_ID, p);
@@ -143,7 +149,13 @@ fn accepting_goes_on_to_the_fulfilment_with_remarks_and_shows_its_result() {
     );
     assert!(a.busy());
     let fx = written(&mut a, seq, Ok(fulfilled("OFR-BT18")));
-    assert_eq!(fx, vec![Effect::LoadCustomer { id: ADA_ID.into() }]);
+    assert_eq!(
+        fx,
+        vec![Effect::Reread {
+            id: ADA_ID.into(),
+            parts: vec![CustomerRead::Profile]
+        }]
+    );
     for p in ada_parts() {
         loaded(&mut a, ADA_ID, p);
     }
@@ -452,4 +464,13 @@ fn the_fulfilment_step_fits_small_screens() {
     let s = screen(&mut a, 120, 35);
     // Counted as sent: trimmed.
     assert!(s.contains("159/500 characters"), "{s}");
+}
+
+#[test]
+fn an_answered_offer_keeps_the_profile_on_screen_behind_the_dialog() {
+    // Only the profile is read again: what is on screen stays until it comes.
+    let mut a = accepted();
+    let shown = screen(&mut a, 120, 35);
+    assert!(!shown.contains("loading customer"), "{shown}");
+    assert!(shown.contains("Offers"), "{shown}");
 }

@@ -10,7 +10,7 @@ use custdesk::api::wire::citi;
 use custdesk::audit::AuditLog;
 use custdesk::tui::app::Load;
 use custdesk::tui::edit::ContactKind;
-use custdesk::tui::effect::Effect;
+use custdesk::tui::effect::{CustomerRead, Effect};
 use custdesk::tui::msg::{Msg, Outcome, Part};
 use custdesk::tui::tasks::Runner;
 use tokio::sync::mpsc;
@@ -63,9 +63,9 @@ async fn a_contact_reload_reads_that_list_and_the_contact_methods_only() {
     ] {
         let got = messages_for(
             &ts,
-            Effect::ReloadContacts {
+            Effect::Reread {
                 id: ada.clone(),
-                kind,
+                parts: CustomerRead::after_contact_change(kind),
             },
         )
         .await;
@@ -136,4 +136,56 @@ fn a_partial_reload_replaces_only_its_list_and_a_failed_one_keeps_the_profile() 
     assert_eq!(a.customer.as_ref().unwrap().profile, before);
     let shown = a.status.last_error.clone().unwrap_or_default();
     assert!(shown.contains("Citi did not answer"), "{shown}");
+}
+
+/// What the runner reads again for `parts` of Ada, as the parts it sends.
+async fn reread(ts: &common::TestSandbox, ada: &str, parts: Vec<CustomerRead>) -> Vec<Part> {
+    messages_for(
+        ts,
+        Effect::Reread {
+            id: ada.to_string(),
+            parts,
+        },
+    )
+    .await
+    .into_iter()
+    .map(|m| match m {
+        Msg::Loaded { customer_id, part } => {
+            assert_eq!(customer_id, ada);
+            part
+        }
+        other => panic!("only parts are loaded, not {other:?}"),
+    })
+    .collect()
+}
+
+#[tokio::test]
+async fn an_answered_offer_rereads_the_profile_and_an_alert_change_the_alerts_only() {
+    let ts = common::start(10).await;
+    let ada = api_support::ada(&ts);
+    let c = api_support::agent(&ts);
+    let profile = c.citi().profile(&ada).await.unwrap().value;
+    let alerts = c.citi().alerts(&ada, None).await.unwrap().value;
+
+    let got = reread(&ts, &ada, vec![CustomerRead::Profile]).await;
+    let [Part::Profile(o)] = got.as_slice() else {
+        panic!("one part, the profile: {got:?}");
+    };
+    assert_eq!(
+        o.result.as_ref(),
+        Ok(&profile),
+        "offers as the sandbox has them"
+    );
+
+    let got = reread(&ts, &ada, vec![CustomerRead::Alerts, CustomerRead::History]).await;
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert!(
+        got.iter()
+            .any(|p| matches!(p, Part::Alerts(o) if o.result.as_ref() == Ok(&alerts))),
+        "{got:?}"
+    );
+    assert!(
+        got.iter()
+            .any(|p| matches!(p, Part::History(o) if o.result.is_ok()))
+    );
 }

@@ -382,9 +382,11 @@ impl crate::tui::dialog::Dialog for AddPhoneDialog {
             // Only what an added phone changes is read again: the phone lists and the
             // contact methods (with their consent), not the whole customer.
             if app.customer.as_ref().is_some_and(|c| c.id == self.customer) {
-                fx.push(Effect::ReloadContacts {
+                fx.push(Effect::Reread {
                     id: self.customer.clone(),
-                    kind: crate::tui::edit::ContactKind::Phone,
+                    parts: crate::tui::effect::CustomerRead::after_contact_change(
+                        crate::tui::edit::ContactKind::Phone,
+                    ),
                 });
             }
         }

@@ -12,7 +12,7 @@ use crate::domain::FieldError;
 use crate::domain::alert::{self, Threshold};
 use crate::domain::choice::Channel;
 use crate::tui::app::{App, Overlay};
-use crate::tui::effect::{AuditNote, Effect, WriteOp};
+use crate::tui::effect::{AuditNote, CustomerRead, Effect, WriteOp};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::msg::Msg;
 use crate::tui::view::safe;
@@ -278,8 +278,11 @@ impl crate::tui::dialog::Dialog for AlertsDialog {
         if self.submit.answered(seq, outcome) == Some(true)
             && app.customer.as_ref().is_some_and(|c| c.id == self.customer)
         {
-            let id = self.customer.clone();
-            app.reload_customer(id, fx);
+            // Only the alerts and their history are read again.
+            fx.push(Effect::Reread {
+                id: self.customer.clone(),
+                parts: vec![CustomerRead::Alerts, CustomerRead::History],
+            });
         }
         None
     }

@@ -20,7 +20,7 @@ use super::{Failure, Phase, Submit, SubmitKey, typed_char};
 use crate::api::ErrorKind;
 use crate::api::wire::citi;
 use crate::tui::app::{App, Overlay};
-use crate::tui::effect::{AuditNote, Effect, WriteOp};
+use crate::tui::effect::{AuditNote, CustomerRead, Effect, WriteOp};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::msg::{Msg, WriteError};
 use crate::tui::view::safe;
@@ -378,8 +378,11 @@ impl crate::tui::dialog::Dialog for ImageDialog {
         if let Some(Ok(_)) = done
             && app.customer.as_ref().is_some_and(|c| c.id == self.customer)
         {
-            let id = self.customer.clone();
-            app.reload_customer(id, fx);
+            // Only the image is read again.
+            fx.push(Effect::Reread {
+                id: self.customer.clone(),
+                parts: vec![CustomerRead::Image],
+            });
         }
         None
     }

@@ -16,7 +16,7 @@ use super::{Failure, Phase, Submit, SubmitKey, typed_char};
 use crate::api::ops::Answer;
 use crate::api::wire::citi;
 use crate::tui::app::{App, Overlay};
-use crate::tui::effect::{AuditNote, Effect, WriteOp};
+use crate::tui::effect::{AuditNote, CustomerRead, Effect, WriteOp};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::msg::Msg;
 use crate::tui::view::safe;
@@ -335,8 +335,11 @@ impl crate::tui::dialog::Dialog for OfferDialog {
             false
         };
         if written && app.customer.as_ref().is_some_and(|c| c.id == self.customer) {
-            let id = self.customer.clone();
-            app.reload_customer(id, fx);
+            // The offers are in Citi's profile: only it is read again.
+            fx.push(Effect::Reread {
+                id: self.customer.clone(),
+                parts: vec![CustomerRead::Profile],
+            });
         }
         None
     }

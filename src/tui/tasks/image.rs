@@ -1,35 +1,24 @@
 //! The open customer's profile image: read from Citi, then decoded and encoded for the
 //! terminal on a blocking thread, so the console keeps answering keys while it loads.
 
-use tokio::sync::mpsc::UnboundedSender;
-use tokio::task::JoinHandle;
-
 use crate::api::Client;
 use crate::tui::graphics::{BOX, Graphics};
-use crate::tui::msg::{Msg, Outcome, Part};
+use crate::tui::msg::Outcome;
 
-/// Read and prepare customer `id`'s image, then send it as [`Part::Image`]. With images
-/// off (`graphics` none) nothing is read and the part says there is none.
-pub fn load(
-    client: &Client,
-    tx: &UnboundedSender<Msg>,
+/// Customer `id`'s image, read and prepared for the terminal. With images off
+/// (`graphics` none) nothing is read and there is none.
+pub(super) async fn picture(
+    c: &Client,
     id: &str,
     graphics: Option<Graphics>,
-) -> JoinHandle<()> {
-    let (c, tx, id) = (client.clone(), tx.clone(), id.to_string());
-    tokio::spawn(async move {
-        let outcome = match graphics {
-            None => Outcome {
-                result: Ok(None),
-                correlation_id: None,
-            },
-            Some(g) => read(&c, &id, g).await,
-        };
-        let _ = tx.send(Msg::Loaded {
-            customer_id: id,
-            part: Part::Image(outcome),
-        });
-    })
+) -> Outcome<Option<crate::tui::graphics::Picture>> {
+    match graphics {
+        None => Outcome {
+            result: Ok(None),
+            correlation_id: None,
+        },
+        Some(g) => read(c, id, g).await,
+    }
 }
 
 async fn read(c: &Client, id: &str, g: Graphics) -> Outcome<Option<crate::tui::graphics::Picture>> {

@@ -218,9 +218,9 @@ impl ContactDialog {
             Some(Ok(_)) => {
                 app.status.notice = Some(format!("{} updated: {new_masked}", capitalised(noun)));
                 if app.customer.as_ref().is_some_and(|c| c.id == self.customer) {
-                    fx.push(Effect::ReloadContacts {
+                    fx.push(Effect::Reread {
                         id: self.customer.clone(),
-                        kind: self.kind,
+                        parts: crate::tui::effect::CustomerRead::after_contact_change(self.kind),
                     });
                 }
             }
