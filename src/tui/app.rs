@@ -306,8 +306,9 @@ impl App {
                 if ctx == Context::Results && self.list_key(k, fx) {
                     return;
                 }
-                if let Some(a) = self.keymap.action_in(ctx, &k) {
-                    self.on_action(a, fx);
+                match self.keymap.action_in(ctx, &k) {
+                    Some(a) => self.on_action(a, fx),
+                    None => self.key_for_elsewhere(ctx, &k),
                 }
             }
         }

@@ -136,7 +136,6 @@ impl Runner {
         self
     }
 
-    /// Run an effect that needs no terminal (everything but copy and mouse).
     /// Read one part of customer `id`; it arrives as `Msg::Loaded`.
     fn read(&self, id: &str, what: CustomerRead) -> JoinHandle<()> {
         let (c, owned, graphics) = (self.client.clone(), id.to_string(), self.graphics);
@@ -162,6 +161,7 @@ impl Runner {
         })
     }
 
+    /// Run an effect that needs no terminal (everything but copy and mouse).
     pub fn run_detached(&mut self, effect: Effect) {
         match effect {
             Effect::Copy(_) | Effect::Mouse(_) => {}

@@ -74,14 +74,14 @@ impl App {
     /// it, open, go to the results, change pane) and, through function keys, the
     /// global ones; every other key edits the query.
     pub(crate) fn search_input_key(&mut self, k: KeyEvent, fx: &mut Vec<Effect>) {
-        let action = self
-            .keymap
-            .action_in(Context::SearchInput, &k)
-            // The search key is handled with the text: after a date's digits it is
-            // the date's separator.
-            .filter(|a| *a != Action::FocusSearch);
-        match action {
+        match self.keymap.action_in(Context::SearchInput, &k) {
+            // A character that is the search key is handled with the text: after a
+            // date's digits it is the date's separator.
             None => self.search_box_key(k, fx),
+            Some(Action::FocusSearch) if super::edit::typed_char(&k).is_some() => {
+                self.search_box_key(k, fx)
+            }
+            Some(Action::FocusSearch) => self.select_query(),
             Some(Action::Back) => {
                 self.search.editing = false;
                 self.search.query_selected = false;
@@ -192,8 +192,9 @@ impl App {
                 return false;
             }
             let plain = KeyEvent::new(k.code, k.modifiers - KeyModifiers::ALT);
-            if let Some(a) = action(&plain) {
-                self.on_action(a, fx);
+            match action(&plain) {
+                Some(a) => self.on_action(a, fx),
+                None => self.key_for_elsewhere(Context::Results, &plain),
             }
             return true;
         }
@@ -204,6 +205,26 @@ impl App {
         self.select_query();
         self.search_box_key(k, fx);
         true
+    }
+
+    /// A key that means nothing in the results list or the customer panes but is an
+    /// action of the other: the status line says where it works, so it never does
+    /// nothing silently (`v` in the list: reveal is in the customer panes).
+    pub(crate) fn key_for_elsewhere(&mut self, ctx: Context, k: &KeyEvent) {
+        let (other, way) = match ctx {
+            Context::Results => (Context::Profile, "tab"),
+            Context::Profile => (Context::Results, "esc"),
+            _ => return,
+        };
+        if let Some(a) = self.keymap.own_action(other, k) {
+            self.status.notice = Some(format!(
+                "{} ({}) works in the {}: {way} to go there",
+                a.name(),
+                a.description(),
+                other.place()
+            ));
+            self.dirty = true;
+        }
     }
 
     /// The key a hint shows for `a` where the agent is (no dialog open): its key in

@@ -267,3 +267,83 @@ fn the_views_close_key_is_rebound_under_viewer() {
         "{e}"
     );
 }
+
+#[test]
+fn a_full_message_log_ends_at_its_oldest_message() {
+    let mut a = app();
+    a.update(custdesk::tui::msg::Msg::Resize(80, 24));
+    let clock = a.clock;
+    for i in 0..40 {
+        a.messages
+            .push(&clock, &format!("message number {i:02}"), false, None);
+    }
+    a.update(key(KeyCode::F(2)));
+    let first = screen(&mut a, 80, 24);
+    assert!(
+        first.contains("message number 39"),
+        "newest first:\n{first}"
+    );
+    assert!(!first.contains("message number 00"), "{first}");
+    a.update(key(KeyCode::End));
+    let end = screen(&mut a, 80, 24);
+    assert!(
+        end.contains("message number 00"),
+        "the oldest at the end:\n{end}"
+    );
+    // The end is the end: one more row down changes nothing.
+    a.update(ch('j'));
+    assert_eq!(screen(&mut a, 80, 24), end);
+    a.update(ch('k'));
+    assert_ne!(screen(&mut a, 80, 24), end);
+}
+
+#[test]
+fn a_key_of_the_other_pane_says_where_it_works() {
+    let mut a = app();
+    ada_open(&mut a);
+    // In the customer panes, the results list's sort key.
+    a.update(ch('s'));
+    let said = a.status.notice.clone().unwrap_or_default();
+    assert!(
+        said.contains("sort") && said.contains("results list"),
+        "{said}"
+    );
+    // In the results list, reveal (with Alt: a letter there types a search).
+    a.update(key(KeyCode::Esc));
+    assert_eq!(a.focus, Pane::Search);
+    a.update(alt('v'));
+    let said = a.status.notice.clone().unwrap_or_default();
+    assert!(
+        said.contains("reveal") && said.contains("customer panes"),
+        "{said}"
+    );
+}
+
+#[test]
+fn a_key_two_sections_keep_is_a_clash_and_the_views_follow_bindings() {
+    // f5 kept by refresh under [bindings] and given to open in [results]: a clash,
+    // not a hand-over.
+    let e = Keymap::with_overrides(
+        "[bindings]\nrefresh = [\"r\", \"f5\"]\n[results]\nopen = [\"enter\", \"f5\"]\n",
+    )
+    .unwrap_err()
+    .join("\n");
+    assert!(e.contains("open") && e.contains("refresh"), "{e}");
+    // Help's key rebound under [bindings] closes help too.
+    let mut a = with_keys("[bindings]\nhelp = \"f9\"\n");
+    a.update(key(KeyCode::F(9)));
+    assert!(matches!(a.overlay, Some(Overlay::Help(_))));
+    a.update(key(KeyCode::F(9)));
+    assert!(a.overlay.is_none(), "f9 did not close help");
+}
+
+#[test]
+fn the_search_key_rebound_to_a_chord_selects_the_query() {
+    let mut a = with_keys("[search]\nfocus_search = \"ctrl-f\"\n");
+    searched(&mut a);
+    assert_eq!(a.search.input.value(), "quart");
+    a.update(ctrl('f'));
+    // Selected: the next character replaces the query.
+    a.update(ch('b'));
+    assert_eq!(a.search.input.value(), "b");
+}

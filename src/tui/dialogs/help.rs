@@ -9,6 +9,8 @@ use crate::domain::query::{FREE_TEXT, PREFIXES};
 use crate::tui::app::App;
 use crate::tui::keymap::Context;
 
+use super::viewer::Extent;
+
 /// The widest the help box grows.
 const WIDTH: u16 = 110;
 
@@ -71,7 +73,7 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
         }
         // Wrapped to the help box (the panes and dialogs share many actions); on a
         // screen narrower than 80 columns help is cut anyway, so it wraps as at 80.
-        let inner = app.size.0.saturating_sub(4).clamp(20, WIDTH) as usize - 2;
+        let inner = usize::from(super::list_width(app.size.0, WIDTH)) - 2;
         let budget = inner.saturating_sub(AS_ABOVE.len()).max(58);
         let mut rest = as_above.as_slice();
         while !rest.is_empty() {
@@ -96,22 +98,16 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
     lines
 }
 
-/// Rows of help that show on a screen `height` rows tall (the box has borders).
-fn rows_shown(total: usize, height: u16) -> usize {
-    total.min(height as usize).saturating_sub(2)
-}
-
-/// The furthest help scrolls on a screen `height` rows tall: its last row at the bottom.
-pub fn max_scroll(app: &App, height: u16) -> u16 {
-    let total = lines(app).len();
-    total.saturating_sub(rows_shown(total, height)) as u16
+/// How far help scrolls on a screen `height` rows tall: its last row at the bottom.
+pub fn extent(app: &App, height: u16) -> Extent {
+    Extent::of(lines(app).len(), height)
 }
 
 pub fn draw(f: &mut Frame, app: &App, scroll: u16) {
     let lines = lines(app);
     let total = lines.len();
-    let shown = rows_shown(total, f.area().height);
-    let scroll = scroll.min(total.saturating_sub(shown) as u16);
+    let extent = Extent::of(total, f.area().height);
+    let (shown, scroll) = (usize::from(extent.page), scroll.min(extent.max));
     // What does not fit scrolls; the border says which rows show and that more follow.
     use crate::tui::keymap::Action;
     let closes = super::viewer::closes(app, Action::Help);
@@ -149,11 +145,7 @@ impl crate::tui::dialog::Dialog for Help {
         k: crossterm::event::KeyEvent,
         fx: &mut Vec<crate::tui::effect::Effect>,
     ) -> bool {
-        let (total, height) = (lines(app).len(), app.size.1);
-        let extent = super::viewer::Extent {
-            max: max_scroll(app, height),
-            page: rows_shown(total, height) as u16,
-        };
+        let extent = extent(app, app.size.1);
         let own = crate::tui::keymap::Action::Help;
         super::viewer::key(app, own, k, &mut self.scroll, extent, fx)
     }

@@ -40,13 +40,9 @@ fn lines(app: &App) -> Vec<Line<'static>> {
 
 /// How far the log scrolls on a screen `size`: its wrapped rows less those that show.
 fn extent(app: &App, (width, height): (u16, u16)) -> super::viewer::Extent {
-    let width = width.saturating_sub(4).clamp(20, WIDTH);
+    let width = super::list_width(width, WIDTH);
     let rows = super::box_height(&lines(app), width).saturating_sub(2);
-    let shown = rows.min(height.saturating_sub(2));
-    super::viewer::Extent {
-        max: rows - shown,
-        page: shown,
-    }
+    super::viewer::Extent::of(usize::from(rows), height)
 }
 
 pub fn draw(f: &mut Frame, app: &App, scroll: u16) {

@@ -72,7 +72,7 @@ pub fn draw_scrolled(
     wrap: bool,
 ) {
     let t = &app.theme;
-    let width = f.area().width.saturating_sub(4).clamp(20, max_width);
+    let width = list_width(f.area().width, max_width);
     // Wrapped lines take the rows they wrap to, so a long message shows whole.
     let height = if wrap {
         box_height(&lines, width)
@@ -97,11 +97,20 @@ pub fn draw_scrolled(
     );
 }
 
-/// Rows `lines` take, wrapped in a box `width` wide (borders included), plus borders.
+/// Rows `lines` take, wrapped in a box `width` wide (borders included), plus borders:
+/// word-wrapped as drawing wraps them (a word that does not fit moves to the next row).
 pub fn box_height(lines: &[Line], width: u16) -> u16 {
-    let inner = width.saturating_sub(2).max(1) as usize;
-    let rows: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
-    rows as u16 + 2
+    let inner = width.saturating_sub(2).max(1);
+    let rows = Paragraph::new(lines.to_vec())
+        .wrap(Wrap { trim: false })
+        .line_count(inner);
+    u16::try_from(rows).unwrap_or(u16::MAX).saturating_add(2)
+}
+
+/// How wide a list overlay (help, the message log) is on a screen `screen` columns
+/// wide: four columns of margin, at least 20, at most `max`.
+pub fn list_width(screen: u16, max: u16) -> u16 {
+    screen.saturating_sub(4).clamp(20, max)
 }
 
 /// The lines every simple write dialog ends with: the error (with its correlation id),

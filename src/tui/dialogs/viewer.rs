@@ -7,11 +7,25 @@ use crate::tui::app::App;
 use crate::tui::effect::Effect;
 use crate::tui::keymap::{Action, Context};
 
-/// How far a view scrolls: to `max` at most, `page` rows at a time.
-#[derive(Debug, Clone, Copy)]
+/// How far a view scrolls: to `max` at most, `page` rows at a time (the rows that
+/// show).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Extent {
     pub max: u16,
     pub page: u16,
+}
+
+impl Extent {
+    /// A view `rows` rows long in a bordered box on a screen `height` rows tall: the
+    /// box is as tall as its rows within the screen; what does not show scrolls.
+    pub fn of(rows: usize, height: u16) -> Extent {
+        let rows = u16::try_from(rows).unwrap_or(u16::MAX);
+        let page = rows.min(height.saturating_sub(2));
+        Extent {
+            max: rows - page,
+            page,
+        }
+    }
 }
 
 /// A key in a view opened by `own` (help's key, the message log's). It scrolls

@@ -30,23 +30,29 @@ impl Default for Keymap {
 }
 
 /// The contexts a section of `keymap.toml` rebinds `action` in: `[bindings]` rebinds it
-/// wherever no dialog is open (globally, in the results list and in the customer
-/// panes; the search box's keys are rebound under `[search]` only, since most keys
-/// are text there); any other section only in its own context.
+/// wherever no dialog is open (globally, in the results list, in the customer panes,
+/// and in help and the message log, which scroll and close with the same keys; the
+/// search box's keys are rebound under `[search]` only, since most keys are text
+/// there); any other section only in its own context.
 fn targets(section: Context, action: Action) -> Vec<Context> {
     let valid = action.contexts();
     match section {
-        Context::Global => [Context::Global, Context::Results, Context::Profile]
-            .into_iter()
-            .filter(|c| valid.contains(c))
-            .collect(),
+        Context::Global => [
+            Context::Global,
+            Context::Results,
+            Context::Profile,
+            Context::Viewer,
+        ]
+        .into_iter()
+        .filter(|c| valid.contains(c))
+        .collect(),
         ctx => valid.iter().copied().filter(|c| *c == ctx).collect(),
     }
 }
 
 /// The contexts in which a key bound in `ctx` is seen: its own, and where the lookup
 /// reaches it by falling back (the global keys under the panes, and the reverse).
-fn seen_in(ctx: Context, chord: Chord) -> Vec<Context> {
+pub(super) fn seen_in(ctx: Context, chord: Chord) -> Vec<Context> {
     let mut out = vec![ctx];
     match ctx {
         Context::Global => out.extend(Context::ALL.iter().copied().filter(|c| c.falls_back(chord))),
@@ -56,10 +62,29 @@ fn seen_in(ctx: Context, chord: Chord) -> Vec<Context> {
     out
 }
 
+/// The keys `section` of the keymap `file` gives `action`, if it names it (keys that
+/// do not parse are left out: they are reported on their own).
+fn keys_in_file(file: &toml::Table, section: Context, action: Action) -> Option<Vec<Chord>> {
+    let value = file
+        .get(section.section())
+        .and_then(toml::Value::as_table)?
+        .get(action.name())?;
+    let keys: Vec<&str> = match value {
+        toml::Value::String(s) => vec![s.as_str()],
+        toml::Value::Array(a) => a.iter().filter_map(toml::Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    Some(
+        keys.into_iter()
+            .filter_map(|k| Chord::parse(k).ok())
+            .collect(),
+    )
+}
+
 impl Keymap {
     /// Defaults overridden by a keymap file: `[bindings]` for the keys outside
-    /// dialogs, `[search]`, `[results]` and `[profile]` for one pane's, and a section
-    /// per dialog (`[bulk]`), each `action = "key"` or `action = ["key", "key"]`.
+    /// dialogs, `[search]`, `[results]`, `[profile]` and `[viewer]` for one place's, and
+    /// a section per dialog (`[bulk]`), each `action = "key"` or `action = ["key", "key"]`.
     /// An override replaces that action's default keys. Unknown action names,
     /// unparsable keys and two actions on one key where the agent is (a pane's keys
     /// with the global ones, or one dialog's) are all reported together.
@@ -161,7 +186,8 @@ impl Keymap {
     }
 
     /// Another action `chord` means wherever a binding of `action` in `ctx` would be
-    /// seen, unless the file rebinds that other action there too.
+    /// seen, unless the file hands the key over: it rebinds that other action there to
+    /// keys without this one.
     fn clash(
         &self,
         ctx: Context,
@@ -171,19 +197,16 @@ impl Keymap {
     ) -> Option<&'static str> {
         seen_in(ctx, chord).into_iter().find_map(|c| {
             let prev = *self.by_chord.get(&(c, chord))?;
-            let rebound = Context::ALL.iter().any(|section| {
+            let handed_over = Context::ALL.iter().any(|section| {
                 targets(*section, prev).contains(&c)
-                    && file
-                        .get(section.section())
-                        .and_then(toml::Value::as_table)
-                        .is_some_and(|t| t.contains_key(prev.name()))
+                    && keys_in_file(file, *section, prev).is_some_and(|keys| !keys.contains(&chord))
             });
-            (prev != action && !rebound).then(|| prev.name())
+            (prev != action && !handed_over).then(|| prev.name())
         })
     }
 
     /// The action `key` means in the results list (its own keys, then the global
-    /// ones): where the agent mostly is, and what the viewers (help, messages) read.
+    /// ones): where the agent mostly is.
     pub fn action(&self, key: &KeyEvent) -> Option<Action> {
         self.action_in(Context::Results, key)
     }
@@ -197,6 +220,17 @@ impl Keymap {
                 .then(|| self.bound(Context::Global, chord, key))
                 .flatten()
         })
+    }
+
+    /// Every binding: context, key, action.
+    #[cfg(test)]
+    pub(super) fn all(&self) -> impl Iterator<Item = (Context, Chord, Action)> + '_ {
+        self.by_chord.iter().map(|((c, k), a)| (*c, *k, *a))
+    }
+
+    /// The action `key` is bound to by `ctx` itself (not through the global keys).
+    pub fn own_action(&self, ctx: Context, key: &KeyEvent) -> Option<Action> {
+        self.bound(ctx, Chord::from_event(key)?, key)
     }
 
     /// The action `chord` is bound to in `ctx` alone.

@@ -166,6 +166,16 @@ impl Context {
         Context::Viewer,
     ];
 
+    /// Where the agent is in this context, in words ("results list").
+    pub fn place(self) -> &'static str {
+        match self {
+            Context::SearchInput => "search box",
+            Context::Results => "results list",
+            Context::Profile => "customer panes",
+            _ => self.section(),
+        }
+    }
+
     /// The section of `keymap.toml` that rebinds this context's actions.
     pub fn section(self) -> &'static str {
         match self {

@@ -40,6 +40,26 @@ fn no_two_actions_share_a_default_key() {
 }
 
 #[test]
+fn no_default_key_hides_another_where_the_agent_meets_both() {
+    // A pane's keys and the global ones are met together: no default key of one may
+    // mean another action in the other.
+    let km = Keymap::default();
+    let all: Vec<_> = km.all().collect();
+    for (ctx, chord, action) in &all {
+        for seen in bindings::seen_in(*ctx, *chord) {
+            for (c, k, other) in &all {
+                assert!(
+                    !(*c == seen && k == chord && other != action),
+                    "'{chord}' means {} in {ctx:?} and {} in {seen:?}",
+                    action.name(),
+                    other.name()
+                );
+            }
+        }
+    }
+}
+
+#[test]
 fn reports_every_problem() {
     let errs = Keymap::with_overrides("[bindings]\nfly = \"z\"\nquit = \"j\"\nhelp = \"ctrl-\"\n")
         .unwrap_err();
