@@ -217,10 +217,10 @@ impl App {
             _ => return,
         };
         if let Some(a) = self.keymap.own_action(other, k) {
+            // Short: at 80 columns the status line shows about 40 characters of it.
             self.status.notice = Some(format!(
-                "{} ({}) works in the {}: {way} to go there",
+                "{} works in the {}: {way} goes there",
                 a.name(),
-                a.description(),
                 other.place()
             ));
             self.dirty = true;
