@@ -61,24 +61,7 @@ async fn a_contact_reload_reads_that_list_and_the_contact_methods_only() {
             Part::Phones(Outcome::ok(phones.clone(), "")),
         ),
     ] {
-        let got = messages_for(
-            &ts,
-            Effect::Reread {
-                id: ada.clone(),
-                parts: CustomerRead::after_contact_change(kind),
-            },
-        )
-        .await;
-        let mut parts: Vec<Part> = got
-            .into_iter()
-            .map(|m| match m {
-                Msg::Loaded { customer_id, part } => {
-                    assert_eq!(customer_id, ada);
-                    part
-                }
-                other => panic!("only the three parts are loaded, not {other:?}"),
-            })
-            .collect();
+        let mut parts = reread(&ts, &ada, CustomerRead::after_contact_change(kind)).await;
         assert_eq!(parts.len(), 3, "{parts:?}");
         // The changed list first, then the contact methods, then NewDay's customer.
         parts.sort_by_key(|p| match p {
