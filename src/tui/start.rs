@@ -57,9 +57,7 @@ pub struct Ready {
     pub cfg: config::ConsoleConfig,
     pub profile: Option<Profile>,
     /// What the terminal answered the start-up questions (background, graphics).
-    pub terminal_answers: Vec<u8>,
-    /// Whether it was asked any.
-    pub asked_terminal: bool,
+    pub terminal: super::term::Answers,
 }
 
 /// Problems that stop the console before it draws: reported in words (a line and, where
@@ -113,13 +111,12 @@ pub fn preflight(opts: &Options) -> Result<Ready, String> {
     // draws images with. Asked before the terminal is taken over and its input read.
     let asks_background = theme_name == "default" && !no_color;
     let image = cfg.image.unwrap_or(true);
-    let asked_terminal = asks_background || super::graphics::asks(image);
-    let terminal_answers = super::term::ask_at_start(
+    let terminal = super::term::ask_at_start(
         asks_background,
         super::graphics::asks(image),
         super::graphics::QUERY_TIMEOUT,
     );
-    let theme = if asks_background && super::term::light_background(&terminal_answers) {
+    let theme = if asks_background && super::term::light_background(&terminal.got) {
         Theme::default_light(no_color)
     } else {
         theme
@@ -131,8 +128,7 @@ pub fn preflight(opts: &Options) -> Result<Ready, String> {
         theme,
         cfg,
         profile,
-        terminal_answers,
-        asked_terminal,
+        terminal,
     })
 }
 
@@ -186,8 +182,7 @@ async fn console(opts: Options, ready: Ready) -> Result<()> {
         theme,
         cfg,
         profile,
-        terminal_answers,
-        asked_terminal,
+        terminal,
     } = ready;
     let mut app = App::new(keymap, theme);
     app.status.notice = super::keymap_load::notice(&paths.keymap_file(), &keymap_problems);
@@ -233,11 +228,11 @@ async fn console(opts: Options, ready: Ready) -> Result<()> {
     app.status.backend = backend_label;
     app.status.profile = profile_label;
     // From the answers to the start-up questions (see `preflight`).
-    let graphics = super::graphics::at_start(cfg.image.unwrap_or(true), &terminal_answers);
+    let graphics = super::graphics::at_start(cfg.image.unwrap_or(true), &terminal.got);
     let mut console = assemble(app, api, &paths, &job_backend, opts.caller.as_deref())?;
     console.runner.set_graphics(graphics);
     // Answers still owed to the start-up questions may come among the keys.
-    let replies = if asked_terminal && super::term::device_attributes(&terminal_answers).is_none() {
+    let replies = if terminal.unfinished() {
         super::replies::LateReplies::armed(std::time::Instant::now() + super::replies::WINDOW)
     } else {
         super::replies::LateReplies::default()

@@ -306,6 +306,21 @@ impl<B: Screen> Term<B> {
 /// OSC 11: the terminal's background colour.
 pub const BACKGROUND_QUERY: &[u8] = b"\x1b]11;?\x1b\\";
 
+/// What the terminal answered the start-up questions, and whether any were asked.
+#[derive(Debug, Clone, Default)]
+pub struct Answers {
+    pub asked: bool,
+    pub got: Vec<u8>,
+}
+
+impl Answers {
+    /// Whether the terminal was asked and had not finished answering when the wait
+    /// ended: the rest of its answer may still come, among the agent's keys.
+    pub fn unfinished(&self) -> bool {
+        self.asked && device_attributes(&self.got).is_none()
+    }
+}
+
 /// Ask the terminal every start-up question at once: its background colour
 /// (`background`) and what it draws images with (`graphics`, the graphics query), then
 /// device attributes, which every terminal answers, so one that knows neither question
@@ -314,7 +329,7 @@ pub const BACKGROUND_QUERY: &[u8] = b"\x1b]11;?\x1b\\";
 ///
 /// Written by hand rather than with `terminal-colorsaurus`: that crate is not in the
 /// offline registry this project builds from; this needs only `poll` and `read`.
-pub fn ask_at_start(background: bool, graphics: bool, timeout: std::time::Duration) -> Vec<u8> {
+pub fn ask_at_start(background: bool, graphics: bool, timeout: std::time::Duration) -> Answers {
     let mut query = Vec::new();
     if background {
         query.extend_from_slice(BACKGROUND_QUERY);
@@ -323,10 +338,13 @@ pub fn ask_at_start(background: bool, graphics: bool, timeout: std::time::Durati
         query.extend_from_slice(super::graphics::QUERY);
     }
     if query.is_empty() {
-        return Vec::new();
+        return Answers::default();
     }
     query.extend_from_slice(b"\x1b[c");
-    ask_terminal(&query, timeout)
+    Answers {
+        asked: true,
+        got: ask_terminal(&query, timeout),
+    }
 }
 
 /// Whether the terminal's answers say its background is light (the OSC 11 answer); no

@@ -276,7 +276,10 @@ impl crate::tui::dialog::Dialog for ContactDialog {
                 if matches!(act, Some(Action::Back | Action::Confirm)) {
                     return false;
                 }
-                if app.keymap.action(&k) == Some(Action::CopyCorrelation)
+                if app
+                    .keymap
+                    .action_in(crate::tui::keymap::Context::Global, &k)
+                    == Some(Action::CopyCorrelation)
                     && let Some(c) = self.correlation_id().cloned()
                 {
                     app.status.notice = Some(format!("Copied correlation id {c}"));
