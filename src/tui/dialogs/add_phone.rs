@@ -36,14 +36,7 @@ pub fn draw(f: &mut Frame, app: &App, d: &AddPhoneDialog) {
     let editing = d.submit.phase == Phase::Editing;
     let row = |field: Field, value: Vec<Span<'static>>| -> Line<'static> {
         let selected = editing && d.field == field;
-        let mut spans = vec![Span::styled(
-            format!(
-                "{}{:<LABEL_W$}",
-                if selected { "▶ " } else { "  " },
-                field.label()
-            ),
-            if selected { t.selection } else { t.muted },
-        )];
+        let mut spans = vec![super::field_label(app, selected, field.label(), LABEL_W)];
         spans.extend(value);
         Line::from(spans)
     };

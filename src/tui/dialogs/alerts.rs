@@ -14,13 +14,8 @@ use crate::tui::view::{centered, safe};
 pub fn draw(f: &mut Frame, app: &App, d: &AlertsDialog) {
     let t = &app.theme;
     let editing = d.submit.phase == Phase::Editing;
-    let label = |field: Field, text: &str| {
-        let on = editing && d.field == field;
-        Span::styled(
-            format!("{}{text:<11}", if on { "▶ " } else { "  " }),
-            if on { t.selection } else { t.muted },
-        )
-    };
+    let label =
+        |field: Field, text: &str| super::field_label(app, editing && d.field == field, text, 11);
     let mut lines = Vec::new();
     let mut cursor = None;
     if let Phase::Done(summary) = &d.submit.phase {

@@ -83,10 +83,7 @@ pub fn draw(f: &mut Frame, app: &App, d: &CustomerDialog) {
             for (i, label) in FIELDS.iter().enumerate() {
                 let sel = editing && i == d.field;
                 let value = safe(d.inputs[i].value());
-                let mut spans = vec![Span::styled(
-                    format!("{}{label:<LABEL_W$}", if sel { "▶ " } else { "  " }),
-                    if sel { t.selection } else { t.muted },
-                )];
+                let mut spans = vec![super::field_label(app, sel, label, LABEL_W)];
                 if sel {
                     cursor = Some((
                         lines.len() as u16,

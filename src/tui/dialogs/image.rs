@@ -18,13 +18,8 @@ const LABEL_COLS: u16 = 11;
 pub fn draw(f: &mut Frame, app: &App, d: &ImageDialog) {
     let t = &app.theme;
     let editing = d.submit.phase == Phase::Editing;
-    let label = |field: Field, text: &str| {
-        let on = editing && d.field == field;
-        Span::styled(
-            format!("{}{text:<9}", if on { "▶ " } else { "  " }),
-            if on { t.selection } else { t.muted },
-        )
-    };
+    let label =
+        |field: Field, text: &str| super::field_label(app, editing && d.field == field, text, 9);
     let mut lines = Vec::new();
     let mut cursor = None;
     if let Phase::Done(summary) = &d.submit.phase {

@@ -107,6 +107,16 @@ pub fn box_height(lines: &[Line], width: u16) -> u16 {
     u16::try_from(rows).unwrap_or(u16::MAX).saturating_add(2)
 }
 
+/// A form field's label, `width` columns wide after its marker: `▶` and the selection
+/// colour on the field being edited, muted on the others.
+pub fn field_label(app: &App, on: bool, text: &str, width: usize) -> Span<'static> {
+    let t = &app.theme;
+    Span::styled(
+        format!("{}{text:<width$}", if on { "▶ " } else { "  " }),
+        if on { t.selection } else { t.muted },
+    )
+}
+
 /// How wide a list overlay (help, the message log) is on a screen `screen` columns
 /// wide: four columns of margin, at least 20, at most `max`.
 pub fn list_width(screen: u16, max: u16) -> u16 {
