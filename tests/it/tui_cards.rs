@@ -117,28 +117,9 @@ async fn profile_with_card_addresses_snapshot() {
         assert!(shown.contains(label), "{label} missing:\n{shown}");
     }
     // The status bar names the fixture's backend, not this sandbox: stable.
-    let stable = without_uuids(&shown);
+    // The customer itself is the same in every run: the seed is fixed.
+    let stable = api_support::without_uuids(&shown);
     insta::assert_snapshot!("profile_cards_120x35", stable);
-}
-
-/// `shown` with every UUID (correlation ids, fresh per run) replaced by `[uuid]`.
-/// The customer itself is the same in every run: the seed is fixed.
-fn without_uuids(shown: &str) -> String {
-    let mut out = String::new();
-    let mut i = 0;
-    while i < shown.len() {
-        if let Some(s) = shown.get(i..i + 36)
-            && api_support::is_uuid(s)
-        {
-            out.push_str("[uuid]");
-            i += 36;
-            continue;
-        }
-        let ch = shown[i..].chars().next().unwrap();
-        out.push(ch);
-        i += ch.len_utf8();
-    }
-    out
 }
 
 #[tokio::test]

@@ -33,22 +33,7 @@ fn row_name(c: &Value) -> String {
 /// The screen without what changes from run to run: the sandbox's address and
 /// correlation ids.
 fn stable(ts: &TestSandbox, shown: &str) -> String {
-    let shown = shown.replace(&ts.base, "[sandbox]");
-    let mut out = String::new();
-    let mut i = 0;
-    while i < shown.len() {
-        if let Some(s) = shown.get(i..i + 36)
-            && api_support::is_uuid(s)
-        {
-            out.push_str("[uuid]");
-            i += 36;
-            continue;
-        }
-        let c = shown[i..].chars().next().unwrap();
-        out.push(c);
-        i += c.len_utf8();
-    }
-    out
+    api_support::without_uuids(&shown.replace(&ts.base, "[sandbox]"))
 }
 
 #[tokio::test(flavor = "multi_thread")]

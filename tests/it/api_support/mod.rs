@@ -98,6 +98,26 @@ pub fn is_uuid(s: &str) -> bool {
     uuid::Uuid::parse_str(s).is_ok()
 }
 
+/// `shown` with every UUID (correlation ids, fresh per run) replaced by `[uuid]`, for a
+/// snapshot that is the same in every run.
+pub fn without_uuids(shown: &str) -> String {
+    let mut out = String::new();
+    let mut i = 0;
+    while i < shown.len() {
+        if let Some(s) = shown.get(i..i + 36)
+            && is_uuid(s)
+        {
+            out.push_str("[uuid]");
+            i += 36;
+            continue;
+        }
+        let ch = shown[i..].chars().next().unwrap();
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    out
+}
+
 /// How many times the store applied a write with this idempotency key.
 pub fn applied(ts: &TestSandbox, key: &str) -> i64 {
     let key = key.to_string();
